@@ -1,0 +1,50 @@
+"""paravec: add documents and words to a pretrained gensim Doc2Vec model, correctly and provably.
+
+gensim 4 cannot grow a trained Doc2Vec: ``build_vocab(update=True)`` overwrites old document
+vectors or crashes. :func:`update` adds a batch of ``TaggedDocument``\\s — new tags, new words —
+to a trained model in place, keeps every pretrained weight bit-identical if asked, and reports
+what it changed; :func:`check` proves the result consistent; the model stays a plain gensim
+``Doc2Vec`` that loads without paravec.
+
+Example
+-------
+>>> import paravec
+>>> from gensim.models.doc2vec import TaggedDocument
+>>> from gensim.test.utils import common_texts
+>>> model = paravec.train([TaggedDocument(t, [f"c{i}"]) for i, t in enumerate(common_texts)],
+...                       vector_size=16, min_count=1, epochs=5)
+>>> report = paravec.update(model, [TaggedDocument(["graph", "xxyfg", "xxyfg"], ["E0"])], min_count=1)
+>>> report.new_tags, report.new_words, paravec.check(model)
+(['E0'], ['xxyfg'], [])
+"""
+
+from paravec.errors import (
+    CorpusError,
+    IndexStateError,
+    ModelBrokenError,
+    ModelFileError,
+    ParameterError,
+    ParavecError,
+)
+from paravec.invariants import check
+from paravec.model_io import load, save
+from paravec.train import train
+from paravec.update import FREEZE_MODES, UpdateReport, update
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "update",
+    "UpdateReport",
+    "FREEZE_MODES",
+    "check",
+    "train",
+    "load",
+    "save",
+    "ParavecError",
+    "ModelFileError",
+    "ModelBrokenError",
+    "CorpusError",
+    "ParameterError",
+    "IndexStateError",
+]
