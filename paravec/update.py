@@ -13,6 +13,14 @@ PV-DM, negative sampling or hierarchical softmax), while the pretrained weights 
     pretrained word vectors are locked; output weights learn.
 ``"none"``
     everything learns (the pretrained space drifts towards the batch).
+``(word_factor, output_factor)``
+    learning-rate factors in [0, 1] for pretrained input word vectors and for pretrained output
+    weights: ``(0, 0)`` is ``"all"``, ``(0, 1)`` is ``"words"``, ``(1, 1)`` is ``"none"``; values
+    between let the pretrained space follow the batch a little.
+
+``rehearsal`` documents — base documents whose tags the model already has, with their text — are
+trained alongside the batch with their document vectors held fixed: they pull the shared weights
+back towards what the pretrained documents need, which limits forgetting when weights may move.
 
 New words enter the vocabulary once their count over everything seen reaches ``min_count``; rarer
 ones are remembered in ``model.raw_vocab`` (gensim's own place for raw counts) until later batches
@@ -59,7 +67,9 @@ from paravec.vocab import add_words, hs_arrays, init_rows, refresh_sampling
 __all__ = ["update", "UpdateReport", "FREEZE_MODES"]
 
 FREEZE_MODES = ("none", "words", "all")
-Freeze = Literal["none", "words", "all"]
+# Learning-rate factors (pretrained input word vectors, pretrained output weights) per mode.
+_FREEZE_FACTORS = {"none": (1.0, 1.0), "words": (0.0, 1.0), "all": (0.0, 0.0)}
+Freeze = Literal["none", "words", "all"] | tuple[float, float]
 REAL = np.float32
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -136,6 +146,7 @@ def update(
     *,
     keep_old_docs: bool = True,
     freeze: Freeze = "all",
+    rehearsal: Iterable | None = None,
     epochs: int | None = None,
     alpha: float | None = None,
     min_alpha: float | None = None,
@@ -157,8 +168,13 @@ def update(
     keep_old_docs : bool, default True
         Keep the document vectors the model had (bit-identical). ``False`` drops all of them and
         frees their memory; the model then holds words and the batch's documents only.
-    freeze : {"all", "words", "none"}, default "all"
-        Which pretrained weights stay fixed while the batch trains (see the module docstring).
+    freeze : {"all", "words", "none"} or (float, float), default "all"
+        Which pretrained weights stay fixed while the batch trains, or learning-rate factors
+        (pretrained word vectors, pretrained output weights) within [0, 1] (see the module
+        docstring).
+    rehearsal : iterable of TaggedDocument, optional
+        Pretrained documents (tags the model has) to train alongside the batch, their document
+        vectors held fixed. Not part of the report's new or replaced tags.
     epochs : int, optional
         Passes over the batch; default the model's own ``epochs``.
     alpha, min_alpha : float, optional
@@ -196,10 +212,11 @@ def update(
             + "); run `paravec check MODEL` and start from an intact copy"
         )
     docs = _validate_documents(model, documents)
+    rehearse = _validate_rehearsal(model, rehearsal, docs, keep_old_docs)
     t_check = time.perf_counter()
 
     report = UpdateReport(
-        freeze=freeze, epochs=settings["epochs"], alpha=settings["alpha"],
+        freeze=freeze if isinstance(freeze, str) else f"{freeze[0]:g},{freeze[1]:g}", epochs=settings["epochs"], alpha=settings["alpha"],
         min_alpha=settings["min_alpha"], keep_old_docs=keep_old_docs, documents=len(docs),
     )
     batch_counts = Counter(w for d in docs for w in d.words)
@@ -217,7 +234,9 @@ def update(
 
     corpus = _flatten(model, docs, doc_rows)
     report.untrained_tags = [docs[i].tags[0] for i in range(len(docs)) if corpus[1][i] == corpus[1][i + 1]]
-    locks = _locks(model, freeze, n_words_old, n_nodes_old, doc_rows)
+    locks = _locks(model, settings["factors"], n_words_old, n_nodes_old, doc_rows)
+    if rehearse:
+        corpus = _flatten(model, docs + rehearse, doc_rows + [[model.dv.get_index(t) for t in d.tags] for d in rehearse])
     report.words_trained = _train(model, corpus, locks, settings, progress)
     t_train = time.perf_counter()
 
@@ -233,7 +252,7 @@ def update(
     model.add_lifecycle_event(
         "paravec.update",
         msg=(f"added {len(report.new_tags)} documents, replaced {len(report.replaced_tags)}, "
-             f"dropped {report.dropped_tags}, {len(new_words)} new words, freeze={freeze}, "
+             f"dropped {report.dropped_tags}, {len(new_words)} new words, freeze={report.freeze}, "
              f"epochs={settings['epochs']}"),
     )
     return report
@@ -242,8 +261,15 @@ def update(
 def _validate_settings(model, freeze, epochs, alpha, min_alpha, min_count, seed, workers) -> dict[str, Any]:
     if not isinstance(model, Doc2Vec):
         raise ParameterError(f"model must be a gensim Doc2Vec, got {type(model).__name__}")
-    if freeze not in FREEZE_MODES:
-        raise ParameterError(f"freeze must be one of {', '.join(FREEZE_MODES)}; got {freeze!r}")
+    if isinstance(freeze, str) and freeze in FREEZE_MODES:
+        factors = _FREEZE_FACTORS[freeze]
+    elif (isinstance(freeze, (tuple, list)) and len(freeze) == 2
+          and all(isinstance(f, (int, float)) and not isinstance(f, bool) and 0.0 <= f <= 1.0 for f in freeze)):
+        factors = (float(freeze[0]), float(freeze[1]))
+    else:
+        raise ParameterError(
+            f"freeze must be one of {', '.join(FREEZE_MODES)} or a pair of factors within [0, 1]; got {freeze!r}"
+        )
     epochs = model.epochs if epochs is None else epochs
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ParameterError(f"epochs must be a positive integer; got {epochs!r}")
@@ -262,7 +288,7 @@ def _validate_settings(model, freeze, epochs, alpha, min_alpha, min_count, seed,
     workers = workers or os.cpu_count() or 1
     if not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ParameterError(f"workers must be a positive integer; got {workers!r}")
-    return {"epochs": int(epochs), "alpha": alpha, "min_alpha": min_alpha, "min_count": int(min_count),
+    return {"factors": factors, "epochs": int(epochs), "alpha": alpha, "min_alpha": min_alpha, "min_count": int(min_count),
             "seed": int(seed), "workers": int(workers)}
 
 
@@ -312,6 +338,27 @@ def _validate_documents(model: Doc2Vec, documents: Iterable) -> list:
                 f"{model.dm_tag_count} per document"
             )
     return docs
+
+
+def _validate_rehearsal(model: Doc2Vec, rehearsal: Iterable | None, docs: list, keep_old_docs: bool) -> list:
+    if rehearsal is None:
+        return []
+    if not keep_old_docs:
+        raise ParameterError("rehearsal needs the pretrained document vectors: use it with keep_old_docs=True")
+    batch_tags = {t for d in docs for t in d.tags}
+    out = []
+    for i, doc in enumerate(rehearsal):
+        tags = list(getattr(doc, "tags", []) or [])
+        words = getattr(doc, "words", None)
+        if not tags or words is None or isinstance(words, str):
+            raise CorpusError(f"rehearsal document #{i} is not a TaggedDocument with a list of words and tags")
+        unknown = [t for t in tags if not _has_tag(model.dv, t)]
+        if unknown:
+            raise CorpusError(f"rehearsal document #{i} has tag {unknown[0]!r}, which the model does not have")
+        if batch_tags.intersection(tags):
+            raise CorpusError(f"rehearsal document #{i} has a tag of the batch; rehearse old documents only")
+        out.append(doc)
+    return out
 
 
 def _model_uses_int_tags(model: Doc2Vec) -> bool:
@@ -408,7 +455,7 @@ def _flatten(model: Doc2Vec, docs: list, doc_rows: list[list[int]]):
     return word_ids, starts, tag_ids, tag_starts
 
 
-def _locks(model: Doc2Vec, freeze: str, n_words_old: int, n_nodes_old: int, doc_rows) -> dict[str, np.ndarray]:
+def _locks(model: Doc2Vec, factors: tuple[float, float], n_words_old: int, n_nodes_old: int, doc_rows) -> dict[str, np.ndarray]:
     n_words = len(model.wv.index_to_key)
     word_lock = np.ones(n_words, dtype=REAL)
     base_lockf = model.wv.vectors_lockf
@@ -416,11 +463,9 @@ def _locks(model: Doc2Vec, freeze: str, n_words_old: int, n_nodes_old: int, doc_
         word_lock[:] = base_lockf  # honour a user's own per-word locks
     out_lock = np.ones(n_words, dtype=REAL)
     node_lock = np.ones(len(model.syn1) if model.hs else 0, dtype=REAL)
-    if freeze in ("words", "all"):
-        word_lock[:n_words_old] = 0.0
-    if freeze == "all":
-        out_lock[:n_words_old] = 0.0
-        node_lock[:n_nodes_old] = 0.0
+    word_lock[:n_words_old] *= factors[0]
+    out_lock[:n_words_old] = factors[1]
+    node_lock[:n_nodes_old] = factors[1]
     doc_lock = np.zeros(len(model.dv.index_to_key), dtype=REAL)
     doc_lock[[r for rows in doc_rows for r in rows]] = 1.0
     return {"word": word_lock, "doc": doc_lock, "out": out_lock, "node": node_lock}

@@ -253,3 +253,30 @@ def test_broken_model_is_refused(lee_background, lee_test):
     model.build_vocab(lee_test, update=True)  # gensim's own update breaks Doc2Vec
     with pytest.raises(ModelBrokenError, match="paravec check"):
         paravec.update(model, lee_test)
+
+
+def test_fractional_lock_factors(lee_background, lee_test):
+    model = _base(lee_background, dm=0, dbow_words=1)
+    before = copy.deepcopy(model)
+    report = paravec.update(model, lee_test, freeze=(0.5, 0.0), epochs=3)
+    n = len(before.wv)
+    assert report.freeze == "0.5,0"
+    assert not np.array_equal(model.wv.vectors[:n], before.wv.vectors)
+    assert np.array_equal(model.syn1neg[:n], before.syn1neg)
+    with pytest.raises(ParameterError, match="pair of factors"):
+        paravec.update(model, lee_test, freeze=(0.5, 2.0))
+
+
+def test_rehearsal_trains_with_old_documents_held_fixed(lee_background, lee_test):
+    model = _base(lee_background, dm=0, dbow_words=1)
+    plain = copy.deepcopy(model)
+    old_docs = model.dv.vectors.copy()
+    rehearsed = paravec.update(model, lee_test, freeze="none", rehearsal=lee_background[:100], epochs=3)
+    baseline = paravec.update(plain, lee_test, freeze="none", epochs=3)
+    assert np.array_equal(model.dv.vectors[:300], old_docs)
+    assert rehearsed.new_tags == baseline.new_tags and rehearsed.replaced_tags == []
+    assert rehearsed.words_trained > baseline.words_trained
+    with pytest.raises(CorpusError, match="does not have"):
+        paravec.update(model, lee_test[:1], rehearsal=[TaggedDocument(["a"], ["unknown"])])
+    with pytest.raises(ParameterError, match="keep_old_docs=True"):
+        paravec.update(model, lee_test[:1], rehearsal=lee_background[:2], keep_old_docs=False)
