@@ -122,14 +122,19 @@ def _check_keyed(kv: KeyedVectors, name: str, size: int, *, allow_int_keys: bool
     if vectors.dtype != np.float32:
         problems.append(f"{name}.vectors has dtype {vectors.dtype}, expected float32")
 
+    # The fast path proves a one-to-one mapping; the counts below only run to describe a failure.
+    if len(k2i) == n and all(k2i.get(key) == i for i, key in enumerate(keys)):
+        k2i_ok = True
+    else:
+        k2i_ok = False
     mismatched = 0
-    for key, idx in k2i.items():
+    for key, idx in ([] if k2i_ok else k2i.items()):
         if not (0 <= idx < n) or keys[idx] != key:
             mismatched += 1
     if mismatched:
         problems.append(f"{name}.key_to_index has {mismatched} entries that do not point back to their key")
     missing = 0
-    for i, key in enumerate(keys):
+    for i, key in ([] if k2i_ok else enumerate(keys)):
         if k2i.get(key) == i:
             continue
         if allow_int_keys and isinstance(key, (int, np.integer)) and key == i and key not in k2i:
@@ -137,7 +142,7 @@ def _check_keyed(kv: KeyedVectors, name: str, size: int, *, allow_int_keys: bool
         missing += 1
     if missing:
         problems.append(f"{name}.index_to_key has {missing} keys that key_to_index does not map to their position")
-    if len(set(keys)) != n:
+    if not k2i_ok and len(set(keys)) != n:
         problems.append(f"{name}.index_to_key has duplicate keys")
 
     for attr, values in kv.expandos.items():

@@ -30,9 +30,9 @@ Example
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-__all__ = ["MODE_DBOW", "MODE_DM_MEAN", "MODE_DM_CONCAT", "sigmoid_table", "train_epoch"]
+__all__ = ["MODE_DBOW", "MODE_DM_MEAN", "MODE_DM_CONCAT", "sigmoid_table", "train_chunk"]
 
 MODE_DBOW = 0
 MODE_DM_MEAN = 1
@@ -62,31 +62,31 @@ def _next(rng):
 @njit(cache=True, nogil=True, fastmath=True)
 def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,
                  code_starts, hs, negative, alpha, work, rng, exp_table):
-    """One prediction of word ``target`` from hidden vector ``l1``.
+    """One prediction of word ``target`` from the hidden vector ``l1`` (a thread-local buffer).
 
     Accumulates the error for ``l1`` into ``work`` and moves output rows by their lock factor.
-    Returns the advanced random state.
+    Rows are indexed in place rather than sliced: a slice is a new array object whose reference
+    counting costs more than the arithmetic at these sizes. Returns the advanced random state.
     """
     size = l1.shape[0]
     scale = _EXP_TABLE_SIZE / _MAX_EXP / 2.0
     if hs:
         for b in range(code_starts[target], code_starts[target + 1]):
             node = points[b]
-            row = syn1[node]
             f = np.float32(0.0)
             for a in range(size):
-                f += l1[a] * row[a]
+                f += l1[a] * syn1[node, a]
             if f <= -_MAX_EXP or f >= _MAX_EXP:
                 continue
             f = exp_table[int((f + _MAX_EXP) * scale)]
             g = (np.float32(1.0) - np.float32(codes[b]) - f) * alpha
             for a in range(size):
-                work[a] += g * row[a]
+                work[a] += g * syn1[node, a]
             lk = node_lock[node]
             if lk != 0.0:
                 gl = g * lk
                 for a in range(size):
-                    row[a] += gl * l1[a]
+                    syn1[node, a] += gl * l1[a]
     if negative > 0:
         n_words = cum_table.shape[0]
         domain = np.uint64(cum_table[n_words - 1])
@@ -101,29 +101,34 @@ def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, poin
                 if t == target:
                     continue
                 label = np.float32(0.0)
-            row = syn1neg[t]
             f = np.float32(0.0)
             for a in range(size):
-                f += l1[a] * row[a]
+                f += l1[a] * syn1neg[t, a]
             if f <= -_MAX_EXP or f >= _MAX_EXP:
                 continue
             f = exp_table[int((f + _MAX_EXP) * scale)]
             g = (label - f) * alpha
             for a in range(size):
-                work[a] += g * row[a]
+                work[a] += g * syn1neg[t, a]
             lk = out_lock[t]
             if lk != 0.0:
                 gl = g * lk
                 for a in range(size):
-                    row[a] += gl * l1[a]
+                    syn1neg[t, a] += gl * l1[a]
     return rng
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _apply(vec, work, factor):
+def _apply(vectors, row, work, offset, size, factor):
     if factor != 0.0:
-        for a in range(vec.shape[0]):
-            vec[a] += factor * work[a]
+        for a in range(size):
+            vectors[row, a] += factor * work[offset + a]
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _load(dest, offset, vectors, row, size):
+    for a in range(size):
+        dest[offset + a] = vectors[row, a]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -131,7 +136,10 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     cum_table, points, codes, code_starts, sample_int, mode, dbow_words, hs,
                     negative, window, shrink_windows, cbow_mean, dm_tag_count, null_word, alpha,
                     buf, reduced, work, neu1, rng, exp_table):
-    """Train one document; returns (words kept after downsampling, random state)."""
+    """Train one document; returns (words kept after downsampling, random state).
+
+    ``work`` and ``neu1`` are thread-local buffers exactly ``layer1_size`` long.
+    """
     # Downsampling draws a fresh decision per occurrence and pass, as gensim does.
     n = 0
     for w in words:
@@ -143,8 +151,9 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
     size = wv.shape[1]
     if mode == MODE_DM_CONCAT and tags.shape[0] != dm_tag_count:
         return 0, rng  # gensim skips documents without the expected number of tags
+    windowed = mode == MODE_DM_MEAN or (mode == MODE_DBOW and dbow_words)
     for i in range(n):
-        if shrink_windows and mode != MODE_DM_CONCAT:
+        if shrink_windows and windowed:
             rng = _next(rng)
             reduced[i] = (rng >> 16) % window
         else:
@@ -159,109 +168,116 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     if j == i:
                         continue
                     ctx = buf[j]
-                    work[:size] = 0.0
-                    rng = _output_step(wv[ctx], target, syn1neg, syn1, out_lock, node_lock, cum_table,
-                                       points, codes, code_starts, hs, negative, alpha, work[:size],
-                                       rng, exp_table)
-                    _apply(wv[ctx], work[:size], word_lock[ctx])
-            for t in tags:
-                work[:size] = 0.0
-                rng = _output_step(dv[t], target, syn1neg, syn1, out_lock, node_lock, cum_table,
-                                   points, codes, code_starts, hs, negative, alpha, work[:size], rng,
+                    _load(neu1, 0, wv, ctx, size)
+                    work[:] = 0.0
+                    rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table,
+                                       points, codes, code_starts, hs, negative, alpha, work, rng,
+                                       exp_table)
+                    _apply(wv, ctx, work, 0, size, word_lock[ctx])
+            for k in range(tags.shape[0]):
+                t = tags[k]
+                _load(neu1, 0, dv, t, size)
+                work[:] = 0.0
+                rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table,
+                                   points, codes, code_starts, hs, negative, alpha, work, rng,
                                    exp_table)
-                _apply(dv[t], work[:size], doc_lock[t])
+                _apply(dv, t, work, 0, size, doc_lock[t])
         elif mode == MODE_DM_MEAN:
             lo = max(0, i - window + reduced[i])
             hi = min(n, i + window + 1 - reduced[i])
-            l1 = neu1[:size]
-            l1[:] = 0.0
+            neu1[:] = 0.0
             count = 0
             for j in range(lo, hi):
                 if j != i:
-                    l1 += wv[buf[j]]
+                    w = buf[j]
+                    for a in range(size):
+                        neu1[a] += wv[w, a]
                     count += 1
-            for t in tags:
-                l1 += dv[t]
+            for k in range(tags.shape[0]):
+                t = tags[k]
+                for a in range(size):
+                    neu1[a] += dv[t, a]
                 count += 1
             inv = np.float32(1.0 / count) if count > 0 else np.float32(1.0)
             if cbow_mean:
-                l1 *= inv
-            work[:size] = 0.0
-            rng = _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
-                               codes, code_starts, hs, negative, alpha, work[:size], rng, exp_table)
+                for a in range(size):
+                    neu1[a] *= inv
+            work[:] = 0.0
+            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
+                               codes, code_starts, hs, negative, alpha, work, rng, exp_table)
             if not cbow_mean:
                 # gensim's doc2vec scales the error this way round; kept so infer_vector agrees.
-                work[:size] *= inv
-            for t in tags:
-                _apply(dv[t], work[:size], doc_lock[t])
+                for a in range(size):
+                    work[a] *= inv
+            for k in range(tags.shape[0]):
+                _apply(dv, tags[k], work, 0, size, doc_lock[tags[k]])
             for j in range(lo, hi):
                 if j != i:
-                    _apply(wv[buf[j]], work[:size], word_lock[buf[j]])
+                    _apply(wv, buf[j], work, 0, size, word_lock[buf[j]])
         else:
-            layer1 = neu1.shape[0]
             for m in range(dm_tag_count):
-                neu1[m * size:(m + 1) * size] = dv[tags[m]]
+                _load(neu1, m * size, dv, tags[m], size)
             slot = dm_tag_count
             for j in range(i - window, i + window + 1):
                 if j == i:
                     continue
                 w = null_word if (j < 0 or j >= n) else buf[j]
-                neu1[slot * size:(slot + 1) * size] = wv[w]
+                _load(neu1, slot * size, wv, w, size)
                 slot += 1
-            work[:layer1] = 0.0
+            work[:] = 0.0
             rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
-                               codes, code_starts, hs, negative, alpha, work[:layer1], rng, exp_table)
+                               codes, code_starts, hs, negative, alpha, work, rng, exp_table)
             for m in range(dm_tag_count):
-                _apply(dv[tags[m]], work[m * size:(m + 1) * size], doc_lock[tags[m]])
+                _apply(dv, tags[m], work, m * size, size, doc_lock[tags[m]])
             slot = dm_tag_count
             for j in range(i - window, i + window + 1):
                 if j == i:
                     continue
                 w = null_word if (j < 0 or j >= n) else buf[j]
-                _apply(wv[w], work[slot * size:(slot + 1) * size], word_lock[w])
+                _apply(wv, w, work, slot * size, size, word_lock[w])
                 slot += 1
     return n, rng
 
 
-@njit(cache=True, nogil=True, fastmath=True, parallel=True)
-def train_epoch(word_ids, doc_starts, tag_ids, tag_starts, doc_order, wv, dv, syn1neg, syn1,
+@njit(cache=True, nogil=True, fastmath=True)
+def train_chunk(word_ids, doc_starts, tag_ids, tag_starts, doc_order, wv, dv, syn1neg, syn1,
                 word_lock, doc_lock, out_lock, node_lock, cum_table, points, codes, code_starts,
                 sample_int, mode, dbow_words, hs, negative, window, shrink_windows, cbow_mean,
                 dm_tag_count, null_word, layer1_size, alpha_start, alpha_end, progress_start,
-                progress_span, n_chunks, seed):
-    """Train one pass over the batch, hogwild across ``n_chunks`` threads as gensim's workers do.
+                progress_span, seed):
+    """Train one pass over the documents ``doc_order``; returns the number of words trained.
 
-    The learning rate decays linearly with the share of words already seen, from ``alpha_start``
-    at ``progress_start`` to ``alpha_end`` at 1.0. Returns the number of words trained.
+    Releases the GIL, so several threads can each train a share of the batch at once, hogwild, as
+    gensim's workers do. The learning rate decays linearly with the share of this chunk's words
+    already seen, from ``alpha_start`` at ``progress_start`` towards ``alpha_end`` at 1.0.
     """
-    n_docs = doc_order.shape[0]
-    total = doc_starts[-1]
-    done = np.zeros(n_chunks, dtype=np.int64)
     max_len = 1
-    for d in range(doc_starts.shape[0] - 1):
-        max_len = max(max_len, doc_starts[d + 1] - doc_starts[d])
-    for c in prange(n_chunks):
-        buf = np.empty(max_len, dtype=np.int32)
-        reduced = np.empty(max_len, dtype=np.int32)
-        work = np.empty(layer1_size, dtype=np.float32)
-        neu1 = np.empty(layer1_size, dtype=np.float32)
-        rng = (np.int64(seed) * 7919 + c * 104729 + 1) & _LCG_MASK
-        lo = c * n_docs // n_chunks
-        hi = (c + 1) * n_docs // n_chunks
-        seen = 0
-        for k in range(lo, hi):
-            d = doc_order[k]
-            # Each chunk advances through its share; its position stands for global progress.
-            frac = progress_start + progress_span * (seen * n_chunks) / max(total, 1)
-            alpha = np.float32(alpha_start - (alpha_start - alpha_end) * min(frac, 1.0))
-            words = word_ids[doc_starts[d]:doc_starts[d + 1]]
-            tags = tag_ids[tag_starts[d]:tag_starts[d + 1]]
-            kept, rng = _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock,
-                                        out_lock, node_lock, cum_table, points, codes, code_starts,
-                                        sample_int, mode, dbow_words, hs, negative, window,
-                                        shrink_windows, cbow_mean, dm_tag_count, null_word, alpha,
-                                        buf, reduced, work, neu1, rng, _EXP_TABLE)
-            done[c] += kept
-            seen += words.shape[0]
-    return done.sum()
-
+    total = 0
+    for k in range(doc_order.shape[0]):
+        d = doc_order[k]
+        length = doc_starts[d + 1] - doc_starts[d]
+        max_len = max(max_len, length)
+        total += length
+    buf = np.empty(max_len, dtype=np.int32)
+    reduced = np.empty(max_len, dtype=np.int32)
+    # DBOW and PV-DM mean use the first vector_size entries; PV-DM concat all of them.
+    width = layer1_size if mode == MODE_DM_CONCAT else wv.shape[1]
+    work = np.empty(width, dtype=np.float32)
+    neu1 = np.empty(width, dtype=np.float32)
+    rng = (np.int64(seed) * 7919 + 1) & _LCG_MASK
+    seen = 0
+    done = 0
+    for k in range(doc_order.shape[0]):
+        d = doc_order[k]
+        frac = progress_start + progress_span * seen / max(total, 1)
+        alpha = np.float32(alpha_start - (alpha_start - alpha_end) * min(frac, 1.0))
+        words = word_ids[doc_starts[d]:doc_starts[d + 1]]
+        tags = tag_ids[tag_starts[d]:tag_starts[d + 1]]
+        kept, rng = _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock,
+                                    out_lock, node_lock, cum_table, points, codes, code_starts,
+                                    sample_int, mode, dbow_words, hs, negative, window,
+                                    shrink_windows, cbow_mean, dm_tag_count, null_word, alpha,
+                                    buf, reduced, work, neu1, rng, _EXP_TABLE)
+        done += kept
+        seen += words.shape[0]
+    return done

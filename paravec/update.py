@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -502,20 +503,30 @@ def _train(model: Doc2Vec, corpus, locks, settings, progress) -> int:
     sample_int = wv.expandos["sample_int"]
     epochs = settings["epochs"]
     n_docs = len(starts) - 1
-    order = np.arange(n_docs, dtype=np.int64)
-    chunks = max(1, min(settings["workers"], n_docs))
+    n_chunks = max(1, min(settings["workers"], n_docs))
+    # Contiguous shares keep each thread's documents together, as gensim's job batches do.
+    shares = np.array_split(np.arange(n_docs, dtype=np.int64), n_chunks)
+    static = (
+        word_ids, starts, tag_ids, tag_starts, None, wv.vectors, dv.vectors, syn1neg, syn1,
+        locks["word"], locks["doc"], locks["out"], locks["node"], cum_table, points, codes,
+        code_starts, sample_int, mode, bool(model.dbow_words), bool(model.hs), int(model.negative),
+        int(model.window), bool(getattr(model, "shrink_windows", True)), bool(model.cbow_mean),
+        int(model.dm_tag_count), int(null_word), int(layer1), settings["alpha"], settings["min_alpha"],
+    )
+
+    def run(share: np.ndarray, epoch: int, chunk: int) -> int:
+        args = list(static)
+        args[4] = share
+        return int(kernel.train_chunk(*args, epoch / epochs, 1.0 / epochs,
+                                      (settings["seed"] * 1000 + epoch) * 64 + chunk))
+
     trained = 0
-    for epoch in range(epochs):
-        trained += int(kernel.train_epoch(
-            word_ids, starts, tag_ids, tag_starts, order, wv.vectors, dv.vectors, syn1neg, syn1,
-            locks["word"], locks["doc"], locks["out"], locks["node"], cum_table, points, codes,
-            code_starts, sample_int, mode, bool(model.dbow_words), bool(model.hs), int(model.negative),
-            int(model.window), bool(getattr(model, "shrink_windows", True)), bool(model.cbow_mean),
-            int(model.dm_tag_count), int(null_word), int(layer1), settings["alpha"],
-            settings["min_alpha"], epoch / epochs, 1.0 / epochs, chunks, settings["seed"] * 1000 + epoch,
-        ))
-        if progress is not None:
-            progress("train", epoch + 1, epochs)
+    with ThreadPoolExecutor(max_workers=n_chunks, thread_name_prefix="paravec-train") as pool:
+        for epoch in range(epochs):
+            futures = [pool.submit(run, share, epoch, c) for c, share in enumerate(shares)]
+            trained += sum(f.result() for f in futures)
+            if progress is not None:
+                progress("train", epoch + 1, epochs)
     return trained
 
 

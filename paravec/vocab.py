@@ -33,7 +33,7 @@ from collections.abc import Mapping
 import numpy as np
 from gensim.models import Doc2Vec
 
-__all__ = ["add_words", "refresh_sampling", "hs_arrays", "init_rows"]
+__all__ = ["add_words", "refresh_sampling", "hs_arrays", "init_rows", "cum_table"]
 
 REAL = np.float32
 
@@ -156,7 +156,19 @@ def refresh_sampling(model: Doc2Vec) -> None:
     prob = np.minimum(prob, 1.0)
     wv.expandos["sample_int"] = (prob * (2**32 - 1)).astype(np.uint32)
     if model.negative:
-        model.make_cum_table()
+        model.cum_table = cum_table(wv.expandos["count"], model.ns_exponent)
+
+
+def cum_table(counts: np.ndarray, ns_exponent: float, domain: int = 2**31 - 1) -> np.ndarray:
+    """gensim's negative-sampling table (``Word2Vec.make_cum_table``), without its Python loop.
+
+    The running sum is sequential, as in gensim, so the table is the same to the last bit.
+    """
+    weights = np.asarray(counts, dtype=np.float64) ** float(ns_exponent)
+    cumulative = np.cumsum(weights)
+    if not len(cumulative):
+        return np.zeros(0, dtype=np.uint32)
+    return np.round(cumulative / cumulative[-1] * domain).astype(np.uint32)
 
 
 def hs_arrays(model: Doc2Vec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

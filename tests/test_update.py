@@ -15,6 +15,7 @@ from gensim.models import Doc2Vec
 from gensim.models.doc2vec import TaggedDocument
 
 import paravec
+import paravec.vocab
 from paravec import CorpusError, ModelBrokenError, ParameterError
 
 CONFIGS = {
@@ -280,3 +281,11 @@ def test_rehearsal_trains_with_old_documents_held_fixed(lee_background, lee_test
         paravec.update(model, lee_test[:1], rehearsal=[TaggedDocument(["a"], ["unknown"])])
     with pytest.raises(ParameterError, match="keep_old_docs=True"):
         paravec.update(model, lee_test[:1], rehearsal=lee_background[:2], keep_old_docs=False)
+
+
+def test_negative_sampling_table_matches_gensim(lee_background):
+    model = _base(lee_background)
+    for exponent in (0.75, 0.5, -0.5):
+        model.ns_exponent = exponent
+        model.make_cum_table()
+        assert np.array_equal(paravec.vocab.cum_table(model.wv.expandos["count"], exponent), model.cum_table)
