@@ -26,8 +26,10 @@ from paravec.errors import (
     ParameterError,
     ParavecError,
 )
+from paravec.corpus import Corpus, read_corpus, read_texts
 from paravec.invariants import check
 from paravec.model_io import load, save
+from paravec.tokenize import tokenize
 from paravec.train import train
 from paravec.update import FREEZE_MODES, UpdateReport, update
 
@@ -41,6 +43,10 @@ __all__ = [
     "train",
     "load",
     "save",
+    "tokenize",
+    "read_corpus",
+    "read_texts",
+    "Corpus",
     "ParavecError",
     "ModelFileError",
     "ModelBrokenError",
