@@ -13,7 +13,7 @@ Example
 >>> from gensim.test.utils import common_texts
 >>> docs = [TaggedDocument(words, [f"d{i}"]) for i, words in enumerate(common_texts)]
 >>> model = paravec.train(docs, vector_size=16, min_count=1, epochs=5)
->>> (model.dm, model.dbow_words, model.vector_size, len(model.dv))
+>>> (int(model.dm), model.dbow_words, model.vector_size, len(model.dv))
 (0, 1, 16, 9)
 """
 
