@@ -1,0 +1,110 @@
+"""``paravec demo``: the seed scenario end to end — pretrain on Wikipedia, add news and new words, show the result.
+
+Example
+-------
+    paravec demo --quick
+    paravec demo --out /tmp/paravec-demo
+
+A thin layer over :func:`paravec.demo.run_demo`: progress per step on stderr, then tables with the
+timings, the new words, neighbours of new documents and new words, the documents nearest to an
+inferred text, and the consistency check. The models are left in --out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from paravec.cli import app
+from paravec.cli.train import Steps
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("paravec-demo"), "--out", "-o", help="Folder for base.model and updated.model."),
+    quick: bool = typer.Option(False, "--quick", help="Small base (100 dimensions, 5 epochs): seconds, not minutes."),
+) -> None:
+    """Pretrain on gensim's Wikipedia extract, add the Lee news corpus and the seed documents, and show what happened."""
+    from paravec.demo import DEMO_STEPS, run_demo
+
+    with Steps() as steps:
+        tasks: dict[str, int] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = steps.progress.add_task(DEMO_STEPS.get(step, step), total=total)
+            steps.progress.update(tasks[step], completed=done, total=total)
+
+        result = run_demo(out, quick=quick, progress=progress)
+    show(result, Console())
+    if not result.consistent:
+        raise typer.Exit(1)
+
+
+def show(result, console: Console) -> None:
+    """Print a :class:`paravec.demo.DemoResult` as tables."""
+    s, b, u = result.seconds, result.base, result.update
+    console.print(f"[bold]paravec demo[/] ({'quick' if result.quick else 'full'}): PV-DBOW + word training, "
+                  f"vector_size={result.settings['vector_size']}, base epochs={result.settings['epochs']}, "
+                  f"update freeze={result.settings['freeze']}", highlight=False)
+
+    timing = Table(title="timings")
+    timing.add_column("step")
+    timing.add_column("what", overflow="fold")
+    timing.add_column("seconds", justify="right")
+    timing.add_row("base training", f"{b['documents']} Wikipedia articles, {b['words']:,} words, "
+                   f"{result.settings['epochs']} epochs -> {b['vocabulary']:,} words", f"{s['train_base']:.1f}")
+    timing.add_row("update", f"{u['documents']} documents, {u['words']:,} words, {u['epochs']} epochs", f"{s['update']:.1f}")
+    timing.add_row("ratio", "base training / update", f"{result.speedup:.1f}x")
+    timing.add_row("other", "read Wikipedia / save base / load base / save updated",
+                   f"{s['read_wiki']:.1f} / {s['save_base']:.1f} / {s['load_base']:.1f} / {s['save_updated']:.1f}")
+    console.print(timing)
+
+    words = Table(title="what the update added")
+    words.add_column("what")
+    words.add_column("value", overflow="fold")
+    words.add_row("new documents", f"{len(u['new_tags'])} (E0..E9 and lee_bg:0..lee_bg:299)")
+    words.add_row("new words", f"{len(result.new_words):,}: " + ", ".join(result.new_words[:15]) + ", ...")
+    words.add_row("words below min_count", f"{u['pending_words']:,} remembered for later batches")
+    words.add_row("pretrained word vectors unchanged",
+                  f"{result.pretrained_words_unchanged:,} of {b['vocabulary']:,} bit-identical")
+    if u["untrained_tags"]:
+        words.add_row("not trained (no known word)", ", ".join(map(str, u["untrained_tags"])))
+    console.print(words)
+
+    docs = Table(title="nearest words of new documents")
+    docs.add_column("document", overflow="fold")
+    docs.add_column("nearest words", overflow="fold")
+    for tag, pairs in result.doc_neighbours.items():
+        docs.add_row(f"[bold]{tag}[/] {result.doc_texts.get(tag, '')}", _fmt(pairs))
+    console.print(docs)
+
+    new = Table(title="nearest words of new words")
+    new.add_column("new word")
+    new.add_column("nearest words", overflow="fold")
+    for word, pairs in result.word_neighbours.items():
+        new.add_row(word, _fmt(pairs))
+    console.print(new)
+
+    inferred = Table(title=f"documents nearest to infer_vector({result.inferred_text!r})")
+    inferred.add_column("#", justify="right")
+    inferred.add_column("tag")
+    inferred.add_column("cosine", justify="right")
+    for i, (tag, sim) in enumerate(result.inferred_neighbours, 1):
+        inferred.add_row(str(i), tag, f"{sim:.3f}")
+    console.print(inferred)
+
+    if result.consistent:
+        console.print(f"check: [bold green]consistent[/] (reloaded {result.model_path} with plain gensim)", highlight=False)
+    else:
+        console.print(f"check: [bold red]{len(result.problems)} problems[/]", highlight=False)
+        for problem in result.problems:
+            console.print(f"- {problem}", highlight=False)
+    console.print(f"models: {result.base_path} (base), {result.model_path} (updated)", highlight=False)
+
+
+def _fmt(pairs: list[tuple[str, float]]) -> str:
+    return ", ".join(f"{w} {sim:.2f}" for w, sim in pairs)

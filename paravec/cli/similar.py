@@ -1,0 +1,113 @@
+"""``paravec similar``: nearest words or documents of a word, a document tag, or free text.
+
+Example
+-------
+    paravec similar updated.model --word xxyfg
+    paravec similar updated.model --tag E0 --to words
+    paravec similar updated.model --text "jav python ruby xxyfg" --topn 5 --json
+
+Words and documents share one space in PV-DBOW with word training (paravec's default) and in
+PV-DM, so any source can be compared with either target. Free text is tokenized with
+:func:`paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from paravec.cli import app
+from paravec.cli.train import Steps, warn
+from paravec.errors import ParameterError
+
+
+class Target(str, Enum):
+    words = "words"
+    docs = "docs"
+
+
+@app.command("similar")
+def similar_command(
+    model: Path = typer.Argument(..., help="The model file."),
+    word: str | None = typer.Option(None, "--word", help="A word of the vocabulary."),
+    tag: str | None = typer.Option(None, "--tag", help="A document tag."),
+    text: str | None = typer.Option(None, "--text", help="Free text, placed with infer_vector."),
+    to: Target | None = typer.Option(None, "--to", help="Return words or docs (default: words for --word, docs otherwise)."),
+    topn: int = typer.Option(10, "--topn", help="How many neighbours."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Nearest words or documents of --word, --tag or --text in MODEL."""
+    from paravec.model_io import load
+
+    given = [name for name, value in (("--word", word), ("--tag", tag), ("--text", text)) if value is not None]
+    if len(given) != 1:
+        raise ParameterError(f"give exactly one of --word, --tag, --text; got {', '.join(given) or 'none'}")
+    if topn < 1:
+        raise ParameterError(f"--topn must be a positive integer; got {topn}")
+    target = to or (Target.words if word is not None else Target.docs)
+    with Steps() as steps:
+        with steps.step(f"loading {model}"):
+            loaded = load(model, mmap="r")
+        with steps.step("searching"):
+            query, neighbours = nearest(loaded, word=word, tag=tag, text=text, to=target.value, topn=topn)
+    if as_json:
+        typer.echo(json.dumps({"query": query, "to": target.value,
+                               "neighbours": [{"key": k, "similarity": s} for k, s in neighbours]}, indent=2))
+        return
+    console = Console()
+    console.print(f"{target.value} nearest to {query}", highlight=False, soft_wrap=True)
+    table = Table()
+    table.add_column("#", justify="right")
+    table.add_column("word" if target is Target.words else "tag")
+    table.add_column("cosine", justify="right")
+    for i, (key, sim) in enumerate(neighbours, 1):
+        table.add_row(str(i), key, f"{sim:.3f}")
+    console.print(table)
+
+
+def nearest(model: Any, *, word: str | None = None, tag: str | None = None, text: str | None = None,
+            to: str = "docs", topn: int = 10) -> tuple[str, list[tuple[str, float]]]:
+    """The ``topn`` nearest words or documents (``to``) of one word, tag or text, with a label of the query."""
+    from paravec.tokenize import tokenize
+
+    if not model.dm and not model.dbow_words and (to == "words" or word is not None):
+        warn("this PV-DBOW model was trained without word vectors (dbow_words=0); word results are meaningless")
+    exclude = None
+    if word is not None:
+        if word not in model.wv.key_to_index:
+            raise ParameterError(f"word {word!r} is not in the model's vocabulary ({len(model.wv):,} words); "
+                                 "try another word or --text")
+        vector, query, exclude = model.wv[word], f"word {word!r}", ("words", word)
+    elif tag is not None:
+        key = _doc_key(model, tag)
+        vector, query, exclude = model.dv[key], f"document {tag!r}", ("docs", key)
+    else:
+        words = tokenize(text or "")
+        if not words:
+            raise ParameterError(f"--text {text!r} has no words after tokenizing")
+        known = [w for w in words if w in model.wv.key_to_index]
+        if not known:
+            raise ParameterError(f"none of the words of --text {text!r} is in the model's vocabulary; "
+                                 "infer_vector would return noise")
+        vector, query = model.infer_vector(words), f"text {text!r}"
+    kv = model.wv if to == "words" else model.dv
+    # Ask for one extra so the query itself can be left out of its own neighbours.
+    found = kv.most_similar([vector], topn=topn + 1)
+    if exclude is not None and exclude[0] == to:
+        found = [(k, s) for k, s in found if k != exclude[1]]
+    return query, [(str(k), round(float(s), 4)) for k, s in found[:topn]]
+
+
+def _doc_key(model: Any, tag: str) -> Any:
+    if tag in model.dv.key_to_index:
+        return tag
+    if tag.isdigit() and model.dv.has_index_for(int(tag)):
+        return int(tag)  # models trained with plain int tags
+    raise ParameterError(f"document tag {tag!r} is not in the model ({len(model.dv):,} documents); "
+                         "check the tag with `paravec info` or search by --text")

@@ -1,0 +1,120 @@
+"""``paravec update``: add a corpus to a trained model and save the result elsewhere (a thin layer over :func:`paravec.update`).
+
+Example
+-------
+    paravec update base.model news.txt --out updated.model --freeze all --json
+
+loads BASE (never modified), adds the documents of CORPUS — new tags, new words — and saves the
+updated model atomically to --out. Prints the update report as a table, or as JSON with --json.
+With ``--report DIR`` it also writes the verification report of :mod:`paravec.evaluate` there.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from paravec.cli import app
+from paravec.cli.train import Steps, check_output_path, warn
+from paravec.errors import ParameterError
+
+
+class FreezeMode(str, Enum):
+    none = "none"
+    words = "words"
+    all = "all"
+
+
+@app.command("update")
+def update_command(
+    base: Path = typer.Argument(..., help="The trained model to start from (not modified)."),
+    corpus: Path = typer.Argument(..., help="Documents to add: a text file (one per line), a .jsonl file, or a folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to save the updated model (must differ from BASE)."),
+    drop_old_docs: bool = typer.Option(False, "--drop-old-docs", help="Drop the base's document vectors (keep words only)."),
+    freeze: FreezeMode = typer.Option(FreezeMode.all, help="Pretrained weights held fixed: all, words (input vectors only) or none."),
+    epochs: int | None = typer.Option(None, help="Passes over the batch (default: the model's)."),
+    min_count: int | None = typer.Option(None, "--min-count", help="Count a new word needs (default: the model's min_count)."),
+    seed: int | None = typer.Option(None, help="Random seed (default: the model's)."),
+    mmap: bool = typer.Option(False, "--mmap", help="Memory-map BASE's arrays read-only (for big bases)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the update report as JSON."),
+    report: Path | None = typer.Option(None, "--report", help="Also write the verification report (report.md, .json, map.png) to this folder."),
+    encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
+    corpus_format: str | None = typer.Option(None, "--format", help="lines, jsonl or folder (default: detected)."),
+) -> None:
+    """Add the documents of CORPUS to the model BASE and save the result to --out."""
+    from paravec.corpus import read_corpus
+    from paravec.model_io import load, save
+    from paravec.update import update
+
+    check_output_path(out, base, corpus)
+    if base.exists() and out.exists() and out.samefile(base):
+        raise ParameterError(f"--out {out} is the same file as BASE; inputs are never modified, give another --out")
+    evaluate_update = _evaluate_hook() if report is not None else None
+
+    with Steps() as steps:
+        with steps.step(f"loading {base}"):
+            model = load(base, mmap="r" if mmap else None)
+        with steps.step(f"reading {corpus}"):
+            docs = read_corpus(corpus, encoding=encoding, format=corpus_format)
+        if docs.skipped:
+            warn(f"{len(docs.skipped)} documents had no words and were skipped")
+        with steps.step("updating", epochs or model.epochs) as progress:
+            result = update(model, docs, keep_old_docs=not drop_old_docs, freeze=freeze.value, epochs=epochs,
+                            min_count=min_count, seed=seed, progress=progress)
+        with steps.step(f"saving {out}"):
+            save(model, out)
+        evaluation = None
+        if evaluate_update is not None:
+            with steps.step(f"writing the verification report to {report}"):
+                evaluation = evaluate_update(model, base, docs, result, report)
+
+    if as_json:
+        data = result.to_dict()
+        data["out"] = str(out)
+        if evaluation is not None:
+            data["evaluation"] = {"verdict": evaluation.verdict, "folder": str(report)}
+        typer.echo(json.dumps(data, indent=2, default=str))
+        return
+    console = Console()
+    console.print(_table(result, out))
+    if evaluation is not None:
+        console.print(f"verification report: {evaluation.verdict.upper()} -> {report}", highlight=False)
+
+
+def _evaluate_hook():
+    try:
+        from paravec.evaluate import evaluate_update
+    except ImportError:
+        raise ParameterError("--report is not available yet: this paravec has no paravec.evaluate; "
+                             "run without --report") from None
+    return evaluate_update
+
+
+def _table(result, out: Path) -> Table:
+    table = Table(title=f"paravec update -> {out}", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", overflow="fold")
+    examples = ", ".join(result.new_words[:10]) + (", ..." if len(result.new_words) > 10 else "")
+    rows = [
+        ("documents", f"{result.documents:,} ({result.words:,} words)"),
+        ("new tags", f"{len(result.new_tags):,}"),
+        ("replaced tags", f"{len(result.replaced_tags):,}"),
+        ("dropped old documents", f"{result.dropped_tags:,}"),
+        ("new words", f"{len(result.new_words):,}" + (f": {examples}" if examples else "")),
+        ("words below min_count (remembered)", f"{result.pending_words:,}"),
+        ("settings", f"freeze={result.freeze}, epochs={result.epochs}, alpha={result.alpha:g}->{result.min_alpha:g}, "
+                     f"keep_old_docs={result.keep_old_docs}"),
+        ("time", f"{result.seconds.get('total', 0.0):.2f}s (training {result.seconds.get('train', 0.0):.2f}s, "
+                 f"{result.words_per_second:,.0f} words/s)"),
+    ]
+    if result.untrained_tags:
+        shown = ", ".join(map(str, result.untrained_tags[:5]))
+        rows.append(("not trained (no known word)", f"{len(result.untrained_tags)}: {shown}"))
+    for row in rows:
+        table.add_row(*row)
+    return table

@@ -1,0 +1,291 @@
+"""The end-to-end demo: pretrain on Wikipedia, add news documents and new words, show where they landed.
+
+:func:`run_demo` replays the seed scenario (/work/shared/seed/retraining-a-doc2vec-model.md) on
+the data that ships with gensim, with nothing downloaded:
+
+1. pretrain a PV-DBOW base with word training (``dm=0, dbow_words=1``, Lau & Baldwin 2016) on the
+   Wikipedia extract in gensim's test data and save it;
+2. load the saved base, as a user would, and add the domain batch with :func:`paravec.update`
+   (``freeze="all"``): the 300 news articles of ``lee_background.cor`` plus the seed's ten
+   documents (nine ``"jav python ruby xxyfg"``, one ``"fotball keeper"``, tags ``E0`` .. ``E9``);
+3. save the updated model, reload it with plain gensim and :func:`paravec.check` it;
+4. measure what the update did: timings (base training vs update), the new words, the nearest
+   words of new documents and of new words, the documents nearest to the inferred vector of
+   ``"jav python ruby xxyfg"``, and whether the pretrained word vectors stayed bit-identical.
+
+The result is a :class:`DemoResult` with plain data; ``paravec demo`` renders it as tables.
+
+Example
+-------
+>>> import tempfile
+>>> from paravec.demo import run_demo
+>>> result = run_demo(tempfile.mkdtemp(), quick=True)  # doctest: +SKIP
+>>> result.consistent, result.inferred_neighbours[0][0].startswith("E")  # doctest: +SKIP
+(True, True)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from gensim.models import Doc2Vec
+
+from paravec.datasets import SEED_TEXTS, data_path, lee_background_documents, seed_documents, wiki_documents
+from paravec.errors import ParameterError
+from paravec.invariants import check
+from paravec.model_io import load, save
+from paravec.tokenize import tokenize
+from paravec.train import train
+from paravec.update import update
+
+__all__ = ["run_demo", "DemoResult", "DEMO_STEPS", "DEFAULT_OUT_DIR"]
+
+DEFAULT_OUT_DIR = Path("paravec-demo")
+"""Where :func:`run_demo` writes ``base.model`` and ``updated.model`` by default."""
+
+DEMO_STEPS: dict[str, str] = {
+    "read_wiki": "reading the Wikipedia extract",
+    "train_base": "pretraining the base on Wikipedia",
+    "save_base": "saving base.model",
+    "load_base": "loading base.model",
+    "read_domain": "reading the Lee news corpus and the seed documents",
+    "update": "adding the domain documents (paravec.update)",
+    "save_updated": "saving updated.model",
+    "check": "reloading updated.model with gensim and checking it",
+    "explore": "finding neighbours",
+}
+"""The steps :func:`run_demo` reports to ``progress``, in order, with a human label each."""
+
+# Settings of the base: the full run is a few minutes at most on 2 cores; quick is seconds.
+_FULL = {"vector_size": 300, "epochs": 10}
+_QUICK = {"vector_size": 100, "epochs": 5}
+_BASE_MIN_COUNT = 5
+# The domain batch is small: a word seen twice in it (or once before and once now) is learned.
+_UPDATE_MIN_COUNT = 2
+_LEE_SHOWN = ("lee_bg:0", "lee_bg:1")  # a bushfire report and a Kashmir conflict report
+_TOPN = 8
+_SEED = 1
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass
+class DemoResult:
+    """What :func:`run_demo` did and measured.
+
+    Attributes
+    ----------
+    out_dir, base_path, model_path : pathlib.Path
+        The output folder, the saved base and the saved updated model.
+    quick : bool
+        Whether the small settings were used.
+    settings : dict
+        ``vector_size``, ``epochs``, ``base_min_count``, ``update_min_count``, ``freeze``.
+    seconds : dict of str to float
+        Wall time of every step (keys of :data:`DEMO_STEPS`).
+    base : dict
+        Size of the base: ``documents``, ``words`` (tokens trained on), ``vocabulary``.
+    update : dict
+        :meth:`paravec.UpdateReport.to_dict` of the update.
+    new_words : list of str
+        Words the update added, most frequent first.
+    doc_texts : dict
+        Tag -> the first characters of the document's text, for the documents shown.
+    doc_neighbours : dict
+        Tag of a new document -> its nearest words ``[(word, cosine), ...]``.
+    word_neighbours : dict
+        New word -> its nearest words ``[(word, cosine), ...]``.
+    inferred_text : str
+        The text inferred with ``infer_vector``.
+    inferred_neighbours : list
+        The documents nearest to the inferred vector ``[(tag, cosine), ...]``.
+    pretrained_words_unchanged : int
+        Pretrained word vectors that are bit-identical after the update (``freeze="all"`` keeps all).
+    problems : list of str
+        What :func:`paravec.check` found on the reloaded updated model (empty: consistent).
+    """
+
+    out_dir: Path
+    base_path: Path
+    model_path: Path
+    quick: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    base: dict[str, int] = field(default_factory=dict)
+    update: dict[str, Any] = field(default_factory=dict)
+    new_words: list[str] = field(default_factory=list)
+    doc_texts: dict[str, str] = field(default_factory=dict)
+    doc_neighbours: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    word_neighbours: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    inferred_text: str = ""
+    inferred_neighbours: list[tuple[str, float]] = field(default_factory=list)
+    pretrained_words_unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def consistent(self) -> bool:
+        """True when :func:`paravec.check` found nothing wrong with the updated model."""
+        return not self.problems
+
+    @property
+    def speedup(self) -> float:
+        """Base training time divided by update time."""
+        return self.seconds.get("train_base", 0.0) / max(self.seconds.get("update", 0.0), 1e-9)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-serialisable data."""
+        data = asdict(self)
+        for key in ("out_dir", "base_path", "model_path"):
+            data[key] = str(data[key])
+        data["consistent"] = self.consistent
+        data["speedup"] = self.speedup
+        return data
+
+
+def run_demo(
+    out_dir: str | os.PathLike | None = None,
+    *,
+    quick: bool = False,
+    progress: ProgressCallback | None = None,
+) -> DemoResult:
+    """Pretrain on Wikipedia, add the Lee news corpus and the seed documents, and measure the result.
+
+    Parameters
+    ----------
+    out_dir : path, optional
+        Folder for ``base.model`` and ``updated.model`` (created if missing); default
+        ``./paravec-demo``. Files of an earlier run there are replaced.
+    quick : bool, default False
+        Small settings (100 dimensions, 5 epochs): seconds instead of a minute or two.
+    progress : callable, optional
+        Called as ``progress(step, done, total)``: with ``done == 0`` when a step starts and
+        ``done == total`` when it ends (per epoch while training); ``step`` is a key of
+        :data:`DEMO_STEPS`.
+
+    Returns
+    -------
+    DemoResult
+
+    Raises
+    ------
+    ParameterError
+        ``out_dir`` exists and is not a folder, or cannot be created.
+    CorpusError
+        gensim's test data is missing.
+    """
+    out = Path(DEFAULT_OUT_DIR if out_dir is None else out_dir)
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"out_dir must be a folder; {out} is a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ParameterError(f"cannot create out_dir {out}: {err.strerror}") from None
+    base_settings = _QUICK if quick else _FULL
+    result = DemoResult(
+        out_dir=out, base_path=out / "base.model", model_path=out / "updated.model", quick=quick,
+        settings={**base_settings, "base_min_count": _BASE_MIN_COUNT, "update_min_count": _UPDATE_MIN_COUNT,
+                  "freeze": "all", "dm": 0, "dbow_words": 1},
+    )
+    steps = _Steps(progress, result.seconds)
+
+    with steps("read_wiki"):
+        wiki = wiki_documents()
+    result.base = {"documents": len(wiki), "words": sum(len(d.words) for d in wiki)}
+    with steps("train_base", base_settings["epochs"]) as report:
+        base = train(wiki, min_count=_BASE_MIN_COUNT, seed=_SEED, progress=report, **base_settings)
+    result.base["vocabulary"] = len(base.wv)
+    del wiki
+    with steps("save_base"):
+        save(base, result.base_path)
+    del base
+
+    with steps("load_base"):
+        model = load(result.base_path)
+    pretrained_words = model.wv.vectors.copy()
+    with steps("read_domain"):
+        batch = lee_background_documents() + seed_documents()
+        doc_texts = _lee_texts()
+    with steps("update", model.epochs) as report:
+        upd = update(model, batch, freeze="all", min_count=_UPDATE_MIN_COUNT, seed=_SEED, progress=report)
+    result.update = upd.to_dict()
+    result.new_words = list(upd.new_words)
+    n_old = len(pretrained_words)
+    result.pretrained_words_unchanged = int(
+        np.all(model.wv.vectors[:n_old] == pretrained_words, axis=1).sum()
+    )
+    del pretrained_words
+    with steps("save_updated"):
+        save(model, result.model_path)
+
+    with steps("check"):
+        # Plain gensim, no paravec: the saved file is what a user will load.
+        model = Doc2Vec.load(str(result.model_path))
+        result.problems = check(model)
+
+    with steps("explore"):
+        _explore(model, result, doc_texts)
+    return result
+
+
+def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> None:
+    shown_docs = ["E0", *_LEE_SHOWN]
+    for tag in shown_docs:
+        if tag in model.dv.key_to_index:
+            result.doc_texts[tag] = lee_texts.get(tag) or SEED_TEXTS[int(tag[1:])]
+            result.doc_neighbours[tag] = _pairs(model.wv.most_similar([model.dv[tag]], topn=_TOPN))
+    seed_words = {w for text in SEED_TEXTS for w in tokenize(text)}
+    shown_words = [w for w in ("xxyfg",) if w in model.wv.key_to_index]
+    shown_words += [w for w in result.new_words if w not in seed_words][:2]
+    for word in shown_words:
+        result.word_neighbours[word] = _pairs(model.wv.most_similar(word, topn=_TOPN))
+    result.inferred_text = SEED_TEXTS[0]
+    model.random.seed(_SEED)
+    vector = model.infer_vector(tokenize(result.inferred_text))
+    result.inferred_neighbours = _pairs(model.dv.most_similar([vector], topn=12))
+
+
+def _pairs(similar: list[tuple[Any, float]]) -> list[tuple[str, float]]:
+    return [(str(key), round(float(cos), 4)) for key, cos in similar]
+
+
+def _lee_texts() -> dict[str, str]:
+    # Same 0-based line tags as paravec.datasets.lee_background_documents.
+    with open(data_path("lee_background.cor"), encoding="utf-8") as handle:
+        texts = {f"lee_bg:{i}": line.strip() for i, line in enumerate(handle) if f"lee_bg:{i}" in _LEE_SHOWN}
+    return {tag: text if len(text) <= 90 else text[:90].rsplit(" ", 1)[0] + " ..." for tag, text in texts.items()}
+
+
+class _Steps:
+    """Times each step and reports its start, epochs and end to a ``progress(step, done, total)``."""
+
+    def __init__(self, progress: ProgressCallback | None, seconds: dict[str, float]) -> None:
+        self.progress = progress
+        self.seconds = seconds
+
+    def __call__(self, name: str, total: int = 1) -> _Step:
+        return _Step(self, name, total)
+
+
+class _Step:
+    def __init__(self, steps: _Steps, name: str, total: int) -> None:
+        self.steps, self.name, self.total = steps, name, total
+
+    def report(self, _inner_step: str, done: int, total: int) -> None:
+        if self.steps.progress is not None:
+            self.steps.progress(self.name, done, total)
+
+    def __enter__(self) -> Callable[[str, int, int], None]:
+        self.started = time.perf_counter()
+        self.report(self.name, 0, self.total)
+        return self.report
+
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        self.steps.seconds[self.name] = time.perf_counter() - self.started
+        if exc_type is None:
+            self.report(self.name, self.total, self.total)
