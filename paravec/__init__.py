@@ -27,8 +27,10 @@ from paravec.errors import (
     ParavecError,
 )
 from paravec.corpus import Corpus, read_corpus, read_texts
+from paravec.evaluate import evaluate, evaluate_update
 from paravec.invariants import check
 from paravec.model_io import load, save
+from paravec.report import Report
 from paravec.tokenize import tokenize
 from paravec.train import train
 from paravec.update import FREEZE_MODES, UpdateReport, update
@@ -40,6 +42,9 @@ __all__ = [
     "UpdateReport",
     "FREEZE_MODES",
     "check",
+    "evaluate",
+    "evaluate_update",
+    "Report",
     "train",
     "load",
     "save",
