@@ -23,6 +23,7 @@ from paravec.errors import (
     IndexStateError,
     ModelBrokenError,
     ModelFileError,
+    NotFoundError,
     ParameterError,
     ParavecError,
 )
@@ -58,4 +59,20 @@ __all__ = [
     "CorpusError",
     "ParameterError",
     "IndexStateError",
+    "NotFoundError",
+    "SearchIndex",
 ]
+
+
+def __getattr__(name: str):
+    # The search index needs the optional extra paravec[search] (tantivy, usearch): import it
+    # only when asked for, so the core works without it.
+    if name == "SearchIndex":
+        try:
+            from paravec.search import SearchIndex
+        except ImportError as err:
+            raise ImportError(
+                f"paravec.SearchIndex needs the search extra ({err.name} is missing): pip install 'paravec[search]'"
+            ) from err
+        return SearchIndex
+    raise AttributeError(f"module 'paravec' has no attribute {name!r}")

@@ -23,6 +23,7 @@ __all__ = [
     "CorpusError",
     "ParameterError",
     "IndexStateError",
+    "NotFoundError",
 ]
 
 
@@ -48,3 +49,7 @@ class ParameterError(ParavecError, ValueError):
 
 class IndexStateError(ParavecError):
     """A search index is missing, corrupt, or belongs to another model version."""
+
+
+class NotFoundError(ParavecError, LookupError):
+    """A document tag or word the model or index does not have."""

@@ -18,7 +18,6 @@ from unittest import mock
 import numpy as np
 import pytest
 from gensim.models import Doc2Vec, Word2Vec
-from gensim.models.doc2vec import TaggedDocument
 from gensim.test.utils import datapath
 from typer.testing import CliRunner
 

@@ -1,0 +1,81 @@
+"""``paravec search``: rank an index's documents for a query (a thin layer over :meth:`paravec.search.SearchIndex.search`).
+
+Example
+-------
+    paravec search news.index "bushfires near Sydney" --mode hybrid --k 5
+    paravec search news.index "shuttle" --expand --json
+
+prints a table of the best documents (tag, title, score, which ranking found them, and a snippet
+with the matched words highlighted), or JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from paravec.cli import app
+
+
+class Mode(str, Enum):
+    hybrid = "hybrid"
+    keyword = "keyword"
+    vector = "vector"
+
+
+@app.command("search")
+def search_command(
+    index: Path = typer.Argument(..., help="The index folder written by `paravec index`."),
+    query: str = typer.Argument(..., help="What to search for."),
+    mode: Mode = typer.Option(Mode.hybrid, "--mode", help="keyword (BM25), vector (infer_vector + nearest documents) or hybrid (both, fused)."),
+    k: int = typer.Option(10, "--k", "-k", help="Number of results."),
+    expand: bool = typer.Option(False, "--expand", help="Add the model's nearest words of each query word to the keyword query."),
+    keyword_weight: float = typer.Option(1.0, "--keyword-weight", help="Weight of the keyword ranking in hybrid fusion."),
+    vector_weight: float = typer.Option(1.0, "--vector-weight", help="Weight of the vector ranking in hybrid fusion."),
+    fusion: str = typer.Option("rrf", "--fusion", help="Hybrid fusion: rrf (reciprocal rank) or score (min-max scaled scores)."),
+    model: Path | None = typer.Option(None, "--model", help="Model file (default: the one recorded in the index)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
+) -> None:
+    """Search the documents of INDEX for QUERY."""
+    from paravec.search import SearchIndex
+
+    idx = SearchIndex.open(index, model=model)
+    hits = idx.search(query, mode=mode.value, k=k, expand=expand, keyword_weight=keyword_weight,
+                      vector_weight=vector_weight, fusion=fusion)
+    if as_json:
+        typer.echo(json.dumps([hit.to_dict() for hit in hits], indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    if not hits:
+        console.print(f"no documents match {query!r}", highlight=False)
+        return
+    table = Table(title=f"{mode.value} search: {query}", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("document", overflow="fold")
+    table.add_column("score", justify="right")
+    table.add_column("found by")
+    table.add_column("snippet", overflow="fold", ratio=3)
+    for rank, hit in enumerate(hits, start=1):
+        name = hit.tag if hit.title == hit.tag else f"{hit.title}\n[dim]{hit.tag}[/]"
+        ranks = []
+        if hit.keyword_rank is not None:
+            ranks.append(f"kw #{hit.keyword_rank}")
+        if hit.vector_rank is not None:
+            ranks.append(f"vec #{hit.vector_rank}")
+        table.add_row(str(rank), Text.from_markup(name) if name != hit.tag else Text(hit.tag),
+                      f"{hit.score:.4f}", ", ".join(ranks), highlighted(hit.snippet, hit.highlights))
+    console.print(table)
+
+
+def highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
+    """The snippet as rich Text with the matched spans in bold yellow (no markup parsing of the text)."""
+    text = Text(snippet)
+    for start, end in spans:
+        text.stylize("bold yellow", start, end)
+    return text

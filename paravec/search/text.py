@@ -1,0 +1,270 @@
+"""Keyword ranking and stored texts of a search index, with tantivy.
+
+What it does
+------------
+:class:`TextStore` keeps the documents' tag, title and text in a tantivy index inside the search
+index folder, ranks documents for a list of query words with tantivy's BM25, returns snippets with
+the matched words' character spans, and adds or deletes single documents (so a sync touches only
+what changed).
+
+Approach
+--------
+BM25 (Robertson & Zaragoza, 2009) as implemented by tantivy, over a text field tokenized the way
+:func:`paravec.tokenize.tokenize` tokenizes (Unicode letter/digit runs plus combining marks,
+lowercased), so the words the keyword side matches are the words the model has learnt. Query
+words are turned into term queries directly, never through tantivy's query language, so quotes,
+colons or brackets in user input cannot cause a syntax error or an unintended field query.
+Expansion words enter with a lower boost. Each document also carries an integer ``slot`` (a fast
+field), the row of its vector in the vector store, so fusion needs no stored-document reads.
+
+Example
+-------
+>>> import tempfile
+>>> from paravec.search.text import TextStore
+>>> store = TextStore.create(tempfile.mkdtemp())
+>>> store.add([(0, "a", "", "The shuttle launch was delayed."), (1, "b", "", "Apples and pears.")])
+>>> [slot for slot, _score in store.search(["launch"], {}, 10)]
+[0]
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import tantivy
+from tantivy import Document, Filter, Occur, Query, SnippetGenerator, TextAnalyzerBuilder, Tokenizer
+
+from paravec.errors import IndexStateError
+
+__all__ = ["TextStore", "clean_text", "SNIPPET_CHARS", "TITLE_BOOST"]
+
+SNIPPET_CHARS = 240
+"""Longest snippet, in characters (tantivy picks the passage with most matched words)."""
+
+TITLE_BOOST = 2.0
+"""Weight of a match in the title relative to one in the text."""
+
+_ANALYZER = "paravec"
+# The same token rule as paravec.tokenize: a letter or digit, then letters, digits or marks.
+_TOKEN_PATTERN = r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*"
+_WRITER_HEAP = 64_000_000
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    return TextAnalyzerBuilder(Tokenizer.regex(_TOKEN_PATTERN)).filter(Filter.lowercase()).build()
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("tag", stored=True, tokenizer_name="raw")
+    builder.add_unsigned_field("slot", stored=True, indexed=True, fast=True)
+    builder.add_text_field("title", stored=True, tokenizer_name=_ANALYZER)
+    builder.add_text_field("text", stored=True, tokenizer_name=_ANALYZER)
+    return builder.build()
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` ready for tantivy: NFC-normalised, lone surrogates replaced by U+FFFD.
+
+    NFC makes the indexed words equal to the query words :func:`paravec.tokenize.tokenize` makes;
+    a lone surrogate (possible in a Python str, invalid in UTF-8) would make tantivy refuse the
+    document.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _SURROGATES.sub("\ufffd", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _char_spans(fragment: str, byte_spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Turn tantivy's byte offsets in a UTF-8 fragment into character offsets."""
+    if fragment.isascii():
+        return [(start, end) for start, end in byte_spans]
+    raw = fragment.encode("utf-8")
+    return [
+        (len(raw[:start].decode("utf-8", "ignore")), len(raw[:end].decode("utf-8", "ignore")))
+        for start, end in byte_spans
+    ]
+
+
+class TextStore:
+    """The tantivy part of a search index: texts, BM25 ranking, snippets."""
+
+    def __init__(self, index: tantivy.Index, path: Path) -> None:
+        self._index = index
+        self._index.register_tokenizer(_ANALYZER, _analyzer())
+        self._schema = index.schema
+        self.path = path
+
+    @classmethod
+    def create(cls, path: str | os.PathLike) -> TextStore:
+        """Create an empty store in the folder ``path`` (made if missing)."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(tantivy.Index(_schema(), path=str(folder), reuse=False), folder)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> TextStore:
+        """Open the store in ``path``; :class:`IndexStateError` if it is missing or unreadable."""
+        folder = Path(path)
+        try:
+            if not tantivy.Index.exists(str(folder)):
+                raise IndexStateError(f"{folder}: no text index there; rebuild with `paravec index`")
+            return cls(tantivy.Index.open(str(folder)), folder)
+        except ValueError as err:
+            raise IndexStateError(f"{folder}: the text index cannot be opened ({err}); "
+                                  "rebuild it with `paravec index`") from None
+
+    def __len__(self) -> int:
+        return self._index.searcher().num_docs
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def add(self, rows: Iterable[tuple[int, str, str, str]], *, delete_first: Sequence[str] = ()) -> None:
+        """Delete the documents tagged ``delete_first``, add ``(slot, tag, title, text)`` rows, commit.
+
+        All of it is one tantivy commit: a reader sees the old or the new state, never a mix.
+        """
+        writer = self._index.writer(heap_size=_WRITER_HEAP)
+        try:
+            # delete_documents_by_term is the name since tantivy-py 0.25; older ones call it delete_documents.
+            delete = getattr(writer, "delete_documents_by_term", None) or writer.delete_documents
+            for tag in delete_first:
+                delete("tag", tag)
+            for slot, tag, title, text in rows:
+                doc = Document()
+                doc.add_text("tag", tag)
+                doc.add_unsigned("slot", int(slot))
+                doc.add_text("title", title)
+                doc.add_text("text", text)
+                writer.add_document(doc)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            # Ends the writer and releases tantivy's lock file, so the next sync can write.
+            writer.wait_merging_threads()
+        self._index.reload()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _query(self, words: Sequence[str], expansions: dict[str, float]) -> tantivy.Query:
+        clauses = []
+        for word, weight in [(w, 1.0) for w in words] + list(expansions.items()):
+            for field, boost in (("text", 1.0), ("title", TITLE_BOOST)):
+                query = Query.term_query(self._schema, field, word)
+                if boost * weight != 1.0:
+                    query = Query.boost_query(query, boost * weight)
+                clauses.append((Occur.Should, query))
+        return Query.boolean_query(clauses)
+
+    def search(self, words: Sequence[str], expansions: dict[str, float], n: int) -> list[tuple[int, float]]:
+        """Return up to ``n`` ``(slot, bm25_score)``, best first, for documents with any of ``words``."""
+        if not words and not expansions:
+            return []
+        searcher = self._index.searcher()
+        hits = searcher.search(self._query(words, expansions), limit=n, count=False).hits
+        if not hits:
+            return []
+        addresses = [address for _score, address in hits]
+        if hasattr(searcher, "fast_field_values"):
+            slots = searcher.fast_field_values("slot", addresses)
+        else:  # tantivy-py < 0.26: read the stored value instead of the fast field
+            slots = [searcher.doc(address).get_first("slot") for address in addresses]
+        return [(int(slot), float(score)) for (score, _address), slot in zip(hits, slots, strict=True)]
+
+    def key_terms(self, words: Sequence[str], limit: int) -> list[str]:
+        """The ``limit`` most telling distinct words of ``words`` for BM25: highest (1 + log tf) x idf.
+
+        A short query keeps all its words, in order. A long one (a paragraph pasted as the query)
+        keeps the words that best tell its documents apart, as a more-like-this query does, rather
+        than its first words, which are mostly stop words.
+        """
+        distinct = list(dict.fromkeys(words))
+        if len(distinct) <= limit:
+            return distinct
+        searcher = self._index.searcher()
+        total = max(searcher.num_docs, 1)
+        counts: dict[str, int] = {}
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+        scored = []
+        for order, word in enumerate(distinct):
+            df = searcher.doc_freq("text", word)
+            if df:
+                # Sublinear tf, so a stop word's many repeats do not outweigh its low idf.
+                tf = 1.0 + math.log(counts[word])
+                scored.append((-tf * math.log(1.0 + total / df), order, word))
+        scored.sort()
+        return [word for _score, _order, word in scored[:limit]]
+
+    def _find(self, searcher: tantivy.Searcher, tag: str) -> tantivy.Document | None:
+        hits = searcher.search(Query.term_query(self._schema, "tag", tag), limit=1, count=False).hits
+        return searcher.doc(hits[0][1]) if hits else None
+
+    def _find_many(self, searcher: tantivy.Searcher, tags: Sequence[str]) -> dict[str, tantivy.Document]:
+        # One term-set search instead of one search per tag: each search has a fixed cost.
+        if not tags:
+            return {}
+        query = Query.term_set_query(self._schema, "tag", list(tags))
+        hits = searcher.search(query, limit=len(tags), count=False).hits
+        docs = (searcher.doc(address) for _score, address in hits)
+        return {doc.get_first("tag"): doc for doc in docs}
+
+    def document(self, tag: str) -> dict[str, str] | None:
+        """Return ``{"tag", "title", "text"}`` of the document tagged ``tag``, or None."""
+        doc = self._find(self._index.searcher(), tag)
+        if doc is None:
+            return None
+        return {"tag": tag, "title": doc.get_first("title") or "", "text": doc.get_first("text") or ""}
+
+    def snippets(
+        self, tags: Sequence[str], words: Sequence[str], expansions: dict[str, float]
+    ) -> list[tuple[str, str, list[tuple[int, int]]]]:
+        """Return ``(title, snippet, highlights)`` for each tag (in order).
+
+        The snippet is the passage tantivy finds with most query words; a document without any
+        (a vector-only hit) gets the start of its text and no highlights.
+        """
+        searcher = self._index.searcher()
+        generator = None
+        if words or expansions:
+            generator = SnippetGenerator.create(searcher, self._query(words, expansions), self._schema, "text")
+            generator.set_max_num_chars(SNIPPET_CHARS)
+        found = self._find_many(searcher, tags)
+        out = []
+        for tag in tags:
+            doc = found.get(tag)
+            if doc is None:
+                out.append(("", "", []))
+                continue
+            title = doc.get_first("title") or ""
+            fragment, spans = "", []
+            if generator is not None:
+                snippet = generator.snippet_from_doc(doc)
+                fragment = snippet.fragment()
+                spans = _char_spans(fragment, ((r.start, r.end) for r in snippet.highlighted()))
+            if not fragment:
+                fragment = _head(doc.get_first("text") or "", SNIPPET_CHARS)
+                spans = []
+            out.append((title, fragment, spans))
+        return out
+
+
+def _head(text: str, limit: int) -> str:
+    """The start of ``text`` up to ``limit`` characters, cut at a space when there is one."""
+    text = " ".join(text[: limit * 2].split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit]
