@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from paravec.cli import app
-from paravec.cli.train import Steps
+from paravec.cli._ui import Steps
 
 
 @app.command("check")

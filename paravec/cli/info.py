@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli.train import Steps
+from paravec.cli._ui import Steps
 
 
 @app.command("info")

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli.train import Steps, warn
+from paravec.cli._ui import Steps, warn
 from paravec.errors import ParameterError
 
 

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli.train import Steps, check_output_path, warn
+from paravec.cli._ui import Steps, check_output_path, warn
 from paravec.errors import ParameterError
 
 
