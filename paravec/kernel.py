@@ -59,62 +59,52 @@ def _next(rng):
     return (rng * _LCG_MUL + 11) & _LCG_MASK
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _learn(l1, out, row, label, alpha, lock, work, exp_table):
+    """One logistic unit: error of predicting ``label`` from ``l1`` through ``out[row]``.
+
+    Adds the error for ``l1`` to ``work`` and moves ``out[row]`` by ``lock`` times its gradient.
+    Rows are indexed in place rather than sliced: a slice is a new array object whose reference
+    counting costs more than the arithmetic at these sizes.
+    """
+    size = l1.shape[0]
+    f = np.float32(0.0)
+    for a in range(size):
+        f += l1[a] * out[row, a]
+    if f <= -_MAX_EXP or f >= _MAX_EXP:
+        return  # gensim skips saturated units
+    f = exp_table[int((f + _MAX_EXP) * (_EXP_TABLE_SIZE / _MAX_EXP / 2.0))]
+    g = (label - f) * alpha
+    for a in range(size):
+        work[a] += g * out[row, a]
+    if lock != 0.0:
+        gl = g * lock
+        for a in range(size):
+            out[row, a] += gl * l1[a]
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,
                  code_starts, hs, negative, alpha, work, rng, exp_table):
     """One prediction of word ``target`` from the hidden vector ``l1`` (a thread-local buffer).
 
-    Accumulates the error for ``l1`` into ``work`` and moves output rows by their lock factor.
-    Rows are indexed in place rather than sliced: a slice is a new array object whose reference
-    counting costs more than the arithmetic at these sizes. Returns the advanced random state.
+    Hierarchical softmax walks the target's Huffman path; negative sampling draws ``negative``
+    noise words from the unigram table. Returns the advanced random state.
     """
-    size = l1.shape[0]
-    scale = _EXP_TABLE_SIZE / _MAX_EXP / 2.0
     if hs:
         for b in range(code_starts[target], code_starts[target + 1]):
             node = points[b]
-            f = np.float32(0.0)
-            for a in range(size):
-                f += l1[a] * syn1[node, a]
-            if f <= -_MAX_EXP or f >= _MAX_EXP:
-                continue
-            f = exp_table[int((f + _MAX_EXP) * scale)]
-            g = (np.float32(1.0) - np.float32(codes[b]) - f) * alpha
-            for a in range(size):
-                work[a] += g * syn1[node, a]
-            lk = node_lock[node]
-            if lk != 0.0:
-                gl = g * lk
-                for a in range(size):
-                    syn1[node, a] += gl * l1[a]
+            _learn(l1, syn1, node, np.float32(1.0) - np.float32(codes[b]), alpha, node_lock[node], work,
+                   exp_table)
     if negative > 0:
-        n_words = cum_table.shape[0]
-        domain = np.uint64(cum_table[n_words - 1])
-        for d in range(negative + 1):
-            if d == 0:
-                t = target
-                label = np.float32(1.0)
-            else:
-                x = np.uint32(np.uint64(rng >> 16) % domain)
-                t = np.searchsorted(cum_table, x)
-                rng = _next(rng)
-                if t == target:
-                    continue
-                label = np.float32(0.0)
-            f = np.float32(0.0)
-            for a in range(size):
-                f += l1[a] * syn1neg[t, a]
-            if f <= -_MAX_EXP or f >= _MAX_EXP:
-                continue
-            f = exp_table[int((f + _MAX_EXP) * scale)]
-            g = (label - f) * alpha
-            for a in range(size):
-                work[a] += g * syn1neg[t, a]
-            lk = out_lock[t]
-            if lk != 0.0:
-                gl = g * lk
-                for a in range(size):
-                    syn1neg[t, a] += gl * l1[a]
+        domain = np.uint64(cum_table[cum_table.shape[0] - 1])
+        _learn(l1, syn1neg, target, np.float32(1.0), alpha, out_lock[target], work, exp_table)
+        for _ in range(negative):
+            x = np.uint32(np.uint64(rng >> 16) % domain)
+            t = np.searchsorted(cum_table, x)
+            rng = _next(rng)
+            if t != target:
+                _learn(l1, syn1neg, t, np.float32(0.0), alpha, out_lock[t], work, exp_table)
     return rng
 
 
