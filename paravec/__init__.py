@@ -32,6 +32,7 @@ from paravec.evaluate import evaluate, evaluate_update
 from paravec.invariants import check
 from paravec.model_io import load, save
 from paravec.report import Report
+from paravec.strategies import sample_rehearsal
 from paravec.tokenize import tokenize
 from paravec.train import train
 from paravec.update import FREEZE_MODES, UpdateReport, update
@@ -46,6 +47,7 @@ __all__ = [
     "evaluate",
     "evaluate_update",
     "Report",
+    "sample_rehearsal",
     "train",
     "load",
     "save",

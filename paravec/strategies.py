@@ -1,0 +1,99 @@
+"""Reusable pieces of update strategies: a rehearsal sampler for :func:`paravec.update`.
+
+What it does
+------------
+:func:`sample_rehearsal` draws a small, representative sample of the base corpus — random
+contiguous passages of a fixed length, each tagged with the tags of the document it comes from —
+to pass as ``rehearsal=`` to :func:`paravec.update`. Training those passages alongside a small batch
+(their document vectors held fixed) keeps pulling the shared weights back to what the base corpus
+needs, so the update can let pretrained weights learn from the batch without forgetting the base.
+
+Approach
+--------
+Rehearsal ("experience replay") against catastrophic forgetting, as in Robins (1995),
+"Catastrophic forgetting, rehearsal and pseudorehearsal". Short passages from many documents cover
+the base's vocabulary far better per trained word than a few whole articles: passages are drawn
+with probability proportional to document length (every base word equally likely to start one),
+so the sample follows the base's word distribution. The same document may give several passages;
+its document vector stays fixed, so each passage is a valid training example of that document.
+Rehearsal costs training time in proportion to its words: ``n_words`` is the knob.
+
+Example
+-------
+>>> from gensim.models.doc2vec import TaggedDocument
+>>> from paravec.strategies import sample_rehearsal
+>>> base = [TaggedDocument([f"w{i}" for i in range(1000)], ["long"]),
+...         TaggedDocument(["a", "b", "c"], ["short"])]
+>>> sample = sample_rehearsal(base, 500, chunk_words=100, seed=0)
+>>> sum(len(d.words) for d in sample) >= 500, all(len(d.words) <= 100 for d in sample)
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from gensim.models.doc2vec import TaggedDocument
+
+from paravec.errors import CorpusError, ParameterError
+
+__all__ = ["sample_rehearsal"]
+
+
+def sample_rehearsal(
+    documents: Sequence, n_words: int, *, chunk_words: int = 200, seed: int = 0
+) -> list[TaggedDocument]:
+    """Draw random passages of the base corpus, about ``n_words`` words in all, for rehearsal.
+
+    Parameters
+    ----------
+    documents : sequence of TaggedDocument
+        The base corpus (documents the model was trained on, with the model's tags).
+    n_words : int
+        Words to draw in total; the sample stops at the first passage reaching it (so it holds
+        at least ``n_words`` words, unless the corpus is smaller: then it is the whole corpus,
+        each document once).
+    chunk_words : int, default 200
+        Length of each passage; shorter documents are taken whole.
+    seed : int, default 0
+        Seed of the random draw (same seed, same sample).
+
+    Returns
+    -------
+    list of TaggedDocument
+        Passages with the tags of their source documents; pass as ``rehearsal=`` to
+        :func:`paravec.update`.
+
+    Raises
+    ------
+    ParameterError
+        ``n_words`` or ``chunk_words`` is not a positive integer, or ``documents`` is not a sequence.
+    CorpusError
+        No document has both words and tags.
+    """
+    for name, value in (("n_words", n_words), ("chunk_words", chunk_words)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ParameterError(f"{name} must be a positive integer; got {value!r}")
+    if isinstance(documents, (str, bytes)) or not hasattr(documents, "__getitem__"):
+        raise ParameterError(
+            f"documents must be a sequence of TaggedDocument (a list); got {type(documents).__name__}"
+        )
+    usable = [d for d in documents if len(getattr(d, "words", None) or ()) and len(getattr(d, "tags", None) or ())]
+    if not usable:
+        raise CorpusError("no base document has both words and tags to rehearse; give the base corpus")
+    lengths = np.array([len(d.words) for d in usable], dtype=np.float64)
+    if lengths.sum() <= n_words:
+        return [TaggedDocument(list(d.words), list(d.tags)) for d in usable]
+    rng = np.random.default_rng(seed)
+    probs = lengths / lengths.sum()
+    out: list[TaggedDocument] = []
+    total = 0
+    while total < n_words:
+        doc = usable[int(rng.choice(len(usable), p=probs))]
+        n = len(doc.words)
+        start = int(rng.integers(0, n - chunk_words + 1)) if n > chunk_words else 0
+        words = list(doc.words[start:start + chunk_words])
+        out.append(TaggedDocument(words, list(doc.tags)))
+        total += len(words)
+    return out
