@@ -30,29 +30,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _memory import hwm_mb, rss_mb  # benchmarks/ is on sys.path when run as a script
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-
-
-def _hwm_mb(pid: int | str = "self") -> float | None:
-    """Peak resident memory of a process since it started its program (``VmHWM``), in MB.
-
-    Not ``ru_maxrss``: Linux carries the parent's peak (here: the parent that built a 1M-vector
-    model) into a forked child's ``ru_maxrss`` across ``exec``.
-    """
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def _rss_mb() -> float:
-    return _hwm_mb() or 0.0
 
 
 def _synthetic(base, n: int, seed: int):
@@ -87,7 +68,7 @@ def _child(args) -> None:
     t = time.perf_counter()
     model = paravec.load(args.model, mmap="r")
     out["load_seconds"] = time.perf_counter() - t
-    out["rss_after_load_mb"] = _rss_mb()
+    out["rss_after_load_mb"] = rss_mb()
     out["dv_memmapped"] = isinstance(model.dv.vectors, np.memmap)
     try:
         import psutil
@@ -97,7 +78,7 @@ def _child(args) -> None:
     except ImportError:
         pass
     if args.mode == "load":
-        out["peak_mb"] = _rss_mb()
+        out["peak_mb"] = rss_mb()
         Path(args.result).write_text(json.dumps(out))
         return
     keep = args.mode == "keep"
@@ -105,13 +86,13 @@ def _child(args) -> None:
     rep = paravec.update(model, batch, keep_old_docs=keep, epochs=args.epochs, seed=1, workers=2)
     out["update_seconds"] = time.perf_counter() - t
     out["update_report_seconds"] = rep.seconds
-    out["rss_after_update_mb"] = _rss_mb()
+    out["rss_after_update_mb"] = rss_mb()
     out["doc_vectors_after"] = len(model.dv)
     out["new_words"] = len(rep.new_words)
     t = time.perf_counter()
     paravec.save(model, args.output)
     out["save_seconds"] = time.perf_counter() - t
-    out["peak_mb"] = _rss_mb()  # before the reload below, which would only add page-cache pages
+    out["peak_mb"] = rss_mb()  # before the reload below, which would only add page-cache pages
     out["check"] = paravec.check(paravec.load(args.output, mmap="r"))
     Path(args.result).write_text(json.dumps(out))
 
@@ -122,7 +103,7 @@ def _spawn(cmd: list[str], log: Path) -> dict:
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
         while True:
-            peak = max(peak, _hwm_mb(proc.pid) or 0.0)
+            peak = max(peak, hwm_mb(proc.pid) or 0.0)
             pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break

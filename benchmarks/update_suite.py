@@ -40,6 +40,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+from _memory import hwm_mb, rss_mb  # benchmarks/ is on sys.path when run as a script
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -113,26 +114,6 @@ def _load_data(work: Path) -> dict:
 # children
 
 
-def _hwm_mb(pid: int | str = "self") -> float | None:
-    """Peak resident memory of a process since it started its program (``VmHWM``), in MB.
-
-    Not ``ru_maxrss``: Linux carries the parent's peak into a forked child's ``ru_maxrss`` across
-    ``exec``, so a big parent would inflate every child's figure.
-    """
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def _rss_mb() -> float:
-    return _hwm_mb() or 0.0
-
-
 def _warmup() -> None:
     """Compile paravec's numba kernels once (cached on disk) so no timed variant pays for it."""
     from gensim.models.doc2vec import TaggedDocument
@@ -177,7 +158,7 @@ def _child_run(work: Path, name: str) -> None:
         out["seconds"] = time.perf_counter() - t
     else:
         model = Doc2Vec.load(str(work / f"base{dim}.model"))
-        out["rss_after_load_mb"] = _rss_mb()
+        out["rss_after_load_mb"] = rss_mb()
         t = time.perf_counter()
         if method == "paravec":
             rep = paravec.update(model, batch, freeze=spec["freeze"], keep_old_docs=spec["keep"],
@@ -196,7 +177,7 @@ def _child_run(work: Path, name: str) -> None:
     t = time.perf_counter()
     model.save(str(work / f"{_slug(name)}.model"))
     out["save_seconds"] = time.perf_counter() - t
-    out["rss_mb"] = _rss_mb()
+    out["rss_mb"] = rss_mb()
     (work / f"{_slug(name)}.json").write_text(json.dumps(out))
 
 
@@ -262,7 +243,7 @@ def _spawn(work: Path, mode: str, name: str, timeout: float) -> dict:
     deadline = t + timeout
     peak = 0.0
     while True:
-        peak = max(peak, _hwm_mb(proc.pid) or 0.0)  # polled too, for children that crash
+        peak = max(peak, hwm_mb(proc.pid) or 0.0)  # polled too, for children that crash
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -480,7 +461,7 @@ def main() -> None:
     if args.run or args.eval:
         mode, name = ("run", args.run) if args.run else ("eval", args.eval)
         (_child_run if args.run else _child_eval)(args.workdir, name)
-        (args.workdir / f"{_slug(name)}.{mode}.peak").write_text(str(_hwm_mb()))
+        (args.workdir / f"{_slug(name)}.{mode}.peak").write_text(str(hwm_mb()))
         return None
 
     import gensim
