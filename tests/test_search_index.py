@@ -314,7 +314,6 @@ def _update(model, docs, **kwargs):
 def test_sync_indexes_new_and_replaced_documents_only(tmp_path, model, texts, new_texts):
     paravec.save(model, tmp_path / "v1.model")
     index = SearchIndex.build(tmp_path / "v1.model", texts, tmp_path / "idx")
-    text_files = {p.name for p in (tmp_path / "idx" / "text").iterdir() if not p.name.endswith(".json")}
     old_vectors = np.array(index._state.vectors.matrix)
 
     replacement = ("bg0", "Astronauts repaired the zorbly telescope during a long spacewalk.")
@@ -330,10 +329,10 @@ def test_sync_indexes_new_and_replaced_documents_only(tmp_path, model, texts, ne
     assert report.removed == [] and report.skipped == []
     assert report.unchanged == len(texts) - 1
     assert len(index) == len(texts) + 3
-    # unchanged documents keep their vectors bit for bit and their tantivy segments
+    # unchanged documents keep their vectors bit for bit (tantivy may merge their segments in the
+    # background, so its files are not compared)
     unchanged = [s for s in range(len(texts)) if s != 0]
     assert np.array_equal(np.asarray(index._state.vectors.matrix)[unchanged], old_vectors[unchanged])
-    assert text_files <= {p.name for p in (tmp_path / "idx" / "text").iterdir()}
     # the replaced document answers with its new text only
     assert index.document("bg0")["text"] == replacement[1]
     assert [h.tag for h in index.search("zorbly", mode="keyword")] == ["bg0"]
