@@ -233,11 +233,12 @@ def update(
     refresh_sampling(model)
     t_vocab = time.perf_counter()
 
-    corpus = _flatten(model, docs, doc_rows)
-    report.untrained_tags = [docs[i].tags[0] for i in range(len(docs)) if corpus[1][i] == corpus[1][i + 1]]
+    # Rehearsed documents follow the batch, so the batch's word spans come first in the arrays.
+    rehearse_rows = [[model.dv.get_index(t) for t in d.tags] for d in rehearse]
+    corpus = _flatten(model, docs + rehearse, doc_rows + rehearse_rows)
+    starts = corpus[1]
+    report.untrained_tags = [docs[i].tags[0] for i in range(len(docs)) if starts[i] == starts[i + 1]]
     locks = _locks(model, settings["factors"], n_words_old, n_nodes_old, doc_rows)
-    if rehearse:
-        corpus = _flatten(model, docs + rehearse, doc_rows + [[model.dv.get_index(t) for t in d.tags] for d in rehearse])
     report.words_trained = _train(model, corpus, locks, settings, progress)
     t_train = time.perf_counter()
 
