@@ -165,35 +165,51 @@ def test_vector_search_finds_a_document_from_its_own_text(idx, texts):
     assert found >= 4
 
 
-def test_hybrid_fuses_both_rankings_by_reciprocal_rank(idx):
+def _seeded_search(idx, query, **kwargs):
+    # infer_vector draws from model.random: the same seed gives the same query vector.
+    idx.model.random = np.random.RandomState(7)
+    return idx.search(query, **kwargs)
+
+
+def test_hybrid_is_a_convex_combination_of_bm25_and_cosine(idx):
     query = "firefighters battle bushfires near Sydney"
-    hits = idx.search(query, k=10)
+    bm25 = {h.tag: h.score for h in idx.search(query, mode="keyword", k=idx.candidates)}
+    best = max(bm25.values())
+    cosine = {h.tag: h.score for h in _seeded_search(idx, query, mode="vector", k=len(idx))}
+    assert len(cosine) == len(idx)
+    hits = _seeded_search(idx, query, k=2 * idx.candidates)
+    # Documents only the keyword ranking found still get their exact cosine, not a guess.
+    assert any(h.why == "keyword" for h in hits) and any(h.why == "vector" for h in hits)
+    for h in hits:
+        expected = 0.7 * bm25.get(h.tag, 0.0) / best + 0.3 * cosine[h.tag]
+        assert h.score == pytest.approx(expected, abs=1e-5), h
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].why == "both"
+    # Only the ratio of the weights matters; a zero weight leaves the other ranking's order.
+    doubled = _seeded_search(idx, query, k=10, keyword_weight=1.4, vector_weight=0.6)
+    assert [(h.tag, round(h.score, 6)) for h in doubled] == [(h.tag, round(h.score, 6)) for h in hits[:10]]
+    only_keyword = idx.search(query, k=10, vector_weight=0.0)
+    assert [h.tag for h in only_keyword] == list(bm25)[:10]
+    assert [h.score for h in only_keyword] == pytest.approx([s / best for s in list(bm25.values())[:10]])
+    only_vector = _seeded_search(idx, query, k=10, keyword_weight=0.0)
+    assert [h.tag for h in only_vector] == list(cosine)[:10]
+
+
+def test_rrf_fusion_adds_reciprocal_ranks(idx):
+    query = "firefighters battle bushfires near Sydney"
+    hits = idx.search(query, k=10, fusion="rrf", keyword_weight=1.0, vector_weight=1.0)
     assert {h.why for h in hits} & {"both"}
     for h in hits:
         expected = sum(1.0 / (idx.rrf_k + r) for r in (h.keyword_rank, h.vector_rank) if r is not None)
         assert h.score == pytest.approx(expected)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    only_vector = idx.search(query, k=10, keyword_weight=0.0)
+    only_vector = idx.search(query, k=10, fusion="rrf", keyword_weight=0.0)
     assert all(h.why == "vector" for h in only_vector)
-    heavy_keyword = idx.search(query, k=5, keyword_weight=1000.0)
+    heavy_keyword = idx.search(query, k=5, fusion="rrf", keyword_weight=1000.0)
     keyword = idx.search(query, k=5, mode="keyword")
     assert [h.tag for h in heavy_keyword][:3] == [h.tag for h in keyword][:3]
-
-
-def test_score_fusion_adds_min_max_scaled_scores(idx):
-    query = "firefighters battle bushfires near Sydney"
-    keyword = idx.search(query, mode="keyword", k=idx.candidates)
-    low, high = keyword[-1].score, keyword[0].score
-    only_keyword = idx.search(query, k=10, fusion="score", vector_weight=0.0)
-    assert [h.tag for h in only_keyword] == [h.tag for h in keyword[:10]]
-    for hit, kw in zip(only_keyword, keyword):
-        assert hit.score == pytest.approx((kw.score - low) / (high - low))
-    both = idx.search(query, k=10, fusion="score")
-    assert all(0.0 <= h.score <= 2.0 for h in both)
-    assert [h.score for h in both] == sorted((h.score for h in both), reverse=True)
-    assert both[0].score >= 1.0  # the top of either list already scores 1
     with pytest.raises(ParameterError, match="fusion"):
-        idx.search(query, fusion="max")
+        idx.search(query, fusion="score")
 
 
 def test_hybrid_falls_back_to_keywords_when_no_word_is_known(idx, model):

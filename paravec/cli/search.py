@@ -36,9 +36,9 @@ def search_command(
     mode: Mode = typer.Option(Mode.hybrid, "--mode", help="keyword (BM25), vector (infer_vector + nearest documents) or hybrid (both, fused)."),
     k: int = typer.Option(10, "--k", "-k", help="Number of results."),
     expand: bool = typer.Option(False, "--expand", help="Add the model's nearest words of each query word to the keyword query."),
-    keyword_weight: float = typer.Option(1.0, "--keyword-weight", help="Weight of the keyword ranking in hybrid fusion."),
-    vector_weight: float = typer.Option(1.0, "--vector-weight", help="Weight of the vector ranking in hybrid fusion."),
-    fusion: str = typer.Option("rrf", "--fusion", help="Hybrid fusion: rrf (reciprocal rank) or score (min-max scaled scores)."),
+    keyword_weight: float | None = typer.Option(None, "--keyword-weight", show_default="0.7", help="Weight of the keyword ranking in hybrid fusion."),
+    vector_weight: float | None = typer.Option(None, "--vector-weight", show_default="0.3", help="Weight of the vector ranking in hybrid fusion."),
+    fusion: str = typer.Option("convex", "--fusion", help="Hybrid fusion: convex (weighted mean of BM25/best BM25 and cosine) or rrf (reciprocal rank)."),
     model: Path | None = typer.Option(None, "--model", help="Model file (default: the one recorded in the index)."),
     as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
 ) -> None:
@@ -46,8 +46,10 @@ def search_command(
     from paravec.search import SearchIndex
 
     idx = SearchIndex.open(index, model=model)
-    hits = idx.search(query, mode=mode.value, k=k, expand=expand, keyword_weight=keyword_weight,
-                      vector_weight=vector_weight, fusion=fusion)
+    # Weights left out keep the library's defaults (paravec.search.index.KEYWORD_WEIGHT / VECTOR_WEIGHT).
+    weights = {name: value for name, value in (("keyword_weight", keyword_weight), ("vector_weight", vector_weight))
+               if value is not None}
+    hits = idx.search(query, mode=mode.value, k=k, expand=expand, fusion=fusion, **weights)
     if as_json:
         typer.echo(json.dumps([hit.to_dict() for hit in hits], indent=2, ensure_ascii=False))
         return

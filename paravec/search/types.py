@@ -40,7 +40,8 @@ class Hit:
         expansion), so ``snippet[start:end]`` is a matched word.
     score : float
         ``"keyword"`` mode: BM25 score; ``"vector"`` mode: cosine similarity; ``"hybrid"``: the
-        reciprocal-rank-fusion score.
+        fused score (``fusion="convex"``: weighted mean of BM25 / best BM25 and cosine, at most
+        1; ``"rrf"``: the reciprocal-rank-fusion score).
     keyword_rank, vector_rank : int or None
         1-based rank of the document in the keyword and the vector ranking (``None``: not among
         the candidates of that ranking).
