@@ -52,6 +52,7 @@ def train(
     workers: int | None = None,
     pretrained_vectors: str | os.PathLike | None = None,
     pretrained_lockf: float = 1.0,
+    keep_rare_words: bool = True,
     progress: ProgressCallback | None = None,
     **doc2vec_kwargs: Any,
 ) -> Doc2Vec:
@@ -71,6 +72,12 @@ def train(
     pretrained_lockf : float, default 1.0
         Learning-rate factor for the pretrained word vectors: 0 keeps them fixed, 1 trains them
         like any other word.
+    keep_rare_words : bool, default True
+        Remember the counts of the words below ``min_count`` in ``model.raw_vocab`` (gensim's own
+        attribute for raw counts), so that :func:`paravec.update` adds such a word once its count
+        over base and batches reaches ``min_count``, as retraining on everything would. ``False``
+        forgets them (gensim's default), which saves memory on a very large corpus with millions
+        of rare words; an update then counts new words in its batches only.
     progress : callable, optional
         Called as ``progress("train", epoch, epochs)`` after each epoch.
     **doc2vec_kwargs
@@ -104,9 +111,12 @@ def train(
         dbow_words=dbow_words, hs=hs, negative=negative, sample=sample, seed=seed,
         workers=workers or os.cpu_count() or 1, **doc2vec_kwargs,
     )
-    model.build_vocab(docs)
+    model.build_vocab(docs, keep_raw_vocab=keep_rare_words)
     if not len(model.wv):
         raise CorpusError(f"no word reaches min_count={min_count}; lower min_count or give more text")
+    # gensim keeps every raw count; the vocabulary's own counts live in wv, so only the rare rest stays.
+    vocab = model.wv.key_to_index
+    model.raw_vocab = {w: c for w, c in (model.raw_vocab or {}).items() if w not in vocab}
     if pretrained_vectors is not None:
         _seed_word_vectors(model, load_pretrained_vectors(pretrained_vectors), pretrained_lockf)
     callbacks = [_EpochProgress(progress, epochs)] if progress else []

@@ -24,7 +24,8 @@ back towards what the pretrained documents need, which limits forgetting when we
 
 New words enter the vocabulary once their count over everything seen reaches ``min_count``; rarer
 ones are remembered in ``model.raw_vocab`` (gensim's own place for raw counts) until later batches
-bring them over the threshold. A tag that already exists is retrained as the new version of that
+bring them over the threshold. A base from :func:`paravec.train` starts that record with its own
+corpus's rare words, so the vocabulary grows as retraining on everything would build it. A tag that already exists is retrained as the new version of that
 document. With ``keep_old_docs=False`` every document vector the model had before is dropped and
 its memory freed, which keeps a model pretrained on millions of Wikipedia articles small.
 
@@ -505,8 +506,14 @@ def _train(model: Doc2Vec, corpus, locks, settings, progress) -> int:
     epochs = settings["epochs"]
     n_docs = len(starts) - 1
     n_chunks = max(1, min(settings["workers"], n_docs))
-    # Contiguous shares keep each thread's documents together, as gensim's job batches do.
-    shares = np.array_split(np.arange(n_docs, dtype=np.int64), n_chunks)
+    # Contiguous shares keep each thread's documents together, as gensim's job batches do; they
+    # hold equal numbers of words, not of documents, so that long rehearsal passages at the end
+    # do not leave one thread working alone.
+    cum_words = np.cumsum(np.diff(starts))
+    total = int(cum_words[-1]) if n_docs else 0
+    bounds = np.searchsorted(cum_words, np.linspace(0, total, n_chunks + 1)[1:-1], side="right")
+    shares = [share for share in np.split(np.arange(n_docs, dtype=np.int64), bounds) if len(share)]
+    n_chunks = len(shares)
     static = (
         word_ids, starts, tag_ids, tag_starts, None, wv.vectors, dv.vectors, syn1neg, syn1,
         locks["word"], locks["doc"], locks["out"], locks["node"], cum_table, points, codes,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import copy
 import gc
 import subprocess
@@ -164,6 +166,31 @@ def test_rare_words_wait_until_they_reach_min_count(lee_background):
     assert second.new_words == ["zzqfrob"]
     assert model.wv.get_vecattr("zzqfrob", "count") == 2 and "zzqfrob" not in model.raw_vocab
     assert paravec.check(model) == []
+
+
+def test_rare_words_of_the_base_count_towards_min_count(lee_background):
+    """A word seen 3 times in the base and 2 times in the batch enters at min_count=5, as in retraining."""
+    counts = Counter(w for d in lee_background for w in d.words)
+    rare = sorted(w for w, c in counts.items() if c == 3)[0]
+    model = paravec.train(lee_background, vector_size=16, epochs=2, min_count=5, seed=1, workers=1)
+    assert rare not in model.wv and model.raw_vocab[rare] == 3
+    assert not set(model.raw_vocab) & set(model.wv.key_to_index)  # the vocabulary's counts live in wv
+    report = paravec.update(model, [TaggedDocument(["government", rare, rare], ["new"])])
+    assert rare in report.new_words and model.wv.get_vecattr(rare, "count") == 5
+    assert rare not in model.raw_vocab and paravec.check(model) == []
+    retrained = paravec.train(lee_background + [TaggedDocument(["government", rare, rare], ["new"])],
+                              vector_size=16, epochs=1, min_count=5, seed=1, workers=1)
+    assert set(retrained.wv.key_to_index) == set(model.wv.key_to_index)
+
+
+def test_forgetting_rare_words_counts_the_batch_alone(lee_background):
+    counts = Counter(w for d in lee_background for w in d.words)
+    rare = sorted(w for w, c in counts.items() if c == 3)[0]
+    model = paravec.train(lee_background, vector_size=16, epochs=1, min_count=5, seed=1, workers=1,
+                          keep_rare_words=False)
+    assert not model.raw_vocab
+    paravec.update(model, [TaggedDocument(["government", rare, rare], ["new"])])
+    assert rare not in model.wv and model.raw_vocab[rare] == 2
 
 
 def test_downsampling_uses_counts_over_everything_seen(lee_background, lee_test):
