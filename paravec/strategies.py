@@ -16,7 +16,7 @@ proportional to document length (every base word equally likely to start one), s
 follows the base's word distribution. The same document may give several passages; its document
 vector stays fixed, so each passage is a training example of that document. Passages of 1,000
 words rehearse better than 200-word ones (``benchmarks/update_strategies.py``: Lee and newsgroup
-scores higher on every seed measured) — a longer passage is a truer sample of the document whose
+scores higher on each of 3 seeds in two runs) — a longer passage is a truer sample of the document whose
 fixed vector it is trained against — hence the default. Rehearsal costs training time in
 proportion to its words: ``n_words`` is the knob.
 

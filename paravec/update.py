@@ -25,9 +25,10 @@ back towards what the pretrained documents need, which limits forgetting when we
 New words enter the vocabulary once their count over everything seen reaches ``min_count``; rarer
 ones are remembered in ``model.raw_vocab`` (gensim's own place for raw counts) until later batches
 bring them over the threshold. A base from :func:`paravec.train` starts that record with its own
-corpus's rare words, so the vocabulary grows as retraining on everything would build it. A tag that already exists is retrained as the new version of that
-document. With ``keep_old_docs=False`` every document vector the model had before is dropped and
-its memory freed, which keeps a model pretrained on millions of Wikipedia articles small.
+corpus's rare words, so the vocabulary grows as retraining on everything would build it. A tag
+that already exists is retrained as the new version of that document. With
+``keep_old_docs=False`` every document vector the model had before is dropped and its memory
+freed, which keeps a model pretrained on millions of Wikipedia articles small.
 
 The result is a plain gensim ``Doc2Vec``: save it with ``model.save`` and load it with
 ``gensim.models.Doc2Vec.load`` anywhere, no paravec needed.
