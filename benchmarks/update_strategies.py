@@ -572,6 +572,7 @@ def main() -> None:
     if args.render:
         earlier = json.loads(args.render.read_text())
         args.command = earlier.get("command", "python benchmarks/update_strategies.py")
+        WINNER = earlier.get("winner", WINNER)
         args.quick = len(earlier["runs"]) == 1
         md, payload = _summarise(earlier["runs"], earlier["lsi_gensim_recipe"], args, earlier["params"], _Data())
         payload["total_seconds"] = earlier["total_seconds"]
