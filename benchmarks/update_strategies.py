@@ -114,7 +114,8 @@ STRATEGIES: dict[str, Strategy] = {
         "freeze='words' + rehearsal of 40k base words in 5000-word passages",
         lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000, 5000)(b, s))),
     # The update's own min_count below the model's: rare domain words (names, places) are what
-    # tells news articles apart; found on seed 0, then in the default run.
+    # tells news articles apart. Found on seed 0; measured in its own three-seed runs
+    # (results/update_strategies_min_count/ and _min_count_4/), not yet in the default run.
     "words + rehearsal 40k, 1000-word passages, min_count 3": (
         "freeze='words' + rehearsal of 40k base words in 1000-word passages, update min_count=3 (the base's is 5)",
         lambda b, s, p: dict(freeze="words", min_count=3, rehearsal=_reh(40_000, 1000)(b, s))),

@@ -941,11 +941,11 @@ def _convex(keyword: list[tuple[int, float]], vector: list[tuple[int, float]], q
     best = keyword[0][1] if keyword and keyword[0][1] > 0 else 1.0
     fused = {slot: keyword_weight * score / best / total for slot, score in keyword}
     cosines = dict(vector)
-    if query_vector is not None:
+    missing = [slot for slot, _score in keyword if slot not in cosines]
+    if query_vector is not None and missing:
+        # One matrix product for all of them: this runs on every hybrid query.
         q = _unit(query_vector[None, :])[0]
-        for slot, _score in keyword:
-            if slot not in cosines:
-                cosines[slot] = float(np.dot(vectors.vector(slot), q))
+        cosines.update(zip(missing, (np.asarray(vectors.matrix[missing]) @ q).tolist()))
     for slot, cosine in cosines.items():
         fused[slot] = fused.get(slot, 0.0) + vector_weight * cosine / total
     return fused
