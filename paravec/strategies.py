@@ -40,7 +40,11 @@ from gensim.models.doc2vec import TaggedDocument
 
 from paravec.errors import CorpusError, ParameterError
 
-__all__ = ["sample_rehearsal"]
+__all__ = ["REHEARSAL_SHARE", "sample_rehearsal"]
+
+# Rehearsal words per batch word in the benchmarked recipe (40,000 for the 65,350-word Lee batch,
+# benchmarks/update_strategies.py); the CLI's default for --rehearsal-words.
+REHEARSAL_SHARE = 0.6
 
 
 def sample_rehearsal(

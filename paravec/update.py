@@ -21,10 +21,13 @@ PV-DM, negative sampling or hierarchical softmax), while the pretrained weights 
 ``rehearsal`` documents — base documents whose tags the model already has, with their text — are
 trained alongside the batch with their document vectors held fixed: they pull the shared weights
 back towards what the pretrained documents need, which limits forgetting when weights may move.
+To fit a new domain, ``freeze="words"`` with ``rehearsal=sample_rehearsal(base_docs, 0.6 x the
+batch's words)`` and ``min_count`` one below the base's matched retraining from scratch at a fifth
+of its time in ``benchmarks/update_strategies.py`` (README, "Why these defaults").
 
-New words enter the vocabulary once their count over everything seen reaches ``min_count``; rarer
-ones are remembered in ``model.raw_vocab`` (gensim's own place for raw counts) until later batches
-bring them over the threshold. A base from :func:`paravec.train` starts that record with its own
+New words enter the vocabulary once their count over everything seen reaches ``min_count`` and the
+batch uses them (so that they are trained); the others are remembered in ``model.raw_vocab``
+(gensim's own place for raw counts) until a later batch brings them in. A base from :func:`paravec.train` starts that record with its own
 corpus's rare words, so the vocabulary grows as retraining on everything would build it. A tag
 that already exists is retrained as the new version of that document. With
 ``keep_old_docs=False`` every document vector the model had before is dropped and its memory
@@ -98,6 +101,8 @@ class UpdateReport:
         New tags whose documents had no word in the vocabulary (their vectors stay random).
     documents, words : int
         Documents in the batch and their tokens.
+    rehearsed_documents, rehearsed_words : int
+        Rehearsal documents (``rehearsal=``) trained alongside the batch, and their tokens.
     words_trained : int
         Word occurrences trained over all epochs (after vocabulary filtering and downsampling).
     freeze, epochs, alpha, min_alpha, keep_old_docs
@@ -116,6 +121,8 @@ class UpdateReport:
     untrained_tags: list = field(default_factory=list)
     documents: int = 0
     words: int = 0
+    rehearsed_documents: int = 0
+    rehearsed_words: int = 0
     words_trained: int = 0
     freeze: str = "all"
     epochs: int = 0
@@ -135,6 +142,8 @@ class UpdateReport:
             f"{self.documents} documents ({self.words} words): {len(self.new_tags)} new, "
             f"{len(self.replaced_tags)} replaced, {self.dropped_tags} old dropped",
             f"{len(self.new_words)} new words, {self.pending_words} below min_count remembered",
+            *([f"rehearsed {self.rehearsed_documents} base documents ({self.rehearsed_words} words)"]
+              if self.rehearsed_documents else []),
             f"trained {self.epochs} epochs, freeze={self.freeze}, "
             f"{self.seconds.get('total', 0.0):.2f}s, {self.words_per_second:,.0f} words/s",
         ]
@@ -224,6 +233,7 @@ def update(
     )
     batch_counts = Counter(w for d in docs for w in d.words)
     report.words = sum(batch_counts.values())
+    report.rehearsed_documents, report.rehearsed_words = len(rehearse), sum(len(d.words) for d in rehearse)
     n_words_old = len(model.wv.index_to_key)
     n_nodes_old = len(model.syn1) if model.hs else 0
     new_words = _grow_vocabulary(model, batch_counts, settings["min_count"], settings["seed"])
@@ -381,7 +391,10 @@ def _grow_vocabulary(model: Doc2Vec, batch_counts: Counter, min_count: int, seed
             wv.expandos["count"][idx] += c
         else:
             pending[word] = pending.get(word, 0) + c
-    ready = {w: c for w, c in pending.items() if c >= min_count}
+    # Only words this batch uses may enter: a word whose count reached min_count through the base's
+    # remembered counts alone (min_count lowered below the base's) would have no occurrence to train
+    # on and keep its random vector. It stays pending until a batch uses it.
+    ready = {w: c for w, c in pending.items() if c >= min_count and w in batch_counts}
     for w in ready:
         del pending[w]
     # raw_vocab is where gensim itself keeps counts not (yet) in the vocabulary.

@@ -291,3 +291,42 @@ def test_update_report_hook(files, tmp_path):
     assert data["evaluation"]["verdict"] in ("pass", "warn", "fail")
     assert json.loads((folder / "report.json").read_text())["verdict"] == data["evaluation"]["verdict"]
     assert (folder / "report.md").stat().st_size > 0
+
+
+def test_update_rehearses_the_base_corpus(files, tmp_path):
+    """--rehearse samples the base's own file; the passages change training, not the base's vectors."""
+    before = _digest(files["model"], files["new_txt"], files["base_txt"])
+    common = ("--freeze", "words", "--epochs", 3, "--seed", 5, "--json")
+    plain = invoke("update", files["model"], files["new_txt"], "--out", tmp_path / "plain.model", *common)
+    result = invoke("update", files["model"], files["new_txt"], "--out", tmp_path / "r.model",
+                    "--rehearse", files["base_txt"], *common)
+    assert plain.exit_code == 0 and result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    share = paravec.strategies.REHEARSAL_SHARE * report["words"]
+    assert share <= report["rehearsed_words"] < share + 1000  # stops at the first passage past the share
+    assert json.loads(plain.stdout)["rehearsed_documents"] == 0
+    base = Doc2Vec.load(str(files["model"]))
+    rehearsed, without = Doc2Vec.load(str(tmp_path / "r.model")), Doc2Vec.load(str(tmp_path / "plain.model"))
+    n = len(base.wv)
+    assert np.array_equal(rehearsed.wv.vectors[:n], base.wv.vectors)  # freeze=words
+    assert np.array_equal(rehearsed.dv.vectors[: len(base.dv)], base.dv.vectors)  # rehearsed vectors held fixed
+    assert not np.allclose(rehearsed.syn1neg[:n], without.syn1neg[:n])  # the passages were trained
+    assert paravec.check(rehearsed) == []
+    assert _digest(files["model"], files["new_txt"], files["base_txt"]) == before
+
+    table = invoke("update", files["model"], files["new_txt"], "--out", tmp_path / "t.model", "--freeze", "words",
+                   "--epochs", 1, "--rehearse", files["base_txt"], "--rehearsal-words", 500)
+    assert table.exit_code == 0 and "rehearsed" in table.stdout and "base passages" in table.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--rehearse", "NEW"), "not in BASE"),  # the batch's own file: tags the base does not have
+    (("--rehearsal-words", 100), "needs --rehearse"),
+    (("--rehearse", "BASE", "--drop-old-docs"), "--drop-old-docs"),
+])
+def test_update_rehearsal_mistakes(files, tmp_path, args, message):
+    args = [{"NEW": files["new_txt"], "BASE": files["base_txt"]}.get(a, a) for a in args]
+    proc = run_main("update", files["model"], files["new_txt"], "--out", tmp_path / "m.model", *args)
+    assert proc.returncode == 2
+    assert message in _error_line(proc)
+    assert not (tmp_path / "m.model").exists()

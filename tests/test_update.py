@@ -183,6 +183,22 @@ def test_rare_words_of_the_base_count_towards_min_count(lee_background):
     assert set(retrained.wv.key_to_index) == set(model.wv.key_to_index)
 
 
+def test_lower_min_count_adds_only_words_the_batch_uses(lee_background):
+    """Lowering min_count must not pull base-only rare words in untrained (random vectors)."""
+    counts = Counter(w for d in lee_background for w in d.words)
+    rare = sorted(w for w, c in counts.items() if c == 3)
+    used, unused = rare[0], rare[1]
+    model = paravec.train(lee_background, vector_size=16, epochs=2, min_count=5, seed=1, workers=1)
+    report = paravec.update(model, [TaggedDocument(["government", used], ["new"])], min_count=3)
+    assert used in report.new_words
+    assert unused not in model.wv and model.raw_vocab[unused] == 3
+    assert set(report.new_words) <= {"government", used}
+    # It enters, with every count, once a batch uses it.
+    again = paravec.update(model, [TaggedDocument(["government", unused], ["newer"])], min_count=3)
+    assert again.new_words == [unused] and model.wv.get_vecattr(unused, "count") == 4
+    assert paravec.check(model) == []
+
+
 def test_forgetting_rare_words_counts_the_batch_alone(lee_background):
     counts = Counter(w for d in lee_background for w in d.words)
     rare = sorted(w for w, c in counts.items() if c == 3)[0]
@@ -304,6 +320,9 @@ def test_rehearsal_trains_with_old_documents_held_fixed(lee_background, lee_test
     assert np.array_equal(model.dv.vectors[:300], old_docs)
     assert rehearsed.new_tags == baseline.new_tags and rehearsed.replaced_tags == []
     assert rehearsed.words_trained > baseline.words_trained
+    assert rehearsed.rehearsed_documents == 100 and baseline.rehearsed_documents == 0
+    assert rehearsed.rehearsed_words == sum(len(d.words) for d in lee_background[:100])
+    assert "rehearsed 100 base documents" in rehearsed.summary()
     with pytest.raises(CorpusError, match="does not have"):
         paravec.update(model, lee_test[:1], rehearsal=[TaggedDocument(["a"], ["unknown"])])
     with pytest.raises(ParameterError, match="keep_old_docs=True"):

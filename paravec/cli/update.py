@@ -7,6 +7,12 @@ Example
 loads BASE (never modified), adds the documents of CORPUS — new tags, new words — and saves the
 updated model atomically to --out. Prints the update report as a table, or as JSON with --json.
 With ``--report DIR`` it also writes the verification report of :mod:`paravec.evaluate` there.
+
+    paravec update base.model news.txt --out updated.model --freeze words --rehearse wiki.txt --min-count 4
+
+is the domain-fit recipe of the README: output weights learn the batch while random passages of
+the base corpus (``wiki.txt``, the file BASE was trained from) rehearse alongside it
+(:func:`paravec.sample_rehearsal`, 0.6 x the batch's words unless ``--rehearsal-words`` says).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from rich.table import Table
 from paravec.cli import app
 from paravec.cli._ui import Steps, check_output_path, warn
 from paravec.errors import ParameterError
+from paravec.strategies import REHEARSAL_SHARE
 
 
 class FreezeMode(str, Enum):
@@ -37,6 +44,13 @@ def update_command(
     out: Path = typer.Option(..., "--out", "-o", help="Where to save the updated model (must differ from BASE)."),
     drop_old_docs: bool = typer.Option(False, "--drop-old-docs", help="Drop the base's document vectors (keep words only)."),
     freeze: FreezeMode = typer.Option(FreezeMode.all, help="Pretrained weights held fixed: all, words (input vectors only) or none."),
+    rehearse: Path | None = typer.Option(
+        None, "--rehearse",
+        help="The corpus BASE was trained from (same file, so the same tags): random passages of it train "
+             "alongside the batch, their vectors fixed, so that weights let loose by --freeze words/none stay fit for the base."),
+    rehearsal_words: int | None = typer.Option(
+        None, "--rehearsal-words", min=1,
+        help=f"Words of --rehearse to draw (default: {REHEARSAL_SHARE:g} x the batch's words)."),
     epochs: int | None = typer.Option(None, help="Passes over the batch (default: the model's)."),
     min_count: int | None = typer.Option(None, "--min-count", help="Count a new word needs (default: the model's min_count)."),
     seed: int | None = typer.Option(None, help="Random seed (default: the model's)."),
@@ -52,6 +66,10 @@ def update_command(
     from paravec.update import update
 
     check_output_path(out, base, corpus)
+    if rehearsal_words is not None and rehearse is None:
+        raise ParameterError("--rehearsal-words needs --rehearse CORPUS (the corpus BASE was trained from)")
+    if rehearse is not None and drop_old_docs:
+        raise ParameterError("--rehearse trains against the base's document vectors; it cannot be combined with --drop-old-docs")
     if base.exists() and out.exists() and out.samefile(base):
         raise ParameterError(f"--out {out} is the same file as BASE; inputs are never modified, give another --out")
     evaluate_update = _evaluate_hook() if report is not None else None
@@ -63,9 +81,14 @@ def update_command(
             docs = read_corpus(corpus, encoding=encoding, format=corpus_format)
         if docs.skipped:
             warn(f"{len(docs.skipped)} documents had no words and were skipped")
+        rehearsal = None
+        if rehearse is not None:
+            with steps.step(f"sampling rehearsal passages from {rehearse}"):
+                rehearsal = _rehearsal(model, rehearse, docs, rehearsal_words, encoding,
+                                       seed if seed is not None else model.seed)
         with steps.step("updating", epochs or model.epochs) as progress:
-            result = update(model, docs, keep_old_docs=not drop_old_docs, freeze=freeze.value, epochs=epochs,
-                            min_count=min_count, seed=seed, progress=progress)
+            result = update(model, docs, keep_old_docs=not drop_old_docs, freeze=freeze.value, rehearsal=rehearsal,
+                            epochs=epochs, min_count=min_count, seed=seed, progress=progress)
         with steps.step(f"saving {out}"):
             save(model, out)
         evaluation = None
@@ -84,6 +107,24 @@ def update_command(
     console.print(_table(result, out))
     if evaluation is not None:
         console.print(f"verification report: {evaluation.verdict.upper()} -> {report}", highlight=False)
+
+
+def _rehearsal(model, path: Path, batch, n_words: int | None, encoding: str, seed: int) -> list:
+    from paravec.corpus import read_corpus
+    from paravec.strategies import sample_rehearsal
+
+    base_docs = read_corpus(path, encoding=encoding)
+    foreign = next((t for t in base_docs.tags if t not in model.dv.key_to_index), None)
+    if foreign is not None:
+        # Checked here, not left to update(): the fix is about the file, which update() never sees.
+        raise ParameterError(
+            f"--rehearse {path}: its document {foreign!r} is not in BASE; give the corpus BASE was trained "
+            "from, in the same form, so that the tags match (a text file's are '<file stem>:<line>')"
+        )
+    if n_words is None:
+        n_words = max(1, round(REHEARSAL_SHARE * sum(len(d.words) for d in batch)))
+    # The corpus is read lazily; the sampler needs random access to its documents.
+    return sample_rehearsal(list(base_docs), n_words, seed=seed)
 
 
 def _evaluate_hook():
@@ -107,6 +148,8 @@ def _table(result, out: Path) -> Table:
         ("dropped old documents", f"{result.dropped_tags:,}"),
         ("new words", f"{len(result.new_words):,}" + (f": {examples}" if examples else "")),
         ("words below min_count (remembered)", f"{result.pending_words:,}"),
+        *([("rehearsed", f"{result.rehearsed_documents:,} base passages ({result.rehearsed_words:,} words)")]
+          if result.rehearsed_documents else []),
         ("settings", f"freeze={result.freeze}, epochs={result.epochs}, alpha={result.alpha:g}->{result.min_alpha:g}, "
                      f"keep_old_docs={result.keep_old_docs}"),
         ("time", f"{result.seconds.get('total', 0.0):.2f}s (training {result.seconds.get('train', 0.0):.2f}s, "
