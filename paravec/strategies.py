@@ -33,7 +33,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 from gensim.models.doc2vec import TaggedDocument
@@ -48,14 +48,17 @@ REHEARSAL_SHARE = 0.6
 
 
 def sample_rehearsal(
-    documents: Sequence, n_words: int, *, chunk_words: int = 1000, seed: int = 0
+    documents: Iterable, n_words: int, *, chunk_words: int = 1000, seed: int = 0
 ) -> list[TaggedDocument]:
     """Draw random passages of the base corpus, about ``n_words`` words in all, for rehearsal.
 
     Parameters
     ----------
-    documents : sequence of TaggedDocument
-        The base corpus (documents the model was trained on, with the model's tags).
+    documents : sequence or re-iterable of TaggedDocument
+        The base corpus (documents the model was trained on, with the model's tags): a list, or
+        a corpus that can be iterated twice such as :func:`paravec.read_corpus`'s. It is read in
+        two streaming passes (lengths, then the drawn passages), so a corpus on disk is never
+        held in memory.
     n_words : int
         Words to draw in total; the sample stops at the first passage reaching it (so it holds
         at least ``n_words`` words, unless the corpus is smaller: then it is the whole corpus,
@@ -68,38 +71,59 @@ def sample_rehearsal(
     Returns
     -------
     list of TaggedDocument
-        Passages with the tags of their source documents; pass as ``rehearsal=`` to
-        :func:`paravec.update`.
+        Passages with the tags of their source documents, in the order drawn; pass as
+        ``rehearsal=`` to :func:`paravec.update`.
 
     Raises
     ------
     ParameterError
-        ``n_words`` or ``chunk_words`` is not a positive integer, or ``documents`` is not a sequence.
+        ``n_words`` or ``chunk_words`` is not a positive integer, or ``documents`` is a string or
+        a one-shot iterator (it must be read twice).
     CorpusError
         No document has both words and tags.
     """
     for name, value in (("n_words", n_words), ("chunk_words", chunk_words)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ParameterError(f"{name} must be a positive integer; got {value!r}")
-    if isinstance(documents, (str, bytes)) or not hasattr(documents, "__getitem__"):
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, Iterable) or iter(documents) is documents:
         raise ParameterError(
-            f"documents must be a sequence of TaggedDocument (a list); got {type(documents).__name__}"
+            "documents must be a sequence of TaggedDocument (a list) or a corpus that can be read twice "
+            f"(paravec.read_corpus); got {type(documents).__name__}"
         )
-    usable = [d for d in documents if len(getattr(d, "words", None) or ()) and len(getattr(d, "tags", None) or ())]
+    # Pass 1: position and length of every usable document.
+    usable, lengths = [], []
+    for position, doc in enumerate(documents):
+        if _usable(doc):
+            usable.append(position)
+            lengths.append(len(doc.words))
     if not usable:
         raise CorpusError("no base document has both words and tags to rehearse; give the base corpus")
-    lengths = np.array([len(d.words) for d in usable], dtype=np.float64)
-    if lengths.sum() <= n_words:
-        return [TaggedDocument(list(d.words), list(d.tags)) for d in usable]
-    rng = np.random.default_rng(seed)
-    probs = lengths / lengths.sum()
-    out: list[TaggedDocument] = []
-    total = 0
-    while total < n_words:
-        doc = usable[int(rng.choice(len(usable), p=probs))]
-        n = len(doc.words)
-        start = int(rng.integers(0, n - chunk_words + 1)) if n > chunk_words else 0
-        words = list(doc.words[start:start + chunk_words])
-        out.append(TaggedDocument(words, list(doc.tags)))
-        total += len(words)
+    sizes = np.array(lengths, dtype=np.float64)
+    if sizes.sum() <= n_words:
+        plan = [(i, 0, lengths[i]) for i in range(len(usable))]
+    else:
+        rng = np.random.default_rng(seed)
+        probs = sizes / sizes.sum()
+        plan, total = [], 0
+        while total < n_words:
+            i = int(rng.choice(len(usable), p=probs))
+            n = lengths[i]
+            start = int(rng.integers(0, n - chunk_words + 1)) if n > chunk_words else 0
+            plan.append((i, start, start + min(n, chunk_words)))
+            total += min(n, chunk_words)
+    # Pass 2: cut the drawn passages.
+    wanted: dict[int, list[int]] = {}
+    for k, (i, _, _) in enumerate(plan):
+        wanted.setdefault(usable[i], []).append(k)
+    out: list[TaggedDocument | None] = [None] * len(plan)
+    for position, doc in enumerate(documents):
+        for k in wanted.get(position, ()):
+            _, start, end = plan[k]
+            out[k] = TaggedDocument(list(doc.words[start:end]), list(doc.tags))
+    if any(passage is None for passage in out):
+        raise CorpusError("the base corpus changed between its two readings; sample it again")
     return out
+
+
+def _usable(doc) -> bool:
+    return bool(len(getattr(doc, "words", None) or ()) and len(getattr(doc, "tags", None) or ()))

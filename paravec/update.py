@@ -27,8 +27,9 @@ of its time in ``benchmarks/update_strategies.py`` (README, "Why these defaults"
 
 New words enter the vocabulary once their count over everything seen reaches ``min_count`` and the
 batch uses them (so that they are trained); the others are remembered in ``model.raw_vocab``
-(gensim's own place for raw counts) until a later batch brings them in. A base from :func:`paravec.train` starts that record with its own
-corpus's rare words, so the vocabulary grows as retraining on everything would build it. A tag
+(gensim's own place for raw counts) until a later batch brings them in. A base from
+:func:`paravec.train` starts that record with its own corpus's rare words, so at the model's
+``min_count`` the vocabulary grows as retraining on everything would build it. A tag
 that already exists is retrained as the new version of that document. With
 ``keep_old_docs=False`` every document vector the model had before is dropped and its memory
 freed, which keeps a model pretrained on millions of Wikipedia articles small.

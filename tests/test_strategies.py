@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
 from gensim.models.doc2vec import TaggedDocument
+from gensim.test.utils import datapath
 
 import paravec
 from paravec import CorpusError, ParameterError
@@ -68,6 +70,29 @@ def test_bad_corpus_is_rejected():
         sample_rehearsal(iter([TaggedDocument(["a"], ["t"])]), 10)
     with pytest.raises(CorpusError, match="no base document"):
         sample_rehearsal([TaggedDocument([], ["t"]), TaggedDocument(["a"], [])], 10)
+
+
+def test_a_corpus_on_disk_is_sampled_in_two_passes(tmp_path):
+    """read_corpus's corpus gives the same sample as the list of its documents, without being a list."""
+    path = tmp_path / "base.txt"
+    path.write_text(Path(datapath("lee_background.cor")).read_text(encoding="utf-8"), encoding="utf-8")
+    corpus = paravec.read_corpus(path)
+    sample = sample_rehearsal(corpus, 4000, chunk_words=100, seed=4)
+    assert sample == sample_rehearsal(list(corpus), 4000, chunk_words=100, seed=4)
+    assert sum(len(d.words) for d in sample) >= 4000 and all(t in corpus.tags for d in sample for t in d.tags)
+
+
+def test_a_corpus_that_changes_between_readings_is_refused(lee_test):
+    class Shrinking:
+        def __init__(self):
+            self.readings = 0
+
+        def __iter__(self):  # a generator, like paravec's Corpus: reading starts at the first next()
+            self.readings += 1
+            yield from lee_test if self.readings == 1 else lee_test[:5]
+
+    with pytest.raises(CorpusError, match="changed between"):
+        sample_rehearsal(Shrinking(), 2000, chunk_words=50)
 
 
 def test_rehearsal_sample_feeds_update_and_keeps_old_doc_vectors(lee_background, lee_test):

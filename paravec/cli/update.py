@@ -123,8 +123,7 @@ def _rehearsal(model, path: Path, batch, n_words: int | None, encoding: str, see
         )
     if n_words is None:
         n_words = max(1, round(REHEARSAL_SHARE * sum(len(d.words) for d in batch)))
-    # The corpus is read lazily; the sampler needs random access to its documents.
-    return sample_rehearsal(list(base_docs), n_words, seed=seed)
+    return sample_rehearsal(base_docs, n_words, seed=seed)  # two streaming passes, never all in memory
 
 
 def _evaluate_hook():
