@@ -16,8 +16,7 @@ Probes of three kinds:
   of them had helped it would have become an option;
 - references and a diagnostic: retraining at min_count 4; the winner on a base trained at
   min_count 4; and the winner with every output row rescaled to the norm the retrained model gives
-  the same word (new words' rows come out ~25% shorter than retraining's, so this tests whether
-  row length is the gap).
+  the same word (the two models' row lengths differ, new words' most: is length the gap?).
 
 Scores as in update_strategies (Lee Pearson from ``infer_vector(epochs=100)``, Lee from the trained
 document vectors, WordSim-353 Spearman) and the work (words trained, from ``UpdateReport``) relative
