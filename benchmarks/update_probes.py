@@ -16,13 +16,16 @@ Probes of three kinds:
   of them had helped it would have become an option;
 - references and a diagnostic: retraining at min_count 4; the winner on a base trained at
   min_count 4; and the winner with every output row rescaled to the norm the retrained model gives
-  the same word (the two models' row lengths differ, new words' most: is length the gap?).
+  the same word (is row length the gap? the lengths are printed too).
+
+It also measures item 4 of the issue: Lee through every option of paravec's search, on the winner
+and on the retraining.
 
 Scores as in update_strategies (Lee Pearson from ``infer_vector(epochs=100)``, Lee from the trained
 document vectors, WordSim-353 Spearman) and the work (words trained, from ``UpdateReport``) relative
 to the winner's.
 
-Run: ``python benchmarks/update_probes.py`` (about 20 minutes on 2 cores; ``--render JSON`` rewrites the markdown); writes
+Run: ``python benchmarks/update_probes.py`` (about 25 minutes on 2 cores; ``--render JSON`` rewrites the markdown); writes
 ``benchmarks/results/update_probes.md`` and ``.json``.
 """
 
@@ -43,13 +46,21 @@ from typing import Any
 
 import gensim
 import numpy as np
+from gensim.models import Doc2Vec
 
 import paravec
 from paravec.report import write_atomic
 from paravec.strategies import sample_rehearsal
 
 sys.path.insert(0, str(Path(__file__).parent))
-from update_strategies import RECIPES, RESULTS, TARGET_LEE, _Data, _warm_up
+from update_strategies import (
+    RECIPES,
+    RESULTS,
+    TARGET_LEE,
+    _Data,
+    _search_sims,
+    _warm_up,
+)
 
 _update_module = importlib.import_module("paravec.update")
 WINNER_KWARGS: dict[str, Any] = {"freeze": "words", "min_count": 4}
@@ -121,6 +132,13 @@ PROBES: dict[str, Probe] = {
     "new rows 2x rate": ("new words' input and output rows learn at twice the rate", {},
                          {"new_row_rate": (2.0, 2.0)}, REHEARSAL),
 }
+# Item 4 of issue 5 asks for the best Lee a user can get through any paravec ranking: the search
+# options, each on the winner and on the retraining (update_strategies measures only the defaults).
+SEARCH_OPTIONS: dict[str, dict[str, Any]] = {
+    "hybrid (defaults)": {}, "hybrid, expand=True": {"expand": True},
+    "hybrid, weights 0.5 / 0.5": {"keyword_weight": 0.5, "vector_weight": 0.5}, "hybrid, fusion='rrf'": {"fusion": "rrf"},
+    "vector only": {"mode": "vector"}, "keyword only (BM25)": {"mode": "keyword"},
+}
 REFERENCES = ["retrain from scratch, min_count 4", "winner on a base trained at min_count 4",
               "winner, output-row norms copied from the retraining"]
 
@@ -130,9 +148,12 @@ def _run_seed(data: _Data, seed: int, params: dict[str, Any], log: Callable[[str
     base = paravec.train(data.wiki, seed=seed, **params)
     rows: dict[str, dict[str, float]] = {}
     winner_model = None
+    samples: dict[tuple[int, int], list] = {}
     for name, (_, kwargs, hooks, (n_words, passage)) in PROBES.items():
         model = copy.deepcopy(base)
-        rehearsal = sample_rehearsal(data.wiki, n_words, chunk_words=passage, seed=seed)
+        if (n_words, passage) not in samples:
+            samples[n_words, passage] = sample_rehearsal(data.wiki, n_words, chunk_words=passage, seed=seed)
+        rehearsal = samples[n_words, passage]
         with _hooked(**hooks) if hooks else contextlib.nullcontext():
             report = paravec.update(model, batch, seed=seed, workers=params["workers"], rehearsal=rehearsal,
                                     **{**WINNER_KWARGS, **kwargs})
@@ -140,9 +161,15 @@ def _run_seed(data: _Data, seed: int, params: dict[str, Any], log: Callable[[str
         log(f"seed {seed}: {name}: {rows[name]}")
         if name == "winner":
             winner_model = model
+    base_words = set(base.wv.key_to_index)
     del base
     retrained = paravec.train(data.wiki + batch, seed=seed, **{**params, "min_count": 4})
     rows[REFERENCES[0]] = data.score(BATCH, retrained)
+    lengths = _row_lengths(data, base_words, {"winner": winner_model, "retrain": retrained})
+    search = {f"{option}, {who}": data.lee_pearson(sims)
+              for who, model in (("winner", winner_model), ("retrain", retrained))
+              for option, sims in _search_sims(data, model, SEARCH_OPTIONS).items()}
+    log(f"seed {seed}: output-row lengths {lengths}; search {search}")
     norms = copy.deepcopy(winner_model)
     length = np.linalg.norm(norms.syn1neg, axis=1)
     for word, i in norms.wv.key_to_index.items():
@@ -158,7 +185,18 @@ def _run_seed(data: _Data, seed: int, params: dict[str, Any], log: Callable[[str
     rows[REFERENCES[1]] = {**data.score(BATCH, base4), "words_trained": report.words_trained}
     for name in REFERENCES:
         log(f"seed {seed}: {name}: {rows[name]}")
-    return {"seed": seed, "rows": rows}
+    return {"seed": seed, "rows": rows, "row_lengths": lengths, "search": search}
+
+
+def _row_lengths(data: _Data, base_words: set[str], models: dict[str, Doc2Vec]) -> dict[str, dict[str, float]]:
+    """Mean output-row (``syn1neg``) length of the lee.cor words, new to the update and already in the base.
+
+    Only words both models have count, so the two models are compared on the same words.
+    """
+    words = {w for d in data.lee for w in d.words if all(w in m.wv.key_to_index for m in models.values())}
+    groups = {"new words": [w for w in words if w not in base_words], "base words": [w for w in words if w in base_words]}
+    return {who: {group: float(np.mean([np.linalg.norm(m.syn1neg[m.wv.key_to_index[w]]) for w in ws]))
+                  for group, ws in groups.items()} for who, m in models.items()}
 
 
 def _summarise(runs: list[dict[str, Any]], params: dict[str, Any], minutes: float) -> tuple[str, dict[str, Any]]:
@@ -205,6 +243,21 @@ def _summarise(runs: list[dict[str, Any]], params: dict[str, Any], minutes: floa
                      f"| {diff} | {mean(row['lee_trained_dv'])} | {mean(row['wordsim'])} | {work} |")
     lines += ["", "Probes:", ""]
     lines += [f"- **{name}**: {PROBES[name][0]}" for name in PROBES]
+    if all("row_lengths" in r for r in runs):
+        def length(who: str, group: str) -> float:
+            return statistics.fmean(r["row_lengths"][who][group] for r in runs)
+        lines += ["", "Mean output-row length of the lee.cor words (mean over seeds): " + "; ".join(
+            f"{group}: winner {length('winner', group):.2f}, retraining {length('retrain', group):.2f}"
+            for group in ("new words", "base words")) + "."]
+    if all("search" in r for r in runs):
+        lines += ["", "## Lee through paravec search (item 4)", "",
+                  ("Each lee.cor article queries a `SearchIndex` of the 50 by its text (as in update_strategies); "
+                   "the symmetrised scores are compared with the human judgments. LSI (gensim's recipe) 0.606, "
+                   "all-MiniLM-L6-v2 0.656 (cited)."), "",
+                  "| search | winner | retrain at min_count 4 |", "|---|---|---|"]
+        for option in SEARCH_OPTIONS:
+            cells = [statistics.fmean(r["search"][f"{option}, {who}"] for r in runs) for who in ("winner", "retrain")]
+            lines.append(f"| {option} | {cells[0]:.3f} | {cells[1]:.3f} |")
     winner = table[0]
     best = max((r for r in table if r["probe"] in PROBES and r["probe"] != "winner"),
                key=lambda r: statistics.fmean(r["vs_winner"]))

@@ -298,25 +298,30 @@ def _lsi_gensim_recipe() -> float:
     return float(np.corrcoef((v @ v.T)[iu], human[iu])[0, 1])
 
 
-def _search_sims(data: _Data, model: Doc2Vec) -> np.ndarray:
+def _search_sims(data: _Data, model: Doc2Vec, options: dict[str, dict[str, Any]] | None = None) -> dict[str, np.ndarray]:
     """Lee similarity as a paravec user gets it: each article queries a SearchIndex by its text.
 
-    Hybrid search with the index's defaults; entry (i, j) is the score of article j for query i
-    (0 when not returned), symmetrised, so it is compared with people like the other rows.
+    One index of the 50 articles, searched with each of ``options`` (name -> ``SearchIndex.search``
+    keyword arguments; default ``{"defaults": {}}``, the index's defaults). Entry (i, j) of each
+    matrix is the score of article j for query i (0 when not returned), symmetrised, so it is
+    compared with people like the other rows.
     """
     from paravec.search import SearchIndex
 
     texts = [(d.tags[0], text) for d, text in zip(data.lee, data.lee_texts, strict=True)]
     pos = {tag: i for i, (tag, _) in enumerate(texts)}
-    sims = np.zeros((len(texts), len(texts)))
+    out = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "lee.model"
         paravec.save(model, path)
         index = SearchIndex.build(path, texts, Path(tmp) / "lee.index", model=model)
-        for i, (_tag, text) in enumerate(texts):
-            for hit in index.search(text, k=len(texts)):
-                sims[i, pos[hit.tag]] = hit.score
-    return (sims + sims.T) / 2
+        for name, search in (options or {"defaults": {}}).items():
+            sims = np.zeros((len(texts), len(texts)))
+            for i, (_tag, text) in enumerate(texts):
+                for hit in index.search(text, k=len(texts), **search):
+                    sims[i, pos[hit.tag]] = hit.score
+            out[name] = (sims + sims.T) / 2
+    return out
 
 
 def _z(sims: np.ndarray, iu) -> np.ndarray:
@@ -335,7 +340,7 @@ def _rankings(data: _Data, models_by_name: dict[str, Doc2Vec], soft_for: str) ->
         d2v = data.lee_sims(model)
         wom = kw.weighted_output_mean(model)
         out[f"Doc2Vec cosine (inferred), {name}"] = data.lee_pearson(d2v)
-        out[f"paravec hybrid search (SearchIndex defaults), {name}"] = data.lee_pearson(_search_sims(data, model))
+        out[f"paravec hybrid search (SearchIndex defaults), {name}"] = data.lee_pearson(_search_sims(data, model)["defaults"])
         out[f"TF-IDF-weighted mean of output word vectors, {name}"] = data.lee_pearson(wom)
         out[f"fusion Doc2Vec + TF-IDF, {name}"] = data.lee_pearson(z(d2v) + z(tfidf))
         out[f"fusion TF-IDF + weighted output mean, {name}"] = data.lee_pearson(z(tfidf) + z(wom))

@@ -165,19 +165,23 @@ def test_vector_search_finds_a_document_from_its_own_text(idx, texts):
     assert found >= 4
 
 
-def _seeded_search(idx, query, **kwargs):
-    # infer_vector draws from model.random: the same seed gives the same query vector.
-    idx.model.random = np.random.RandomState(7)
-    return idx.search(query, **kwargs)
+def test_the_same_query_gets_the_same_scores(idx):
+    """Query inference is seeded from the query: repeated searches agree, model.random is left alone."""
+    query = "firefighters battle bushfires near Sydney"
+    state = idx.model.random.get_state()[1].copy()
+    first = [(h.tag, h.score) for h in idx.search(query, mode="vector", k=10)]
+    idx.search("an unrelated query about cricket", mode="vector")
+    assert [(h.tag, h.score) for h in idx.search(query, mode="vector", k=10)] == first
+    assert np.array_equal(idx.model.random.get_state()[1], state)
 
 
 def test_hybrid_is_a_convex_combination_of_bm25_and_cosine(idx):
     query = "firefighters battle bushfires near Sydney"
     bm25 = {h.tag: h.score for h in idx.search(query, mode="keyword", k=idx.candidates)}
     best = max(bm25.values())
-    cosine = {h.tag: h.score for h in _seeded_search(idx, query, mode="vector", k=len(idx))}
+    cosine = {h.tag: h.score for h in idx.search(query, mode="vector", k=len(idx))}
     assert len(cosine) == len(idx)
-    hits = _seeded_search(idx, query, k=2 * idx.candidates)
+    hits = idx.search(query, k=2 * idx.candidates)
     # Documents only the keyword ranking found still get their exact cosine, not a guess.
     assert any(h.why == "keyword" for h in hits) and any(h.why == "vector" for h in hits)
     for h in hits:
@@ -186,12 +190,12 @@ def test_hybrid_is_a_convex_combination_of_bm25_and_cosine(idx):
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert hits[0].why == "both"
     # Only the ratio of the weights matters; a zero weight leaves the other ranking's order.
-    doubled = _seeded_search(idx, query, k=10, keyword_weight=1.4, vector_weight=0.6)
+    doubled = idx.search(query, k=10, keyword_weight=1.4, vector_weight=0.6)
     assert [(h.tag, round(h.score, 6)) for h in doubled] == [(h.tag, round(h.score, 6)) for h in hits[:10]]
     only_keyword = idx.search(query, k=10, vector_weight=0.0)
     assert [h.tag for h in only_keyword] == list(bm25)[:10]
     assert [h.score for h in only_keyword] == pytest.approx([s / best for s in list(bm25.values())[:10]])
-    only_vector = _seeded_search(idx, query, k=10, keyword_weight=0.0)
+    only_vector = idx.search(query, k=10, keyword_weight=0.0)
     assert [h.tag for h in only_vector] == list(cosine)[:10]
 
 

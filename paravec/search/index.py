@@ -70,6 +70,7 @@ import shutil
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -234,6 +235,7 @@ class SearchIndex:
         self._text = text
         self._state = state
         self._write_lock = threading.RLock()
+        self._infer_lock = threading.Lock()
         self._model_path: Path | None = None
         self.last_sync: SyncReport | None = None
 
@@ -810,8 +812,23 @@ class SearchIndex:
         return hits
 
     def _infer(self, words: list[str]) -> np.ndarray:
+        """The query's vector, the same for the same words on every call.
+
+        ``infer_vector`` draws its downsampling and negative samples from ``model.random``, so an
+        unseeded call gives a slightly different vector, and different scores, each time the same
+        query is asked. The generator is seeded from the words for the call and put back after;
+        the lock keeps concurrent queries from seeing each other's generator.
+        """
+        words = words[:10_000]
         epochs = self.infer_epochs or self.model.epochs
-        return self.model.infer_vector(words[:10_000], epochs=epochs)
+        seed = zlib.crc32("\x1f".join(words).encode("utf-8")) ^ int(getattr(self.model, "seed", 0) or 0)
+        with self._infer_lock:
+            saved = self.model.random
+            self.model.random = np.random.RandomState(seed % 2**32)
+            try:
+                return self.model.infer_vector(words, epochs=epochs)
+            finally:
+                self.model.random = saved
 
     def _expansions(self, words: list[str]) -> dict[str, float]:
         wv = self.model.wv
