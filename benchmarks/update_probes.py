@@ -25,7 +25,7 @@ Scores as in update_strategies (Lee Pearson from ``infer_vector(epochs=100)``, L
 document vectors, WordSim-353 Spearman) and the work (words trained, from ``UpdateReport``) relative
 to the winner's.
 
-Run: ``python benchmarks/update_probes.py`` (about 25 minutes on 2 cores; ``--render JSON`` rewrites the markdown); writes
+Run: ``python benchmarks/update_probes.py`` (about 20 minutes on 2 cores; ``--render JSON`` rewrites the markdown); writes
 ``benchmarks/results/update_probes.md`` and ``.json``.
 """
 
