@@ -61,6 +61,9 @@ def test_index_search_explore_and_sync(setup, monkeypatch, capsys):
     words = json.loads(run("explore", folder / "news.index", "--word", "fire", "--json", "-k", "5"))
     assert words["to"] == "words" and len(words["neighbors"]) == 5
     docs = json.loads(run("explore", folder / "news.index", "--doc", "news:1", "--to", "docs", "--json"))
+    article = (folder / "news.txt").read_text(encoding="utf-8").splitlines()[0]  # line 1 is tagged news:1
+    alike = json.loads(run("search", folder / "news.index", article, "--mode", "document", "--k", "3", "--json"))
+    assert alike[0]["tag"] == "news:1" and alike[0]["score"] > alike[1]["score"]
     assert "news:1" not in [n["key"] for n in docs["neighbors"]]
     text = run("explore", folder / "news.index", "--text", "rain helps firefighters", "--to", "docs")
     assert "news:" in text

@@ -104,9 +104,9 @@ def test_openapi_schema_lists_every_endpoint(client):
     assert {p for p in paths} >= {
         "/api/search", "/api/documents/{tag}", "/api/documents/{tag}/words",
         "/api/documents/{tag}/similar", "/api/words/{word}/neighbors",
-        "/api/words/{word}/documents", "/api/explore", "/api/documents", "/api/document",
+        "/api/words/{word}/documents", "/api/explore", "/api/similar", "/api/documents", "/api/document",
     }
-    assert "post" in paths["/api/documents"] and "post" in paths["/api/explore"]
+    assert "post" in paths["/api/documents"] and "post" in paths["/api/explore"] and "post" in paths["/api/similar"]
     # responses are described by pydantic models
     hit = schema["components"]["schemas"]["HitModel"]["properties"]
     assert {"tag", "title", "snippet", "highlights", "score", "why"} <= set(hit)
@@ -134,7 +134,7 @@ def test_page_and_its_files_are_served_offline(client):
 # ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "keyword", "vector"])
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "vector", "document"])
 def test_search_returns_hits_with_highlights_and_why(client, lee, mode):
     r = client.get("/api/search", params={"q": "bushfires Sydney", "mode": mode, "k": 5})
     assert r.status_code == 200, r.text
@@ -241,6 +241,23 @@ def test_explore_free_text(client, lee):
     # a document's own text leads back to it
     assert "lee/123" in [d["tag"] for d in data["documents"]]
     assert {w["word"] for w in data["words"]} & _words(text)
+
+
+def test_similar_takes_a_whole_document(client, lee):
+    text = lee[1]["lee/123"]
+    r = client.post("/api/similar", json={"text": text, "k": 5})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["mode"] == "document" and len(data["hits"]) == 5
+    assert data["hits"][0]["tag"] == "lee/123"
+    scores = [h["score"] for h in data["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    # Longer than a query may be, within the text limit: fine; beyond it, a JSON 422.
+    long_text = " ".join(list(lee[1].values())[:40])
+    assert len(long_text) > 10_000
+    assert client.post("/api/similar", json={"text": long_text, "k": 3}).status_code == 200
+    for body in ({"text": ""}, {"text": "x" * 100_001}, {"text": text, "k": 0}, {"text": text, "mode": "hybrid"}):
+        _assert_json_error(client.post("/api/similar", json=body), 422)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Example
 -------
     paravec search news.index "bushfires near Sydney" --mode hybrid --k 5
     paravec search news.index "shuttle" --expand --json
+    paravec search news.index "$(cat article.txt)" --mode document
 
 prints a table of the best documents (tag, title, score, which ranking found them, and a snippet
 with the matched words highlighted), or JSON with ``--json``.
@@ -27,13 +28,14 @@ class Mode(str, Enum):
     hybrid = "hybrid"
     keyword = "keyword"
     vector = "vector"
+    document = "document"
 
 
 @app.command("search")
 def search_command(
     index: Path = typer.Argument(..., help="The index folder written by `paravec index`."),
     query: str = typer.Argument(..., help="What to search for."),
-    mode: Mode = typer.Option(Mode.hybrid, "--mode", help="keyword (BM25), vector (infer_vector + nearest documents) or hybrid (both, fused)."),
+    mode: Mode = typer.Option(Mode.hybrid, "--mode", help="keyword (BM25), vector (infer_vector + nearest documents), hybrid (both, fused) or document (QUERY is a whole document: documents like it)."),
     k: int = typer.Option(10, "--k", "-k", help="Number of results."),
     expand: bool = typer.Option(False, "--expand", help="Add the model's nearest words of each query word to the keyword query."),
     keyword_weight: float | None = typer.Option(None, "--keyword-weight", show_default="0.7", help="Weight of the keyword ranking in hybrid fusion."),

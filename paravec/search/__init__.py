@@ -2,8 +2,9 @@
 
 A :class:`SearchIndex` is a folder next to the model: tantivy for keyword (BM25) ranking, the
 model's document vectors for vector ranking (exact, or a usearch ANN graph for large indexes),
-hybrid ranking that fuses both by reciprocal rank, optional query expansion with the model's
-nearest words, and exploration (words near a document, documents near a word, ...). After
+hybrid ranking that fuses both scores, document ranking for a query that is a whole document
+(TF-IDF, soft and Doc2Vec cosine, :mod:`paravec.search.similarity`), optional query expansion with
+the model's nearest words, and exploration (words near a document, documents near a word, ...). After
 :func:`paravec.update`, :meth:`SearchIndex.sync` makes the new documents searchable without
 rebuilding what did not change. See :mod:`paravec.search.index` for the approach.
 

@@ -23,6 +23,15 @@ model's documents for a query three ways:
     rankings on every measure). ``fusion="rrf"`` uses weighted reciprocal-rank fusion instead
     (Cormack, Clarke & Büttcher, 2009): ``keyword_weight / (rrf_k + keyword_rank) + vector_weight
     / (rrf_k + vector_rank)``, which looks at ranks only.
+``"document"``
+    for a query that is a whole document (an article, a post): the candidates of both rankings
+    are scored by their TF-IDF cosine, soft cosine (related words count, by their ``model.wv``
+    similarity) and Doc2Vec cosine with the query, each as a z-score against pairs of the index's
+    own documents, averaged (:mod:`paravec.search.similarity`). A score of 0 is as alike as a
+    typical pair of indexed documents. Slower than hybrid (it reads and compares the candidates'
+    texts), and closer to people's judgments of how alike two articles are
+    (``benchmarks/update_strategies.py``, ``benchmarks/search_quality.py``); for finding posts
+    of the same newsgroup from a whole post, hybrid does as well or slightly better.
 
 ``expand=True`` adds the nearest words of the query words (``model.wv.most_similar``) to the
 keyword query with a lower weight. Exploration of the joint word/document space:
@@ -81,6 +90,7 @@ from gensim.models import Doc2Vec
 
 from paravec.errors import CorpusError, IndexStateError, ModelFileError, ParameterError
 from paravec.search.fingerprint import describe_difference, model_fingerprint
+from paravec.search.similarity import Calibration, document_scores, pair_samples
 from paravec.search.text import TextStore, clean_text
 from paravec.search.store import (
     FORMAT,
@@ -127,7 +137,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MODES = ("hybrid", "keyword", "vector")
+MODES = ("hybrid", "keyword", "vector", "document")
 """Ranking modes of :meth:`SearchIndex.search`."""
 
 FUSIONS = ("convex", "rrf")
@@ -143,6 +153,8 @@ MAX_QUERY_TERMS = 64
 """Most distinct query words sent to the keyword ranking; a longer query keeps its highest tf x idf words."""
 
 _BATCH = 2_000
+# Documents whose pairs calibrate mode="document" (64 give 4,032 ordered pairs, a second or two).
+_CALIBRATION_SAMPLE = 64
 
 ProgressCallback = Callable[[str, int, int], None]
 SyncMode = Literal["refuse", "rebuild"]
@@ -236,6 +248,8 @@ class SearchIndex:
         self._state = state
         self._write_lock = threading.RLock()
         self._infer_lock = threading.Lock()
+        self._calibration_lock = threading.Lock()
+        self._calibration: tuple[State, Calibration] | None = None
         self._model_path: Path | None = None
         self.last_sync: SyncReport | None = None
 
@@ -709,7 +723,7 @@ class SearchIndex:
         self,
         query: str,
         *,
-        mode: Literal["hybrid", "keyword", "vector"] = "hybrid",
+        mode: Literal["hybrid", "keyword", "vector", "document"] = "hybrid",
         k: int = 10,
         expand: bool = False,
         keyword_weight: float = KEYWORD_WEIGHT,
@@ -721,9 +735,11 @@ class SearchIndex:
         Parameters
         ----------
         query : str
-            Words to search for; at most :data:`MAX_QUERY_CHARS` characters.
-        mode : {"hybrid", "keyword", "vector"}, default "hybrid"
-            See the module docstring.
+            Words to search for; at most :data:`MAX_QUERY_CHARS` characters (:data:`MAX_TEXT_CHARS`
+            with ``mode="document"``).
+        mode : {"hybrid", "keyword", "vector", "document"}, default "hybrid"
+            See the module docstring. ``"document"`` is for a query that is a whole document
+            (an article, a post): documents like it.
         k : int, default 10
             Number of results (1 to :data:`MAX_K`).
         expand : bool, default False
@@ -757,23 +773,23 @@ class SearchIndex:
         vector_weight = check_weight("vector_weight", vector_weight)
         if mode == "hybrid" and keyword_weight == 0 and vector_weight == 0:
             raise ParameterError("keyword_weight and vector_weight are both 0; make at least one positive")
-        words = _tokenize(check_text("query", query, MAX_QUERY_CHARS))
+        words = _tokenize(check_text("query", query, MAX_TEXT_CHARS if mode == "document" else MAX_QUERY_CHARS))
         if not words:
             raise ParameterError("the query has no words (letters or digits); type at least one word")
         terms = self._text.key_terms(words, MAX_QUERY_TERMS)
         state = self._state
-        n = max(k, self.candidates) if mode == "hybrid" else k
+        n = max(k, self.candidates) if mode in ("hybrid", "document") else k
         expansions = self._expansions(terms) if expand else {}
 
         keyword: list[tuple[int, float]] = []
         vector: list[tuple[int, float]] = []
         query_vector: np.ndarray | None = None
-        if mode == "keyword" or (mode == "hybrid" and keyword_weight > 0):
+        if mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0):
             # A sync commits tantivy just before it swaps the state: keep to slots this state knows.
             tags = state.docs.tags
             keyword = [(slot, score) for slot, score in self._text.search(terms, expansions, n)
                        if slot < len(tags) and tags[slot] is not None]
-        if mode == "vector" or (mode == "hybrid" and vector_weight > 0):
+        if mode in ("vector", "document") or (mode == "hybrid" and vector_weight > 0):
             known = [w for w in words if w in self.model.wv.key_to_index]
             if known:
                 query_vector = self._infer(words)
@@ -790,6 +806,9 @@ class SearchIndex:
             ranked = keyword
         elif mode == "vector":
             ranked = vector
+        elif mode == "document":
+            scored = self._document_scores(words, keyword, vector, query_vector, state)
+            ranked = sorted(scored.items(), key=lambda item: (-item[1], kw_rank.get(item[0], n + 1)))
         else:
             fused: dict[int, float] = {}
             if fusion == "rrf":
@@ -829,6 +848,49 @@ class SearchIndex:
                 return self.model.infer_vector(words, epochs=epochs)
             finally:
                 self.model.random = saved
+
+    def _document_scores(self, words: list[str], keyword: list[tuple[int, float]], vector: list[tuple[int, float]],
+                         query_vector: np.ndarray | None, state: State) -> dict[int, float]:
+        """Mean z-score of TF-IDF, soft and Doc2Vec cosine with the query, for each candidate of both rankings."""
+        slots = list(dict.fromkeys([slot for slot, _s in keyword] + [slot for slot, _s in vector]))
+        texts = self._text.texts([state.docs.tags[slot] for slot in slots])
+        # A document tantivy has dropped but this state still lists has no text: leave it out.
+        slots = [slot for slot in slots if state.docs.tags[slot] in texts]
+        if not slots:
+            return {}
+        candidate_words = [_tokenize(texts[state.docs.tags[slot]]) for slot in slots]
+        df, n_documents = self._text.doc_freqs(words + [w for c in candidate_words for w in c])
+        cosines = np.zeros(len(slots))
+        if query_vector is not None:
+            cosines = np.asarray(state.vectors.matrix[slots]) @ _unit(query_vector[None, :])[0]
+        scores = document_scores(words, candidate_words, cosines, df, n_documents, self.model.wv,
+                                 self._calibrated(state))
+        return dict(zip(slots, scores.tolist(), strict=True))
+
+    def _calibrated(self, state: State) -> Calibration:
+        """How the three measures of mode="document" spread over pairs of this state's documents.
+
+        Measured once per state (a sync makes a new one) on up to ``_CALIBRATION_SAMPLE``
+        documents spread evenly over the slots, each inferred as a query is.
+        """
+        with self._calibration_lock:
+            if self._calibration is not None and self._calibration[0] is state:
+                return self._calibration[1]
+            live = [slot for slot, tag in enumerate(state.docs.tags) if tag is not None]
+            spread = np.linspace(0, len(live) - 1, min(len(live), _CALIBRATION_SAMPLE)).round().astype(int)
+            picked = sorted({live[i] for i in spread})
+            texts = self._text.texts([state.docs.tags[slot] for slot in picked])
+            picked = [slot for slot in picked if state.docs.tags[slot] in texts]
+            words = [_tokenize(texts[state.docs.tags[slot]]) for slot in picked]
+            if len(picked) < 2:
+                calibration = Calibration()
+            else:
+                inferred = np.vstack([self._infer(w) for w in words])
+                df, n_documents = self._text.doc_freqs([w for doc in words for w in doc])
+                calibration = Calibration.from_samples(pair_samples(
+                    words, inferred, np.asarray(state.vectors.matrix[picked]), df, n_documents, self.model.wv))
+            self._calibration = (state, calibration)
+            return calibration
 
     def _expansions(self, words: list[str]) -> dict[str, float]:
         wv = self.model.wv

@@ -6,7 +6,7 @@ What it does
 
 =========================================  ===================================================
 ``GET  /``                                 the web page (static HTML + JS + CSS, no CDN)
-``GET  /api/search?q=&mode=&k=&expand=``   hybrid / keyword / vector search -> hits
+``GET  /api/search?q=&mode=&k=&expand=``   hybrid / keyword / vector / document search -> hits
 ``GET  /api/documents/{tag}``              one document: tag, title, text
 ``GET  /api/documents/{tag}/words``        the words nearest to a document vector
 ``GET  /api/documents/{tag}/similar``      the documents nearest to a document vector
@@ -14,6 +14,7 @@ What it does
 ``GET  /api/words/{word}/neighbors``       the words nearest to a word vector
 ``GET  /api/words/{word}/documents``       the documents nearest to a word vector
 ``POST /api/explore``                      free text -> nearest words and documents
+``POST /api/similar``                      a whole document -> documents like it (document search)
 ``POST /api/documents``                    add documents (bearer token; off by default)
 ``GET  /openapi.json``                     the OpenAPI schema of all of the above
 =========================================  ===================================================
@@ -153,7 +154,7 @@ class HitModel(BaseModel):
 
 class SearchResponse(BaseModel):
     query: str
-    mode: Literal["hybrid", "keyword", "vector"]
+    mode: Literal["hybrid", "keyword", "vector", "document"]
     k: int
     expand: bool
     took_ms: float
@@ -201,6 +202,13 @@ class ExploreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description=f"Free text, at most {MAX_EXPLORE_CHARS} characters.")
+    k: int = Field(10, ge=1, le=MAX_K)
+
+
+class SimilarRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description=f"A whole document (an article, a post), at most {MAX_EXPLORE_CHARS} characters.")
     k: int = Field(10, ge=1, le=MAX_K)
 
 
@@ -549,11 +557,11 @@ def create_app(
     @app.get("/api/search", response_model=SearchResponse, responses=_ERROR_RESPONSES, tags=["search"])
     def search(
         q: Annotated[str, Query(description="The query: a few words.")],
-        mode: Annotated[Literal["hybrid", "keyword", "vector"], Query()] = "hybrid",
+        mode: Annotated[Literal["hybrid", "keyword", "vector", "document"], Query()] = "hybrid",
         k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
         expand: Annotated[bool, Query(description="Add the query words' nearest words.")] = False,
     ) -> SearchResponse:
-        """Search the documents by keywords (BM25), by meaning (vectors), or both."""
+        """Search the documents by keywords (BM25), by meaning (vectors), both, or by likeness to a whole document."""
         _check_text("q", q, max_chars=MAX_QUERY_CHARS)
         start = time.perf_counter()
         hits = locked(idx.search, q, mode=mode, k=k, expand=expand)
@@ -658,6 +666,19 @@ def create_app(
             words=word_scores(locked(idx.text_to_words, payload.text, k=payload.k)),
             documents=doc_scores(locked(idx.text_to_documents, payload.text, k=payload.k)),
         )
+
+    @app.post("/api/similar", response_model=SearchResponse, responses=_ERROR_RESPONSES, tags=["search"])
+    def similar(payload: Annotated[SimilarRequest, Body()]) -> SearchResponse:
+        """Documents like a whole document: search with mode="document" (TF-IDF, soft and Doc2Vec cosine).
+
+        A POST, because a document is longer than a URL should be.
+        """
+        _check_text("text", payload.text, max_chars=MAX_EXPLORE_CHARS)
+        start = time.perf_counter()
+        hits = locked(idx.search, payload.text, mode="document", k=payload.k)
+        took = (time.perf_counter() - start) * 1000.0
+        return SearchResponse(query=payload.text, mode="document", k=payload.k, expand=False,
+                              took_ms=round(took, 2), hits=[_hit_model(h) for h in hits])
 
     # ---- the page -----------------------------------------------------------------------
 

@@ -208,6 +208,16 @@ class TextStore:
         scored.sort()
         return [word for _score, _order, word in scored[:limit]]
 
+    def doc_freqs(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        """Number of documents whose text has each word, and the number of documents."""
+        searcher = self._index.searcher()
+        return {w: searcher.doc_freq("text", w) for w in set(words)}, searcher.num_docs
+
+    def texts(self, tags: Sequence[str]) -> dict[str, str]:
+        """The stored text of each of ``tags`` that the store has."""
+        found = self._find_many(self._index.searcher(), tags)
+        return {tag: doc.get_first("text") or "" for tag, doc in found.items()}
+
     def _find(self, searcher: tantivy.Searcher, tag: str) -> tantivy.Document | None:
         hits = searcher.search(Query.term_query(self._schema, "tag", tag), limit=1, count=False).hits
         return searcher.doc(hits[0][1]) if hits else None
