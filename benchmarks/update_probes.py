@@ -5,8 +5,8 @@ below (``freeze="words"``, ``min_count=4``, 40k rehearsal words in 1000-word pas
 40 epochs), lands at about 0.51-0.52, while retraining at min_count 4 reaches about 0.545. This
 script asks where the gap comes from. Each probe changes ONE thing of the winner and is run on the
 same base model as the winner (per seed), so base-to-base noise, the largest noise in these
-figures, cancels in the "vs winner" column. Its "epochs 30" probe, the only one that gained in
-every run, then joined the winner of ``benchmarks/update_strategies.py`` (0.75x epochs).
+figures, cancels in the "vs winner" column. Its "epochs 30" probe, the largest gain in both
+committed runs and cheaper than the recipe, then joined the winner of ``benchmarks/update_strategies.py`` (0.75x epochs).
 
 Probes of three kinds:
 

@@ -123,8 +123,8 @@ STRATEGIES: dict[str, Strategy] = {
         "freeze='words' + rehearsal of 40k base words in 1000-word passages, update min_count=4 (the base's is 5)",
         lambda b, s, p: dict(freeze="words", min_count=4, rehearsal=_reh(40_000, 1000)(b, s))),
     # Fewer passes: in benchmarks/update_probes.py, 30 epochs instead of the model's 40 gained Lee on
-    # the same bases in each of three paired runs (+0.004, +0.004, +0.007; 8 of 9 seeds), at 0.75
-    # of the work; it was then measured here on seeds 3-5, which nothing was chosen on.
+    # the same bases in both committed runs (+0.004, +0.007; 5 of 6 seeds), at 0.75 of the work;
+    # it was then measured here on seeds 3-5, which nothing was chosen on.
     "words + rehearsal 40k, 1000-word passages, min_count 4, 0.75x epochs": (
         "freeze='words' + rehearsal of 40k base words in 1000-word passages, update min_count=4, "
         "3/4 of the model's epochs (30 of 40)",

@@ -218,7 +218,7 @@ def test_document_mode_takes_long_texts_and_refuses_empty_ones(idx, lee):
     assert idx.search("zzqx zzqy", mode="document") == []
 
 
-def test_a_copied_model_gives_the_same_document_scores(tmp_path, model, lee, background):
+def test_a_reopened_index_gives_the_same_document_scores(tmp_path, model, lee, background):
     paravec.save(copy.deepcopy(model), tmp_path / "m.model")
     index = SearchIndex.build(tmp_path / "m.model", background + lee, tmp_path / "i")
     first = [(h.tag, round(h.score, 6)) for h in index.search(lee[3][1], mode="document", k=10)]

@@ -16,16 +16,18 @@ vectors are all alike, so its soft cosines are all high), so each is first turne
 how many standard deviations above the typical pair of indexed documents (:class:`Calibration`,
 measured on a sample of the index's own documents). The score is the mean of the three z-scores:
 0 is a typical pair, 2 is far more alike than most. On the Lee corpus this fusion tracks human
-judgments better than any of the three alone, and better than a plain sum of the cosines, which
-lets the widest-spread measure dominate (``benchmarks/search_quality.py``).
+judgments better than any of the three alone, and better than a plain mean of the cosines, which
+lets the widest-spread measure dominate (``tests/test_document_similarity.py``; the search mode in
+``benchmarks/update_strategies.py`` and ``benchmarks/search_quality.py``).
 
 The term weights follow gensim's ``TfidfModel`` defaults (raw term frequency times
 ``log2(N / df)``, unit length), with ``N`` and ``df`` counted over the indexed documents. The word
 similarity follows gensim's ``WordEmbeddingSimilarityIndex`` (cosine squared), except that pairs
 below :data:`SOFT_THRESHOLD` count 0 instead of keeping each word's 100 nearest words: the cost of
 a query then depends on the words of the query and its candidates only, never on the size of the
-model's vocabulary (a Wikipedia model has millions of words). The threshold was chosen on gensim's
-mini_newsgroup posts, not on the Lee corpus the benchmark reports.
+model's vocabulary (a Wikipedia model has millions of words). The threshold was chosen among
+0-0.6 on gensim's mini_newsgroup posts (a sweep not kept in the repository), not on the Lee corpus
+the benchmarks report.
 
 Example
 -------
