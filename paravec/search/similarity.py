@@ -76,9 +76,9 @@ class Calibration:
     @classmethod
     def from_samples(cls, samples: np.ndarray) -> Calibration:
         """From a ``(3, n_pairs)`` array of the measures over document pairs."""
-        samples = np.asarray(samples, dtype=np.float64)
-        if samples.ndim != 2 or samples.shape[0] != len(MEASURES) or samples.shape[1] < 2:
-            return cls(pairs=int(samples.shape[-1]) if samples.ndim == 2 else 0)
+        samples = np.asarray(samples, dtype=np.float64).reshape(len(MEASURES), -1)
+        if samples.shape[1] < 2:
+            return cls(pairs=samples.shape[1])
         mean = samples.mean(axis=1)
         sd = samples.std(axis=1)
         # A measure that does not vary over the sample cannot be scaled; leave it unscaled.
