@@ -47,8 +47,10 @@ def tag_row(kv: Any, tag: Hashable) -> int | None:
         row = kv.key_to_index.get(tag)
         if row is not None:
             return int(row)
-    if is_integer(tag) and 0 <= tag < len(kv.index_to_key) and kv.index_to_key[tag] == tag:  # type: ignore[operator]
-        return int(tag)  # type: ignore[call-overload]
+    if is_integer(tag):
+        position = int(tag)  # type: ignore[call-overload]
+        if 0 <= position < len(kv.index_to_key) and kv.index_to_key[position] == position:
+            return position
     return None
 
 
