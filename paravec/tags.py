@@ -20,7 +20,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, cast
 
 from paravec.params import is_integer
 
@@ -48,7 +48,7 @@ def tag_row(kv: Any, tag: Hashable) -> int | None:
         if row is not None:
             return int(row)
     if is_integer(tag):
-        position = int(tag)  # type: ignore[call-overload]
+        position = int(cast(int, tag))
         if 0 <= position < len(kv.index_to_key) and kv.index_to_key[position] == position:
             return position
     return None
