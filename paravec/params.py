@@ -44,6 +44,7 @@ from paravec.errors import ParameterError
 __all__ = [
     "Boolean",
     "Constraint",
+    "InstanceOf",
     "Integer",
     "OneOf",
     "Real",
@@ -171,6 +172,22 @@ class Boolean:
         if not isinstance(value, (bool, np.bool_)):
             raise _fail(name, "True or False", value)
         return bool(value)
+
+
+@dataclass(frozen=True)
+class InstanceOf:
+    """An instance of ``kind`` (a class or a tuple of classes), described as ``what``."""
+
+    kind: type | tuple[type, ...]
+    what: str
+    none: bool = False
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if value is None and self.none:
+            return None
+        if not isinstance(value, self.kind):
+            raise ParameterError(f"{name} must be {self.what}, got {type(value).__name__}")
+        return value
 
 
 def validate(**constraints: Constraint) -> Callable[[_F], _F]:
