@@ -44,7 +44,7 @@ from paravec.tokenize import tokenize
 from paravec.train import train
 from paravec.update import update
 
-__all__ = ["run_demo", "DemoResult", "DEMO_STEPS", "DEFAULT_OUT_DIR"]
+__all__ = ["DEFAULT_OUT_DIR", "DEMO_STEPS", "DemoResult", "run_demo"]
 
 DEFAULT_OUT_DIR = Path("paravec-demo")
 """Where :func:`run_demo` writes ``base.model`` and ``updated.model`` by default."""
@@ -149,7 +149,7 @@ class DemoResult:
 
 
 def run_demo(
-    out_dir: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
     *,
     quick: bool = False,
     progress: ProgressCallback | None = None,
@@ -188,9 +188,18 @@ def run_demo(
         raise ParameterError(f"cannot create out_dir {out}: {err.strerror}") from None
     base_settings = _QUICK if quick else _FULL
     result = DemoResult(
-        out_dir=out, base_path=out / "base.model", model_path=out / "updated.model", quick=quick,
-        settings={**base_settings, "base_min_count": _BASE_MIN_COUNT, "update_min_count": _UPDATE_MIN_COUNT,
-                  "freeze": "all", "dm": 0, "dbow_words": 1},
+        out_dir=out,
+        base_path=out / "base.model",
+        model_path=out / "updated.model",
+        quick=quick,
+        settings={
+            **base_settings,
+            "base_min_count": _BASE_MIN_COUNT,
+            "update_min_count": _UPDATE_MIN_COUNT,
+            "freeze": "all",
+            "dm": 0,
+            "dbow_words": 1,
+        },
     )
     steps = _Steps(progress, result.seconds)
 
@@ -198,7 +207,14 @@ def run_demo(
         wiki = wiki_documents()
     result.base = {"documents": len(wiki), "words": sum(len(d.words) for d in wiki)}
     with steps("train_base", base_settings["epochs"]) as report:
-        base = train(wiki, min_count=_BASE_MIN_COUNT, seed=_SEED, progress=report, **base_settings)
+        base = train(
+            wiki,
+            vector_size=base_settings["vector_size"],
+            epochs=base_settings["epochs"],
+            min_count=_BASE_MIN_COUNT,
+            seed=_SEED,
+            progress=report,
+        )
     result.base["vocabulary"] = len(base.wv)
     del wiki
     with steps("save_base"):
@@ -258,7 +274,9 @@ def _lee_texts() -> dict[str, str]:
     # Same 0-based line tags as paravec.datasets.lee_background_documents.
     with open(data_path("lee_background.cor"), encoding="utf-8") as handle:
         texts = {f"lee_bg:{i}": line.strip() for i, line in enumerate(handle) if f"lee_bg:{i}" in _LEE_SHOWN}
-    return {tag: text if len(text) <= 90 else text[:90].rsplit(" ", 1)[0] + " ..." for tag, text in texts.items()}
+    return {
+        tag: text if len(text) <= 90 else text[:90].rsplit(" ", 1)[0] + " ..." for tag, text in texts.items()
+    }
 
 
 class _Steps:

@@ -17,13 +17,13 @@ ModelFileError
 from __future__ import annotations
 
 __all__ = [
-    "ParavecError",
-    "ModelFileError",
-    "ModelBrokenError",
     "CorpusError",
-    "ParameterError",
     "IndexStateError",
+    "ModelBrokenError",
+    "ModelFileError",
     "NotFoundError",
+    "ParameterError",
+    "ParavecError",
 ]
 
 

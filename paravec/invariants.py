@@ -43,10 +43,28 @@ _SAMPLE_ROWS = 20_000
 # Attributes a model may carry without any training run creating them here: older gensim
 # versions' leftovers and gensim's own optional state.
 _OPTIONAL_ATTRIBUTES = {
-    "raw_vocab", "cum_table", "syn1", "syn1neg", "lifecycle_events", "comment", "neg_labels",
-    "running_training_loss", "compute_loss", "min_alpha_yet_reached", "effective_min_count",
-    "corpus_count", "corpus_total_words", "total_train_time", "train_count", "shrink_windows",
-    "max_final_vocab", "ns_exponent", "callbacks", "load", "batch_words", "null_word",
+    "raw_vocab",
+    "cum_table",
+    "syn1",
+    "syn1neg",
+    "lifecycle_events",
+    "comment",
+    "neg_labels",
+    "running_training_loss",
+    "compute_loss",
+    "min_alpha_yet_reached",
+    "effective_min_count",
+    "corpus_count",
+    "corpus_total_words",
+    "total_train_time",
+    "train_count",
+    "shrink_windows",
+    "max_final_vocab",
+    "ns_exponent",
+    "callbacks",
+    "load",
+    "batch_words",
+    "null_word",
 }
 
 
@@ -123,25 +141,24 @@ def _check_keyed(kv: KeyedVectors, name: str, size: int, *, allow_int_keys: bool
         problems.append(f"{name}.vectors has dtype {vectors.dtype}, expected float32")
 
     # The fast path proves a one-to-one mapping; the counts below only run to describe a failure.
-    if len(k2i) == n and all(k2i.get(key) == i for i, key in enumerate(keys)):
-        k2i_ok = True
-    else:
-        k2i_ok = False
+    k2i_ok = len(k2i) == n and all(k2i.get(key) == i for i, key in enumerate(keys))
     mismatched = 0
-    for key, idx in ([] if k2i_ok else k2i.items()):
+    for key, idx in [] if k2i_ok else k2i.items():
         if not (0 <= idx < n) or keys[idx] != key:
             mismatched += 1
     if mismatched:
         problems.append(f"{name}.key_to_index has {mismatched} entries that do not point back to their key")
     missing = 0
-    for i, key in ([] if k2i_ok else enumerate(keys)):
+    for i, key in [] if k2i_ok else enumerate(keys):
         if k2i.get(key) == i:
             continue
         if allow_int_keys and isinstance(key, (int, np.integer)) and key == i and key not in k2i:
             continue  # gensim's plain int tags are their own positions
         missing += 1
     if missing:
-        problems.append(f"{name}.index_to_key has {missing} keys that key_to_index does not map to their position")
+        problems.append(
+            f"{name}.index_to_key has {missing} keys that key_to_index does not map to their position"
+        )
     if not k2i_ok and len(set(keys)) != n:
         problems.append(f"{name}.index_to_key has duplicate keys")
 
@@ -150,7 +167,9 @@ def _check_keyed(kv: KeyedVectors, name: str, size: int, *, allow_int_keys: bool
             problems.append(f"{name} attribute '{attr}' has {len(values)} entries for {n} keys")
     lockf = getattr(kv, "vectors_lockf", None)
     if lockf is not None and len(lockf) not in (1,) and len(lockf) < n:
-        problems.append(f"{name}.vectors_lockf has {len(lockf)} entries; it must be 1 long or cover all {n} keys")
+        problems.append(
+            f"{name}.vectors_lockf has {len(lockf)} entries; it must be 1 long or cover all {n} keys"
+        )
     norms = getattr(kv, "norms", None)
     if norms is not None:
         if len(norms) != vectors.shape[0]:
@@ -175,7 +194,7 @@ def _check_huffman(model: Doc2Vec, n_words: int) -> list[str]:
     if len(codes) != n_words or len(points) != n_words:
         return []  # already reported as an attribute length problem
     outside = bad_len = bad_code = 0
-    for code, point in zip(codes, points):
+    for code, point in zip(codes, points, strict=True):
         code = np.asarray(code)
         point = np.asarray(point)
         if len(code) != len(point):

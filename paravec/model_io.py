@@ -34,12 +34,14 @@ from typing import Literal
 from gensim import utils as gensim_utils
 from gensim.models import Doc2Vec
 
-from paravec.errors import ModelFileError, ParameterError
+from paravec.errors import ModelFileError
+from paravec.params import InstanceOf, OneOf, validate
 
 __all__ = ["load", "save"]
 
 
-def load(path: str | os.PathLike, *, mmap: Literal["r", "c"] | None = None) -> Doc2Vec:
+@validate(mmap=OneOf((None, "r", "c")))
+def load(path: str | os.PathLike[str], *, mmap: Literal["r", "c"] | None = None) -> Doc2Vec:
     """Load a gensim ``Doc2Vec`` model.
 
     Parameters
@@ -61,8 +63,6 @@ def load(path: str | os.PathLike, *, mmap: Literal["r", "c"] | None = None) -> D
     ParameterError
         ``mmap`` is not one of the allowed values.
     """
-    if mmap not in (None, "r", "c"):
-        raise ParameterError(f"mmap must be None, 'r' or 'c'; got {mmap!r}")
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"model file not found: {path}")
@@ -78,10 +78,24 @@ def load(path: str | os.PathLike, *, mmap: Literal["r", "c"] | None = None) -> D
     try:
         obj = gensim_utils.SaveLoad.load(str(path), mmap=mmap)
     except FileNotFoundError as err:
-        raise ModelFileError(f"{path} refers to a missing side file ({Path(err.filename or '').name}); "
-                             "copy all files the model was saved with") from None
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
-            IndexError, KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError, MemoryError) as err:
+        raise ModelFileError(
+            f"{path} refers to a missing side file ({Path(err.filename or '').name}); "
+            "copy all files the model was saved with"
+        ) from None
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        ImportError,
+        IndexError,
+        KeyError,
+        OSError,
+        zipfile.BadZipFile,
+        UnicodeDecodeError,
+        MemoryError,
+    ) as err:
         raise ModelFileError(
             f"{path} is not a readable gensim model (truncated or corrupt?): {type(err).__name__}: {err}"
         ) from None
@@ -103,7 +117,8 @@ def _looks_like_word2vec_format(path: Path) -> bool:
     return len(first) == 2 and all(p.isdigit() for p in first)
 
 
-def save(model: Doc2Vec, path: str | os.PathLike) -> None:
+@validate(model=InstanceOf(Doc2Vec, "a gensim Doc2Vec"))
+def save(model: Doc2Vec, path: str | os.PathLike[str]) -> None:
     """Save ``model`` with gensim's ``save`` atomically, replacing ``path`` and its side files.
 
     Parameters
@@ -117,9 +132,9 @@ def save(model: Doc2Vec, path: str | os.PathLike) -> None:
     ------
     ModelFileError
         The folder does not exist or is not writable.
+    ParameterError
+        ``model`` is not a gensim ``Doc2Vec``.
     """
-    if not isinstance(model, Doc2Vec):
-        raise ParameterError(f"model must be a gensim Doc2Vec, got {type(model).__name__}")
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():

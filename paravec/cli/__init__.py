@@ -24,7 +24,17 @@ app = typer.Typer(
 )
 
 _COMMAND_MODULES = (
-    "train", "update", "check", "info", "similar", "demo", "evaluate", "index", "search", "explore", "serve",
+    "train",
+    "update",
+    "check",
+    "info",
+    "similar",
+    "demo",
+    "evaluate",
+    "index",
+    "search",
+    "explore",
+    "serve",
 )
 
 

@@ -23,7 +23,9 @@ from paravec.cli._ui import Steps
 @app.command("check")
 def check_command(
     model: Path = typer.Argument(..., help="The model file to check."),
-    mmap: bool = typer.Option(False, "--mmap", help="Memory-map the model's arrays read-only (for big models)."),
+    mmap: bool = typer.Option(
+        False, "--mmap", help="Memory-map the model's arrays read-only (for big models)."
+    ),
 ) -> None:
     """Check that MODEL is a consistent Doc2Vec: prints "ok" (exit 0) or each problem (exit 1)."""
     from paravec.invariants import check

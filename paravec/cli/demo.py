@@ -13,25 +13,34 @@ inferred text, and the consistency check. The models are left in --out.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.progress import TaskID
 from rich.table import Table
 
 from paravec.cli import app
 from paravec.cli._ui import Steps
 
+if TYPE_CHECKING:
+    from paravec.demo import DemoResult
+
 
 @app.command("demo")
 def demo_command(
-    out: Path = typer.Option(Path("paravec-demo"), "--out", "-o", help="Folder for base.model and updated.model."),
-    quick: bool = typer.Option(False, "--quick", help="Small base (100 dimensions, 5 epochs): seconds, not minutes."),
+    out: Path = typer.Option(
+        Path("paravec-demo"), "--out", "-o", help="Folder for base.model and updated.model."
+    ),
+    quick: bool = typer.Option(
+        False, "--quick", help="Small base (100 dimensions, 5 epochs): seconds, not minutes."
+    ),
 ) -> None:
     """Pretrain on gensim's Wikipedia extract, add the Lee news corpus and the seed documents, and show what happened."""
     from paravec.demo import DEMO_STEPS, run_demo
 
     with Steps() as steps:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(step: str, done: int, total: int) -> None:
             if step not in tasks:
@@ -44,23 +53,37 @@ def demo_command(
         raise typer.Exit(1)
 
 
-def show(result, console: Console) -> None:
+def show(result: DemoResult, console: Console) -> None:
     """Print a :class:`paravec.demo.DemoResult` as tables."""
     s, b, u = result.seconds, result.base, result.update
-    console.print(f"[bold]paravec demo[/] ({'quick' if result.quick else 'full'}): PV-DBOW + word training, "
-                  f"vector_size={result.settings['vector_size']}, base epochs={result.settings['epochs']}, "
-                  f"update freeze={result.settings['freeze']}", highlight=False)
+    console.print(
+        f"[bold]paravec demo[/] ({'quick' if result.quick else 'full'}): PV-DBOW + word training, "
+        f"vector_size={result.settings['vector_size']}, base epochs={result.settings['epochs']}, "
+        f"update freeze={result.settings['freeze']}",
+        highlight=False,
+    )
 
     timing = Table(title="timings")
     timing.add_column("step")
     timing.add_column("what", overflow="fold")
     timing.add_column("seconds", justify="right")
-    timing.add_row("base training", f"{b['documents']} Wikipedia articles, {b['words']:,} words, "
-                   f"{result.settings['epochs']} epochs -> {b['vocabulary']:,} words", f"{s['train_base']:.1f}")
-    timing.add_row("update", f"{u['documents']} documents, {u['words']:,} words, {u['epochs']} epochs", f"{s['update']:.1f}")
+    timing.add_row(
+        "base training",
+        f"{b['documents']} Wikipedia articles, {b['words']:,} words, "
+        f"{result.settings['epochs']} epochs -> {b['vocabulary']:,} words",
+        f"{s['train_base']:.1f}",
+    )
+    timing.add_row(
+        "update",
+        f"{u['documents']} documents, {u['words']:,} words, {u['epochs']} epochs",
+        f"{s['update']:.1f}",
+    )
     timing.add_row("ratio", "base training / update", f"{result.speedup:.1f}x")
-    timing.add_row("other", "read Wikipedia / save base / load base / save updated",
-                   f"{s['read_wiki']:.1f} / {s['save_base']:.1f} / {s['load_base']:.1f} / {s['save_updated']:.1f}")
+    timing.add_row(
+        "other",
+        "read Wikipedia / save base / load base / save updated",
+        f"{s['read_wiki']:.1f} / {s['save_base']:.1f} / {s['load_base']:.1f} / {s['save_updated']:.1f}",
+    )
     console.print(timing)
 
     words = Table(title="what the update added")
@@ -69,8 +92,10 @@ def show(result, console: Console) -> None:
     words.add_row("new documents", f"{len(u['new_tags'])} (E0..E9 and lee_bg:0..lee_bg:299)")
     words.add_row("new words", f"{len(result.new_words):,}: " + ", ".join(result.new_words[:15]) + ", ...")
     words.add_row("words below min_count", f"{u['pending_words']:,} remembered for later batches")
-    words.add_row("pretrained word vectors unchanged",
-                  f"{result.pretrained_words_unchanged:,} of {b['vocabulary']:,} bit-identical")
+    words.add_row(
+        "pretrained word vectors unchanged",
+        f"{result.pretrained_words_unchanged:,} of {b['vocabulary']:,} bit-identical",
+    )
     if u["untrained_tags"]:
         words.add_row("not trained (no known word)", ", ".join(map(str, u["untrained_tags"])))
     console.print(words)
@@ -98,7 +123,10 @@ def show(result, console: Console) -> None:
     console.print(inferred)
 
     if result.consistent:
-        console.print(f"check: [bold green]consistent[/] (reloaded {result.model_path} with plain gensim)", highlight=False)
+        console.print(
+            f"check: [bold green]consistent[/] (reloaded {result.model_path} with plain gensim)",
+            highlight=False,
+        )
     else:
         console.print(f"check: [bold red]{len(result.problems)} problems[/]", highlight=False)
         for problem in result.problems:

@@ -31,9 +31,8 @@ def info_command(
     """Show MODEL's architecture, vector size, vocabulary, documents, settings and update history."""
     from paravec.model_io import load
 
-    with Steps() as steps:
-        with steps.step(f"loading {model}"):
-            loaded = load(model, mmap="r")
+    with Steps() as steps, steps.step(f"loading {model}"):
+        loaded = load(model, mmap="r")
     data = describe(loaded, model)
     if as_json:
         typer.echo(json.dumps(data, indent=2, default=str))
@@ -45,8 +44,11 @@ def info_command(
     table.add_row("vector size", str(data["vector_size"]))
     table.add_row("words", f"{data['words']:,}")
     table.add_row("documents", f"{data['documents']:,}")
-    table.add_row("training", f"epochs={data['epochs']}, min_count={data['min_count']}, window={data['window']}, "
-                              f"sample={data['sample']:g}")
+    table.add_row(
+        "training",
+        f"epochs={data['epochs']}, min_count={data['min_count']}, window={data['window']}, "
+        f"sample={data['sample']:g}",
+    )
     table.add_row("corpus seen", f"{data['corpus_count']:,} documents, {data['corpus_total_words']:,} words")
     table.add_row("file size", f"{data['file_bytes'] / 2**20:,.1f} MiB in {len(data['files'])} files")
     table.add_row("updates", str(len(data["updates"])))
@@ -80,7 +82,10 @@ def describe(model: Any, path: Path) -> dict[str, Any]:
         "path": str(path),
         "architecture": architecture,
         "output": " + ".join(outputs) or "none",
-        "dm": int(model.dm), "dbow_words": int(model.dbow_words), "hs": int(model.hs), "negative": int(model.negative),
+        "dm": int(model.dm),
+        "dbow_words": int(model.dbow_words),
+        "hs": int(model.hs),
+        "negative": int(model.negative),
         "vector_size": int(model.vector_size),
         "words": len(model.wv),
         "documents": len(model.dv),

@@ -14,7 +14,7 @@ PV-DM, so any source can be compared with either target. Free text is tokenized 
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,11 @@ from rich.table import Table
 from paravec.cli import app
 from paravec.cli._ui import Steps, warn
 from paravec.errors import ParameterError
+from paravec.params import Integer
+from paravec.tags import tag_row
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     words = "words"
     docs = "docs"
 
@@ -38,18 +40,21 @@ def similar_command(
     word: str | None = typer.Option(None, "--word", help="A word of the vocabulary."),
     tag: str | None = typer.Option(None, "--tag", help="A document tag."),
     text: str | None = typer.Option(None, "--text", help="Free text, placed with infer_vector."),
-    to: Target | None = typer.Option(None, "--to", help="Return words or docs (default: words for --word, docs otherwise)."),
+    to: Target | None = typer.Option(
+        None, "--to", help="Return words or docs (default: words for --word, docs otherwise)."
+    ),
     topn: int = typer.Option(10, "--topn", help="How many neighbours."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Nearest words or documents of --word, --tag or --text in MODEL."""
     from paravec.model_io import load
 
-    given = [name for name, value in (("--word", word), ("--tag", tag), ("--text", text)) if value is not None]
+    given = [
+        name for name, value in (("--word", word), ("--tag", tag), ("--text", text)) if value is not None
+    ]
     if len(given) != 1:
         raise ParameterError(f"give exactly one of --word, --tag, --text; got {', '.join(given) or 'none'}")
-    if topn < 1:
-        raise ParameterError(f"--topn must be a positive integer; got {topn}")
+    Integer(min=1)("--topn", topn)
     target = to or (Target.words if word is not None else Target.docs)
     with Steps() as steps:
         with steps.step(f"loading {model}"):
@@ -57,8 +62,16 @@ def similar_command(
         with steps.step("searching"):
             query, neighbours = nearest(loaded, word=word, tag=tag, text=text, to=target.value, topn=topn)
     if as_json:
-        typer.echo(json.dumps({"query": query, "to": target.value,
-                               "neighbours": [{"key": k, "similarity": s} for k, s in neighbours]}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "query": query,
+                    "to": target.value,
+                    "neighbours": [{"key": k, "similarity": s} for k, s in neighbours],
+                },
+                indent=2,
+            )
+        )
         return
     console = Console()
     console.print(f"{target.value} nearest to {query}", highlight=False, soft_wrap=True)
@@ -71,18 +84,29 @@ def similar_command(
     console.print(table)
 
 
-def nearest(model: Any, *, word: str | None = None, tag: str | None = None, text: str | None = None,
-            to: str = "docs", topn: int = 10) -> tuple[str, list[tuple[str, float]]]:
+def nearest(
+    model: Any,
+    *,
+    word: str | None = None,
+    tag: str | None = None,
+    text: str | None = None,
+    to: str = "docs",
+    topn: int = 10,
+) -> tuple[str, list[tuple[str, float]]]:
     """The ``topn`` nearest words or documents (``to``) of one word, tag or text, with a label of the query."""
     from paravec.tokenize import tokenize
 
     if not model.dm and not model.dbow_words and (to == "words" or word is not None):
-        warn("this PV-DBOW model was trained without word vectors (dbow_words=0); word results are meaningless")
+        warn(
+            "this PV-DBOW model was trained without word vectors (dbow_words=0); word results are meaningless"
+        )
     exclude = None
     if word is not None:
         if word not in model.wv.key_to_index:
-            raise ParameterError(f"word {word!r} is not in the model's vocabulary ({len(model.wv):,} words); "
-                                 "try another word or --text")
+            raise ParameterError(
+                f"word {word!r} is not in the model's vocabulary ({len(model.wv):,} words); "
+                "try another word or --text"
+            )
         vector, query, exclude = model.wv[word], f"word {word!r}", ("words", word)
     elif tag is not None:
         key = _doc_key(model, tag)
@@ -93,8 +117,10 @@ def nearest(model: Any, *, word: str | None = None, tag: str | None = None, text
             raise ParameterError(f"--text {text!r} has no words after tokenizing")
         known = [w for w in words if w in model.wv.key_to_index]
         if not known:
-            raise ParameterError(f"none of the words of --text {text!r} is in the model's vocabulary; "
-                                 "infer_vector would return noise")
+            raise ParameterError(
+                f"none of the words of --text {text!r} is in the model's vocabulary; "
+                "infer_vector would return noise"
+            )
         vector, query = model.infer_vector(words), f"text {text!r}"
     kv = model.wv if to == "words" else model.dv
     # Ask for one extra so the query itself can be left out of its own neighbours.
@@ -105,9 +131,10 @@ def nearest(model: Any, *, word: str | None = None, tag: str | None = None, text
 
 
 def _doc_key(model: Any, tag: str) -> Any:
-    if tag in model.dv.key_to_index:
-        return tag
-    if tag.isdigit() and model.dv.has_index_for(int(tag)):
-        return int(tag)  # models trained with plain int tags
-    raise ParameterError(f"document tag {tag!r} is not in the model ({len(model.dv):,} documents); "
-                         "check the tag with `paravec info` or search by --text")
+    row = tag_row(model.dv, tag)
+    if row is not None:
+        return model.dv.index_to_key[row]
+    raise ParameterError(
+        f"document tag {tag!r} is not in the model ({len(model.dv):,} documents); "
+        "check the tag with `paravec info` or search by --text"
+    )

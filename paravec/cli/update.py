@@ -18,8 +18,9 @@ the base corpus (``wiki.txt``, the file BASE was trained from) rehearse alongsid
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -30,8 +31,13 @@ from paravec.cli._ui import Steps, check_output_path, warn
 from paravec.errors import ParameterError
 from paravec.strategies import REHEARSAL_SHARE
 
+if TYPE_CHECKING:
+    from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
-class FreezeMode(str, Enum):
+    from paravec import Corpus, UpdateReport
+
+
+class FreezeMode(StrEnum):
     none = "none"
     words = "words"
     all = "all"
@@ -40,39 +46,61 @@ class FreezeMode(str, Enum):
 @app.command("update")
 def update_command(
     base: Path = typer.Argument(..., help="The trained model to start from (not modified)."),
-    corpus: Path = typer.Argument(..., help="Documents to add: a text file (one per line), a .jsonl file, or a folder."),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to save the updated model (must differ from BASE)."),
-    drop_old_docs: bool = typer.Option(False, "--drop-old-docs", help="Drop the base's document vectors (keep words only)."),
-    freeze: FreezeMode = typer.Option(FreezeMode.all, help="Pretrained weights held fixed: all, words (input vectors only) or none."),
+    corpus: Path = typer.Argument(
+        ..., help="Documents to add: a text file (one per line), a .jsonl file, or a folder."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Where to save the updated model (must differ from BASE)."
+    ),
+    drop_old_docs: bool = typer.Option(
+        False, "--drop-old-docs", help="Drop the base's document vectors (keep words only)."
+    ),
+    freeze: FreezeMode = typer.Option(
+        FreezeMode.all, help="Pretrained weights held fixed: all, words (input vectors only) or none."
+    ),
     rehearse: Path | None = typer.Option(
-        None, "--rehearse",
+        None,
+        "--rehearse",
         help="The corpus BASE was trained from (same file, so the same tags): random passages of it train "
-             "alongside the batch, their vectors fixed, so that weights let loose by --freeze words/none stay fit for the base."),
+        "alongside the batch, their vectors fixed, so that weights let loose by --freeze words/none stay fit for the base.",
+    ),
     rehearsal_words: int | None = typer.Option(
-        None, "--rehearsal-words", min=1,
-        help=f"Words of --rehearse to draw (default: {REHEARSAL_SHARE:g} x the batch's words)."),
+        None,
+        "--rehearsal-words",
+        min=1,
+        help=f"Words of --rehearse to draw (default: {REHEARSAL_SHARE:g} x the batch's words).",
+    ),
     epochs: int | None = typer.Option(None, help="Passes over the batch (default: the model's)."),
-    min_count: int | None = typer.Option(None, "--min-count", help="Count a new word needs (default: the model's min_count)."),
+    min_count: int | None = typer.Option(
+        None, "--min-count", help="Count a new word needs (default: the model's min_count)."
+    ),
     seed: int | None = typer.Option(None, help="Random seed (default: the model's)."),
     mmap: bool = typer.Option(False, "--mmap", help="Memory-map BASE's arrays read-only (for big bases)."),
     as_json: bool = typer.Option(False, "--json", help="Print the update report as JSON."),
-    report: Path | None = typer.Option(None, "--report", help="Also write the verification report (report.md, .json, map.png) to this folder."),
+    report: Path | None = typer.Option(
+        None,
+        "--report",
+        help="Also write the verification report (report.md, .json, map.png) to this folder.",
+    ),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
-    corpus_format: str | None = typer.Option(None, "--format", help="lines, jsonl or folder (default: detected)."),
+    corpus_format: str | None = typer.Option(
+        None, "--format", help="lines, jsonl or folder (default: detected)."
+    ),
 ) -> None:
     """Add the documents of CORPUS to the model BASE and save the result to --out."""
-    from paravec.corpus import read_corpus
-    from paravec.model_io import load, save
-    from paravec.update import update
+    from paravec import evaluate_update, load, read_corpus, save, update
 
     check_output_path(out, base, corpus)
     if rehearsal_words is not None and rehearse is None:
         raise ParameterError("--rehearsal-words needs --rehearse CORPUS (the corpus BASE was trained from)")
     if rehearse is not None and drop_old_docs:
-        raise ParameterError("--rehearse trains against the base's document vectors; it cannot be combined with --drop-old-docs")
+        raise ParameterError(
+            "--rehearse trains against the base's document vectors; it cannot be combined with --drop-old-docs"
+        )
     if base.exists() and out.exists() and out.samefile(base):
-        raise ParameterError(f"--out {out} is the same file as BASE; inputs are never modified, give another --out")
-    evaluate_update = _evaluate_hook() if report is not None else None
+        raise ParameterError(
+            f"--out {out} is the same file as BASE; inputs are never modified, give another --out"
+        )
 
     with Steps() as steps:
         with steps.step(f"loading {base}"):
@@ -84,15 +112,25 @@ def update_command(
         rehearsal = None
         if rehearse is not None:
             with steps.step(f"sampling rehearsal passages from {rehearse}"):
-                rehearsal = _rehearsal(model, rehearse, docs, rehearsal_words, encoding,
-                                       seed if seed is not None else model.seed)
+                rehearsal = _rehearsal(
+                    model, rehearse, docs, rehearsal_words, encoding, seed if seed is not None else model.seed
+                )
         with steps.step("updating", epochs or model.epochs) as progress:
-            result = update(model, docs, keep_old_docs=not drop_old_docs, freeze=freeze.value, rehearsal=rehearsal,
-                            epochs=epochs, min_count=min_count, seed=seed, progress=progress)
+            result = update(
+                model,
+                docs,
+                keep_old_docs=not drop_old_docs,
+                freeze=freeze.value,
+                rehearsal=rehearsal,
+                epochs=epochs,
+                min_count=min_count,
+                seed=seed,
+                progress=progress,
+            )
         with steps.step(f"saving {out}"):
             save(model, out)
         evaluation = None
-        if evaluate_update is not None:
+        if report is not None:
             with steps.step(f"writing the verification report to {report}"):
                 evaluation = evaluate_update(model, base, docs, result, report)
 
@@ -109,7 +147,9 @@ def update_command(
         console.print(f"verification report: {evaluation.verdict.upper()} -> {report}", highlight=False)
 
 
-def _rehearsal(model, path: Path, batch, n_words: int | None, encoding: str, seed: int) -> list:
+def _rehearsal(
+    model: Doc2Vec, path: Path, batch: Corpus, n_words: int | None, encoding: str, seed: int
+) -> list[TaggedDocument]:
     from paravec.corpus import read_corpus
     from paravec.strategies import sample_rehearsal
 
@@ -126,16 +166,7 @@ def _rehearsal(model, path: Path, batch, n_words: int | None, encoding: str, see
     return sample_rehearsal(base_docs, n_words, seed=seed)  # two streaming passes, never all in memory
 
 
-def _evaluate_hook():
-    try:
-        from paravec.evaluate import evaluate_update
-    except ImportError:
-        raise ParameterError("--report is not available yet: this paravec has no paravec.evaluate; "
-                             "run without --report") from None
-    return evaluate_update
-
-
-def _table(result, out: Path) -> Table:
+def _table(result: UpdateReport, out: Path) -> Table:
     table = Table(title=f"paravec update -> {out}", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
@@ -147,12 +178,26 @@ def _table(result, out: Path) -> Table:
         ("dropped old documents", f"{result.dropped_tags:,}"),
         ("new words", f"{len(result.new_words):,}" + (f": {examples}" if examples else "")),
         ("words below min_count (remembered)", f"{result.pending_words:,}"),
-        *([("rehearsed", f"{result.rehearsed_documents:,} base passages ({result.rehearsed_words:,} words)")]
-          if result.rehearsed_documents else []),
-        ("settings", f"freeze={result.freeze}, epochs={result.epochs}, alpha={result.alpha:g}->{result.min_alpha:g}, "
-                     f"keep_old_docs={result.keep_old_docs}"),
-        ("time", f"{result.seconds.get('total', 0.0):.2f}s (training {result.seconds.get('train', 0.0):.2f}s, "
-                 f"{result.words_per_second:,.0f} words/s)"),
+        *(
+            [
+                (
+                    "rehearsed",
+                    f"{result.rehearsed_documents:,} base passages ({result.rehearsed_words:,} words)",
+                )
+            ]
+            if result.rehearsed_documents
+            else []
+        ),
+        (
+            "settings",
+            f"freeze={result.freeze}, epochs={result.epochs}, alpha={result.alpha:g}->{result.min_alpha:g}, "
+            f"keep_old_docs={result.keep_old_docs}",
+        ),
+        (
+            "time",
+            f"{result.seconds.get('total', 0.0):.2f}s (training {result.seconds.get('train', 0.0):.2f}s, "
+            f"{result.words_per_second:,.0f} words/s)",
+        ),
     ]
     if result.untrained_tags:
         shown = ", ".join(map(str, result.untrained_tags[:5]))
