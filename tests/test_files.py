@@ -27,9 +27,14 @@ def test_write_atomic_replaces_and_sets_umask_permissions(tmp_path):
 def test_a_failed_write_keeps_the_old_file_and_leaves_nothing(tmp_path):
     target = tmp_path / "vectors.npy"
     np.save(target, np.arange(3))
-    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
-        np.save(tmp, np.arange(5))
-        raise RuntimeError("killed half-way")
+
+    def killed_half_way() -> None:
+        with atomic_path(target) as tmp:
+            np.save(tmp, np.arange(5))
+            raise RuntimeError("killed half-way")
+
+    with pytest.raises(RuntimeError):
+        killed_half_way()
     assert np.load(target).tolist() == [0, 1, 2]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.npy"]
 

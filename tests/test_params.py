@@ -62,7 +62,7 @@ def test_validate_checks_in_signature_order_and_passes_normalised_values():
 
     assert f("x", np.int64(2), c=[1]) == ("x", 2, [1])
     assert type(f("y", b=np.int16(3))[1]) is int
-    with pytest.raises(ParameterError, match="^a must be"):
+    with pytest.raises(ParameterError, match=r"^a must be"):
         f("z", 0)  # both are wrong: the first in the signature is named
     assert f.__name__ == "f"
 
