@@ -33,17 +33,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import gensim
 import numpy as np
+from _common import RESULTS, write_results
 from scipy.stats import pearsonr, spearmanr
 
-import gensim
 import paravec
 from paravec import datasets
-from paravec.corpus import read_texts
 from paravec.search import SearchIndex
-from paravec.tokenize import tokenize
 
-RESULTS = Path(__file__).resolve().parent / "results" / "search_quality.md"
+OUT = RESULTS / "search_quality.md"
 
 # (label, search kwargs)
 VARIANTS: list[tuple[str, dict]] = [
@@ -60,17 +59,33 @@ SWEEP: list[tuple[str, dict]] = [
     ("convex, kw 0.5 : vec 0.5", {"mode": "hybrid", "keyword_weight": 0.5, "vector_weight": 0.5}),
     ("convex, kw 0.6 : vec 0.4", {"mode": "hybrid", "keyword_weight": 0.6, "vector_weight": 0.4}),
     ("convex, kw 0.8 : vec 0.2", {"mode": "hybrid", "keyword_weight": 0.8, "vector_weight": 0.2}),
-    ("rrf, rrf_k=60, 1 : 1", {"mode": "hybrid", "fusion": "rrf", "keyword_weight": 1.0, "vector_weight": 1.0}),
-    ("rrf, rrf_k=20, 1 : 1", {"mode": "hybrid", "fusion": "rrf", "rrf_k": 20, "keyword_weight": 1.0,
-                              "vector_weight": 1.0}),
-    ("rrf, rrf_k=60, kw 2 : vec 1", {"mode": "hybrid", "fusion": "rrf", "keyword_weight": 2.0, "vector_weight": 1.0}),
+    (
+        "rrf, rrf_k=60, 1 : 1",
+        {"mode": "hybrid", "fusion": "rrf", "keyword_weight": 1.0, "vector_weight": 1.0},
+    ),
+    (
+        "rrf, rrf_k=20, 1 : 1",
+        {"mode": "hybrid", "fusion": "rrf", "rrf_k": 20, "keyword_weight": 1.0, "vector_weight": 1.0},
+    ),
+    (
+        "rrf, rrf_k=60, kw 2 : vec 1",
+        {"mode": "hybrid", "fusion": "rrf", "keyword_weight": 2.0, "vector_weight": 1.0},
+    ),
 ]
 
 
 def train_base(vector_size: int, epochs: int, seed: int) -> gensim.models.Doc2Vec:
     documents = datasets.wiki_documents() + datasets.lee_background_documents()
-    return paravec.train(documents, vector_size=vector_size, epochs=epochs, min_count=3, seed=seed,
-                         dm=0, dbow_words=1, workers=2)
+    return paravec.train(
+        documents,
+        vector_size=vector_size,
+        epochs=epochs,
+        min_count=3,
+        seed=seed,
+        dm=0,
+        dbow_words=1,
+        workers=2,
+    )
 
 
 def newsgroup_texts() -> tuple[list[tuple[str, str]], list[str]]:
@@ -78,15 +93,17 @@ def newsgroup_texts() -> tuple[list[tuple[str, str]], list[str]]:
 
     def capture(text: str) -> list[str]:  # the reader hands each post's text to the tokenizer
         texts.append(text)
-        return tokenize(text)
+        return paravec.tokenize(text)
 
     docs, labels = datasets.mini_newsgroup_documents(capture)
     return [(d.tags[0], t) for d, t in zip(docs, texts, strict=True)], labels
 
 
-def make_index(base, texts: list[tuple[str, str]], folder: Path, name: str, update_epochs: int | None) -> SearchIndex:
+def make_index(
+    base, texts: list[tuple[str, str]], folder: Path, name: str, update_epochs: int | None
+) -> SearchIndex:
     model = copy.deepcopy(base)
-    docs = [gensim.models.doc2vec.TaggedDocument(tokenize(t), [tag]) for tag, t in texts]
+    docs = [gensim.models.doc2vec.TaggedDocument(paravec.tokenize(t), [tag]) for tag, t in texts]
     paravec.update(model, docs, epochs=update_epochs, seed=1)
     path = folder / f"{name}.model"
     paravec.save(model, path)
@@ -107,7 +124,7 @@ def newsgroup_precision(idx: SearchIndex, texts, labels, kwargs: dict, field: st
     scores = []
     for (tag, text), label in zip(texts, labels, strict=True):
         query = text.split("\n", 1)[0] if field == "subject" else text
-        if not tokenize(query):
+        if not paravec.tokenize(query):
             continue
         hits = [h for h in ranked(idx, query[:10_000], 11, kwargs) if h.tag != tag][:10]
         scores.append(sum(group[h.tag] == label for h in hits) / 10)
@@ -141,18 +158,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vector-size", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=10, help="epochs of the base model")
-    parser.add_argument("--update-epochs", type=int, default=40, help="epochs of the update with the evaluation documents")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
-                        help="train one model per seed; every number is a mean over the seeds")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--update-epochs", type=int, default=40, help="epochs of the update with the evaluation documents"
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="train one model per seed; every number is a mean over the seeds",
+    )
+    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-sweep", action="store_true", help="skip the other fusion settings")
-    parser.add_argument("--infer-epochs", type=int, default=None,
-                        help="SearchIndex.infer_epochs for queries (default: the model's epochs)")
+    parser.add_argument(
+        "--infer-epochs",
+        type=int,
+        default=None,
+        help="SearchIndex.infer_epochs for queries (default: the model's epochs)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     ng_texts, ng_labels = newsgroup_texts()
-    lee_texts = list(read_texts(datasets.data_path("lee.cor"), encoding="latin-1"))
+    lee_texts = list(paravec.read_texts(datasets.data_path("lee.cor"), encoding="latin-1"))
     human = datasets.lee_similarities()
     assert len(lee_texts) == len(human), "lee.cor and similarities0-1.txt must align"
 
@@ -175,22 +203,37 @@ def main(argv: list[str] | None = None) -> int:
                 p_full, n_full = newsgroup_precision(ng, ng_texts, ng_labels, kwargs, "full")
                 passes[label].append((p_subject, p_full, *lee_agreement(lee, lee_texts, human, kwargs)))
                 m = passes[label][-1]
-                print(f"seed {seed} {label:26s} P@10 subject {m[0]:.3f}  P@10 full {m[1]:.3f}  Lee Spearman "
-                      f"{m[2]:.3f}  Lee Pearson/row {m[3]:.3f}  Lee Pearson pooled {m[4]:.3f}", flush=True)
-    rows = [(label, np.mean(passes[label], axis=0), np.std(passes[label], axis=0), len(passes[label]))
-            for label, _ in variants]
+                print(
+                    f"seed {seed} {label:26s} P@10 subject {m[0]:.3f}  P@10 full {m[1]:.3f}  Lee Spearman "
+                    f"{m[2]:.3f}  Lee Pearson/row {m[3]:.3f}  Lee Pearson pooled {m[4]:.3f}",
+                    flush=True,
+                )
+    rows = [
+        (label, np.mean(passes[label], axis=0), np.std(passes[label], axis=0), len(passes[label]))
+        for label, _ in variants
+    ]
     seconds = time.perf_counter() - started
 
     by = {row[0]: row for row in rows}
     verdicts = []
-    for col, name in enumerate(("newsgroup P@10, subject queries", "newsgroup P@10, full-text queries",
-                                "Lee mean Spearman per query", "Lee mean Pearson per query",
-                                "Lee Pearson pooled over all pairs")):
-        (h, hs), (kw, kws), (vec, vecs) = ((by[m][1][col], by[m][2][col]) for m in ("hybrid", "keyword", "vector"))
+    for col, name in enumerate(
+        (
+            "newsgroup P@10, subject queries",
+            "newsgroup P@10, full-text queries",
+            "Lee mean Spearman per query",
+            "Lee mean Pearson per query",
+            "Lee Pearson pooled over all pairs",
+        )
+    ):
+        (h, hs), (kw, kws), (vec, vecs) = (
+            (by[m][1][col], by[m][2][col]) for m in ("hybrid", "keyword", "vector")
+        )
         if h > kw and h > vec:
             margin = h - max(kw, vec)
             noise = hs + (kws if kw > vec else vecs)
-            verdict = "hybrid beats both" + ("" if margin > noise else " (by less than the seed-to-seed spread)")
+            verdict = "hybrid beats both" + (
+                "" if margin > noise else " (by less than the seed-to-seed spread)"
+            )
         else:
             verdict = "**hybrid does not beat both**"
         verdicts.append(f"- {name}: hybrid {h:.3f} vs keyword {kw:.3f}, vector {vec:.3f} -> {verdict}")
@@ -230,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         if label == SWEEP[0][0]:
             lines.append("| *hybrid, other fusion settings:* | | | | | |")
         bold = "**" if label == "hybrid" else ""
-        cells = [f"{m:.3f} ± {d:.3f}" if count > 1 else f"{m:.3f}" for m, d in zip(mean, std)]
+        cells = [f"{m:.3f} ± {d:.3f}" if count > 1 else f"{m:.3f}" for m, d in zip(mean, std, strict=True)]
         lines.append(f"| {bold}{label}{bold} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -253,9 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         "verdict notes when hybrid's lead is smaller than the spread.",
         "",
     ]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, "\n".join(lines))
     return 0
 
 

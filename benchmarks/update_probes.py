@@ -12,9 +12,9 @@ Probes of three kinds:
 
 - public options of ``paravec.update`` (min_count, epochs, rehearsal size, lock factors);
 - knobs that are deliberately *not* options (negative samples, window, downsampling, extra pure
-  PV-DBOW epochs, a higher learning rate for new rows). They are set through the private
-  ``paravec.update._train`` / ``_locks`` for the duration of one update (``_hooked`` below); if one
-  of them had helped it would have become an option;
+  PV-DBOW epochs, a higher learning rate for new rows). They are set for the duration of one
+  update by ``_hooked`` below, which wraps the update's training call and its learning-rate
+  factors; if one of them had helped it would have become an option;
 - references and a diagnostic: retraining at min_count 4; the winner on a base trained at
   min_count 4; and the winner with every output row rescaled to the norm the retrained model gives
   the same word (is row length the gap? the lengths are printed too).
@@ -39,7 +39,6 @@ import importlib
 import json
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,36 +46,43 @@ from typing import Any
 
 import gensim
 import numpy as np
-from gensim.models import Doc2Vec
-
-import paravec
-from paravec.report import write_atomic
-from paravec.strategies import sample_rehearsal
-
-sys.path.insert(0, str(Path(__file__).parent))
-from update_strategies import (
+from _common import (
     RECIPES,
     RESULTS,
     TARGET_LEE,
-    _Data,
-    _search_sims,
-    _warm_up,
+    LeeData,
+    progress_log,
+    search_sims,
+    warm_up,
+    write_results,
 )
+from gensim.models import Doc2Vec
 
-_update_module = importlib.import_module("paravec.update")
+import paravec
+
 WINNER_KWARGS: dict[str, Any] = {"freeze": "words", "min_count": 4}
 REHEARSAL = (40_000, 1000)  # words, passage length
 BATCH = "lee"
 
 
 @contextlib.contextmanager
-def _hooked(negative: int | None = None, window: int | None = None, sample: float | None = None,
-            dbow_epochs: int = 0, new_row_rate: tuple[float, float] = (1.0, 1.0)) -> Iterator[None]:
+def _hooked(
+    negative: int | None = None,
+    window: int | None = None,
+    sample: float | None = None,
+    dbow_epochs: int = 0,
+    new_row_rate: tuple[float, float] = (1.0, 1.0),
+) -> Iterator[None]:
     """Change training knobs that ``paravec.update`` does not expose, for the updates inside.
 
     The model's own attributes are restored after each training call, so the saved model keeps its
     settings (and ``infer_vector`` its behaviour); only the update's training differs.
     """
+    # TODO(seam): these knobs reach paravec's private training driver through importlib and swap
+    # its functions for the duration of the block. HELPER A is providing a public seam in
+    # paravec/updating/ for exactly this (a training hook); the lead switches this block to it.
+    # Imported here, not at the top, so the script's --help runs whatever the module is called.
+    _update_module = importlib.import_module("paravec.update")
     train, locks = _update_module._train, _update_module._locks
 
     def hooked_locks(model, factors, n_words_old, n_nodes_old, doc_rows):
@@ -102,7 +108,9 @@ def _hooked(negative: int | None = None, window: int | None = None, sample: floa
                 trained += train(model, corpus, lock_arrays, {**settings, "epochs": dbow_epochs}, progress)
             return trained
         finally:
-            model.negative, model.window, model.sample, model.dbow_words, model.wv.expandos["sample_int"] = saved
+            model.negative, model.window, model.sample, model.dbow_words, model.wv.expandos["sample_int"] = (
+                saved
+            )
 
     _update_module._train, _update_module._locks = hooked_train, hooked_locks
     try:
@@ -120,32 +128,59 @@ PROBES: dict[str, Probe] = {
     "epochs 30": ("30 epochs instead of the model's 40", {"epochs": 30}, None, REHEARSAL),
     "rehearsal 20k": ("20k rehearsal words", {}, None, (20_000, 1000)),
     "rehearsal 60k": ("60k rehearsal words", {}, None, (60_000, 1000)),
-    "rehearsal = whole base corpus": ("the whole base corpus rehearsed, article by article (~460k words: costs about a retraining)",
-                                      {}, None, (500_000, 1000)),
-    "old output rows at half rate": ("freeze=(0, 0.5): pretrained output rows learn at half the rate",
-                                     {"freeze": (0.0, 0.5)}, None, REHEARSAL),
+    "rehearsal = whole base corpus": (
+        "the whole base corpus rehearsed, article by article (~460k words: costs about a retraining)",
+        {},
+        None,
+        (500_000, 1000),
+    ),
+    "old output rows at half rate": (
+        "freeze=(0, 0.5): pretrained output rows learn at half the rate",
+        {"freeze": (0.0, 0.5)},
+        None,
+        REHEARSAL,
+    ),
     "negative 10": ("10 negative samples during the update (model keeps 5)", {}, {"negative": 10}, REHEARSAL),
     "window 8": ("skip-gram window 8 during the update (model keeps 15)", {}, {"window": 8}, REHEARSAL),
-    "sample 1e-4": ("downsampling 1e-4 during the update (model keeps 1e-5)", {}, {"sample": 1e-4}, REHEARSAL),
+    "sample 1e-4": (
+        "downsampling 1e-4 during the update (model keeps 1e-5)",
+        {},
+        {"sample": 1e-4},
+        REHEARSAL,
+    ),
     "+20 pure PV-DBOW epochs": ("then 20 passes without word training", {}, {"dbow_epochs": 20}, REHEARSAL),
-    "new output rows 2x rate": ("new words' output rows learn at twice the rate", {},
-                                {"new_row_rate": (1.0, 2.0)}, REHEARSAL),
-    "new rows 2x rate": ("new words' input and output rows learn at twice the rate", {},
-                         {"new_row_rate": (2.0, 2.0)}, REHEARSAL),
+    "new output rows 2x rate": (
+        "new words' output rows learn at twice the rate",
+        {},
+        {"new_row_rate": (1.0, 2.0)},
+        REHEARSAL,
+    ),
+    "new rows 2x rate": (
+        "new words' input and output rows learn at twice the rate",
+        {},
+        {"new_row_rate": (2.0, 2.0)},
+        REHEARSAL,
+    ),
 }
 # Item 4 of issue 5 asks for the best Lee a user can get through any paravec ranking: the search
 # options, each on the winner and on the retraining (update_strategies measures only the defaults).
 SEARCH_OPTIONS: dict[str, dict[str, Any]] = {
-    "hybrid (defaults)": {}, "hybrid, expand=True": {"expand": True},
-    "hybrid, weights 0.5 / 0.5": {"keyword_weight": 0.5, "vector_weight": 0.5}, "hybrid, fusion='rrf'": {"fusion": "rrf"},
-    "vector only": {"mode": "vector"}, "keyword only (BM25)": {"mode": "keyword"},
+    "hybrid (defaults)": {},
+    "hybrid, expand=True": {"expand": True},
+    "hybrid, weights 0.5 / 0.5": {"keyword_weight": 0.5, "vector_weight": 0.5},
+    "hybrid, fusion='rrf'": {"fusion": "rrf"},
+    "vector only": {"mode": "vector"},
+    "keyword only (BM25)": {"mode": "keyword"},
     "document (mode='document')": {"mode": "document"},
 }
-REFERENCES = ["retrain from scratch, min_count 4", "winner on a base trained at min_count 4",
-              "winner, output-row norms copied from the retraining"]
+REFERENCES = [
+    "retrain from scratch, min_count 4",
+    "winner on a base trained at min_count 4",
+    "winner, output-row norms copied from the retraining",
+]
 
 
-def _run_seed(data: _Data, seed: int, params: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
+def _run_seed(data: LeeData, seed: int, params: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
     batch = data.batches[BATCH]
     base = paravec.train(data.wiki, seed=seed, **params)
     rows: dict[str, dict[str, float]] = {}
@@ -154,11 +189,19 @@ def _run_seed(data: _Data, seed: int, params: dict[str, Any], log: Callable[[str
     for name, (_, kwargs, hooks, (n_words, passage)) in PROBES.items():
         model = copy.deepcopy(base)
         if (n_words, passage) not in samples:
-            samples[n_words, passage] = sample_rehearsal(data.wiki, n_words, chunk_words=passage, seed=seed)
+            samples[n_words, passage] = paravec.sample_rehearsal(
+                data.wiki, n_words, chunk_words=passage, seed=seed
+            )
         rehearsal = samples[n_words, passage]
         with _hooked(**hooks) if hooks else contextlib.nullcontext():
-            report = paravec.update(model, batch, seed=seed, workers=params["workers"], rehearsal=rehearsal,
-                                    **{**WINNER_KWARGS, **kwargs})
+            report = paravec.update(
+                model,
+                batch,
+                seed=seed,
+                workers=params["workers"],
+                rehearsal=rehearsal,
+                **{**WINNER_KWARGS, **kwargs},
+            )
         rows[name] = {**data.score(BATCH, model), "words_trained": report.words_trained}
         log(f"seed {seed}: {name}: {rows[name]}")
         if name == "winner":
@@ -168,9 +211,11 @@ def _run_seed(data: _Data, seed: int, params: dict[str, Any], log: Callable[[str
     retrained = paravec.train(data.wiki + batch, seed=seed, **{**params, "min_count": 4})
     rows[REFERENCES[0]] = data.score(BATCH, retrained)
     lengths = _row_lengths(data, base_words, {"winner": winner_model, "retrain": retrained})
-    search = {f"{option}, {who}": data.lee_pearson(sims)
-              for who, model in (("winner", winner_model), ("retrain", retrained))
-              for option, sims in _search_sims(data, model, SEARCH_OPTIONS).items()}
+    search = {
+        f"{option}, {who}": data.lee_pearson(sims)
+        for who, model in (("winner", winner_model), ("retrain", retrained))
+        for option, sims in search_sims(data, model, SEARCH_OPTIONS).items()
+    }
     log(f"seed {seed}: output-row lengths {lengths}; search {search}")
     norms = copy.deepcopy(winner_model)
     length = np.linalg.norm(norms.syn1neg, axis=1)
@@ -181,27 +226,44 @@ def _run_seed(data: _Data, seed: int, params: dict[str, Any], log: Callable[[str
     rows[REFERENCES[2]] = data.score(BATCH, norms)
     del retrained, norms, winner_model
     base4 = paravec.train(data.wiki, seed=seed, **{**params, "min_count": 4})
-    report = paravec.update(base4, batch, seed=seed, workers=params["workers"],
-                            rehearsal=sample_rehearsal(data.wiki, REHEARSAL[0], chunk_words=REHEARSAL[1], seed=seed),
-                            **WINNER_KWARGS)
+    report = paravec.update(
+        base4,
+        batch,
+        seed=seed,
+        workers=params["workers"],
+        rehearsal=paravec.sample_rehearsal(data.wiki, REHEARSAL[0], chunk_words=REHEARSAL[1], seed=seed),
+        **WINNER_KWARGS,
+    )
     rows[REFERENCES[1]] = {**data.score(BATCH, base4), "words_trained": report.words_trained}
     for name in REFERENCES:
         log(f"seed {seed}: {name}: {rows[name]}")
     return {"seed": seed, "rows": rows, "row_lengths": lengths, "search": search}
 
 
-def _row_lengths(data: _Data, base_words: set[str], models: dict[str, Doc2Vec]) -> dict[str, dict[str, float]]:
+def _row_lengths(
+    data: LeeData, base_words: set[str], models: dict[str, Doc2Vec]
+) -> dict[str, dict[str, float]]:
     """Mean output-row (``syn1neg``) length of the lee.cor words, new to the update and already in the base.
 
     Only words both models have count, so the two models are compared on the same words.
     """
     words = {w for d in data.lee for w in d.words if all(w in m.wv.key_to_index for m in models.values())}
-    groups = {"new words": [w for w in words if w not in base_words], "base words": [w for w in words if w in base_words]}
-    return {who: {group: float(np.mean([np.linalg.norm(m.syn1neg[m.wv.key_to_index[w]]) for w in ws]))
-                  for group, ws in groups.items()} for who, m in models.items()}
+    groups = {
+        "new words": [w for w in words if w not in base_words],
+        "base words": [w for w in words if w in base_words],
+    }
+    return {
+        who: {
+            group: float(np.mean([np.linalg.norm(m.syn1neg[m.wv.key_to_index[w]]) for w in ws]))
+            for group, ws in groups.items()
+        }
+        for who, m in models.items()
+    }
 
 
-def _summarise(runs: list[dict[str, Any]], params: dict[str, Any], minutes: float) -> tuple[str, dict[str, Any]]:
+def _summarise(
+    runs: list[dict[str, Any]], params: dict[str, Any], minutes: float
+) -> tuple[str, dict[str, Any]]:
     names = list(runs[0]["rows"])
     seeds = [r["seed"] for r in runs]
 
@@ -213,93 +275,137 @@ def _summarise(runs: list[dict[str, Any]], params: dict[str, Any], minutes: floa
     for name in names:
         lee, winner = vals(name, "doc"), vals("winner", "doc")
         work = vals(name, "words_trained")
-        table.append({
-            "probe": name, "lee": lee, "lee_mean": statistics.fmean(lee),
-            "vs_winner": [a - b for a, b in zip(lee, winner, strict=True)],
-            "lee_trained_dv": vals(name, "doc_trained"), "wordsim": vals(name, "wordsim"),
-            "work_vs_winner": None if work is None else statistics.fmean(work) / statistics.fmean(vals("winner", "words_trained")),
-        })
+        table.append(
+            {
+                "probe": name,
+                "lee": lee,
+                "lee_mean": statistics.fmean(lee),
+                "vs_winner": [a - b for a, b in zip(lee, winner, strict=True)],
+                "lee_trained_dv": vals(name, "doc_trained"),
+                "wordsim": vals(name, "wordsim"),
+                "work_vs_winner": None
+                if work is None
+                else statistics.fmean(work) / statistics.fmean(vals("winner", "words_trained")),
+            }
+        )
     lines = [
         "# Probes around the winning update strategy",
         "",
-        (f"Generated by `python benchmarks/update_probes.py` (seeds {', '.join(map(str, seeds))}; gensim "
-        f"{gensim.__version__}, Python {platform.python_version()}, {params['workers']} worker threads)."),
+        (
+            f"Generated by `python benchmarks/update_probes.py` (seeds {', '.join(map(str, seeds))}; gensim "
+            f"{gensim.__version__}, Python {platform.python_version()}, {params['workers']} worker threads)."
+        ),
         "",
-        (f"Base: the Wikipedia extract, `paravec.train` with {params}. Batch: lee_background.cor + the 50 "
-        "lee.cor documents. Every probe updates the SAME base per seed as the winner and changes one "
-        "thing, so 'vs winner' (mean of the per-seed differences) is free of base-to-base noise. "
-        "Lee = Pearson with the human judgments of the cosines of `infer_vector(words, epochs=100)`; "
-        "'trained dv' uses the batch's own document vectors; work = words trained / the winner's."),
+        (
+            f"Base: the Wikipedia extract, `paravec.train` with {params}. Batch: lee_background.cor + the 50 "
+            "lee.cor documents. Every probe updates the SAME base per seed as the winner and changes one "
+            "thing, so 'vs winner' (mean of the per-seed differences) is free of base-to-base noise. "
+            "Lee = Pearson with the human judgments of the cosines of `infer_vector(words, epochs=100)`; "
+            "'trained dv' uses the batch's own document vectors; work = words trained / the winner's."
+        ),
         "",
         "| probe | Lee per seed | Lee mean | vs winner (paired) | Lee, trained dv | wordsim353 | work |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in table:
+
         def mean(v):
             return "–" if v is None else f"{statistics.fmean(v):.3f}"
+
         # The retraining and the min_count 4 base are other models: their difference is not paired.
         paired = row["probe"] not in ("winner", REFERENCES[0], REFERENCES[1])
         diff = f"{statistics.fmean(row['vs_winner']):+.3f}" if paired else "–"
         work = "–" if row["work_vs_winner"] is None else f"{row['work_vs_winner']:.2f}"
-        lines.append(f"| {row['probe']} | {' / '.join(f'{x:.3f}' for x in row['lee'])} | {row['lee_mean']:.3f} "
-                     f"| {diff} | {mean(row['lee_trained_dv'])} | {mean(row['wordsim'])} | {work} |")
+        lines.append(
+            f"| {row['probe']} | {' / '.join(f'{x:.3f}' for x in row['lee'])} | {row['lee_mean']:.3f} "
+            f"| {diff} | {mean(row['lee_trained_dv'])} | {mean(row['wordsim'])} | {work} |"
+        )
     lines += ["", "Probes:", ""]
     lines += [f"- **{name}**: {PROBES[name][0]}" for name in PROBES]
     if all("row_lengths" in r for r in runs):
+
         def length(who: str, group: str) -> float:
             return statistics.fmean(r["row_lengths"][who][group] for r in runs)
-        lines += ["", "Mean output-row length of the lee.cor words (mean over seeds): " + "; ".join(
-            f"{group}: winner {length('winner', group):.2f}, retraining {length('retrain', group):.2f}"
-            for group in ("new words", "base words")) + "."]
+
+        lines += [
+            "",
+            "Mean output-row length of the lee.cor words (mean over seeds): "
+            + "; ".join(
+                f"{group}: winner {length('winner', group):.2f}, retraining {length('retrain', group):.2f}"
+                for group in ("new words", "base words")
+            )
+            + ".",
+        ]
     if all("search" in r for r in runs):
-        lines += ["", "## Lee through paravec search (item 4)", "",
-                  ("Each lee.cor article queries a `SearchIndex` of the Lee batch (lee_background + lee.cor) by its "
-                   "text, as in update_strategies; "
-                   "the symmetrised scores are compared with the human judgments. LSI (gensim's recipe) 0.606, "
-                   "all-MiniLM-L6-v2 0.656 (cited)."), "",
-                  "| search | winner | retrain at min_count 4 |", "|---|---|---|"]
+        lines += [
+            "",
+            "## Lee through paravec search (item 4)",
+            "",
+            (
+                "Each lee.cor article queries a `SearchIndex` of the Lee batch (lee_background + lee.cor) by its "
+                "text, as in update_strategies; "
+                "the symmetrised scores are compared with the human judgments. LSI (gensim's recipe) 0.606, "
+                "all-MiniLM-L6-v2 0.656 (cited)."
+            ),
+            "",
+            "| search | winner | retrain at min_count 4 |",
+            "|---|---|---|",
+        ]
         for option in SEARCH_OPTIONS:
-            cells = [statistics.fmean(r["search"][f"{option}, {who}"] for r in runs) for who in ("winner", "retrain")]
+            cells = [
+                statistics.fmean(r["search"][f"{option}, {who}"] for r in runs)
+                for who in ("winner", "retrain")
+            ]
             lines.append(f"| {option} | {cells[0]:.3f} | {cells[1]:.3f} |")
     winner = table[0]
-    best = max((r for r in table if r["probe"] in PROBES and r["probe"] != "winner"),
-               key=lambda r: statistics.fmean(r["vs_winner"]))
-    lines += ["", (f"Issue 5's Lee target {TARGET_LEE}: the winner's mean {winner['lee_mean']:.3f} is "
-                   f"{'above' if winner['lee_mean'] >= TARGET_LEE else 'below'} it. Largest paired gain: "
-                   f"'{best['probe']}', {statistics.fmean(best['vs_winner']):+.3f} (per seed "
-                   f"{' / '.join(f'{x:+.3f}' for x in best['vs_winner'])}), picked as the best of "
-                   f"{len(PROBES) - 1} probes on these same bases, so optimistic."),
-              "", f"Total run time: {minutes:.1f} minutes.", ""]
-    return "\n".join(lines), {"seeds": seeds, "params": params, "probes": {k: v[0] for k, v in PROBES.items()},
-                              "table": table, "runs": runs, "total_minutes": minutes}
+    best = max(
+        (r for r in table if r["probe"] in PROBES and r["probe"] != "winner"),
+        key=lambda r: statistics.fmean(r["vs_winner"]),
+    )
+    lines += [
+        "",
+        (
+            f"Issue 5's Lee target {TARGET_LEE}: the winner's mean {winner['lee_mean']:.3f} is "
+            f"{'above' if winner['lee_mean'] >= TARGET_LEE else 'below'} it. Largest paired gain: "
+            f"'{best['probe']}', {statistics.fmean(best['vs_winner']):+.3f} (per seed "
+            f"{' / '.join(f'{x:+.3f}' for x in best['vs_winner'])}), picked as the best of "
+            f"{len(PROBES) - 1} probes on these same bases, so optimistic."
+        ),
+        "",
+        f"Total run time: {minutes:.1f} minutes.",
+        "",
+    ]
+    return "\n".join(lines), {
+        "seeds": seeds,
+        "params": params,
+        "probes": {k: v[0] for k, v in PROBES.items()},
+        "table": table,
+        "runs": runs,
+        "total_minutes": minutes,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md and .json")
-    parser.add_argument("--render", type=Path, metavar="JSON", help="only rewrite the markdown from an earlier .json")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only rewrite the markdown from an earlier .json"
+    )
     args = parser.parse_args()
     if args.render:
         earlier = json.loads(args.render.read_text())
         md, _ = _summarise(earlier["runs"], earlier["params"], earlier["total_minutes"])
-        write_atomic(args.out / "update_probes.md", md)
-        print(md)
+        write_results(args.out / "update_probes.md", md)
         return
     params = dict(RECIPES["lau-baldwin"])
     started = time.perf_counter()
-
-    def log(msg: str) -> None:
-        print(f"[{time.perf_counter() - started:7.1f}s] {msg}", flush=True)
-
-    data = _Data()
-    _warm_up(data)
+    log = progress_log()
+    data = LeeData()
+    warm_up()
     runs = [_run_seed(data, seed, params, log) for seed in args.seeds]
     md, payload = _summarise(runs, params, (time.perf_counter() - started) / 60)
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_atomic(args.out / "update_probes.md", md)
-    write_atomic(args.out / "update_probes.json", json.dumps(payload, indent=2))
-    print(md)
+    write_results(args.out / "update_probes.md", md, payload)
 
 
 if __name__ == "__main__":

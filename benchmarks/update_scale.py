@@ -22,18 +22,12 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from _memory import hwm_mb, rss_mb  # benchmarks/ is on sys.path when run as a script
-
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+from _common import RESULTS, pyplot, rss_mb, save_figure, spawn, work_folder, write_results
 
 
 def _synthetic(base, n: int, seed: int):
@@ -97,22 +91,10 @@ def _child(args) -> None:
     Path(args.result).write_text(json.dumps(out))
 
 
-def _spawn(cmd: list[str], log: Path) -> dict:
-    t = time.perf_counter()
-    peak = 0.0
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
-        while True:
-            peak = max(peak, hwm_mb(proc.pid) or 0.0)
-            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            time.sleep(0.05)
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
-    state = "ok" if code == 0 else (f"crashed ({signal.Signals(-code).name})" if code < 0 else
-                                    "error: " + (log.read_text(errors="replace").strip().splitlines() or ["?"])[-1][:160])
-    return {"status": state, "wall_seconds": time.perf_counter() - t, "peak_rss_mb": peak}
+def _child_cmd(mode: str, model: Path, output: Path, result: Path, epochs: int) -> list[str]:
+    """The command that runs one case (``mode``: load, keep or drop) in a fresh process."""
+    return [sys.executable, __file__, "--child", "--mode", mode, "--model", str(model), "--output", str(output),
+            "--result", str(result), "--epochs", str(epochs)]  # fmt: skip
 
 
 def _dir_mb(paths: list[Path]) -> float:
@@ -120,12 +102,8 @@ def _dir_mb(paths: list[Path]) -> float:
 
 
 def _plot(rows: list[dict], path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4), dpi=100)
     for mode, style in (("keep", "o-"), ("drop", "s--"), ("load", "x:")):
@@ -134,22 +112,29 @@ def _plot(rows: list[dict], path: Path) -> None:
             continue
         xs = [r["doc_vectors"] for r in rs]
         if mode != "load":
-            a.plot(xs, [r["update_seconds"] for r in rs], style,
-                   label="update, old docs " + ("kept" if mode == "keep" else "dropped"))
-        b.plot(xs, [r["peak_rss_mb"] for r in rs], style, label={"keep": "update, old docs kept",
-                                                                  "drop": "update, old docs dropped",
-                                                                  "load": "load only (mmap)"}[mode])
+            a.plot(
+                xs,
+                [r["update_seconds"] for r in rs],
+                style,
+                label="update, old docs " + ("kept" if mode == "keep" else "dropped"),
+            )
+        b.plot(
+            xs,
+            [r["peak_rss_mb"] for r in rs],
+            style,
+            label={
+                "keep": "update, old docs kept",
+                "drop": "update, old docs dropped",
+                "load": "load only (mmap)",
+            }[mode],
+        )
     for ax, title, unit in ((a, "update time", "seconds"), (b, "peak memory (VmHWM)", "MB")):
         ax.set_xscale("log")
         ax.set_xlabel("document vectors in the base (300 dims)")
         ax.set_ylabel(unit)
         ax.set_title(title)
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp)
-    os.replace(tmp, path)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main() -> None:
@@ -166,7 +151,8 @@ def main() -> None:
     ap.add_argument("--result", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        return _child(args)
+        _child(args)
+        return
 
     import gensim
 
@@ -174,17 +160,14 @@ def main() -> None:
     from paravec.datasets import wiki_documents
 
     started = time.perf_counter()
-    own = args.workdir is None
-    work = Path(tempfile.mkdtemp(prefix="paravec_scale_")) if own else args.workdir
-    work.mkdir(parents=True, exist_ok=True)
+    work, own = work_folder(args.workdir, "paravec_scale_")
     t = time.perf_counter()
     base = paravec.train(wiki_documents(), vector_size=args.dim, epochs=5, seed=1, workers=2)
     base_seconds = time.perf_counter() - t
     print(f"base: {len(base.wv)} words, trained in {base_seconds:.1f}s", flush=True)
     warm = work / "warm.model"
     paravec.save(_synthetic(base, 1000, seed=0), warm)
-    _spawn([sys.executable, __file__, "--child", "--mode", "drop", "--model", str(warm), "--output",
-            str(work / "warm_out.model"), "--result", str(work / "warm.json"), "--epochs", "1"], work / "warm.log")
+    spawn(_child_cmd("drop", warm, work / "warm_out.model", work / "warm.json", 1), work / "warm.log")
     rows = []
     for n in args.sizes:
         path = work / f"base_{n}.model"
@@ -201,25 +184,24 @@ def main() -> None:
         for mode in ("load", "keep", "drop"):
             result = work / f"{n}_{mode}.json"
             output = work / f"out_{n}_{mode}.model"
-            cmd = [sys.executable, __file__, "--child", "--mode", mode, "--model", str(path), "--output", str(output),
-                   "--result", str(result), "--epochs", str(args.epochs)]
-            proc = _spawn(cmd, work / f"{n}_{mode}.log")
+            proc = spawn(_child_cmd(mode, path, output, result, args.epochs), work / f"{n}_{mode}.log")
             row = {"doc_vectors": n, "mode": mode, **proc, "base_mb": _dir_mb(files)}
             if proc["status"] == "ok":
                 row.update(json.loads(result.read_text()))
                 row["peak_rss_mb"] = row.get("peak_mb") or row["peak_rss_mb"]
                 row["output_mb"] = _dir_mb(sorted(work.glob(f"out_{n}_{mode}.model*")))
             rows.append(row)
-            print(f"    {mode}: {proc['status']} peak {proc['peak_rss_mb']:.0f} MB "
-                  f"update {row.get('update_seconds', float('nan')):.1f}s save {row.get('save_seconds', float('nan')):.1f}s",
-                  flush=True)
+            print(
+                f"    {mode}: {proc['status']} peak {proc['peak_rss_mb']:.0f} MB "
+                f"update {row.get('update_seconds', float('nan')):.1f}s save {row.get('save_seconds', float('nan')):.1f}s",
+                flush=True,
+            )
             for p in work.glob(f"out_{n}_{mode}.model*"):
                 p.unlink()
         for p in files:
             p.unlink()
 
     total = time.perf_counter() - started
-    args.out.mkdir(parents=True, exist_ok=True)
     md = [
         "# Update scale: time and memory against base size",
         "",
@@ -242,15 +224,20 @@ def main() -> None:
         ok = r["status"] == "ok"
         md.append(
             f"| {r['doc_vectors']:,} | {r['base_mb']:.0f} | {'kept' if r['mode'] == 'keep' else 'dropped'} | {r['status']} | "
-            + (f"{r['load_seconds']:.1f} | {r['update_seconds']:.1f} | {r['save_seconds']:.1f} | {r['peak_rss_mb']:.0f} | "
-               f"{r['peak_rss_mb'] - floor.get(r['doc_vectors'], float('nan')):.0f} | {r['doc_vectors_after']:,} | "
-               f"{r['output_mb']:.0f} | {'ok' if not r['check'] else r['check'][0]} |" if ok else "– | – | – | "
-               f"{r['peak_rss_mb']:.0f} | – | – | – | – |")
+            + (
+                f"{r['load_seconds']:.1f} | {r['update_seconds']:.1f} | {r['save_seconds']:.1f} | {r['peak_rss_mb']:.0f} | "
+                f"{r['peak_rss_mb'] - floor.get(r['doc_vectors'], float('nan')):.0f} | {r['doc_vectors_after']:,} | "
+                f"{r['output_mb']:.0f} | {'ok' if not r['check'] else r['check'][0]} |"
+                if ok
+                else f"– | – | – | {r['peak_rss_mb']:.0f} | – | – | – | – |"
+            )
         )
     md += ["", "Load only (memory-mapped), the floor:", ""]
     for r in rows:
         if r["mode"] == "load" and r["status"] == "ok":
-            md.append(f"- {r['doc_vectors']:,} doc vectors: load {r['load_seconds']:.1f} s, peak {r['peak_rss_mb']:.0f} MB")
+            md.append(
+                f"- {r['doc_vectors']:,} doc vectors: load {r['load_seconds']:.1f} s, peak {r['peak_rss_mb']:.0f} MB"
+            )
     md += [
         "",
         "Peak memory counts the pages of the memory-mapped base that the process touched (file-backed: the kernel can "
@@ -260,15 +247,19 @@ def main() -> None:
         "",
         "Plot: `update_scale.png`.",
     ]
-    tmp = args.out / ".update_scale.md.tmp"
-    tmp.write_text("\n".join(md) + "\n")
-    os.replace(tmp, args.out / "update_scale.md")
-    tmp = args.out / ".update_scale.json.tmp"
-    tmp.write_text(json.dumps({"dim": args.dim, "epochs": args.epochs, "base_words": len(base.wv),
-                               "base_train_seconds": base_seconds, "rows": rows, "total_seconds": total}, indent=2))
-    os.replace(tmp, args.out / "update_scale.json")
+    write_results(
+        args.out / "update_scale.md",
+        "\n".join(md) + "\n",
+        {
+            "dim": args.dim,
+            "epochs": args.epochs,
+            "base_words": len(base.wv),
+            "base_train_seconds": base_seconds,
+            "rows": rows,
+            "total_seconds": total,
+        },
+    )
     _plot(rows, args.out / "update_scale.png")
-    print(f"wrote {args.out / 'update_scale.md'} in {total / 60:.1f} min", flush=True)
     if own:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -24,9 +24,10 @@ batch, TF-IDF keyword cosine, and offline fusions with the Doc2Vec cosine), next
 LSI Lee test recipe measured here and all-MiniLM-L6-v2 (0.656, cited: no model downloads here).
 
 Run: ``python benchmarks/update_strategies.py`` (about 40 minutes on 2 cores, retraining at
-min_count 3 and 4 included; ``--quick`` for one seed, ~13 minutes; the follow-up variants on seed 0: ``python benchmarks/update_strategies.py --exploration``,
-written to ``results/update_strategies_exploration/``; ``--render RESULTS.json`` rewrites the markdown from an earlier run). Writes
-``benchmarks/results/update_strategies.md`` and ``.json``.
+min_count 3 and 4 included; ``--quick`` for one seed, ~13 minutes; the follow-up variants on seed 0:
+``python benchmarks/update_strategies.py --exploration --out DIR``; ``--render RESULTS.json`` rewrites
+the markdown from an earlier run). Writes ``benchmarks/results/update_strategies.md`` and ``.json``;
+benchmarks/README.md says which commits hold the earlier runs.
 """
 
 from __future__ import annotations
@@ -38,205 +39,173 @@ import platform
 import shlex
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gensim
 import numpy as np
+from _common import (
+    INFER_EPOCHS,
+    RECIPES,
+    RESULTS,
+    TARGET_LEE,
+    TARGET_RATIO,
+    TARGET_WORDSIM,
+    LeeData,
+    cosines,
+    progress_log,
+    search_sims,
+    timed,
+    warm_up,
+    write_results,
+)
 from gensim import corpora, matutils, models
 from gensim.models import Doc2Vec
 from gensim.models.doc2vec import TaggedDocument
-from scipy.stats import pearsonr
 
 import paravec
 from paravec import datasets
-from paravec.report import write_atomic
-from paravec.strategies import sample_rehearsal
 
-RESULTS = Path(__file__).parent / "results"
 MINILM_LEE = 0.656  # all-MiniLM-L6-v2 on the same 50 documents (cited by the issue; not downloadable here)
-INFER_EPOCHS = 100
 # name -> (description, builder(base_docs, seed) -> update kwargs). The first rows are the issue's
 # reference rows; the rest are the strategies tried.
 Strategy = tuple[str, Callable[[list, int, dict[str, Any]], dict[str, Any]]]
 
 
 def _reh(n_words: int, chunk_words: int = 200) -> Callable[[list, int], list[TaggedDocument]]:
-    return lambda base_docs, seed: sample_rehearsal(base_docs, n_words, chunk_words=chunk_words, seed=seed)
+    return lambda base_docs, seed: paravec.sample_rehearsal(
+        base_docs, n_words, chunk_words=chunk_words, seed=seed
+    )
 
 
 STRATEGIES: dict[str, Strategy] = {
     "all (default)": ("freeze='all': every pretrained weight locked", lambda b, s, p: dict(freeze="all")),
     "none": ("freeze='none': everything learns", lambda b, s, p: dict(freeze="none")),
-    "words": ("freeze='words': pretrained word vectors locked, output weights learn",
-              lambda b, s, p: dict(freeze="words")),
-    "words 0.1": ("freeze=(0.1, 1): pretrained word vectors learn at 1/10 of the rate",
-                  lambda b, s, p: dict(freeze=(0.1, 1.0))),
-    "words, 2x epochs": ("freeze='words', epochs=2x the model's", lambda b, s, p: dict(freeze="words", epochs=2 * p["epochs"])),
-    "words, alpha 0.05": ("freeze='words', alpha=0.05 (2x the model's)",
-                          lambda b, s, p: dict(freeze="words", alpha=0.05)),
-    "none + rehearsal 20k": ("freeze='none' + rehearsal of 20k base words (`sample_rehearsal`, 200-word passages)",
-                             lambda b, s, p: dict(freeze="none", rehearsal=_reh(20_000)(b, s))),
-    "words + rehearsal 20k": ("freeze='words' + rehearsal of 20k base words",
-                              lambda b, s, p: dict(freeze="words", rehearsal=_reh(20_000)(b, s))),
-    "words + rehearsal 40k": ("freeze='words' + rehearsal of 40k base words",
-                              lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000)(b, s))),
-    "words + rehearsal 80k": ("freeze='words' + rehearsal of 80k base words",
-                              lambda b, s, p: dict(freeze="words", rehearsal=_reh(80_000)(b, s))),
-    "none + rehearsal 40k": ("freeze='none' + rehearsal of 40k base words",
-                             lambda b, s, p: dict(freeze="none", rehearsal=_reh(40_000)(b, s))),
-    "words 0.1 + rehearsal 40k": ("freeze=(0.1, 1) + rehearsal of 40k base words",
-                                  lambda b, s, p: dict(freeze=(0.1, 1.0), rehearsal=_reh(40_000)(b, s))),
+    "words": (
+        "freeze='words': pretrained word vectors locked, output weights learn",
+        lambda b, s, p: dict(freeze="words"),
+    ),
+    "words 0.1": (
+        "freeze=(0.1, 1): pretrained word vectors learn at 1/10 of the rate",
+        lambda b, s, p: dict(freeze=(0.1, 1.0)),
+    ),
+    "words, 2x epochs": (
+        "freeze='words', epochs=2x the model's",
+        lambda b, s, p: dict(freeze="words", epochs=2 * p["epochs"]),
+    ),
+    "words, alpha 0.05": (
+        "freeze='words', alpha=0.05 (2x the model's)",
+        lambda b, s, p: dict(freeze="words", alpha=0.05),
+    ),
+    "none + rehearsal 20k": (
+        "freeze='none' + rehearsal of 20k base words (`sample_rehearsal`, 200-word passages)",
+        lambda b, s, p: dict(freeze="none", rehearsal=_reh(20_000)(b, s)),
+    ),
+    "words + rehearsal 20k": (
+        "freeze='words' + rehearsal of 20k base words",
+        lambda b, s, p: dict(freeze="words", rehearsal=_reh(20_000)(b, s)),
+    ),
+    "words + rehearsal 40k": (
+        "freeze='words' + rehearsal of 40k base words",
+        lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000)(b, s)),
+    ),
+    "words + rehearsal 80k": (
+        "freeze='words' + rehearsal of 80k base words",
+        lambda b, s, p: dict(freeze="words", rehearsal=_reh(80_000)(b, s)),
+    ),
+    "none + rehearsal 40k": (
+        "freeze='none' + rehearsal of 40k base words",
+        lambda b, s, p: dict(freeze="none", rehearsal=_reh(40_000)(b, s)),
+    ),
+    "words 0.1 + rehearsal 40k": (
+        "freeze=(0.1, 1) + rehearsal of 40k base words",
+        lambda b, s, p: dict(freeze=(0.1, 1.0), rehearsal=_reh(40_000)(b, s)),
+    ),
     "words + rehearsal 40k, 1.5x epochs": (
         "freeze='words' + rehearsal of 40k base words, 1.5x the model's epochs",
-        lambda b, s, p: dict(freeze="words", epochs=p["epochs"] * 3 // 2, rehearsal=_reh(40_000)(b, s))),
-    # Tried on seed 0 after a first three-seed run (--exploration, results/update_strategies_exploration/);
+        lambda b, s, p: dict(freeze="words", epochs=p["epochs"] * 3 // 2, rehearsal=_reh(40_000)(b, s)),
+    ),
+    # Tried on seed 0 after a first three-seed run (--exploration; its result is in git, commit 5a3bf35);
     # the 1000-word passages did best there and joined the default run.
-    "words + rehearsal 40k, alpha 0.0125": ("freeze='words' + rehearsal of 40k base words, alpha 0.0125",
-                                            lambda b, s, p: dict(freeze="words", alpha=0.0125,
-                                                                 rehearsal=_reh(40_000)(b, s))),
-    "words + rehearsal 40k, alpha 0.035": ("freeze='words' + rehearsal of 40k base words, alpha 0.035",
-                                           lambda b, s, p: dict(freeze="words", alpha=0.035,
-                                                                rehearsal=_reh(40_000)(b, s))),
-    "words + rehearsal 120k": ("freeze='words' + rehearsal of 120k base words",
-                               lambda b, s, p: dict(freeze="words", rehearsal=_reh(120_000)(b, s))),
+    "words + rehearsal 40k, alpha 0.0125": (
+        "freeze='words' + rehearsal of 40k base words, alpha 0.0125",
+        lambda b, s, p: dict(freeze="words", alpha=0.0125, rehearsal=_reh(40_000)(b, s)),
+    ),
+    "words + rehearsal 40k, alpha 0.035": (
+        "freeze='words' + rehearsal of 40k base words, alpha 0.035",
+        lambda b, s, p: dict(freeze="words", alpha=0.035, rehearsal=_reh(40_000)(b, s)),
+    ),
+    "words + rehearsal 120k": (
+        "freeze='words' + rehearsal of 120k base words",
+        lambda b, s, p: dict(freeze="words", rehearsal=_reh(120_000)(b, s)),
+    ),
     "words + rehearsal 40k, 1000-word passages": (
         "freeze='words' + rehearsal of 40k base words in 1000-word passages",
-        lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000, 1000)(b, s))),
+        lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000, 1000)(b, s)),
+    ),
     "words + rehearsal 40k, 2000-word passages": (
         "freeze='words' + rehearsal of 40k base words in 2000-word passages",
-        lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000, 2000)(b, s))),
+        lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000, 2000)(b, s)),
+    ),
     "words + rehearsal 40k, 5000-word passages": (
         "freeze='words' + rehearsal of 40k base words in 5000-word passages",
-        lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000, 5000)(b, s))),
+        lambda b, s, p: dict(freeze="words", rehearsal=_reh(40_000, 5000)(b, s)),
+    ),
     # The update's own min_count below the model's: rare domain words (names, places) are what
     # tells news articles apart. Found on seed 0, then measured on three seeds in their own runs
-    # (results/update_strategies_min_count/ and _min_count_4/) before they joined the default run.
+    # (commits 3fb7ff6 and e358653) before they joined the default run.
     "words + rehearsal 40k, 1000-word passages, min_count 3": (
         "freeze='words' + rehearsal of 40k base words in 1000-word passages, update min_count=3 (the base's is 5)",
-        lambda b, s, p: dict(freeze="words", min_count=3, rehearsal=_reh(40_000, 1000)(b, s))),
+        lambda b, s, p: dict(freeze="words", min_count=3, rehearsal=_reh(40_000, 1000)(b, s)),
+    ),
     "words + rehearsal 40k, 1000-word passages, min_count 4": (
         "freeze='words' + rehearsal of 40k base words in 1000-word passages, update min_count=4 (the base's is 5)",
-        lambda b, s, p: dict(freeze="words", min_count=4, rehearsal=_reh(40_000, 1000)(b, s))),
+        lambda b, s, p: dict(freeze="words", min_count=4, rehearsal=_reh(40_000, 1000)(b, s)),
+    ),
     # Fewer passes: in benchmarks/update_probes.py, 30 epochs instead of the model's 40 gained Lee on
     # the same bases in both committed runs (+0.004, +0.007; 5 of 6 seeds), at 0.75 of the work;
     # it was then measured here on seeds 3-5, which nothing was chosen on.
     "words + rehearsal 40k, 1000-word passages, min_count 4, 0.75x epochs": (
         "freeze='words' + rehearsal of 40k base words in 1000-word passages, update min_count=4, "
         "3/4 of the model's epochs (30 of 40)",
-        lambda b, s, p: dict(freeze="words", min_count=4, epochs=p["epochs"] * 3 // 4,
-                             rehearsal=_reh(40_000, 1000)(b, s))),
+        lambda b, s, p: dict(
+            freeze="words", min_count=4, epochs=p["epochs"] * 3 // 4, rehearsal=_reh(40_000, 1000)(b, s)
+        ),
+    ),
 }
-EXPLORATION = ["words + rehearsal 40k", "words + rehearsal 40k, alpha 0.0125", "words + rehearsal 40k, alpha 0.035",
-               "words + rehearsal 120k", "words + rehearsal 40k, 1000-word passages",
-               "words + rehearsal 40k, 2000-word passages", "words + rehearsal 40k, 5000-word passages"]
+EXPLORATION = [
+    "words + rehearsal 40k",
+    "words + rehearsal 40k, alpha 0.0125",
+    "words + rehearsal 40k, alpha 0.035",
+    "words + rehearsal 120k",
+    "words + rehearsal 40k, 1000-word passages",
+    "words + rehearsal 40k, 2000-word passages",
+    "words + rehearsal 40k, 5000-word passages",
+]
 
-# Base recipes. "lau-baldwin": the PV-DBOW settings Lau & Baldwin (2016, "An Empirical Evaluation of
-# doc2vec with Practical Insights into Document Embedding Generation") recommend (window 15,
-# sample 1e-5, min_count 5), 40 epochs; it reproduces issue 5's reference table (base, retraining
-# and time within a few hundredths / seconds). "train-defaults": paravec.train's defaults, the base of
-# the first run (results/update_strategies_train_defaults/).
-RECIPES: dict[str, dict[str, Any]] = {
-    "lau-baldwin": dict(vector_size=300, epochs=40, min_count=5, window=15, dm=0, dbow_words=1, negative=5,
-                        sample=1e-5, workers=2),
-    "train-defaults": dict(vector_size=300, epochs=20, min_count=2, window=8, dm=0, dbow_words=1, negative=5,
-                           sample=1e-4, workers=2),
-}
-# What a default run measures (the other rows were measured on the train-defaults base).
 # Retraining with other settings, as references for strategies that change them (--retrain-min-count).
 RETRAIN_VARIANTS: dict[str, dict[str, Any]] = {}
-DEFAULT_RUN = ["all (default)", "none", "words", "none + rehearsal 40k", "words + rehearsal 40k",
-               "words + rehearsal 40k, 1000-word passages", "words + rehearsal 80k", "words 0.1 + rehearsal 40k",
-               "words + rehearsal 40k, 1.5x epochs", "words + rehearsal 40k, 1000-word passages, min_count 3",
-               "words + rehearsal 40k, 1000-word passages, min_count 4",
-               "words + rehearsal 40k, 1000-word passages, min_count 4, 0.75x epochs"]
+# What a default run measures (the other rows were measured on the train-defaults base).
+DEFAULT_RUN = [
+    "all (default)",
+    "none",
+    "words",
+    "none + rehearsal 40k",
+    "words + rehearsal 40k",
+    "words + rehearsal 40k, 1000-word passages",
+    "words + rehearsal 80k",
+    "words 0.1 + rehearsal 40k",
+    "words + rehearsal 40k, 1.5x epochs",
+    "words + rehearsal 40k, 1000-word passages, min_count 3",
+    "words + rehearsal 40k, 1000-word passages, min_count 4",
+    "words + rehearsal 40k, 1000-word passages, min_count 4, 0.75x epochs",
+]
 # Strategies that lower min_count are compared with retraining at those min_counts too.
 DEFAULT_RETRAIN_MIN_COUNTS = [3, 4]
-TARGET_LEE, TARGET_WORDSIM, TARGET_RATIO = 0.52, 0.50, 0.2  # issue 5, item 1
 
 WINNER = "words + rehearsal 40k, 1000-word passages, min_count 4, 0.75x epochs"
-
-
-def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
-
-
-def _unit(m: np.ndarray) -> np.ndarray:
-    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
-
-
-def _infer(model: Doc2Vec, docs: list, seed: int = 0) -> np.ndarray:
-    """``infer_vector`` for each document, reproducible: ``model.random`` seeded per document."""
-    out = np.zeros((len(docs), model.vector_size), dtype=np.float32)
-    saved = model.random
-    try:
-        for i, d in enumerate(docs):
-            model.random = np.random.RandomState((seed * 1_000_003 + i) % 2**32)
-            out[i] = model.infer_vector(d.words, epochs=INFER_EPOCHS)
-    finally:
-        model.random = saved
-    return out
-
-
-class _Data:
-    """The corpora and the evaluation targets, read once."""
-
-    def __init__(self) -> None:
-        self.wiki = datasets.wiki_documents()
-        self.lee_bg = datasets.lee_background_documents()
-        self.lee = datasets.lee_test_documents()
-        with open(datasets.data_path("lee.cor"), encoding="latin-1") as handle:
-            self.lee_texts = handle.read().splitlines()  # line i is the text of lee.cor document i
-        with open(datasets.data_path("lee_background.cor"), encoding="latin-1") as handle:
-            self.lee_bg_texts = [line for line in handle.read().splitlines() if line.strip()]
-        assert len(self.lee_bg_texts) == len(self.lee_bg), "lee_background.cor: one document per non-empty line"
-        self.human = datasets.lee_similarities()
-        self.iu = np.triu_indices(len(self.lee), 1)
-        ng = datasets.mini_newsgroup_documents()
-        self.ng, self.ng_labels = ng.documents, np.asarray(ng.labels)
-        self.wordsim_path = str(datasets.wordsim353_path())
-        self.batches = {"lee": self.lee_bg + self.lee, "newsgroups": self.ng}
-
-    def lee_pearson(self, sims: np.ndarray) -> float:
-        return float(pearsonr(sims[self.iu], self.human[self.iu])[0])
-
-    def lee_sims(self, model: Doc2Vec) -> np.ndarray:
-        v = _unit(_infer(model, self.lee))
-        return v @ v.T
-
-    def ng_precision10(self, model: Doc2Vec) -> float:
-        v = _unit(_infer(model, self.ng))
-        s = v @ v.T
-        np.fill_diagonal(s, -np.inf)
-        top = np.argsort(-s, axis=1)[:, :10]
-        return float((self.ng_labels[top] == self.ng_labels[:, None]).mean())
-
-    def wordsim(self, model: Doc2Vec) -> float:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return float(model.wv.evaluate_word_pairs(self.wordsim_path)[1][0])
-
-    def score(self, domain: str, model: Doc2Vec) -> dict[str, float]:
-        doc = self.lee_pearson(self.lee_sims(model)) if domain == "lee" else self.ng_precision10(model)
-        out = {"doc": doc, "wordsim": self.wordsim(model)}
-        tags = [d.tags[0] for d in (self.lee if domain == "lee" else self.ng)]
-        if all(t in model.dv.key_to_index for t in tags):
-            # The batch's own trained document vectors (what a user of the model would look up).
-            v = _unit(np.vstack([model.dv[t] for t in tags]))
-            if domain == "lee":
-                out["doc_trained"] = self.lee_pearson(v @ v.T)
-            else:
-                s = v @ v.T
-                np.fill_diagonal(s, -np.inf)
-                top = np.argsort(-s, axis=1)[:, :10]
-                out["doc_trained"] = float((self.ng_labels[top] == self.ng_labels[:, None]).mean())
-        return out
 
 
 # -- other similarities on Lee (item 4 of the issue) ----------------------------------------------
@@ -255,8 +224,7 @@ class _Keywords:
         self.vectors = [self.tfidf[dictionary.doc2bow(d)] for d in docs]
 
     def cosine(self) -> np.ndarray:
-        v = _unit(matutils.corpus2dense(self.vectors, len(self.dictionary)).T)
-        return v @ v.T
+        return cosines(matutils.corpus2dense(self.vectors, len(self.dictionary)).T)
 
     def soft_cosine(self, model: Doc2Vec) -> np.ndarray:
         """gensim's soft cosine measure with term similarities from the model's word vectors."""
@@ -268,8 +236,9 @@ class _Keywords:
         out = np.ones((n, n))
         for i in range(n):
             for j in range(i + 1, n):
-                out[i, j] = out[j, i] = matrix.inner_product(self.vectors[i], self.vectors[j],
-                                                             normalized=(True, True))
+                out[i, j] = out[j, i] = matrix.inner_product(
+                    self.vectors[i], self.vectors[j], normalized=(True, True)
+                )
         return out
 
     def weighted_output_mean(self, model: Doc2Vec) -> np.ndarray:
@@ -283,8 +252,7 @@ class _Keywords:
                     out = model.syn1neg[idx]
                     acc += weight * out / max(np.linalg.norm(out), 1e-12)
             rows.append(acc)
-        v = _unit(np.asarray(rows))
-        return v @ v.T
+        return cosines(np.asarray(rows))
 
 
 def _lsi_gensim_recipe() -> float:
@@ -305,39 +273,8 @@ def _lsi_gensim_recipe() -> float:
     log_ent = models.LogEntropyModel(bg_bow)
     lsi = models.LsiModel(log_ent[bg_bow], id2word=dictionary, num_topics=200)
     vecs = matutils.corpus2dense(lsi[log_ent[[dictionary.doc2bow(t) for t in test]]], 200).T
-    v = _unit(vecs)
     iu = np.triu_indices(len(test), 1)
-    return float(np.corrcoef((v @ v.T)[iu], human[iu])[0, 1])
-
-
-def _search_sims(data: _Data, model: Doc2Vec, options: dict[str, dict[str, Any]] | None = None) -> dict[str, np.ndarray]:
-    """Lee similarity as a paravec user gets it: each article queries a SearchIndex by its text.
-
-    The index holds the Lee batch as a user would index the documents they added (lee_background's
-    300 articles and the 50 of lee.cor), so keyword statistics come from the whole batch. It is
-    searched with each of ``options`` (name -> ``SearchIndex.search`` keyword arguments; default
-    ``{"defaults": {}}``, the index's defaults), every document returned. Entry (i, j) of each
-    matrix is the score of lee.cor article j for query i (0 when not returned), symmetrised, so it
-    is compared with people like the other rows.
-    """
-    from paravec.search import SearchIndex
-
-    texts = [(d.tags[0], text) for d, text in zip(data.lee, data.lee_texts, strict=True)]
-    background = [(d.tags[0], text) for d, text in zip(data.lee_bg, data.lee_bg_texts, strict=True)]
-    pos = {tag: i for i, (tag, _) in enumerate(texts)}
-    out = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "lee.model"
-        paravec.save(model, path)
-        index = SearchIndex.build(path, background + texts, Path(tmp) / "lee.index", model=model)
-        for name, search in (options or {"defaults": {}}).items():
-            sims = np.zeros((len(texts), len(texts)))
-            for i, (_tag, text) in enumerate(texts):
-                for hit in index.search(text, k=len(index), **search):
-                    if hit.tag in pos:
-                        sims[i, pos[hit.tag]] = hit.score
-            out[name] = (sims + sims.T) / 2
-    return out
+    return float(np.corrcoef(cosines(vecs)[iu], human[iu])[0, 1])
 
 
 def _z(sims: np.ndarray, iu) -> np.ndarray:
@@ -345,7 +282,7 @@ def _z(sims: np.ndarray, iu) -> np.ndarray:
     return (sims - x.mean()) / x.std()
 
 
-def _rankings(data: _Data, models_by_name: dict[str, Doc2Vec], soft_for: str) -> dict[str, float]:
+def _rankings(data: LeeData, models_by_name: dict[str, Doc2Vec], soft_for: str) -> dict[str, float]:
     """Lee Pearson of each similarity, and of equal-weight fusions of z-scored similarities."""
     out: dict[str, float] = {}
     kw = _Keywords([d.words for d in data.lee_bg], [d.words for d in data.lee])
@@ -356,9 +293,11 @@ def _rankings(data: _Data, models_by_name: dict[str, Doc2Vec], soft_for: str) ->
         d2v = data.lee_sims(model)
         wom = kw.weighted_output_mean(model)
         out[f"Doc2Vec cosine (inferred), {name}"] = data.lee_pearson(d2v)
-        searched = _search_sims(data, model, {"defaults": {}, "document": {"mode": "document"}})
+        searched = search_sims(data, model, {"defaults": {}, "document": {"mode": "document"}})
         out[f"paravec hybrid search (SearchIndex defaults), {name}"] = data.lee_pearson(searched["defaults"])
-        out[f"paravec document search (SearchIndex mode='document'), {name}"] = data.lee_pearson(searched["document"])
+        out[f"paravec document search (SearchIndex mode='document'), {name}"] = data.lee_pearson(
+            searched["document"]
+        )
         out[f"TF-IDF-weighted mean of output word vectors, {name}"] = data.lee_pearson(wom)
         out[f"fusion Doc2Vec + TF-IDF, {name}"] = data.lee_pearson(z(d2v) + z(tfidf))
         out[f"fusion TF-IDF + weighted output mean, {name}"] = data.lee_pearson(z(tfidf) + z(wom))
@@ -367,21 +306,29 @@ def _rankings(data: _Data, models_by_name: dict[str, Doc2Vec], soft_for: str) ->
             out[f"soft cosine (TF-IDF, term similarity from model.wv), {name}"] = data.lee_pearson(soft)
             out[f"fusion soft cosine + Doc2Vec, {name}"] = data.lee_pearson(z(soft) + z(d2v))
             out[f"fusion soft cosine + weighted output mean, {name}"] = data.lee_pearson(z(soft) + z(wom))
-            out[f"fusion soft cosine + TF-IDF + Doc2Vec, {name}"] = data.lee_pearson(z(soft) + z(tfidf) + z(d2v))
+            out[f"fusion soft cosine + TF-IDF + Doc2Vec, {name}"] = data.lee_pearson(
+                z(soft) + z(tfidf) + z(d2v)
+            )
     return out
 
 
 # -- the run -------------------------------------------------------------------------------------
 
 
-def _warm_up(data: _Data) -> None:
-    """Compile the numba kernel before anything is timed."""
-    tiny = paravec.train(data.lee[:20], vector_size=16, epochs=1, min_count=1, seed=0, workers=2)
-    paravec.update(tiny, data.lee[20:25], epochs=1, min_count=1, workers=2)
+def _apply(
+    strategy: str, model: Doc2Vec, batch: list, data: LeeData, seed: int, params: dict[str, Any]
+) -> Any:
+    """Update ``model`` with ``batch`` by ``strategy``.
+
+    The rehearsal sample is drawn inside, so a timed call counts it: it is part of the update's cost.
+    """
+    kwargs = STRATEGIES[strategy][1](data.wiki, seed, params)
+    return paravec.update(model, batch, seed=seed, workers=params["workers"], **kwargs)
 
 
-def _interleaved_timing(data: _Data, base: Doc2Vec, seed: int, params: dict[str, Any], repeats: int,
-                        log) -> dict[str, Any]:
+def _interleaved_timing(
+    data: LeeData, base: Doc2Vec, seed: int, params: dict[str, Any], repeats: int, log
+) -> dict[str, Any]:
     """Retrain, winner update and default update in turn, ``repeats`` times: medians and their ratios.
 
     Each round runs the three back to back, so a load change on a shared machine hits all of them;
@@ -390,43 +337,47 @@ def _interleaved_timing(data: _Data, base: Doc2Vec, seed: int, params: dict[str,
     times: dict[str, list[float]] = {"retrain": [], WINNER: [], "all (default)": []}
     for lee_domain, batch in data.batches.items():
         for r in range(repeats):
-            times["retrain"].append(_timed(lambda: paravec.train(data.wiki + batch, seed=seed, **params))[0])
+            times["retrain"].append(timed(paravec.train, data.wiki + batch, seed=seed, **params)[0])
             for name in (WINNER, "all (default)"):
                 model = copy.deepcopy(base)
-                times[name].append(_timed(lambda: paravec.update(
-                    model, batch, seed=seed, workers=params["workers"], **STRATEGIES[name][1](data.wiki, seed, params)))[0])
+                times[name].append(timed(_apply, name, model, batch, data, seed, params)[0])
             log(f"timing {lee_domain} round {r}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in times.items()))
         break  # the Lee batch only: the newsgroups batch has nearly the same size
     medians = {k: statistics.median(v) for k, v in times.items()}
-    return {"batch": "lee", "repeats": repeats, "seconds": times, "median": medians,
-            "ratio_of_medians": {k: medians[k] / medians["retrain"] for k in medians},
-            "ratio_per_round": {k: [a / b for a, b in zip(v, times["retrain"])] for k, v in times.items()}}
+    return {
+        "batch": "lee",
+        "repeats": repeats,
+        "seconds": times,
+        "median": medians,
+        "ratio_of_medians": {k: medians[k] / medians["retrain"] for k in medians},
+        "ratio_per_round": {
+            k: [a / b for a, b in zip(v, times["retrain"], strict=True)] for k, v in times.items()
+        },
+    }
 
 
-def _run_seed(data: _Data, seed: int, params: dict[str, Any], strategies: list[str], log,
-              timing_repeats: int = 0) -> dict[str, Any]:
+def _run_seed(
+    data: LeeData, seed: int, params: dict[str, Any], strategies: list[str], log, timing_repeats: int = 0
+) -> dict[str, Any]:
     out: dict[str, Any] = {"seed": seed, "rows": {}, "rankings": {}}
-    t_base, base = _timed(lambda: paravec.train(data.wiki, seed=seed, **params))
+    t_base, base = timed(paravec.train, data.wiki, seed=seed, **params)
     out["base_seconds"] = t_base
     if timing_repeats:
         out["timing"] = _interleaved_timing(data, base, seed, params, timing_repeats, log)
     for domain, batch in data.batches.items():
         rows: dict[str, dict[str, float]] = {}
         rows["base alone"] = {**data.score(domain, base), "seconds": t_base}
-        t_re, re = _timed(lambda: paravec.train(data.wiki + batch, seed=seed, **params))
+        t_re, re = timed(paravec.train, data.wiki + batch, seed=seed, **params)
         rows["retrain from scratch"] = {**data.score(domain, re), "seconds": t_re}
         for name, overrides in RETRAIN_VARIANTS.items():
-            t_v, variant = _timed(lambda: paravec.train(data.wiki + batch, seed=seed, **{**params, **overrides}))
+            t_v, variant = timed(paravec.train, data.wiki + batch, seed=seed, **{**params, **overrides})
             rows[name] = {**data.score(domain, variant), "seconds": t_v}
             del variant
         log(f"seed {seed} {domain}: base {rows['base alone']}, retrain {rows['retrain from scratch']}")
         winner_model = None
         for name in strategies:
             model = copy.deepcopy(base)
-            build = STRATEGIES[name][1]
-            # The rehearsal sample is drawn inside the timed call: it is part of the update's cost.
-            seconds, _ = _timed(lambda: paravec.update(model, batch, seed=seed, workers=params["workers"],
-                                                       **build(data.wiki, seed, params)))
+            seconds, _ = timed(_apply, name, model, batch, data, seed, params)
             rows[name] = {**data.score(domain, model), "seconds": seconds}
             log(f"seed {seed} {domain}: {name}: {rows[name]}")
             if name == WINNER:
@@ -443,7 +394,7 @@ def _run_seed(data: _Data, seed: int, params: dict[str, Any], strategies: list[s
     return out
 
 
-def _work(data: _Data, domain: str, name: str, seed: int, params: dict[str, Any]) -> int:
+def _work(data: LeeData, domain: str, name: str, seed: int, params: dict[str, Any]) -> int:
     """Raw word-epochs a row trains (words before downsampling x epochs): a load-free cost measure."""
     batch_words = sum(len(d.words) for d in data.batches[domain])
     wiki_words = sum(len(d.words) for d in data.wiki)
@@ -465,7 +416,9 @@ def _fmt(values: list[float], digits: int = 3) -> str:
     return f"{mean:.{digits}f} ± {sd:.{digits}f}"
 
 
-def _summarise(runs: list[dict[str, Any]], lsi: float, args, params, data: _Data) -> tuple[str, dict[str, Any]]:
+def _summarise(
+    runs: list[dict[str, Any]], lsi: float, args, params, data: LeeData
+) -> tuple[str, dict[str, Any]]:
     domains = list(runs[0]["rows"])
     for run in runs:
         for domain in domains:
@@ -476,8 +429,10 @@ def _summarise(runs: list[dict[str, Any]], lsi: float, args, params, data: _Data
     names = list(runs[0]["rows"][domains[0]])
     table: list[dict[str, Any]] = []
     for name in names:
-        row: dict[str, Any] = {"strategy": name,
-                               "description": STRATEGIES[name][0] if name in STRATEGIES else ""}
+        row: dict[str, Any] = {
+            "strategy": name,
+            "description": STRATEGIES[name][0] if name in STRATEGIES else "",
+        }
         for domain in domains:
             for key in ("doc", "doc_trained", "wordsim", "seconds", "ratio", "work_ratio"):
                 vals = [r["rows"][domain][name].get(key) for r in runs]
@@ -486,8 +441,14 @@ def _summarise(runs: list[dict[str, Any]], lsi: float, args, params, data: _Data
                 row[f"{domain}.{key}"] = {"mean": _agg(vals)[0], "sd": _agg(vals)[1], "values": vals}
         table.append(row)
     rank_names = list(runs[0]["rankings"])
-    rankings = [{"ranking": n, **dict(zip(("mean", "sd"), _agg([r["rankings"][n] for r in runs]))),
-                 "values": [r["rankings"][n] for r in runs]} for n in rank_names]
+    rankings = [
+        {
+            "ranking": n,
+            **dict(zip(("mean", "sd"), _agg([r["rankings"][n] for r in runs]), strict=True)),
+            "values": [r["rankings"][n] for r in runs],
+        }
+        for n in rank_names
+    ]
 
     lines = [
         "# Update strategies vs retraining from scratch",
@@ -508,7 +469,7 @@ def _summarise(runs: list[dict[str, Any]], lsi: float, args, params, data: _Data
         "(or training), ratio = that time / the retraining time of the same seed and batch in this run. "
         "Work ratio = raw word-epochs trained (words before downsampling x epochs, rehearsal "
         "included) / those of retraining: the cost ratio without the noise of a shared machine. "
-        "Mean ± sd over seeds. Columns \"trained dv\" score the batch's own document vectors "
+        'Mean ± sd over seeds. Columns "trained dv" score the batch\'s own document vectors '
         "(`model.dv`) instead of inferred ones. The first column group is the Lee batch, the second "
         "the newsgroups batch (each with its own retraining).",
         "",
@@ -520,11 +481,14 @@ def _summarise(runs: list[dict[str, Any]], lsi: float, args, params, data: _Data
         cells = [f"**{row['strategy']}**" if row["strategy"] == WINNER else row["strategy"]]
         for domain in domains:
             trained = row.get(f"{domain}.doc_trained")
-            cells += [_fmt(row[f"{domain}.doc"]["values"]), _fmt(trained["values"]) if trained else "–",
-                      _fmt(row[f"{domain}.wordsim"]["values"]),
-                      _fmt(row[f"{domain}.seconds"]["values"], 1) + " s",
-                      _fmt(row[f"{domain}.ratio"]["values"], 2),
-                      f"{row[f'{domain}.work_ratio']['mean']:.2f}"]
+            cells += [
+                _fmt(row[f"{domain}.doc"]["values"]),
+                _fmt(trained["values"]) if trained else "–",
+                _fmt(row[f"{domain}.wordsim"]["values"]),
+                _fmt(row[f"{domain}.seconds"]["values"], 1) + " s",
+                _fmt(row[f"{domain}.ratio"]["values"], 2),
+                f"{row[f'{domain}.work_ratio']['mean']:.2f}",
+            ]
         lines.append("| " + " | ".join(cells) + " |")
     timing = runs[0].get("timing")
     if timing:
@@ -548,8 +512,11 @@ def _summarise(runs: list[dict[str, Any]], lsi: float, args, params, data: _Data
             f"{met(lee >= TARGET_LEE)}; wordsim353 {ws:.3f} >= {TARGET_WORDSIM} {met(ws >= TARGET_WORDSIM)}; "
             f"time {ratio:.2f} of retraining <= {TARGET_RATIO} {met(ratio <= TARGET_RATIO)}.",
         ]
-    lines += ["", "Strategies (rehearsal = `sample_rehearsal` passages of 200 words unless the name says "
-              "otherwise):", ""]
+    lines += [
+        "",
+        "Strategies (rehearsal = `sample_rehearsal` passages of 200 words unless the name says otherwise):",
+        "",
+    ]
     lines += [f"- **{n}**: {d}" for n, (d, _) in STRATEGIES.items() if n in names]
     lines += [
         "",
@@ -572,9 +539,18 @@ def _summarise(runs: list[dict[str, Any]], lsi: float, args, params, data: _Data
         "the fusions are all the pairs tried, so the best offline row is mildly optimistic.",
         "",
     ]
-    payload = {"command": args.command, "params": params, "seeds": [r["seed"] for r in runs], "table": table, "rankings": rankings,
-               "lsi_gensim_recipe": lsi, "minilm_cited": MINILM_LEE, "runs": runs,
-               "strategies": {n: d for n, (d, _) in STRATEGIES.items()}, "winner": WINNER}
+    payload = {
+        "command": args.command,
+        "params": params,
+        "seeds": [r["seed"] for r in runs],
+        "table": table,
+        "rankings": rankings,
+        "lsi_gensim_recipe": lsi,
+        "minilm_cited": MINILM_LEE,
+        "runs": runs,
+        "strategies": {n: d for n, (d, _) in STRATEGIES.items()},
+        "winner": WINNER,
+    }
     return "\n".join(lines), payload
 
 
@@ -584,35 +560,60 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one seed instead of three")
     parser.add_argument("--seeds", type=int, nargs="*", help="seeds to run (default 0 1 2; --quick: 0)")
     parser.add_argument("--strategies", nargs="*", default=DEFAULT_RUN, choices=list(STRATEGIES))
-    parser.add_argument("--winner", choices=list(STRATEGIES),
-                        help=f"the strategy judged against issue 5's targets and timed (default {WINNER!r})")
-    parser.add_argument("--retrain-min-count", type=int, nargs="*", metavar="N", default=DEFAULT_RETRAIN_MIN_COUNTS,
-                        help="also retrain with each min_count N, as references for strategies that lower it "
-                             f"(default {DEFAULT_RETRAIN_MIN_COUNTS}; give the flag alone for none)")
-    parser.add_argument("--exploration", action="store_true",
-                        help="the follow-up variants (EXPLORATION) on seed 0, no interleaved timing, "
-                             "into results/update_strategies_exploration/")
-    parser.add_argument("--recipe", default="lau-baldwin", choices=list(RECIPES),
-                        help="hyper-parameters of the base and of retraining (see RECIPES)")
+    parser.add_argument(
+        "--winner",
+        choices=list(STRATEGIES),
+        help=f"the strategy judged against issue 5's targets and timed (default {WINNER!r})",
+    )
+    parser.add_argument(
+        "--retrain-min-count",
+        type=int,
+        nargs="*",
+        metavar="N",
+        default=DEFAULT_RETRAIN_MIN_COUNTS,
+        help="also retrain with each min_count N, as references for strategies that lower it "
+        f"(default {DEFAULT_RETRAIN_MIN_COUNTS}; give the flag alone for none)",
+    )
+    parser.add_argument(
+        "--exploration",
+        action="store_true",
+        help="the follow-up variants (EXPLORATION) on seed 0, no interleaved timing, "
+        "(needs --out: the results folder keeps the default run)",
+    )
+    parser.add_argument(
+        "--recipe",
+        default="lau-baldwin",
+        choices=list(RECIPES),
+        help="hyper-parameters of the base and of retraining (see RECIPES)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md and .json")
-    parser.add_argument("--timing-repeats", type=int, default=3,
-                        help="rounds of interleaved retrain / update timing on the first seed (0: none)")
-    parser.add_argument("--render", type=Path, metavar="JSON",
-                        help="only rewrite the markdown from the runs of an earlier .json")
+    parser.add_argument(
+        "--timing-repeats",
+        type=int,
+        default=3,
+        help="rounds of interleaved retrain / update timing on the first seed (0: none)",
+    )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="only rewrite the markdown from the runs of an earlier .json",
+    )
     args = parser.parse_args()
-    args.command = "python benchmarks/update_strategies.py" + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
+    args.command = "python benchmarks/update_strategies.py" + "".join(
+        f" {shlex.quote(a)}" for a in sys.argv[1:]
+    )
     if args.render:
         earlier = json.loads(args.render.read_text())
         args.command = earlier.get("command", "python benchmarks/update_strategies.py")
         WINNER = earlier.get("winner", WINNER)
         args.quick = len(earlier["runs"]) == 1
-        md, payload = _summarise(earlier["runs"], earlier["lsi_gensim_recipe"], args, earlier["params"], _Data())
+        md, payload = _summarise(
+            earlier["runs"], earlier["lsi_gensim_recipe"], args, earlier["params"], LeeData()
+        )
         payload["total_seconds"] = earlier["total_seconds"]
         md += f"Total run time: {payload['total_seconds'] / 60:.1f} minutes.\n"
-        args.out.mkdir(parents=True, exist_ok=True)
-        write_atomic(args.out / "update_strategies.md", md)
-        write_atomic(args.out / "update_strategies.json", json.dumps(payload, indent=2))
-        print(md)
+        write_results(args.out / "update_strategies.md", md, payload)
         return
     for n in args.retrain_min_count if not args.exploration else []:
         RETRAIN_VARIANTS[f"retrain from scratch, min_count {n}"] = {"min_count": n}
@@ -621,27 +622,24 @@ def main() -> None:
         args.strategies = list(dict.fromkeys([*args.strategies, WINNER]))
     if args.exploration:
         args.quick, args.timing_repeats, args.strategies = True, 0, EXPLORATION
-        args.out = RESULTS / "update_strategies_exploration"
+        if args.out == RESULTS:
+            parser.error("--exploration needs --out DIR: benchmarks/results keeps the default run only")
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
     params = dict(RECIPES[args.recipe])
     started = time.perf_counter()
-
-    def log(msg: str) -> None:
-        print(f"[{time.perf_counter() - started:7.1f}s] {msg}", flush=True)
-
-    data = _Data()
-    _warm_up(data)
+    log = progress_log()
+    data = LeeData()
+    warm_up()
     lsi = _lsi_gensim_recipe()
     log(f"LSI (gensim recipe) {lsi:.3f}")
-    runs = [_run_seed(data, seed, params, args.strategies, log, args.timing_repeats if i == 0 else 0)
-            for i, seed in enumerate(seeds)]
+    runs = [
+        _run_seed(data, seed, params, args.strategies, log, args.timing_repeats if i == 0 else 0)
+        for i, seed in enumerate(seeds)
+    ]
     md, payload = _summarise(runs, lsi, args, params, data)
     payload["total_seconds"] = time.perf_counter() - started
     md += f"Total run time: {payload['total_seconds'] / 60:.1f} minutes.\n"
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_atomic(args.out / "update_strategies.md", md)
-    write_atomic(args.out / "update_strategies.json", json.dumps(payload, indent=2))
-    print(md)
+    write_results(args.out / "update_strategies.md", md, payload)
 
 
 if __name__ == "__main__":

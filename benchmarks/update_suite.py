@@ -31,20 +31,25 @@ import json
 import os
 import pickle
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
-from _memory import hwm_mb, rss_mb  # benchmarks/ is on sys.path when run as a script
-
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-sys.path.insert(0, str(HERE))
+from _common import (
+    RESULTS,
+    cosines,
+    hwm_mb,
+    infer,
+    pyplot,
+    rss_mb,
+    save_figure,
+    spawn,
+    warm_up,
+    work_folder,
+    write_results,
+)
 
 # name -> (method, dim, options); the order is the order of the table
 VARIANTS: dict[str, dict] = {
@@ -75,21 +80,13 @@ def _slug(name: str) -> str:
 def _wiki_passages(max_words: int) -> list:
     from gensim.models.doc2vec import TaggedDocument
 
-    try:
-        from paravec.datasets import wiki_documents
+    from paravec.datasets import wiki_documents
 
-        articles = [(d.tags[0], list(d.words)) for d in wiki_documents()]
-    except ImportError:  # datasets helper not installed: read the extract with gensim itself
-        from gensim.corpora.wikicorpus import WikiCorpus
-        from gensim.test.utils import datapath
-
-        wc = WikiCorpus(datapath("enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"),
-                        dictionary={}, processes=1, metadata=True)
-        articles = [(title, toks) for toks, (_pid, title) in wc.get_texts()]
+    articles = [(d.tags[0], list(d.words)) for d in wiki_documents()]
     docs = []
     for title, words in articles:
         for j in range(0, len(words), max_words):
-            docs.append(TaggedDocument(words[j:j + max_words], [f"{title}#{j // max_words}"]))
+            docs.append(TaggedDocument(words[j : j + max_words], [f"{title}#{j // max_words}"]))
     return docs
 
 
@@ -114,20 +111,6 @@ def _load_data(work: Path) -> dict:
 # children
 
 
-def _warmup() -> None:
-    """Compile paravec's numba kernels once (cached on disk) so no timed variant pays for it."""
-    from gensim.models.doc2vec import TaggedDocument
-    from gensim.test.utils import common_texts
-
-    import paravec
-
-    docs = [TaggedDocument(t, [f"w{i}"]) for i, t in enumerate(common_texts)]
-    for freeze in paravec.FREEZE_MODES:
-        model = paravec.train(docs, vector_size=8, min_count=1, epochs=1, workers=1)
-        paravec.update(model, [TaggedDocument(["graph", "warm", "warm"], ["x"])], freeze=freeze, min_count=1,
-                       epochs=1, workers=1)
-
-
 def _child_run(work: Path, name: str) -> None:
     """One variant in this (child) process: load the base, apply the method, save the result."""
     cfg = json.loads((work / "config.json").read_text())
@@ -138,11 +121,14 @@ def _child_run(work: Path, name: str) -> None:
 
     out: dict = {}
     if name == "warmup":
-        return _warmup()
+        warm_up()
+        return
     if name.startswith("base@"):
         dim = int(name[5:])
         t = time.perf_counter()
-        model = paravec.train(data["wiki"], vector_size=dim, epochs=cfg["epochs"], seed=cfg["seed"], workers=cfg["workers"])
+        model = paravec.train(
+            data["wiki"], vector_size=dim, epochs=cfg["epochs"], seed=cfg["seed"], workers=cfg["workers"]
+        )
         out["seconds"] = time.perf_counter() - t
         model.save(str(work / f"base{dim}.model"))
         (work / f"{_slug(name)}.json").write_text(json.dumps(out))
@@ -153,16 +139,28 @@ def _child_run(work: Path, name: str) -> None:
     method = spec["method"]
     if method == "retrain":
         t = time.perf_counter()
-        model = paravec.train(data["wiki"] + batch, vector_size=dim, epochs=cfg["epochs"], seed=cfg["seed"],
-                              workers=cfg["workers"])
+        model = paravec.train(
+            data["wiki"] + batch,
+            vector_size=dim,
+            epochs=cfg["epochs"],
+            seed=cfg["seed"],
+            workers=cfg["workers"],
+        )
         out["seconds"] = time.perf_counter() - t
     else:
         model = Doc2Vec.load(str(work / f"base{dim}.model"))
         out["rss_after_load_mb"] = rss_mb()
         t = time.perf_counter()
         if method == "paravec":
-            rep = paravec.update(model, batch, freeze=spec["freeze"], keep_old_docs=spec["keep"],
-                                 epochs=cfg["epochs"], seed=cfg["seed"], workers=cfg["workers"])
+            rep = paravec.update(
+                model,
+                batch,
+                freeze=spec["freeze"],
+                keep_old_docs=spec["keep"],
+                epochs=cfg["epochs"],
+                seed=cfg["seed"],
+                workers=cfg["workers"],
+            )
             out["update_report"] = rep.to_dict()
         else:
             import workaround
@@ -182,10 +180,7 @@ def _child_run(work: Path, name: str) -> None:
 
 
 def _lee_correlation(model, docs, sims, seed: int) -> float:
-    from paravec.evaluate import _infer, _unit
-
-    vecs = _unit(_infer(model, docs, seed, None))
-    cos = vecs @ vecs.T
+    cos = cosines(infer(model, docs, seed))
     iu = np.triu_indices(len(docs), 1)
     return float(np.corrcoef(cos[iu], sims[iu])[0, 1])
 
@@ -197,7 +192,6 @@ def _child_eval(work: Path, name: str) -> None:
     from gensim.models.doc2vec import Doc2Vec
 
     import paravec
-    from paravec.evaluate import evaluate
 
     spec = VARIANTS.get(name, {})
     dim = int(name[5:]) if name.startswith("base@") else spec.get("dim", cfg["dim"])
@@ -206,7 +200,12 @@ def _child_eval(work: Path, name: str) -> None:
     model = Doc2Vec.load(str(path))
     out: dict = {"check": paravec.check(model)}
     rng = np.random.default_rng(cfg["seed"])
-    olds = [data["wiki"][i] for i in sorted(rng.choice(len(data["wiki"]), size=min(cfg["sample"], len(data["wiki"])), replace=False))]
+    olds = [
+        data["wiki"][i]
+        for i in sorted(
+            rng.choice(len(data["wiki"]), size=min(cfg["sample"], len(data["wiki"])), replace=False)
+        )
+    ]
     t = time.perf_counter()
     before = None if name.startswith("base@") else Doc2Vec.load(str(base_path), mmap="r")
     new_words = None
@@ -219,10 +218,20 @@ def _child_eval(work: Path, name: str) -> None:
         upd = SimpleNamespace(**upd)
     if name.startswith("base@"):
         batch = data["wiki"]  # the base judged on its own documents
-        report = evaluate(model, batch, old_documents=olds, new_words=[], sample=cfg["sample"], seed=cfg["seed"])
+        report = paravec.evaluate(
+            model, batch, old_documents=olds, new_words=[], sample=cfg["sample"], seed=cfg["seed"]
+        )
     else:
-        report = evaluate(model, data["batch"], before=before, old_documents=olds, new_words=new_words,
-                          update_report=upd, sample=cfg["sample"], seed=cfg["seed"])
+        report = paravec.evaluate(
+            model,
+            data["batch"],
+            before=before,
+            old_documents=olds,
+            new_words=new_words,
+            update_report=upd,
+            sample=cfg["sample"],
+            seed=cfg["seed"],
+        )
     out["evaluate_seconds"] = time.perf_counter() - t
     out["report"] = report.to_dict()
     out["lee_pearson"] = _lee_correlation(model, data["lee_test"], data["lee_sims"], cfg["seed"])
@@ -235,37 +244,13 @@ def _child_eval(work: Path, name: str) -> None:
 
 
 def _spawn(work: Path, mode: str, name: str, timeout: float) -> dict:
-    """Run a child; return exit status, wall time and peak RSS (from os.wait4)."""
-    log = open(work / f"{_slug(name)}.{mode}.log", "wb")
-    t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, f"--{mode}", name, "--workdir", str(work)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    deadline = t + timeout
-    peak = 0.0
-    while True:
-        peak = max(peak, hwm_mb(proc.pid) or 0.0)  # polled too, for children that crash
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.05)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    log.close()
-    code = proc.returncode
-    if code == 0:
-        state = "ok"
-    elif code < 0:
-        state = f"crashed ({signal.Signals(-code).name})"
-    else:
-        tail = (work / f"{_slug(name)}.{mode}.log").read_text(errors="replace").strip().splitlines()
-        state = f"error: {tail[-1][:160] if tail else code}"
+    """Run a child (``--run`` or ``--eval`` of one variant): exit status, wall time and peak RSS."""
+    cmd = [sys.executable, __file__, f"--{mode}", name, "--workdir", str(work)]
+    out = spawn(cmd, work / f"{_slug(name)}.{mode}.log", timeout)
     reported = work / f"{_slug(name)}.{mode}.peak"
     if reported.exists():  # exact figure written by the child as it finished
-        peak = max(peak, float(reported.read_text()))
-    return {"status": state, "exit_code": code, "wall_seconds": time.perf_counter() - t, "peak_rss_mb": peak}
+        out["peak_rss_mb"] = max(out["peak_rss_mb"], float(reported.read_text()))
+    return out
 
 
 def _metric(report: dict | None, section: str, key: str):
@@ -348,10 +333,12 @@ def _markdown(cfg: dict, rows: list[dict], base_rows: dict, total: float) -> str
         "",
     ]
     for dim, b in base_rows.items():
-        out.append(f"- base @{dim}: trained in {_f(b.get('seconds'), '{:.1f}')} s, peak {_f(b.get('peak_rss_mb'), '{:.0f}')} MB; "
-                   f"its own passages re-infer to themselves {_f(b.get('self_top1'), '{:.0%}')}; "
-                   f"Lee correlation {_f(b.get('lee_pearson'), '{:.3f}')}; wordsim353 {_f(b.get('wordsim353'), '{:.3f}')}, "
-                   f"simlex999 {_f(b.get('simlex999'), '{:.3f}')}, analogies {_f(b.get('analogies'), '{:.3f}')}")
+        out.append(
+            f"- base @{dim}: trained in {_f(b.get('seconds'), '{:.1f}')} s, peak {_f(b.get('peak_rss_mb'), '{:.0f}')} MB; "
+            f"its own passages re-infer to themselves {_f(b.get('self_top1'), '{:.0%}')}; "
+            f"Lee correlation {_f(b.get('lee_pearson'), '{:.3f}')}; wordsim353 {_f(b.get('wordsim353'), '{:.3f}')}, "
+            f"simlex999 {_f(b.get('simlex999'), '{:.3f}')}, analogies {_f(b.get('analogies'), '{:.3f}')}"
+        )
     out += [
         "",
         "| variant | status | update s | peak MB | `check` problems | new docs self-top1 | distinctive hit | new words | "
@@ -360,7 +347,11 @@ def _markdown(cfg: dict, rows: list[dict], base_rows: dict, total: float) -> str
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in rows:
-        status = r["status"] if r["eval_status"] in (None, "ok") else f"{r['status']}; evaluation {r['eval_status']}"
+        status = (
+            r["status"]
+            if r["eval_status"] in (None, "ok")
+            else f"{r['status']}; evaluation {r['eval_status']}"
+        )
         out.append(
             f"| {r['variant']} | {status} | {_f(r['update_seconds'], '{:.1f}')} | {_f(r['peak_rss_mb'], '{:.0f}')} | "
             f"{_f(r['check_problems'])} | {_f(r['new_self_top1'], '{:.0%}')} | {_f(r['new_distinctive_hit'], '{:.0%}')} | "
@@ -393,7 +384,7 @@ def _markdown(cfg: dict, rows: list[dict], base_rows: dict, total: float) -> str
         "pretrained words and the 200 pretrained words the batch uses most.",
         "- *Lee r*: Pearson correlation of inferred-vector cosine with human similarity for the 50 `lee.cor` articles "
         "(reference: LSI 0.60, Lee, Pincombe & Welsh 2005).",
-        "- verdicts per section are in update_suite.json; thresholds in `paravec/evaluate.py`.",
+        "- verdicts per section are in update_suite.json; thresholds in `paravec.evaluation`.",
         "",
         "Plots: `update_suite_drift.png` (drift and quality per variant), `update_suite_map.png` (the default update's new "
         "documents among their nearest words, PCA).",
@@ -402,12 +393,8 @@ def _markdown(cfg: dict, rows: list[dict], base_rows: dict, total: float) -> str
 
 
 def _plot(rows: list[dict], path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return
     names = [r["variant"].replace("paravec ", "").replace(" (default)", "*") for r in rows]
     panels = [
@@ -417,7 +404,7 @@ def _plot(rows: list[dict], path: Path) -> None:
         ("Lee document similarity (Pearson r)", "lee_pearson"),
     ]
     fig, axes = plt.subplots(2, 2, figsize=(13, 9), dpi=100)
-    for ax, (title, key) in zip(axes.ravel(), panels):
+    for ax, (title, key) in zip(axes.ravel(), panels, strict=True):
         vals = [r[key] if r[key] is not None else 0.0 for r in rows]
         colors = ["#1f77b4" if r["variant"].startswith("paravec") else "#ff7f0e" for r in rows]
         ax.barh(range(len(rows)), vals, color=colors)
@@ -432,17 +419,7 @@ def _plot(rows: list[dict], path: Path) -> None:
         if key == "lee_pearson":
             ax.axvline(0.6, color="grey", ls="--", lw=0.8)
     fig.suptitle("Drift and quality per update method (blue: paravec, orange: others)")
-    fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp)
-    os.replace(tmp, path)
-    plt.close(fig)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    save_figure(fig, path)
 
 
 def main() -> None:
@@ -462,24 +439,35 @@ def main() -> None:
         mode, name = ("run", args.run) if args.run else ("eval", args.eval)
         (_child_run if args.run else _child_eval)(args.workdir, name)
         (args.workdir / f"{_slug(name)}.{mode}.peak").write_text(str(hwm_mb()))
-        return None
+        return
 
     import gensim
 
     started = time.perf_counter()
-    own_work = args.workdir is None
-    work = Path(tempfile.mkdtemp(prefix="paravec_suite_")) if own_work else args.workdir
-    work.mkdir(parents=True, exist_ok=True)
-    cfg = {"dim": args.dim, "epochs": 3 if args.quick else args.epochs, "sample": 50 if args.quick else args.sample,
-           "seed": args.seed, "workers": min(2, os.cpu_count() or 1), "quick": args.quick, "passage_words": 1000,
-           "gensim": gensim.__version__, "numpy": np.__version__, "python": sys.version.split()[0]}
+    work, own_work = work_folder(args.workdir, "paravec_suite_")
+    cfg = {
+        "dim": args.dim,
+        "epochs": 3 if args.quick else args.epochs,
+        "sample": 50 if args.quick else args.sample,
+        "seed": args.seed,
+        "workers": min(2, os.cpu_count() or 1),
+        "quick": args.quick,
+        "passage_words": 1000,
+        "gensim": gensim.__version__,
+        "numpy": np.__version__,
+        "python": sys.version.split()[0],
+    }
     cfg["load_start"] = os.getloadavg()[0]
     print(f"workdir {work}", flush=True)
     (work / "config.json").write_text(json.dumps(cfg))
     _prepare(work, cfg)
     data = _load_data(work)
-    cfg.update(base_docs=len(data["wiki"]), base_words=sum(len(d.words) for d in data["wiki"]),
-               batch_docs=len(data["batch"]), batch_words=sum(len(d.words) for d in data["batch"]))
+    cfg.update(
+        base_docs=len(data["wiki"]),
+        base_words=sum(len(d.words) for d in data["wiki"]),
+        batch_docs=len(data["batch"]),
+        batch_words=sum(len(d.words) for d in data["batch"]),
+    )
     (work / "config.json").write_text(json.dumps(cfg))
     del data
 
@@ -498,11 +486,15 @@ def main() -> None:
         ev_proc = _spawn(work, "eval", name, 3600)
         ev = json.loads((work / f"{_slug(name)}.eval.json").read_text()) if ev_proc["status"] == "ok" else {}
         rep = ev.get("report")
-        base_rows[dim] = {"seconds": child["seconds"], "peak_rss_mb": proc["peak_rss_mb"],
-                          "self_top1": _metric(rep, "placement", "self_top1"), "lee_pearson": ev.get("lee_pearson"),
-                          "wordsim353": _metric(rep, "word_benchmarks", "wordsim353_after"),
-                          "simlex999": _metric(rep, "word_benchmarks", "simlex999_after"),
-                          "analogies": _metric(rep, "word_benchmarks", "analogies_after")}
+        base_rows[dim] = {
+            "seconds": child["seconds"],
+            "peak_rss_mb": proc["peak_rss_mb"],
+            "self_top1": _metric(rep, "placement", "self_top1"),
+            "lee_pearson": ev.get("lee_pearson"),
+            "wordsim353": _metric(rep, "word_benchmarks", "wordsim353_after"),
+            "simlex999": _metric(rep, "word_benchmarks", "simlex999_after"),
+            "analogies": _metric(rep, "word_benchmarks", "analogies_after"),
+        }
         print(f"{name}: {child['seconds']:.1f}s train, Lee r {ev.get('lee_pearson')}", flush=True)
 
     results: dict[str, dict] = {}
@@ -517,22 +509,24 @@ def main() -> None:
                 r["eval"] = json.loads(ev_json.read_text())
         results[name] = r
         row = _row(name, r)
-        print(f"{name}: {row['status']} {_f(row['update_seconds'], '{:.1f}')}s {_f(row['peak_rss_mb'], '{:.0f}')}MB "
-              f"verdict={row['verdict']} eval={row['eval_status']} lee={_f(row['lee_pearson'], '{:.3f}')}", flush=True)
+        print(
+            f"{name}: {row['status']} {_f(row['update_seconds'], '{:.1f}')}s {_f(row['peak_rss_mb'], '{:.0f}')}MB "
+            f"verdict={row['verdict']} eval={row['eval_status']} lee={_f(row['lee_pearson'], '{:.3f}')}",
+            flush=True,
+        )
 
     total = time.perf_counter() - started
     cfg["load_end"] = os.getloadavg()[0]
     rows = [_row(n, r) for n, r in results.items()]
-    args.out.mkdir(parents=True, exist_ok=True)
     stem = "update_suite_quick" if args.quick else "update_suite"
-    _write_atomic(args.out / f"{stem}.md", _markdown(cfg, rows, base_rows, total))
     payload = {"config": cfg, "base": base_rows, "variants": rows, "total_seconds": total}
-    _write_atomic(args.out / f"{stem}.json", json.dumps(payload, indent=2, default=float))
+    payload = json.loads(json.dumps(payload, default=float))  # NumPy scalars as plain numbers
+    write_results(args.out / f"{stem}.md", _markdown(cfg, rows, base_rows, total), payload)
     _plot(rows, args.out / f"{stem}_drift.png")
     default_map = work / f"{_slug('paravec freeze=all (default)')}_report" / "map.png"
     if default_map.exists():
         shutil.copyfile(default_map, args.out / f"{stem}_map.png")
-    print(f"wrote {args.out / (stem + '.md')} in {total / 60:.1f} min", flush=True)
+    print(f"done in {total / 60:.1f} min", flush=True)
     if own_work:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -18,6 +18,11 @@ Example
 (['E0'], ['xxyfg'], [])
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from paravec.corpus import Corpus, read_corpus, read_texts
 from paravec.errors import (
     CorpusError,
     IndexStateError,
@@ -27,46 +32,48 @@ from paravec.errors import (
     ParameterError,
     ParavecError,
 )
-from paravec.corpus import Corpus, read_corpus, read_texts
-from paravec.evaluate import evaluate, evaluate_update
+from paravec.evaluation import evaluate, evaluate_update
 from paravec.invariants import check
 from paravec.model_io import load, save
+from paravec.rehearsal import sample_rehearsal
 from paravec.report import Report
-from paravec.strategies import sample_rehearsal
-from paravec.tokenize import tokenize
-from paravec.train import train
-from paravec.update import FREEZE_MODES, UpdateReport, update
+from paravec.tokenizer import tokenize
+from paravec.training import train
+from paravec.updating import FREEZE_MODES, UpdateReport, update
+
+if TYPE_CHECKING:
+    from paravec.search import SearchIndex
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "update",
-    "UpdateReport",
     "FREEZE_MODES",
+    "Corpus",
+    "CorpusError",
+    "IndexStateError",
+    "ModelBrokenError",
+    "ModelFileError",
+    "NotFoundError",
+    "ParameterError",
+    "ParavecError",
+    "Report",
+    "SearchIndex",
+    "UpdateReport",
     "check",
     "evaluate",
     "evaluate_update",
-    "Report",
-    "sample_rehearsal",
-    "train",
     "load",
-    "save",
-    "tokenize",
     "read_corpus",
     "read_texts",
-    "Corpus",
-    "ParavecError",
-    "ModelFileError",
-    "ModelBrokenError",
-    "CorpusError",
-    "ParameterError",
-    "IndexStateError",
-    "NotFoundError",
-    "SearchIndex",
+    "sample_rehearsal",
+    "save",
+    "tokenize",
+    "train",
+    "update",
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type[SearchIndex]:
     # The search index needs the optional extra paravec[search] (tantivy, usearch): import it
     # only when asked for, so the core works without it.
     if name == "SearchIndex":

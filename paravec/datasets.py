@@ -1,10 +1,8 @@
-"""Readers for the real text that ships with gensim's test data.
+"""The real text paravec's tests, demo and benchmarks read, with stable tags and no download.
 
-What it does
-------------
 gensim installs a small set of real corpora and evaluation files under ``gensim/test/test_data``
-(found with :func:`gensim.test.utils.datapath`). paravec's tests, benchmarks and examples use them
-instead of downloads; this module reads them into ``TaggedDocument`` lists with stable tags:
+(found with :func:`gensim.test.utils.datapath`); this module reads them into ``TaggedDocument``
+lists:
 
 - :func:`wiki_documents` / :func:`wiki_texts`: 106 English Wikipedia articles (~490k words),
   tag = article title.
@@ -12,21 +10,18 @@ instead of downloads; this module reads them into ``TaggedDocument`` lists with 
 - :func:`lee_test_documents`: 50 Lee articles, tags ``"lee:0"``..., scored by humans in
   :func:`lee_similarities` (a 50 x 50 matrix).
 - :func:`mini_newsgroup_documents`: 200 Usenet posts of two newsgroups, with their group labels.
-- :func:`seed_documents`: the ten documents of the "retraining a doc2vec model" scenario.
 - :func:`wordsim353_path`, :func:`simlex999_path`, :func:`questions_words_path`: word-similarity
   and analogy files for ``model.wv.evaluate_word_pairs`` / ``evaluate_word_analogies``.
+- :func:`seed_documents`: the ten documents of the "retraining a doc2vec model" scenario, the one
+  built-in batch that is not gensim's (the demo adds it to the Lee articles).
 
-Approach
---------
 The Wikipedia extract is parsed with gensim's own :class:`gensim.corpora.wikicorpus.WikiCorpus`
 (the reader the usual pretrained Wikipedia ``Doc2Vec`` models were built with: main namespace only,
-markup stripped, articles under 50 tokens dropped), with paravec's tokenizer plugged in instead of
-gensim's, whose 2..15 character limit would drop long compounds. ``dictionary={}`` skips
-WikiCorpus's vocabulary pass and ``processes=1`` keeps one worker. Nothing is written to disk.
-
-The mini newsgroup file is a zlib-compressed Python 2 pickle of a scikit-learn ``Bunch``; it is
-read with an unpickler that only admits the handful of globals that pickle needs (dict, numpy
-arrays), so scikit-learn is not required and the file cannot call anything else.
+markup stripped, articles under 50 tokens dropped), with paravec's tokenizer instead of gensim's,
+whose 2..15 character limit would drop long compounds. The mini newsgroup file is a zlib-compressed
+Python 2 pickle of a scikit-learn ``Bunch``, read with an unpickler that admits only the globals
+that pickle needs (dict, numpy arrays): scikit-learn is not required and the file cannot call
+anything else. Nothing is written to disk.
 
 Example
 -------
@@ -46,7 +41,7 @@ import copyreg
 import io
 import pickle
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,26 +51,24 @@ from gensim.models.doc2vec import TaggedDocument
 from gensim.test.utils import datapath
 
 from paravec.errors import CorpusError
-from paravec.tokenize import tokenize
+from paravec.tokenizer import Tokenizer, tokenize
 
 __all__ = [
-    "WIKI_FILE",
     "SEED_TEXTS",
+    "WIKI_FILE",
     "NewsgroupDocuments",
     "data_path",
+    "lee_background_documents",
+    "lee_similarities",
+    "lee_test_documents",
+    "mini_newsgroup_documents",
+    "questions_words_path",
+    "seed_documents",
+    "simlex999_path",
     "wiki_documents",
     "wiki_texts",
-    "lee_background_documents",
-    "lee_test_documents",
-    "lee_similarities",
-    "mini_newsgroup_documents",
-    "seed_documents",
     "wordsim353_path",
-    "simlex999_path",
-    "questions_words_path",
 ]
-
-Tokenizer = Callable[[str], list[str]]
 
 WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 """File name of the Wikipedia extract in gensim's test data."""
@@ -139,7 +132,7 @@ class _WikiTokenizer:
 def _picklable(obj: object) -> bool:
     try:
         pickle.dumps(obj)
-    except Exception:  # noqa: BLE001 - any failure means it cannot go to a worker process
+    except Exception:  # any failure means it cannot go to a worker process
         return False
     return True
 
@@ -168,7 +161,7 @@ def wiki_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize.tokenize`
+    tokenizer : callable, default :func:`paravec.tokenize`
         Turns an article's plain text into words. A picklable tokenizer (a module-level function)
         runs through gensim's ``WikiCorpus``; others (lambdas, closures) run in this process
         through the same gensim parsing functions, with the same result.
@@ -206,7 +199,7 @@ def wiki_texts(tokenizer: Tokenizer = tokenize) -> Iterator[tuple[str, str]]:
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize.tokenize`
+    tokenizer : callable, default :func:`paravec.tokenize`
         Decides, as in :func:`wiki_documents`, which articles are long enough to keep.
 
     Yields
@@ -221,14 +214,9 @@ def wiki_texts(tokenizer: Tokenizer = tokenize) -> Iterator[tuple[str, str]]:
 # -- Lee corpus ----------------------------------------------------------------------------------
 
 
-def _line_documents(
-    name: str, prefix: str, encoding: str, tokenizer: Tokenizer
-) -> list[TaggedDocument]:
-    documents = []
+def _line_documents(name: str, prefix: str, encoding: str, tokenizer: Tokenizer) -> list[TaggedDocument]:
     with open(data_path(name), encoding=encoding) as handle:
-        for index, line in enumerate(handle):
-            documents.append(TaggedDocument(list(tokenizer(line)), [f"{prefix}:{index}"]))
-    return documents
+        return [TaggedDocument(list(tokenizer(line)), [f"{prefix}:{i}"]) for i, line in enumerate(handle)]
 
 
 def lee_background_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
@@ -236,7 +224,7 @@ def lee_background_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocu
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize.tokenize`
+    tokenizer : callable, default :func:`paravec.tokenize`
 
     Returns
     -------
@@ -253,7 +241,7 @@ def lee_test_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize.tokenize`
+    tokenizer : callable, default :func:`paravec.tokenize`
 
     Returns
     -------
@@ -282,7 +270,7 @@ def lee_similarities() -> np.ndarray:
 # -- mini newsgroup ------------------------------------------------------------------------------
 
 
-class _Bunch(dict):
+class _Bunch(dict[str, object]):
     """Stand-in for ``sklearn.datasets.base.Bunch`` (a dict) when unpickling."""
 
 
@@ -291,7 +279,8 @@ def _allowed_globals() -> dict[tuple[str, str], object]:
     # array's own __reduce__ so both numpy 1 and 2 resolve it without deprecated imports.
     reconstruct = np.zeros(1).__reduce__()[0]
     return {
-        ("copy_reg", "_reconstructor"): copyreg._reconstructor,
+        # Python 2's copy_reg._reconstructor rebuilds the Bunch; typeshed leaves the private name out.
+        ("copy_reg", "_reconstructor"): copyreg._reconstructor,  # type: ignore[attr-defined]
         ("__builtin__", "dict"): dict,
         ("sklearn.datasets.base", "Bunch"): _Bunch,
         ("numpy.core.multiarray", "_reconstruct"): reconstruct,
@@ -323,7 +312,7 @@ def _strip_headers(post: str) -> str:
     subject = ""
     for line in head.splitlines():
         if line.lower().startswith("subject:"):
-            subject = line[len("subject:"):].strip()
+            subject = line[len("subject:") :].strip()
             break
     return f"{subject}\n{body}" if subject else body
 
@@ -335,7 +324,7 @@ def mini_newsgroup_documents(
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize.tokenize`
+    tokenizer : callable, default :func:`paravec.tokenize`
     strip_headers : bool, default True
         Drop each post's header block (Path, From, Message-ID, ...), which would otherwise let
         the group be read off the ``Newsgroups:`` line; the Subject is kept as the first line.
@@ -357,9 +346,7 @@ def mini_newsgroup_documents(
         posts, targets = bunch["data"], bunch["target"]
         names, files = bunch["target_names"], bunch["filenames"]
     except (zlib.error, pickle.UnpicklingError, KeyError, TypeError, EOFError) as err:
-        raise CorpusError(
-            f"mini_newsgroup: cannot read gensim's file ({err}); reinstall gensim"
-        ) from None
+        raise CorpusError(f"mini_newsgroup: cannot read gensim's file ({err}); reinstall gensim") from None
     documents: list[TaggedDocument] = []
     labels: list[str] = []
     for post, target, raw_name in zip(posts, targets, files, strict=True):
@@ -383,7 +370,7 @@ def seed_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize.tokenize`
+    tokenizer : callable, default :func:`paravec.tokenize`
 
     Returns
     -------

@@ -40,9 +40,9 @@ from paravec.datasets import SEED_TEXTS, data_path, lee_background_documents, se
 from paravec.errors import ParameterError
 from paravec.invariants import check
 from paravec.model_io import load, save
-from paravec.tokenize import tokenize
-from paravec.train import train
-from paravec.update import update
+from paravec.tokenizer import tokenize
+from paravec.training import train
+from paravec.updating import update
 
 __all__ = ["DEFAULT_OUT_DIR", "DEMO_STEPS", "DemoResult", "run_demo"]
 

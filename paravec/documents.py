@@ -40,6 +40,7 @@ def validate_documents(
     model: Any = None,
     allow_empty_words: bool = False,
     allow_empty_batch: bool = False,
+    unique_tags: bool = True,
 ) -> list[TaggedDocument]:
     """Return ``documents`` as a list after checking every document.
 
@@ -57,6 +58,9 @@ def validate_documents(
         Accept documents without words (evaluation skips them; training cannot learn them).
     allow_empty_batch : bool, default False
         Accept a batch without documents.
+    unique_tags : bool, default True
+        Refuse a tag that an earlier document of the batch has. Rehearsal passages cut from one
+        base document share its tags, so a rehearsal sample is checked with ``False``.
 
     Raises
     ------
@@ -108,7 +112,7 @@ def validate_documents(
                     raise CorpusError(f"{what} #{i} has the negative tag {tag}; integer tags must be >= 0")
             elif not isinstance(tag, str):
                 raise CorpusError(f"{what} #{i} has a tag of type {type(tag).__name__}; tags must be strings")
-            if tag in seen:
+            if unique_tags and tag in seen:
                 raise CorpusError(
                     f"tag {tag!r} appears in {what}s #{seen[tag]} and #{i}; tags must be unique within a batch"
                 )

@@ -1,38 +1,62 @@
-"""Compiled training kernel for updates: gensim's Doc2Vec updates with per-row lock factors.
+"""Compiled training kernel for updates: gensim's Doc2Vec steps with a learning-rate factor per row.
 
 gensim's own training code (``gensim.models.doc2vec_inner``) can lock *input* vectors, but it always
 moves the output layer (``syn1neg`` / ``syn1``) of every word it touches, including the negative
 samples drawn from the whole vocabulary. An update that must leave the pretrained space
 bit-identical therefore cannot use it while the batch trains. This module re-implements the same
-stochastic-gradient steps as gensim 4 (Le & Mikolov 2014, "Distributed Representations of Sentences
-and Documents"; negative sampling and hierarchical softmax as in Mikolov et al. 2013) with four lock
-arrays, so that every weight has its own learning-rate factor:
-
-- ``word_lock`` for input word vectors (``wv.vectors``),
-- ``doc_lock`` for document vectors (``dv.vectors``),
-- ``out_lock`` for output rows of words (``syn1neg``),
-- ``node_lock`` for inner nodes of the Huffman tree (``syn1``).
-
-A factor of 0 leaves a row untouched (not even rewritten), so frozen weights stay bit-identical and
+stochastic-gradient steps as gensim 4 — paragraph vectors, PV-DBOW and PV-DM (Le & Mikolov 2014,
+"Distributed Representations of Sentences and Documents"), trained by negative sampling or
+hierarchical softmax (Mikolov et al. 2013, "Distributed Representations of Words and Phrases and
+their Compositionality") — with a learning-rate factor for every row of every weight matrix
+(:class:`Locks`). A factor of 0 leaves a row untouched (not even rewritten), so frozen weights stay bit-identical and
 new rows are fitted against exactly the weights that are saved. The arithmetic mirrors gensim's
 (its sigmoid table, its ``MAX_EXP`` cut-off, its gradient scaling, its LCG random numbers), so a
 model updated here behaves like one gensim trained, and gensim's ``infer_vector`` stays consistent
-with it. Unlike gensim, documents are not cut at 10,000 words.
+with it. Unlike gensim, documents are not cut at 10,000 words, and the window reductions come from
+the same LCG as every other draw (gensim takes them from ``model.random``).
+
+The inputs are typed records; :func:`train_chunk` checks their dtypes and index ranges before the
+compiled code, which does no bounds checks, runs.
 
 Example
 -------
->>> from paravec.kernel import sigmoid_table
->>> table = sigmoid_table()
->>> round(float(table[500]), 3)
-0.5
+One PV-DBOW pass over a two-document corpus with negative sampling; only the document rows learn:
+
+>>> import numpy as np
+>>> from paravec.kernel import (MODE_DBOW, Config, Corpus, Locks, Schedule, Tables, Weights,
+...                             initial_state, train_chunk)
+>>> rng = np.random.default_rng(0)
+>>> weights = Weights(wv=rng.random((3, 4), dtype=np.float32), dv=rng.random((2, 4), dtype=np.float32),
+...                   syn1neg=rng.random((3, 4), dtype=np.float32), syn1=np.zeros((0, 4), np.float32))
+>>> corpus = Corpus(word_ids=np.array([0, 1, 2, 0], np.int32), doc_starts=np.array([0, 2, 4]),
+...                 tag_ids=np.array([0, 1], np.int32), tag_starts=np.array([0, 1, 2]))
+>>> locks = Locks(word=np.zeros(3, np.float32), doc=np.ones(2, np.float32),
+...               out=np.zeros(3, np.float32), node=np.zeros(0, np.float32))
+>>> tables = Tables(cum_table=np.array([10, 20, 30], np.uint32), points=np.zeros(0, np.uint32),
+...                 codes=np.zeros(0, np.uint8), code_starts=np.zeros(4, np.int64),
+...                 sample_int=np.full(3, 2**32 - 1, np.uint32))
+>>> config = Config(mode=MODE_DBOW, dbow_words=False, hs=False, negative=2, window=2,
+...                 shrink_windows=True, cbow_mean=True, dm_tag_count=1, null_word=0, layer1_size=4)
+>>> before = weights.dv.copy(), weights.wv.copy()
+>>> train_chunk(corpus, np.arange(2), weights, locks, tables, config,
+...             Schedule(0.025, 0.025, 0.0, 1.0), initial_state(7))
+4
+>>> bool((weights.dv != before[0]).all()), bool((weights.wv == before[1]).all())
+(True, True)
 """
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
-__all__ = ["MODE_DBOW", "MODE_DM_MEAN", "MODE_DM_CONCAT", "sigmoid_table", "train_chunk"]
+from paravec.errors import ModelBrokenError
+
+__all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "Schedule", "Tables",
+           "Weights", "initial_state", "sigmoid_table", "train_chunk"]  # fmt: skip
 
 MODE_DBOW = 0
 MODE_DM_MEAN = 1
@@ -43,8 +67,75 @@ _MAX_EXP = 6.0
 _LCG_MUL = 25214903917
 _LCG_MASK = 281474976710655  # 2**48 - 1, as in gensim
 
+_Floats = npt.NDArray[np.float32]
+_Ints = npt.NDArray[np.int64]
 
-def sigmoid_table() -> np.ndarray:
+
+class Corpus(NamedTuple):
+    """The documents, flattened: document ``d`` is ``word_ids[doc_starts[d]:doc_starts[d + 1]]``."""
+
+    word_ids: npt.NDArray[np.int32]  # vocabulary rows, words outside the vocabulary already dropped
+    doc_starts: npt.NDArray[np.int64]  # n_docs + 1 offsets into word_ids
+    tag_ids: npt.NDArray[np.int32]  # rows of dv
+    tag_starts: npt.NDArray[np.int64]  # n_docs + 1 offsets into tag_ids
+
+
+class Weights(NamedTuple):
+    """The matrices training moves: float32, C-contiguous, writable (zero rows if unused)."""
+
+    wv: _Floats  # input word vectors, (n_words, vector_size)
+    dv: _Floats  # document vectors, (n_docs, vector_size)
+    syn1neg: _Floats  # output rows of words for negative sampling, (n_words, layer1_size)
+    syn1: _Floats  # inner nodes of the Huffman tree, (n_nodes, layer1_size)
+
+
+class Locks(NamedTuple):
+    """Learning-rate factors (float32), one per row of the matching matrix of :class:`Weights`."""
+
+    word: _Floats  # for wv
+    doc: _Floats  # for dv
+    out: _Floats  # for syn1neg
+    node: _Floats  # for syn1
+
+
+class Tables(NamedTuple):
+    """Lookup tables of the vocabulary, as gensim keeps them."""
+
+    cum_table: npt.NDArray[np.uint32]  # negative-sampling table (at least one entry)
+    points: npt.NDArray[np.uint32]  # Huffman inner nodes of every word, concatenated
+    codes: npt.NDArray[np.uint8]  # Huffman codes of every word, concatenated
+    code_starts: npt.NDArray[np.int64]  # n_words + 1 offsets into points and codes
+    sample_int: npt.NDArray[np.uint32]  # downsampling thresholds per word
+
+
+class Config(NamedTuple):
+    """The model's architecture, as gensim's ``Doc2Vec`` attributes of the same names say it."""
+
+    mode: int  # MODE_DBOW, MODE_DM_MEAN or MODE_DM_CONCAT
+    dbow_words: bool
+    hs: bool
+    negative: int
+    window: int
+    shrink_windows: bool
+    cbow_mean: bool
+    dm_tag_count: int
+    null_word: int  # vocabulary row of the padding word of PV-DM concat
+    layer1_size: int
+
+
+class Schedule(NamedTuple):
+    """Linear learning-rate decay: ``alpha_start`` at ``progress_start``, ``alpha_end`` at 1.0.
+
+    This chunk covers the share ``progress_span`` of the whole training from ``progress_start``.
+    """
+
+    alpha_start: float
+    alpha_end: float
+    progress_start: float
+    progress_span: float
+
+
+def sigmoid_table() -> _Floats:
     """Return gensim's precomputed logistic table (1000 entries over [-6, 6])."""
     x = (np.arange(_EXP_TABLE_SIZE, dtype=np.float64) / _EXP_TABLE_SIZE * 2.0 - 1.0) * _MAX_EXP
     e = np.exp(x)
@@ -54,13 +145,122 @@ def sigmoid_table() -> np.ndarray:
 _EXP_TABLE = sigmoid_table()
 
 
+def initial_state(seed: int) -> int:
+    """Return the random state :func:`train_chunk` starts from for ``seed`` (gensim's 48-bit LCG).
+
+    >>> initial_state(0), initial_state(1)
+    (1, 7920)
+    """
+    return (int(seed) * 7919 + 1) & _LCG_MASK
+
+
+def train_chunk(corpus: Corpus, doc_order: _Ints, weights: Weights, locks: Locks, tables: Tables,
+                config: Config, schedule: Schedule, rng_state: int) -> int:  # fmt: skip
+    """Train one pass over the documents ``doc_order`` of ``corpus``, in that order.
+
+    Releases the GIL while it trains, so several threads can each train a share of the batch at
+    once, hogwild, as gensim's workers do. The learning rate decays linearly with the share of this
+    chunk's words already seen (see :class:`Schedule`).
+
+    Parameters
+    ----------
+    corpus, weights, locks, tables, config, schedule
+        The typed inputs described by their classes; ``weights`` are updated in place.
+    doc_order : ndarray of int64
+        Indices of the documents of ``corpus`` to train.
+    rng_state : int
+        The LCG state the first draw advances from (see :func:`initial_state`).
+
+    Returns
+    -------
+    int
+        The number of words trained (kept after downsampling).
+
+    Raises
+    ------
+    ModelBrokenError
+        If an input has the wrong dtype or layout, or an index points outside its array.
+    """
+    config = Config(*(t(v) for t, v in zip(_CONFIG_TYPES, config, strict=True)))
+    schedule = Schedule(*(float(v) for v in schedule))
+    _check(corpus, doc_order, weights, locks, tables, config)
+    return int(
+        _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng_state & _LCG_MASK)
+    )
+
+
+_CONFIG_TYPES = (int, bool, bool, int, int, bool, bool, int, int, int)
+_INDEX_DTYPES = {"word_ids": np.int32, "tag_ids": np.int32, "doc_starts": np.int64, "tag_starts": np.int64,
+                 "doc_order": np.int64, "code_starts": np.int64, "points": np.uint32, "codes": np.uint8,
+                 "cum_table": np.uint32, "sample_int": np.uint32}  # fmt: skip
+
+
+def _check(
+    corpus: Corpus, order: _Ints, weights: Weights, locks: Locks, tables: Tables, config: Config
+) -> None:
+    """Prove every index the compiled code will follow lands inside its array (it checks none)."""
+    arrays = {**corpus._asdict(), **tables._asdict(), "doc_order": order}
+    wrong = {k: t for k, t in _INDEX_DTYPES.items() if arrays[k].dtype != t}
+    problems = [f"{k} is {arrays[k].dtype}, expected {np.dtype(t)}" for k, t in wrong.items()]
+    for name, matrix in weights._asdict().items():
+        if matrix.dtype != np.float32 or matrix.ndim != 2 or not matrix.flags.c_contiguous:
+            problems.append(f"{name} must be a 2-D C-contiguous float32 array")
+        elif not matrix.flags.writeable:
+            problems.append(f"{name} is read-only")
+    used = (True, True, config.negative > 0, config.hs)  # the other locks are never read
+    for (name, lock), matrix, read in zip(locks._asdict().items(), weights, used, strict=True):
+        if lock.dtype != np.float32 or lock.ndim != 1 or (read and len(lock) != len(matrix)):
+            problems.append(f"the {name} locks must be float32, one per row of its matrix")
+    if problems:
+        raise ModelBrokenError("refusing to train: " + "; ".join(problems))
+    n_words, size = weights.wv.shape
+    concat = config.mode == MODE_DM_CONCAT
+    layer1 = (config.dm_tag_count + 2 * config.window) * size if concat else size
+    hs_bad = len(tables.code_starts) != n_words + 1 or len(tables.codes) != len(tables.points)
+    hs_bad = hs_bad or _bad_offsets(tables.code_starts, len(tables.points))
+    checks = {
+        "vector widths differ": weights.dv.shape[1] != size,
+        f"layer1_size is {config.layer1_size}, expected {layer1}": config.layer1_size != layer1,
+        "the output layers do not match": layer1 != weights.syn1neg.shape[1]
+        or layer1 != weights.syn1.shape[1],
+        "syn1neg does not match the vocabulary": config.negative > 0 and len(weights.syn1neg) != n_words,
+        "cum_table does not match the vocabulary": config.negative > 0 and len(tables.cum_table) != n_words,
+        "sample_int does not match the vocabulary": len(tables.sample_int) != n_words,
+        "document offsets are broken": len(corpus.doc_starts) != len(corpus.tag_starts)
+        or _bad_offsets(corpus.doc_starts, len(corpus.word_ids))
+        or _bad_offsets(corpus.tag_starts, len(corpus.tag_ids)),
+        "a document index is outside the corpus": _outside(order, len(corpus.doc_starts) - 1),
+        "a word index is outside wv.vectors": _outside(corpus.word_ids, n_words),
+        "a tag index is outside dv.vectors": _outside(corpus.tag_ids, len(weights.dv)),
+        "a Huffman point is outside syn1": config.hs
+        and (hs_bad or _outside(tables.points, len(weights.syn1))),
+        "the null word is outside wv.vectors": concat and not 0 <= config.null_word < n_words,
+        "the window is below 1": config.window < 1,
+    }
+    problems = [message for message, failed in checks.items() if failed]
+    if problems:
+        raise ModelBrokenError("refusing to train: " + "; ".join(problems))
+
+
+def _outside(indices: npt.NDArray[Any], length: int) -> bool:
+    return len(indices) > 0 and bool(indices.min() < 0 or indices.max() >= length)
+
+
+def _bad_offsets(starts: _Ints, length: int) -> bool:
+    return len(starts) == 0 or starts[0] != 0 or starts[-1] != length or bool((np.diff(starts) < 0).any())
+
+
+# The compiled functions take their arrays one by one: a NamedTuple of arrays passed into a function
+# that numba does not inline costs reference counting on every call, which slows training measurably.
+# One argument a line would triple their length, so they keep their own layout.
+# fmt: off
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _next(rng):
+def _next(rng):  # type: ignore[no-untyped-def]
     return (rng * _LCG_MUL + 11) & _LCG_MASK
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _learn(l1, out, row, label, alpha, lock, work, exp_table):
+def _learn(l1, out, row, label, alpha, lock, work, exp_table):  # type: ignore[no-untyped-def]
     """One logistic unit: error of predicting ``label`` from ``l1`` through ``out[row]``.
 
     Adds the error for ``l1`` to ``work`` and moves ``out[row]`` by ``lock`` times its gradient.
@@ -84,22 +284,22 @@ def _learn(l1, out, row, label, alpha, lock, work, exp_table):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,
-                 code_starts, hs, negative, alpha, work, rng, exp_table):
+def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,  # type: ignore[no-untyped-def]
+                 code_starts, config, alpha, work, rng, exp_table):
     """One prediction of word ``target`` from the hidden vector ``l1`` (a thread-local buffer).
 
     Hierarchical softmax walks the target's Huffman path; negative sampling draws ``negative``
     noise words from the unigram table. Returns the advanced random state.
     """
-    if hs:
+    if config.hs:
         for b in range(code_starts[target], code_starts[target + 1]):
             node = points[b]
             _learn(l1, syn1, node, np.float32(1.0) - np.float32(codes[b]), alpha, node_lock[node], work,
                    exp_table)
-    if negative > 0:
+    if config.negative > 0:
         domain = np.uint64(cum_table[cum_table.shape[0] - 1])
         _learn(l1, syn1neg, target, np.float32(1.0), alpha, out_lock[target], work, exp_table)
-        for _ in range(negative):
+        for _ in range(config.negative):
             x = np.uint32(np.uint64(rng >> 16) % domain)
             t = np.searchsorted(cum_table, x)
             rng = _next(rng)
@@ -109,27 +309,28 @@ def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, poin
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _apply(vectors, row, work, offset, size, factor):
+def _apply(vectors, row, work, offset, size, factor):  # type: ignore[no-untyped-def]
     if factor != 0.0:
         for a in range(size):
             vectors[row, a] += factor * work[offset + a]
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _load(dest, offset, vectors, row, size):
+def _load(dest, offset, vectors, row, size):  # type: ignore[no-untyped-def]
     for a in range(size):
         dest[offset + a] = vectors[row, a]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock, node_lock,
-                    cum_table, points, codes, code_starts, sample_int, mode, dbow_words, hs,
-                    negative, window, shrink_windows, cbow_mean, dm_tag_count, null_word, alpha,
-                    buf, reduced, work, neu1, rng, exp_table):
+def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock, node_lock,  # type: ignore[no-untyped-def]
+                    cum_table, points, codes, code_starts, sample_int, config, alpha, buf, reduced, work,
+                    neu1, rng, exp_table):
     """Train one document; returns (words kept after downsampling, random state).
 
-    ``work`` and ``neu1`` are thread-local buffers exactly ``layer1_size`` long.
+    ``buf`` and ``reduced`` hold at least ``len(words)`` entries; ``work`` and ``neu1`` are
+    thread-local buffers exactly as long as the hidden layer.
     """
+    mode, window, size = config.mode, config.window, wv.shape[1]
     # Downsampling draws a fresh decision per occurrence and pass, as gensim does.
     n = 0
     for w in words:
@@ -138,12 +339,11 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
             continue
         buf[n] = w
         n += 1
-    size = wv.shape[1]
-    if mode == MODE_DM_CONCAT and tags.shape[0] != dm_tag_count:
+    if mode == MODE_DM_CONCAT and tags.shape[0] != config.dm_tag_count:
         return 0, rng  # gensim skips documents without the expected number of tags
-    windowed = mode == MODE_DM_MEAN or (mode == MODE_DBOW and dbow_words)
+    windowed = mode == MODE_DM_MEAN or (mode == MODE_DBOW and config.dbow_words)
     for i in range(n):
-        if shrink_windows and windowed:
+        if config.shrink_windows and windowed:
             rng = _next(rng)
             reduced[i] = (rng >> 16) % window
         else:
@@ -151,7 +351,7 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
     for i in range(n):
         target = buf[i]
         if mode == MODE_DBOW:
-            if dbow_words:
+            if config.dbow_words:
                 lo = max(0, i - window + reduced[i])
                 hi = min(n, i + window + 1 - reduced[i])
                 for j in range(lo, hi):
@@ -160,17 +360,15 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     ctx = buf[j]
                     _load(neu1, 0, wv, ctx, size)
                     work[:] = 0.0
-                    rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table,
-                                       points, codes, code_starts, hs, negative, alpha, work, rng,
-                                       exp_table)
+                    rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
+                                       codes, code_starts, config, alpha, work, rng, exp_table)
                     _apply(wv, ctx, work, 0, size, word_lock[ctx])
             for k in range(tags.shape[0]):
                 t = tags[k]
                 _load(neu1, 0, dv, t, size)
                 work[:] = 0.0
-                rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table,
-                                   points, codes, code_starts, hs, negative, alpha, work, rng,
-                                   exp_table)
+                rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
+                                   codes, code_starts, config, alpha, work, rng, exp_table)
                 _apply(dv, t, work, 0, size, doc_lock[t])
         elif mode == MODE_DM_MEAN:
             lo = max(0, i - window + reduced[i])
@@ -189,13 +387,13 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     neu1[a] += dv[t, a]
                 count += 1
             inv = np.float32(1.0 / count) if count > 0 else np.float32(1.0)
-            if cbow_mean:
+            if config.cbow_mean:
                 for a in range(size):
                     neu1[a] *= inv
             work[:] = 0.0
-            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
-                               codes, code_starts, hs, negative, alpha, work, rng, exp_table)
-            if not cbow_mean:
+            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,
+                               code_starts, config, alpha, work, rng, exp_table)
+            if not config.cbow_mean:
                 # gensim's doc2vec scales the error this way round; kept so infer_vector agrees.
                 for a in range(size):
                     work[a] *= inv
@@ -205,69 +403,60 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                 if j != i:
                     _apply(wv, buf[j], work, 0, size, word_lock[buf[j]])
         else:
-            for m in range(dm_tag_count):
+            for m in range(config.dm_tag_count):
                 _load(neu1, m * size, dv, tags[m], size)
-            slot = dm_tag_count
+            slot = config.dm_tag_count
             for j in range(i - window, i + window + 1):
                 if j == i:
                     continue
-                w = null_word if (j < 0 or j >= n) else buf[j]
+                w = config.null_word if (j < 0 or j >= n) else buf[j]
                 _load(neu1, slot * size, wv, w, size)
                 slot += 1
             work[:] = 0.0
-            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
-                               codes, code_starts, hs, negative, alpha, work, rng, exp_table)
-            for m in range(dm_tag_count):
+            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,
+                               code_starts, config, alpha, work, rng, exp_table)
+            for m in range(config.dm_tag_count):
                 _apply(dv, tags[m], work, m * size, size, doc_lock[tags[m]])
-            slot = dm_tag_count
+            slot = config.dm_tag_count
             for j in range(i - window, i + window + 1):
                 if j == i:
                     continue
-                w = null_word if (j < 0 or j >= n) else buf[j]
+                w = config.null_word if (j < 0 or j >= n) else buf[j]
                 _apply(wv, w, work, slot * size, size, word_lock[w])
                 slot += 1
     return n, rng
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def train_chunk(word_ids, doc_starts, tag_ids, tag_starts, doc_order, wv, dv, syn1neg, syn1,
-                word_lock, doc_lock, out_lock, node_lock, cum_table, points, codes, code_starts,
-                sample_int, mode, dbow_words, hs, negative, window, shrink_windows, cbow_mean,
-                dm_tag_count, null_word, layer1_size, alpha_start, alpha_end, progress_start,
-                progress_span, seed):
-    """Train one pass over the documents ``doc_order``; returns the number of words trained.
-
-    Releases the GIL, so several threads can each train a share of the batch at once, hogwild, as
-    gensim's workers do. The learning rate decays linearly with the share of this chunk's words
-    already seen, from ``alpha_start`` at ``progress_start`` towards ``alpha_end`` at 1.0.
-    """
+def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng):  # type: ignore[no-untyped-def]
     max_len = 1
     total = 0
     for k in range(doc_order.shape[0]):
         d = doc_order[k]
-        length = doc_starts[d + 1] - doc_starts[d]
+        length = corpus.doc_starts[d + 1] - corpus.doc_starts[d]
         max_len = max(max_len, length)
         total += length
     buf = np.empty(max_len, dtype=np.int32)
     reduced = np.empty(max_len, dtype=np.int32)
     # DBOW and PV-DM mean use the first vector_size entries; PV-DM concat all of them.
-    width = layer1_size if mode == MODE_DM_CONCAT else wv.shape[1]
+    width = config.layer1_size if config.mode == MODE_DM_CONCAT else weights.wv.shape[1]
     work = np.empty(width, dtype=np.float32)
     neu1 = np.empty(width, dtype=np.float32)
-    rng = (np.int64(seed) * 7919 + 1) & _LCG_MASK
+    wv, dv, syn1neg, syn1 = weights
+    word_lock, doc_lock, out_lock, node_lock = locks
+    cum_table, points, codes, code_starts, sample_int = tables
     seen = 0
     done = 0
     for k in range(doc_order.shape[0]):
         d = doc_order[k]
-        frac = progress_start + progress_span * seen / max(total, 1)
-        alpha = np.float32(alpha_start - (alpha_start - alpha_end) * min(frac, 1.0))
-        words = word_ids[doc_starts[d]:doc_starts[d + 1]]
-        tags = tag_ids[tag_starts[d]:tag_starts[d + 1]]
-        kept, rng = _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock,
-                                    out_lock, node_lock, cum_table, points, codes, code_starts,
-                                    sample_int, mode, dbow_words, hs, negative, window,
-                                    shrink_windows, cbow_mean, dm_tag_count, null_word, alpha,
-                                    buf, reduced, work, neu1, rng, _EXP_TABLE)
+        frac = schedule.progress_start + schedule.progress_span * seen / max(total, 1)
+        alpha = np.float32(schedule.alpha_start - (schedule.alpha_start - schedule.alpha_end) * min(frac, 1.0))
+        words = corpus.word_ids[corpus.doc_starts[d]:corpus.doc_starts[d + 1]]
+        tags = corpus.tag_ids[corpus.tag_starts[d]:corpus.tag_starts[d + 1]]
+        kept, rng = _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock,
+                                    node_lock, cum_table, points, codes, code_starts, sample_int, config,
+                                    alpha, buf, reduced, work, neu1, rng, _EXP_TABLE)
         done += kept
         seen += words.shape[0]
     return done
+# fmt: on

@@ -160,7 +160,7 @@ class OneOf:
         except TypeError:  # an unhashable value is in no set of names
             allowed = False
         if not allowed:
-            raise _fail(name, self.describe(), value)
+            raise _fail(name, self.describe() + (" or None" if self.none else ""), value)
         return value
 
 

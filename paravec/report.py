@@ -8,7 +8,7 @@ read, and notes. The report's verdict is the worst verdict of its sections.
 
 Everything is plain data, so ``Report.to_json()`` is the full record and ``Report.from_dict`` reads it
 back; ``Report.save(dir)`` writes ``report.md`` and ``report.json`` atomically (temporary file in the
-same folder, then ``os.replace``) and, when matplotlib is installed, ``map.png``: a 2-D PCA map of
+same folder, then ``os.replace``; see :mod:`paravec.files`) and, when matplotlib is installed, ``map.png``: a 2-D PCA map of
 the new documents among their nearest words and a sample of old documents.
 
 Example
@@ -28,12 +28,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Check", "Section", "Report", "VERDICTS", "worst_verdict", "write_atomic"]
+from paravec.files import atomic_path, write_atomic
+
+__all__ = ["VERDICTS", "Check", "Report", "Section", "Table", "worst_verdict"]
 
 VERDICTS = ("pass", "warn", "fail", "skip")
 _SEVERITY = {"skip": -1, "pass": 0, "warn": 1, "fail": 2}
@@ -102,10 +103,12 @@ class Section:
         return worst_verdict([c.verdict for c in self.checks])
 
     def add_check(self, check: Check) -> Check:
+        """Append ``check`` to the section and return it."""
         self.checks.append(check)
         return check
 
     def add_table(self, title: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Append a table (copies of ``columns`` and of each row)."""
         self.tables.append(Table(title, list(columns), [list(r) for r in rows]))
 
     def check(self, name: str) -> Check:
@@ -156,12 +159,11 @@ class Report:
             "verdict": self.verdict,
             "summary": self.summary,
             "parameters": self.parameters,
-            "sections": [
-                {**asdict(s), "verdict": s.verdict} for s in self.sections
-            ],
+            "sections": [{**asdict(s), "verdict": s.verdict} for s in self.sections],
             "map_points": self.map_points,
         }
-        return _jsonable(data)
+        plain: dict[str, Any] = _jsonable(data)
+        return plain
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as a JSON string (see :meth:`to_dict`)."""
@@ -172,13 +174,22 @@ class Report:
         """Read back what :meth:`to_dict` produced."""
         sections = []
         for s in data.get("sections", []):
-            sec = Section(s["key"], s["title"], dict(s.get("metrics", {})),
-                          [Check(**c) for c in s.get("checks", [])],
-                          [Table(**t) for t in s.get("tables", [])], list(s.get("notes", [])),
-                          s.get("summary", ""))
+            sec = Section(
+                s["key"],
+                s["title"],
+                dict(s.get("metrics", {})),
+                [Check(**c) for c in s.get("checks", [])],
+                [Table(**t) for t in s.get("tables", [])],
+                list(s.get("notes", [])),
+                s.get("summary", ""),
+            )
             sections.append(sec)
-        return cls(sections, data.get("summary", ""), dict(data.get("parameters", {})),
-                   list(data.get("map_points", [])))
+        return cls(
+            sections,
+            data.get("summary", ""),
+            dict(data.get("parameters", {})),
+            list(data.get("map_points", [])),
+        )
 
     def to_markdown(self) -> str:
         """The report as Markdown: verdict, summary, a verdict table, then one part per section."""
@@ -197,7 +208,9 @@ class Report:
                 out += ["| check | value | verdict | rule |", "| --- | --- | --- | --- |"]
                 for c in s.checks:
                     note = f" ({c.note})" if c.note else ""
-                    out.append(f"| {c.name} | {_fmt(c.value)} | {_badge(c.verdict)}{_cell(note)} | {c.rule} |")
+                    out.append(
+                        f"| {c.name} | {_fmt(c.value)} | {_badge(c.verdict)}{_cell(note)} | {c.rule} |"
+                    )
                 out.append("")
             scalars = {k: v for k, v in s.metrics.items() if not isinstance(v, (list, dict))}
             if scalars:
@@ -205,8 +218,12 @@ class Report:
                 out += [f"| {k} | {_fmt(v)} |" for k, v in scalars.items()]
                 out.append("")
             for t in s.tables:
-                out += [f"**{t.title}**", "", "| " + " | ".join(t.columns) + " |",
-                        "| " + " | ".join("---" for _ in t.columns) + " |"]
+                out += [
+                    f"**{t.title}**",
+                    "",
+                    "| " + " | ".join(t.columns) + " |",
+                    "| " + " | ".join("---" for _ in t.columns) + " |",
+                ]
                 out += ["| " + " | ".join(_cell(_fmt(v)) for v in row) + " |" for row in t.rows]
                 out.append("")
             for n in s.notes:
@@ -219,7 +236,7 @@ class Report:
             out.append("")
         return "\n".join(out)
 
-    def save(self, directory: str | os.PathLike, *, plots: bool = True) -> dict[str, Path]:
+    def save(self, directory: str | os.PathLike[str], *, plots: bool = True) -> dict[str, Path]:
         """Write ``report.md``, ``report.json`` (and ``map.png`` when possible) into ``directory``.
 
         Parameters
@@ -244,7 +261,7 @@ class Report:
             written.update(self.save_plots(folder))
         return written
 
-    def save_plots(self, directory: str | os.PathLike) -> dict[str, Path]:
+    def save_plots(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
         """Draw ``map.png`` from :attr:`map_points`; returns ``{}`` without matplotlib or points."""
         if not self.map_points:
             return {}
@@ -265,8 +282,14 @@ class Report:
                 ax.scatter([p["x"] for p in pts], [p["y"] for p in pts], **style)
         for p in self.map_points:
             if p["kind"] in ("word", "new_word"):
-                ax.annotate(str(p["label"]), (p["x"], p["y"]), fontsize=6, alpha=0.8,
-                            xytext=(2, 2), textcoords="offset points")
+                ax.annotate(
+                    str(p["label"]),
+                    (p["x"], p["y"]),
+                    fontsize=6,
+                    alpha=0.8,
+                    xytext=(2, 2),
+                    textcoords="offset points",
+                )
         ax.set_title("New documents among their nearest words (PCA of unit vectors)")
         ax.legend(loc="best", fontsize=8)
         ax.set_xticks([])
@@ -277,41 +300,12 @@ class Report:
         return {"map": path}
 
 
-def write_atomic(path: str | os.PathLike, text: str | bytes) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600 files; a report is meant to be read like any file the user writes.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def _savefig_atomic(fig, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
+def _savefig_atomic(fig: Any, path: Path) -> None:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
-def _pyplot():
+def _pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend, or ``None`` when matplotlib is not installed."""
     try:
         import matplotlib

@@ -1,4 +1,8 @@
-"""Growing a trained gensim vocabulary without disturbing what is already there.
+"""Growing the vocabulary of a trained gensim model without disturbing what is already there.
+
+An update of a paragraph-vector model (Le & Mikolov 2014, "Distributed Representations of
+Sentences and Documents") brings words the model has never seen; they need rows in every
+per-word array before the batch can train them.
 
 gensim's ``prepare_vocab(update=True)`` rebuilds the Huffman tree from the merged counts (so the
 inner nodes of pretrained words change meaning), computes downsampling of new words from the new
@@ -31,15 +35,29 @@ import heapq
 from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 from gensim.models import Doc2Vec
 
-__all__ = ["add_words", "refresh_sampling", "hs_arrays", "init_rows", "cum_table"]
+__all__ = ["add_words", "cum_table", "hs_arrays", "init_rows", "refresh_sampling"]
 
 REAL = np.float32
+Floats = npt.NDArray[np.float32]
 
 
-def init_rows(n: int, vector_size: int, seed: int) -> np.ndarray:
-    """Random rows drawn as gensim draws new vectors: uniform in (-1, 1) / vector_size."""
+def init_rows(n: int, vector_size: int, seed: int) -> Floats:
+    """Draw random rows as gensim draws new vectors: uniform in (-1, 1) / vector_size.
+
+    Parameters
+    ----------
+    n, vector_size : int
+        Shape of the result.
+    seed : int
+        Seed of NumPy's default generator (same seed, same rows).
+
+    Returns
+    -------
+    ndarray of float32, shape (n, vector_size)
+    """
     rng = np.random.default_rng(seed)
     rows = rng.random((n, vector_size), dtype=REAL)
     rows *= 2.0
@@ -53,7 +71,21 @@ def add_words(model: Doc2Vec, counts: Mapping[str, int], *, seed: int) -> list[s
 
     Grows ``wv.vectors`` (random rows), ``syn1neg`` (zero rows), the per-word attributes, the
     Huffman tree (when ``hs``) and a per-word lock array if the model has one. Existing rows are
-    not touched. Returns the words added.
+    not touched.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+        The model whose vocabulary grows, in place.
+    counts : mapping of str to int
+        The new words (none of them in the vocabulary yet) and their counts.
+    seed : int
+        Seed of the new word vectors (see :func:`init_rows`).
+
+    Returns
+    -------
+    list of str
+        The words added, most frequent first (ties alphabetical).
     """
     new = sorted(counts, key=lambda w: (-counts[w], w))
     if not new:
@@ -130,9 +162,9 @@ def _huffman(counts: list[int]) -> tuple[list[list[int]], list[list[int]], int]:
             codes[node], points[node] = code, point
             continue
         left, right = children[node]
-        point = point + [node - n]
-        stack.append((left, code + [0], point))
-        stack.append((right, code + [1], point))
+        point = [*point, node - n]
+        stack.append((left, [*code, 0], point))
+        stack.append((right, [*code, 1], point))
     return codes, points, n - 1
 
 
@@ -140,6 +172,12 @@ def refresh_sampling(model: Doc2Vec) -> None:
     """Recompute ``sample_int`` for every word and the negative-sampling table from total counts.
 
     Uses gensim's formulas (``Word2Vec.prepare_vocab``), over the counts of everything seen so far.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+        The model; its ``wv`` attribute ``sample_int`` and (with negative sampling) its
+        ``cum_table`` are replaced.
     """
     wv = model.wv
     counts = np.asarray(wv.expandos["count"], dtype=np.float64)
@@ -159,20 +197,50 @@ def refresh_sampling(model: Doc2Vec) -> None:
         model.cum_table = cum_table(wv.expandos["count"], model.ns_exponent)
 
 
-def cum_table(counts: np.ndarray, ns_exponent: float, domain: int = 2**31 - 1) -> np.ndarray:
-    """gensim's negative-sampling table (``Word2Vec.make_cum_table``), without its Python loop.
+def cum_table(counts: npt.ArrayLike, ns_exponent: float, domain: int = 2**31 - 1) -> npt.NDArray[np.uint32]:
+    """Build gensim's negative-sampling table (``Word2Vec.make_cum_table``) without its Python loop.
 
     The running sum is sequential, as in gensim, so the table is the same to the last bit.
+
+    Parameters
+    ----------
+    counts : array_like
+        Count of each vocabulary word, in vocabulary order.
+    ns_exponent : float
+        The exponent counts are raised to (gensim's ``ns_exponent``).
+    domain : int, default 2**31 - 1
+        The table's last value.
+
+    Returns
+    -------
+    ndarray of uint32
+        Cumulative, rounded weights: word ``i`` is drawn for values in ``(table[i-1], table[i]]``.
     """
     weights = np.asarray(counts, dtype=np.float64) ** float(ns_exponent)
     cumulative = np.cumsum(weights)
     if not len(cumulative):
         return np.zeros(0, dtype=np.uint32)
-    return np.round(cumulative / cumulative[-1] * domain).astype(np.uint32)
+    table: npt.NDArray[np.uint32] = np.round(cumulative / cumulative[-1] * domain).astype(np.uint32)
+    return table
 
 
-def hs_arrays(model: Doc2Vec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Flatten Huffman codes and points for the kernel: (points, codes, starts)."""
+def hs_arrays(model: Doc2Vec) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """Flatten the Huffman codes and points of every word for the kernel.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+        The model; without hierarchical softmax the points and codes are empty.
+
+    Returns
+    -------
+    points : ndarray of uint32
+        Inner nodes of every word's path, concatenated in vocabulary order.
+    codes : ndarray of uint8
+        The matching code bits.
+    starts : ndarray of int64
+        ``n_words + 1`` offsets: word ``i``'s path is ``points[starts[i]:starts[i + 1]]``.
+    """
     n = len(model.wv.index_to_key)
     if not model.hs:
         return np.zeros(0, np.uint32), np.zeros(0, np.uint8), np.zeros(n + 1, np.int64)

@@ -6,7 +6,7 @@ import pytest
 from gensim.models.doc2vec import TaggedDocument
 from gensim.test.utils import datapath
 
-from paravec.tokenize import tokenize
+from paravec.tokenizer import tokenize
 
 
 def _lines(name: str) -> list[str]:
@@ -30,4 +30,4 @@ def lee_test() -> list[TaggedDocument]:
 def seed_batch() -> list[TaggedDocument]:
     """The seed scenario's ten documents: nine 'jav python ruby xxyfg', one 'fotball keeper'."""
     docs = [TaggedDocument(["jav", "python", "ruby", "xxyfg"], [f"E{i}"]) for i in range(9)]
-    return docs + [TaggedDocument(["fotball", "keeper"], ["E9"])]
+    return [*docs, TaggedDocument(["fotball", "keeper"], ["E9"])]

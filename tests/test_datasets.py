@@ -12,7 +12,7 @@ from gensim.test.utils import datapath
 from paravec import datasets
 from paravec.corpus import read_corpus
 from paravec.errors import CorpusError
-from paravec.tokenize import tokenize
+from paravec.tokenizer import tokenize
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_wiki_texts_have_the_same_titles_and_tokenize_to_the_documents(
 ) -> None:
     texts = list(datasets.wiki_texts())
     assert [title for title, _text in texts] == [doc.tags[0] for doc in wiki]
-    assert all(tokenize(text) == doc.words for (_title, text), doc in zip(texts, wiki))
+    assert all(tokenize(text) == doc.words for (_title, text), doc in zip(texts, wiki, strict=True))
     assert "[[" not in texts[0][1] and "Anarchism" in texts[0][1]
 
 
@@ -69,7 +69,7 @@ def test_lee_test_documents_decode_latin1_and_align_with_similarities() -> None:
     assert sims.shape == (50, len(docs)) and sims.dtype == np.float64
     assert np.array_equal(sims, sims.T)
     assert np.all(np.diag(sims) == 1.0)
-    assert 0.0 < sims.min() and sims.max() <= 1.0
+    assert sims.min() > 0.0 and sims.max() <= 1.0
     raw = np.loadtxt(datapath("similarities0-1.txt"))
     assert np.array_equal(np.triu(sims), np.triu(raw))
 
@@ -80,15 +80,19 @@ def test_mini_newsgroup_documents_have_group_labels() -> None:
     assert Counter(labels) == {"alt.atheism": 100, "sci.space": 100}
     tags = [doc.tags[0] for doc in docs]
     assert len(set(tags)) == 200
-    assert all(tag.startswith(label + "/") for tag, label in zip(tags, labels))
+    assert all(tag.startswith(label + "/") for tag, label in zip(tags, labels, strict=True))
     assert all(doc.words for doc in docs)
     # Headers are gone (no "Newsgroups:" line giving the label away), the subject is kept.
     assert docs[0].words[:3] == ["re", "biblical", "rape"]
     assert sum("newsgroups" in doc.words for doc in docs) < 20
     with_headers, _ = datasets.mini_newsgroup_documents(strip_headers=False)
     assert all("newsgroups" in doc.words for doc in with_headers)
-    space = Counter(w for doc, label in zip(docs, labels) if label == "sci.space" for w in doc.words)
-    atheism = Counter(w for doc, label in zip(docs, labels) if label == "alt.atheism" for w in doc.words)
+    space = Counter(
+        w for doc, label in zip(docs, labels, strict=True) if label == "sci.space" for w in doc.words
+    )
+    atheism = Counter(
+        w for doc, label in zip(docs, labels, strict=True) if label == "alt.atheism" for w in doc.words
+    )
     assert space["orbit"] > 5 * atheism["orbit"]
     assert atheism["god"] > 5 * space["god"]
 
@@ -102,12 +106,14 @@ def test_seed_documents_are_the_seed_scenario() -> None:
 
 def test_evaluation_file_paths_exist_and_hold_their_data() -> None:
     pairs = [
-        line for line in datasets.wordsim353_path().read_text("utf-8").splitlines()
+        line
+        for line in datasets.wordsim353_path().read_text("utf-8").splitlines()
         if line and not line.startswith("#")
     ]
     assert len(pairs) == 353 and all(len(line.split("\t")) == 3 for line in pairs)
     simlex = [
-        line for line in datasets.simlex999_path().read_text("utf-8").splitlines()
+        line
+        for line in datasets.simlex999_path().read_text("utf-8").splitlines()
         if line and not line.startswith("#")
     ]
     assert len(simlex) == 999
@@ -117,5 +123,5 @@ def test_evaluation_file_paths_exist_and_hold_their_data() -> None:
 
 
 def test_missing_test_data_file_is_a_corpus_error() -> None:
-    with pytest.raises(CorpusError, match="test data file 'no-such-file.txt' is missing"):
+    with pytest.raises(CorpusError, match=r"test data file 'no-such-file\.txt' is missing"):
         datasets.data_path("no-such-file.txt")

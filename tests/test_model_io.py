@@ -19,7 +19,9 @@ def small_model(lee_background) -> Doc2Vec:
 
 
 def _digest(folder) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
 
 
 def test_roundtrip_and_mmap(tmp_path, small_model):
@@ -55,19 +57,35 @@ def test_large_arrays_go_to_side_files_and_mmap(tmp_path, lee_background):
 
 
 @pytest.mark.parametrize(
-    "make,message",
+    ("make", "message"),
     [
         (lambda p, m: None, "not found"),
         (lambda p, m: p.write_bytes(b""), "empty"),
         (lambda p, m: (m.save(str(p)), p.write_bytes(p.read_bytes()[:300])), "truncated or corrupt"),
         (lambda p, m: p.write_bytes(os.urandom(2000)), "truncated or corrupt"),
         (lambda p, m: p.write_text("3 2\na 0.1 0.2\nb 0.3 0.4\nc 0.5 0.6\n"), "word2vec-format"),
-        (lambda p, m: Word2Vec([["a", "b"]], vector_size=4, min_count=1).save(str(p)), "holds a gensim Word2Vec"),
-        (lambda p, m: FastText([["a", "b"]], vector_size=4, min_count=1).save(str(p)), "holds a gensim FastText"),
+        (
+            lambda p, m: Word2Vec([["a", "b"]], vector_size=4, min_count=1).save(str(p)),
+            "holds a gensim Word2Vec",
+        ),
+        (
+            lambda p, m: FastText([["a", "b"]], vector_size=4, min_count=1).save(str(p)),
+            "holds a gensim FastText",
+        ),
         (lambda p, m: m.wv.save(str(p)), "holds a gensim KeyedVectors"),
         (lambda p, m: p.mkdir(), "is a folder"),
     ],
-    ids=["missing", "empty", "truncated", "garbage", "w2v-text", "word2vec", "fasttext", "keyedvectors", "folder"],
+    ids=[
+        "missing",
+        "empty",
+        "truncated",
+        "garbage",
+        "w2v-text",
+        "word2vec",
+        "fasttext",
+        "keyedvectors",
+        "folder",
+    ],
 )
 def test_bad_model_files(tmp_path, small_model, make, message):
     path = tmp_path / "model"

@@ -1,13 +1,36 @@
-"""Shared pieces of the CLI's output: progress lines on stderr, warnings, output-path checks."""
+"""What every command shows besides its result: progress on stderr, warnings, output-path checks.
+
+Commands print their result (a table, JSON, a summary line) on stdout and everything else on
+stderr, so their output can be piped. :class:`Steps` draws one progress line per long step and
+clears them when the command fails (the failure is then one line); :func:`check_output_path`
+refuses an ``--out`` that would overwrite an input or cannot be written, before any work is done.
+
+Example
+-------
+>>> from pathlib import Path
+>>> from paravec.cli._ui import check_output_path
+>>> check_output_path(Path("/nonexistent-folder/base.model"))
+Traceback (most recent call last):
+...
+paravec.errors.ParameterError: --out /nonexistent-folder/base.model: folder /nonexistent-folder does not exist; create it first
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from paravec.errors import ParameterError
 
@@ -23,21 +46,31 @@ class Steps:
 
     def __init__(self) -> None:
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=Console(stderr=True), transient=False,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
         )
 
     def __enter__(self) -> Steps:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, exc_type: object, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         if exc_type is not None:
             # An error ends the command with one line on stderr: clear the bars instead of leaving them.
             for task in list(self.progress.task_ids):
                 self.progress.remove_task(task)
             self.progress.live.transient = True
-        self.progress.__exit__(exc_type, *exc)
+        self.progress.__exit__(exc_type, exc, traceback)
 
     @contextmanager
     def step(self, description: str, total: int | None = None) -> Iterator[Callable[[str, int, int], None]]:
@@ -61,8 +94,12 @@ def check_output_path(out: Path, *inputs: Path) -> None:
         raise ParameterError(f"--out {out}: folder {folder} does not exist; create it first")
     target = out.resolve()
     for path in inputs:
-        if path.exists() and (path.resolve() == target or (path.is_dir() and target.is_relative_to(path.resolve()))):
-            raise ParameterError(f"--out {out} would overwrite the input {path}; inputs are never modified, give another --out")
+        if path.exists() and (
+            path.resolve() == target or (path.is_dir() and target.is_relative_to(path.resolve()))
+        ):
+            raise ParameterError(
+                f"--out {out} would overwrite the input {path}; inputs are never modified, give another --out"
+            )
 
 
 def warn(message: str) -> None:

@@ -7,6 +7,11 @@ Example
 writes ``report/report.md``, ``report/report.json`` and ``report/map.png`` and prints the verdict
 per section. The exit code is 0 when nothing failed (pass or warn), 1 when a check failed, 2 on bad
 input.
+
+>>> from typer.testing import CliRunner
+>>> from paravec.cli import app
+>>> CliRunner().invoke(app, ["evaluate", "--help"]).exit_code
+0
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from paravec.cli import app
+from paravec.cli._ui import Steps
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
@@ -26,7 +31,9 @@ _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 @app.command("evaluate")
 def evaluate_command(
     model: Path = typer.Argument(..., help="The updated model file."),
-    corpus: Path = typer.Argument(..., help="The batch that was added: a file or folder, as given to `paravec update`."),
+    corpus: Path = typer.Argument(
+        ..., help="The batch that was added: a file or folder, as given to `paravec update`."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for report.md, report.json and map.png."),
     before: Path | None = typer.Option(None, "--before", help="The model file as it was before the update."),
     old_corpus: Path | None = typer.Option(
@@ -35,33 +42,42 @@ def evaluate_command(
     sample: int = typer.Option(200, help="Documents and words to examine per section."),
     seed: int = typer.Option(0, help="Seed for samples and infer_vector."),
     epochs: int | None = typer.Option(None, help="infer_vector epochs (default: the model's)."),
-    benchmarks: bool = typer.Option(True, "--benchmarks/--no-benchmarks", help="Run WordSim-353, SimLex-999, analogies."),
+    benchmarks: bool = typer.Option(
+        True, "--benchmarks/--no-benchmarks", help="Run WordSim-353, SimLex-999, analogies."
+    ),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Draw map.png (needs matplotlib)."),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
-    corpus_format: str | None = typer.Option(None, "--format", help="Corpus format: lines, jsonl or folder (default: detected)."),
+    corpus_format: str | None = typer.Option(
+        None, "--format", help="Corpus format: lines, jsonl or folder (default: detected)."
+    ),
 ) -> None:
     """Check an update with numbers: placement of new documents and words, and what the base kept."""
     from paravec.corpus import read_corpus
-    from paravec.evaluate import evaluate
+    from paravec.evaluation import evaluate
     from paravec.model_io import load
 
-    console = Console(stderr=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("loading model and corpora", total=None)
-        updated = load(model)
-        batch = list(read_corpus(corpus, encoding=encoding, format=corpus_format))
-        olds = list(read_corpus(old_corpus, encoding=encoding, format=corpus_format)) if old_corpus else None
-        base = load(before, mmap="r") if before is not None else None
-        bar.update(task, description="evaluating", total=5 if benchmarks else 4, completed=0)
-
-        def progress(step: str, done: int, total: int) -> None:
-            bar.update(task, description=f"evaluated {step.replace('_', ' ')}", completed=done, total=total)
-
-        report = evaluate(updated, batch, before=base, old_documents=olds, sample=sample, seed=seed,
-                          epochs=epochs, word_benchmarks=benchmarks, progress=progress)
-        bar.update(task, description="writing report")
-        written = report.save(out, plots=plots)
+    with Steps() as steps:
+        with steps.step("loading model and corpora"):
+            updated = load(model)
+            batch = list(read_corpus(corpus, encoding=encoding, format=corpus_format))
+            olds = (
+                list(read_corpus(old_corpus, encoding=encoding, format=corpus_format)) if old_corpus else None
+            )
+            base = load(before, mmap="r") if before is not None else None
+        with steps.step("evaluating") as progress:
+            report = evaluate(
+                updated,
+                batch,
+                before=base,
+                old_documents=olds,
+                sample=sample,
+                seed=seed,
+                epochs=epochs,
+                word_benchmarks=benchmarks,
+                progress=progress,
+            )
+        with steps.step(f"writing {out}"):
+            written = report.save(out, plots=plots)
 
     table = Table(title=f"paravec evaluate: {report.verdict.upper()}")
     table.add_column("section")
@@ -69,9 +85,9 @@ def evaluate_command(
     table.add_column("summary", overflow="fold")
     for s in report.sections:
         table.add_row(s.title, f"[{_STYLE[s.verdict]}]{s.verdict}[/]", s.summary)
-    out_console = Console()
-    out_console.print(table)
+    console = Console()
+    console.print(table)
     for kind, path in written.items():
-        out_console.print(f"{kind}: {path}")
+        console.print(f"{kind}: {path}")
     if report.verdict == "fail":
         raise typer.Exit(1)

@@ -14,7 +14,7 @@ A thin layer over the exploration methods of :class:`paravec.search.SearchIndex`
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -24,7 +24,7 @@ from rich.table import Table
 from paravec.cli import app
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     words = "words"
     docs = "docs"
 
@@ -34,17 +34,23 @@ def explore_command(
     index: Path = typer.Argument(..., help="The index folder written by `paravec index`."),
     word: str | None = typer.Option(None, "--word", help="Start from this word."),
     doc: str | None = typer.Option(None, "--doc", help="Start from the document with this tag."),
-    text: str | None = typer.Option(None, "--text", help="Start from this free text (inferred into the space)."),
+    text: str | None = typer.Option(
+        None, "--text", help="Start from this free text (inferred into the space)."
+    ),
     to: Target = typer.Option(Target.words, "--to", help="List nearest words or nearest documents."),
     k: int = typer.Option(10, "--k", "-k", help="Number of neighbours."),
-    model: Path | None = typer.Option(None, "--model", help="Model file (default: the one recorded in the index)."),
+    model: Path | None = typer.Option(
+        None, "--model", help="Model file (default: the one recorded in the index)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the neighbours as JSON."),
 ) -> None:
     """List the words or documents nearest to a word, a document or a text."""
     from paravec.errors import ParameterError
     from paravec.search import SearchIndex
 
-    given = [(name, value) for name, value in (("word", word), ("doc", doc), ("text", text)) if value is not None]
+    given = [
+        (name, value) for name, value in (("word", word), ("doc", doc), ("text", text)) if value is not None
+    ]
     if len(given) != 1:
         raise ParameterError("give exactly one of --word, --doc or --text")
     kind, value = given[0]
@@ -59,8 +65,13 @@ def explore_command(
     }[(kind, to.value)]
     neighbors = method(value, k=k)
     if as_json:
-        typer.echo(json.dumps({"from": {kind: value}, "to": to.value,
-                               "neighbors": [n.to_dict() for n in neighbors]}, indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {"from": {kind: value}, "to": to.value, "neighbors": [n.to_dict() for n in neighbors]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     table = Table(title=f"{to.value} nearest to {kind} {value!r}", title_justify="left")
     table.add_column("#", justify="right")

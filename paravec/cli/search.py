@@ -13,8 +13,9 @@ with the matched words highlighted), or JSON with ``--json``.
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
+from typing import Literal, cast
 
 import typer
 from rich.console import Console
@@ -24,7 +25,7 @@ from rich.text import Text
 from paravec.cli import app
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     hybrid = "hybrid"
     keyword = "keyword"
     vector = "vector"
@@ -35,23 +36,44 @@ class Mode(str, Enum):
 def search_command(
     index: Path = typer.Argument(..., help="The index folder written by `paravec index`."),
     query: str = typer.Argument(..., help="What to search for."),
-    mode: Mode = typer.Option(Mode.hybrid, "--mode", help="keyword (BM25), vector (infer_vector + nearest documents), hybrid (both, fused) or document (QUERY is a whole document: documents like it)."),
+    mode: Mode = typer.Option(
+        Mode.hybrid,
+        "--mode",
+        help="keyword (BM25), vector (infer_vector + nearest documents), hybrid (both, fused) or document (QUERY is a whole document: documents like it).",
+    ),
     k: int = typer.Option(10, "--k", "-k", help="Number of results."),
-    expand: bool = typer.Option(False, "--expand", help="Add the model's nearest words of each query word to the keyword query."),
-    keyword_weight: float | None = typer.Option(None, "--keyword-weight", show_default="0.7", help="Weight of the keyword ranking in hybrid fusion."),
-    vector_weight: float | None = typer.Option(None, "--vector-weight", show_default="0.3", help="Weight of the vector ranking in hybrid fusion."),
-    fusion: str = typer.Option("convex", "--fusion", help="Hybrid fusion: convex (weighted mean of BM25/best BM25 and cosine) or rrf (reciprocal rank)."),
-    model: Path | None = typer.Option(None, "--model", help="Model file (default: the one recorded in the index)."),
+    expand: bool = typer.Option(
+        False, "--expand", help="Add the model's nearest words of each query word to the keyword query."
+    ),
+    keyword_weight: float | None = typer.Option(
+        None, "--keyword-weight", show_default="0.7", help="Weight of the keyword ranking in hybrid fusion."
+    ),
+    vector_weight: float | None = typer.Option(
+        None, "--vector-weight", show_default="0.3", help="Weight of the vector ranking in hybrid fusion."
+    ),
+    fusion: str = typer.Option(
+        "convex",
+        "--fusion",
+        help="Hybrid fusion: convex (weighted mean of BM25/best BM25 and cosine) or rrf (reciprocal rank).",
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Model file (default: the one recorded in the index)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
 ) -> None:
     """Search the documents of INDEX for QUERY."""
     from paravec.search import SearchIndex
 
     idx = SearchIndex.open(index, model=model)
-    # Weights left out keep the library's defaults (paravec.search.index.KEYWORD_WEIGHT / VECTOR_WEIGHT).
-    weights = {name: value for name, value in (("keyword_weight", keyword_weight), ("vector_weight", vector_weight))
-               if value is not None}
-    hits = idx.search(query, mode=mode.value, k=k, expand=expand, fusion=fusion, **weights)
+    # Weights left out keep the library's defaults (paravec.search.ranking.KEYWORD_WEIGHT / VECTOR_WEIGHT).
+    weights = {
+        name: value
+        for name, value in (("keyword_weight", keyword_weight), ("vector_weight", vector_weight))
+        if value is not None
+    }
+    # The library checks the value and names what is allowed.
+    chosen = cast(Literal["convex", "rrf"], fusion)
+    hits = idx.search(query, mode=mode.value, k=k, expand=expand, fusion=chosen, **weights)
     if as_json:
         typer.echo(json.dumps([hit.to_dict() for hit in hits], indent=2, ensure_ascii=False))
         return
@@ -72,8 +94,13 @@ def search_command(
             ranks.append(f"kw #{hit.keyword_rank}")
         if hit.vector_rank is not None:
             ranks.append(f"vec #{hit.vector_rank}")
-        table.add_row(str(rank), Text.from_markup(name) if name != hit.tag else Text(hit.tag),
-                      f"{hit.score:.4f}", ", ".join(ranks), highlighted(hit.snippet, hit.highlights))
+        table.add_row(
+            str(rank),
+            Text.from_markup(name) if name != hit.tag else Text(hit.tag),
+            f"{hit.score:.4f}",
+            ", ".join(ranks),
+            highlighted(hit.snippet, hit.highlights),
+        )
     console.print(table)
 
 

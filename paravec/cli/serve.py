@@ -1,6 +1,6 @@
 """``paravec serve``: the HTTP API and the search page over an index, on one port.
 
-A thin layer over :func:`paravec.search.server.create_app`, run with uvicorn. The service is
+A thin layer over :func:`paravec.service.create_app`, run with uvicorn. The service is
 read-only unless the environment variable named by ``--token-env`` holds a token; then
 ``POST /api/documents`` accepts new documents with ``Authorization: Bearer <token>``.
 
@@ -25,27 +25,35 @@ import typer
 from paravec.cli import app
 from paravec.errors import ParavecError
 
-_DEFAULT_MAX_BODY_BYTES = 1_048_576  # keep in step with paravec.search.server; imported lazily
 _MAX_REQUEST_HEAD_BYTES = 2 * 1_048_576
 
 
 @app.command()
 def serve(
-    index: Annotated[Path, typer.Argument(help="Index folder written by `paravec index`.", show_default=False)],
-    host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+    index: Annotated[
+        Path, typer.Argument(help="Index folder written by `paravec index`.", show_default=False)
+    ],
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it on this machine.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     token_env: Annotated[
         str, typer.Option(help="Environment variable holding the write token; unset = read-only.")
     ] = "PARAVEC_TOKEN",
+    # The default is the service's; it is not imported here, since the service (fastapi) is an
+    # optional extra that this module must not need to list its options.
     max_body_bytes: Annotated[
-        int, typer.Option(min=1, help="Largest request body accepted (bytes); larger gets 413.")
-    ] = _DEFAULT_MAX_BODY_BYTES,
+        int | None,
+        typer.Option(
+            min=1, show_default="1 MiB", help="Largest request body accepted (bytes); larger gets 413."
+        ),
+    ] = None,
 ) -> None:
     """Serve the search page and the HTTP API (OpenAPI schema at /openapi.json)."""
     try:
         import uvicorn
 
-        from paravec.search.server import create_app
+        from paravec.service import DEFAULT_MAX_BODY_BYTES, create_app
     except ModuleNotFoundError as err:
         raise ParavecError(
             f"paravec serve needs the optional package {err.name!r}; "
@@ -58,7 +66,7 @@ def serve(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
     ) as progress:
         progress.add_task(f"opening index {index}", total=None)
-        web_app = create_app(index, token=token, max_body_bytes=max_body_bytes)
+        web_app = create_app(index, token=token, max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
 
     if token is None:
         typer.echo(
@@ -76,10 +84,15 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"serving {index} at http://{shown}:{port}/  (API schema: /openapi.json)", err=True)
     uvicorn.run(
-        web_app, host=host, port=port, log_level="info", server_header=False,
+        web_app,
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
         # h11 drops request heads over 16 KiB with a bare "400 Invalid HTTP request"; allowing up
         # to Chromium's URL limit lets the app answer an over-long query with its JSON 414.
-        http="h11", h11_max_incomplete_event_size=_MAX_REQUEST_HEAD_BYTES,
+        http="h11",
+        h11_max_incomplete_event_size=_MAX_REQUEST_HEAD_BYTES,
     )
 
 

@@ -94,7 +94,7 @@ def nearest(
     topn: int = 10,
 ) -> tuple[str, list[tuple[str, float]]]:
     """The ``topn`` nearest words or documents (``to``) of one word, tag or text, with a label of the query."""
-    from paravec.tokenize import tokenize
+    from paravec.tokenizer import tokenize
 
     if not model.dm and not model.dbow_words and (to == "words" or word is not None):
         warn(

@@ -1,12 +1,23 @@
-"""``paravec train``: train a base Doc2Vec on a corpus file or folder (a thin layer over :func:`paravec.train`).
+"""``paravec train``: train a base Doc2Vec on a corpus file or folder, a thin layer over :func:`paravec.train`.
+
+The corpus is read with :func:`paravec.read_corpus` (one document per line, JSON Lines, or a
+folder), PV-DBOW with word training is trained by default, and the model is saved atomically.
+Progress goes to stderr, the one-line summary to stdout; what the corpus holds that training will
+not see (empty documents, words past gensim's per-document limit) is warned about. On the shell::
+
+    paravec train lee_background.cor --out base.model --vector-size 100 --epochs 20
 
 Example
 -------
-    paravec train lee_background.cor --out base.model --vector-size 100 --epochs 20
-
-reads the corpus (one document per line, JSON Lines, or a folder; see :func:`paravec.read_corpus`),
-trains PV-DBOW with word training by default and saves the model atomically. Progress goes to
-stderr; the summary to stdout.
+>>> import tempfile, pathlib
+>>> from gensim.test.utils import datapath
+>>> from typer.testing import CliRunner
+>>> from paravec.cli import app
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "base.model"
+>>> argv = ["train", datapath("lee_background.cor"), "--out", str(out), "--vector-size", "16", "--epochs", "2"]
+>>> result = CliRunner().invoke(app, argv)
+>>> result.exit_code, result.stdout.splitlines()[-1].startswith("trained 300 documents")
+(0, True)
 """
 
 from __future__ import annotations
@@ -17,30 +28,36 @@ import typer
 
 from paravec.cli import app
 from paravec.cli._ui import Steps, check_output_path, warn
-
-_MAX_DOC_WORDS = 10000  # gensim's compiled training silently cuts documents there
+from paravec.corpus import MAX_DOCUMENT_WORDS, Corpus
 
 
 @app.command("train")
 def train_command(
-    corpus: Path = typer.Argument(..., help="Corpus: a text file (one document per line), a .jsonl file, or a folder."),
+    corpus: Path = typer.Argument(
+        ..., help="Corpus: a text file (one document per line), a .jsonl file, or a folder."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Model file to write."),
     vector_size: int = typer.Option(300, "--vector-size", help="Dimensions of word and document vectors."),
     epochs: int = typer.Option(20, help="Passes over the corpus."),
     min_count: int = typer.Option(2, "--min-count", help="Ignore words rarer than this."),
-    dm: bool = typer.Option(False, "--dm/--dbow", help="PV-DM instead of PV-DBOW (default, with word training)."),
+    dm: bool = typer.Option(
+        False, "--dm/--dbow", help="PV-DM instead of PV-DBOW (default, with word training)."
+    ),
     hs: bool = typer.Option(False, "--hs", help="Hierarchical softmax instead of negative sampling."),
     pretrained_vectors: Path | None = typer.Option(
-        None, "--pretrained-vectors", help="Word vectors (word2vec text/binary, fastText .vec) to start words from."
+        None,
+        "--pretrained-vectors",
+        help="Word vectors (word2vec text/binary, fastText .vec) to start words from.",
     ),
     seed: int = typer.Option(0, help="Random seed."),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
-    corpus_format: str | None = typer.Option(None, "--format", help="lines, jsonl or folder (default: detected)."),
+    corpus_format: str | None = typer.Option(
+        None, "--format", help="lines, jsonl or folder (default: detected)."
+    ),
 ) -> None:
     """Train a base Doc2Vec model on CORPUS and save it to --out."""
-    from paravec.corpus import read_corpus
-    from paravec.model_io import save
-    from paravec.train import train
+    # The public API, not its modules: the command stays a layer over what users call themselves.
+    from paravec import read_corpus, save, train
 
     check_output_path(out, corpus, *([pretrained_vectors] if pretrained_vectors else []))
     with Steps() as steps:
@@ -49,18 +66,31 @@ def train_command(
         _warn_corpus(docs)
         with steps.step("training", epochs) as progress:
             model = train(
-                docs, vector_size=vector_size, epochs=epochs, min_count=min_count, dm=int(dm), hs=int(hs),
-                negative=0 if hs else 5, seed=seed, pretrained_vectors=pretrained_vectors, progress=progress,
+                docs,
+                vector_size=vector_size,
+                epochs=epochs,
+                min_count=min_count,
+                dm=int(dm),
+                hs=int(hs),
+                negative=0 if hs else 5,
+                seed=seed,
+                pretrained_vectors=pretrained_vectors,
+                progress=progress,
             )
         with steps.step(f"saving {out}"):
             save(model, out)
-    typer.echo(f"trained {len(model.dv)} documents, {len(model.wv)} words, vector_size={model.vector_size}, "
-               f"epochs={epochs} -> {out}")
+    typer.echo(
+        f"trained {len(model.dv)} documents, {len(model.wv)} words, vector_size={model.vector_size}, "
+        f"epochs={epochs} -> {out}"
+    )
 
 
-def _warn_corpus(docs: object) -> None:
-    skipped = getattr(docs, "skipped", {})
-    if skipped:
-        warn(f"{len(skipped)} documents had no words and were skipped")
-    if getattr(docs, "max_words", 0) > _MAX_DOC_WORDS:
-        warn(f"the longest document has {docs.max_words:,} words; gensim trains the first {_MAX_DOC_WORDS:,} of each")
+def _warn_corpus(docs: Corpus) -> None:
+    """Say what the corpus holds that training will not see."""
+    if docs.skipped:
+        warn(f"{len(docs.skipped)} documents had no words and were skipped")
+    if docs.max_words > MAX_DOCUMENT_WORDS:
+        warn(
+            f"the longest document has {docs.max_words:,} words; gensim trains the first "
+            f"{MAX_DOCUMENT_WORDS:,} of each"
+        )

@@ -29,7 +29,7 @@ from rich.table import Table
 from paravec.cli import app
 from paravec.cli._ui import Steps, check_output_path, warn
 from paravec.errors import ParameterError
-from paravec.strategies import REHEARSAL_SHARE
+from paravec.rehearsal import REHEARSAL_SHARE
 
 if TYPE_CHECKING:
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
@@ -151,7 +151,7 @@ def _rehearsal(
     model: Doc2Vec, path: Path, batch: Corpus, n_words: int | None, encoding: str, seed: int
 ) -> list[TaggedDocument]:
     from paravec.corpus import read_corpus
-    from paravec.strategies import sample_rehearsal
+    from paravec.rehearsal import sample_rehearsal
 
     base_docs = read_corpus(path, encoding=encoding)
     foreign = next((t for t in base_docs.tags if t not in model.dv.key_to_index), None)

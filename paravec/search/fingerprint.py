@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from gensim.models import Doc2Vec
 
-__all__ = ["FULL_HASH_BYTES", "SAMPLED_ROWS", "model_fingerprint", "describe_difference"]
+__all__ = ["FULL_HASH_BYTES", "SAMPLED_ROWS", "describe_difference", "model_fingerprint"]
 
 FULL_HASH_BYTES = 64 * 1024 * 1024
 """Arrays up to this size are hashed whole; larger ones on sampled rows."""
@@ -44,7 +44,7 @@ SAMPLED_ROWS = 4096
 """Rows hashed of an array larger than :data:`FULL_HASH_BYTES`."""
 
 
-def _hash_keys(keys: list) -> str:
+def _hash_keys(keys: list[Any]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     # repr keeps int tag 1 and str tag "1" apart; one join is far faster than a loop of updates.
     digest.update("\x1f".join(map(repr, keys)).encode("utf-8", "surrogatepass"))

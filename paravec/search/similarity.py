@@ -51,8 +51,16 @@ from dataclasses import dataclass
 import numpy as np
 from gensim.models.keyedvectors import KeyedVectors
 
-__all__ = ["SOFT_THRESHOLD", "MEASURES", "Calibration", "tfidf_rows", "soft_cosines", "similarities",
-           "pair_samples", "document_scores"]
+__all__ = [
+    "MEASURES",
+    "SOFT_THRESHOLD",
+    "Calibration",
+    "document_scores",
+    "pair_samples",
+    "similarities",
+    "soft_cosines",
+    "tfidf_rows",
+]
 
 SOFT_THRESHOLD = 0.4
 """Word pairs whose vectors' cosine is below this count as unrelated in the soft cosine."""
@@ -83,17 +91,21 @@ class Calibration:
         sd = samples.std(axis=1)
         # A measure that does not vary over the sample cannot be scaled; leave it unscaled.
         sd = np.where(sd > 1e-9, sd, 1.0)
-        return cls(tuple(map(float, mean)), tuple(map(float, sd)), int(samples.shape[1]))
+        m0, m1, m2 = (float(v) for v in mean)
+        s0, s1, s2 = (float(v) for v in sd)
+        return cls((m0, m1, m2), (s0, s1, s2), int(samples.shape[1]))
 
     def z(self, values: np.ndarray) -> np.ndarray:
         """Z-scores of a ``(3, n)`` array of measures; the mean over the measures, per column."""
         mean = np.asarray(self.mean)[:, None]
         sd = np.asarray(self.sd)[:, None]
-        return ((np.asarray(values, dtype=np.float64) - mean) / sd).mean(axis=0)
+        z: np.ndarray = ((np.asarray(values, dtype=np.float64) - mean) / sd).mean(axis=0)
+        return z
 
 
-def tfidf_rows(documents: Sequence[Sequence[str]], df: Mapping[str, int],
-               n_documents: int) -> tuple[list[str], np.ndarray]:
+def tfidf_rows(
+    documents: Sequence[Sequence[str]], df: Mapping[str, int], n_documents: int
+) -> tuple[list[str], np.ndarray]:
     """Unit TF-IDF rows of ``documents`` over the terms they share with the index.
 
     Parameters
@@ -139,7 +151,7 @@ def _term_vectors(terms: Sequence[str], wv: KeyedVectors) -> np.ndarray:
 
 def _similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Word similarity: cosine squared at or above the threshold, else 0."""
-    s = a @ b.T
+    s: np.ndarray = a @ b.T
     s[s < SOFT_THRESHOLD] = 0.0
     s *= s
     return s
@@ -157,8 +169,9 @@ def _soft_norms(rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return out
 
 
-def _soft(query: np.ndarray, q_norm: float, rows: np.ndarray, norms: np.ndarray,
-          vectors: np.ndarray) -> np.ndarray:
+def _soft(
+    query: np.ndarray, q_norm: float, rows: np.ndarray, norms: np.ndarray, vectors: np.ndarray
+) -> np.ndarray:
     """Soft cosine of one row with each of ``rows`` whose norms are known."""
     out = np.zeros(len(rows))
     q = np.flatnonzero(query)
@@ -167,11 +180,15 @@ def _soft(query: np.ndarray, q_norm: float, rows: np.ndarray, norms: np.ndarray,
     cross = _similarity(vectors[q], vectors)
     cross[np.arange(len(q)), q] = 1.0
     weighted = query[q] @ cross  # x·S, for every column at once
-    return np.clip(np.divide(rows @ weighted, q_norm * norms, out=out, where=norms > 0), 0.0, 1.0)
+    clipped: np.ndarray = np.clip(
+        np.divide(rows @ weighted, q_norm * norms, out=out, where=norms > 0), 0.0, 1.0
+    )
+    return clipped
 
 
-def soft_cosines(query: np.ndarray, candidates: np.ndarray, terms: Sequence[str],
-                 wv: KeyedVectors) -> np.ndarray:
+def soft_cosines(
+    query: np.ndarray, candidates: np.ndarray, terms: Sequence[str], wv: KeyedVectors
+) -> np.ndarray:
     """Soft cosine of the TF-IDF row ``query`` with each row of ``candidates``.
 
     ``x·S·y / sqrt(x·S·x · y·S·y)`` with ``S`` the word similarity (cosine squared of the words'
@@ -189,9 +206,14 @@ def soft_cosines(query: np.ndarray, candidates: np.ndarray, terms: Sequence[str]
     return _soft(query, q_norm, candidates, _soft_norms(candidates, vectors), vectors)
 
 
-def similarities(query_words: Sequence[str], candidate_words: Sequence[Sequence[str]],
-                 doc2vec_cosines: np.ndarray, df: Mapping[str, int], n_documents: int,
-                 wv: KeyedVectors) -> np.ndarray:
+def similarities(
+    query_words: Sequence[str],
+    candidate_words: Sequence[Sequence[str]],
+    doc2vec_cosines: np.ndarray,
+    df: Mapping[str, int],
+    n_documents: int,
+    wv: KeyedVectors,
+) -> np.ndarray:
     """The three measures of each candidate: a ``(3, n_candidates)`` array, rows as :data:`MEASURES`.
 
     Parameters
@@ -215,8 +237,14 @@ def similarities(query_words: Sequence[str], candidate_words: Sequence[Sequence[
     return np.vstack([tfidf, soft, np.asarray(doc2vec_cosines, dtype=np.float64)])
 
 
-def pair_samples(words: Sequence[Sequence[str]], inferred: np.ndarray, stored: np.ndarray,
-                 df: Mapping[str, int], n_documents: int, wv: KeyedVectors) -> np.ndarray:
+def pair_samples(
+    words: Sequence[Sequence[str]],
+    inferred: np.ndarray,
+    stored: np.ndarray,
+    df: Mapping[str, int],
+    n_documents: int,
+    wv: KeyedVectors,
+) -> np.ndarray:
     """The three measures over every ordered pair of different documents of a sample.
 
     Document ``i`` plays the query (its ``inferred`` vector), document ``j`` the candidate (its
@@ -235,9 +263,15 @@ def pair_samples(words: Sequence[Sequence[str]], inferred: np.ndarray, stored: n
     return np.vstack([tfidf[off], soft[off], doc2vec[off]])
 
 
-def document_scores(query_words: Sequence[str], candidate_words: Sequence[Sequence[str]],
-                    doc2vec_cosines: np.ndarray, df: Mapping[str, int], n_documents: int,
-                    wv: KeyedVectors, calibration: Calibration) -> np.ndarray:
+def document_scores(
+    query_words: Sequence[str],
+    candidate_words: Sequence[Sequence[str]],
+    doc2vec_cosines: np.ndarray,
+    df: Mapping[str, int],
+    n_documents: int,
+    wv: KeyedVectors,
+    calibration: Calibration,
+) -> np.ndarray:
     """Mean z-score of TF-IDF, soft and Doc2Vec cosine for each candidate (see the module docstring).
 
     Parameters are those of :func:`similarities`, plus the index's :class:`Calibration`.

@@ -8,20 +8,22 @@ never sees half a write. File names are read from the manifest only when they ma
 above: never a path, so a tampered manifest cannot point a sync outside the folder. Tags are never
 used as file names.
 
+Every file is written with :mod:`paravec.files` (temporary file, then an atomic rename).
+
 Example
 -------
 >>> import tempfile
 >>> from pathlib import Path
->>> from paravec.search.store import read_json, write_json
->>> folder = Path(tempfile.mkdtemp())
->>> write_json(folder / "x.json", {"a": 1})
->>> read_json(folder / "x.json")
-{'a': 1}
+>>> from paravec.search.store import read_index_json
+>>> read_index_json(Path(tempfile.mkdtemp()) / "manifest.json")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+paravec.errors.IndexStateError: ... is missing; the folder is not a paravec search index ...
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import re
 import shutil
@@ -30,24 +32,24 @@ from pathlib import Path
 from typing import Any
 
 from paravec.errors import IndexStateError
+from paravec.files import read_json, write_json
 from paravec.search.vectors import DEFAULT_ANN_THRESHOLD, VectorStore
 
 __all__ = [
     "FORMAT",
-    "VERSION",
     "MANIFEST",
     "TEXT_DIR",
+    "VERSION",
     "Docs",
     "State",
-    "write_json",
-    "read_json",
     "check_target",
-    "move_into_place",
-    "model_entry",
-    "recorded_model_path",
-    "save_state",
     "load_state",
+    "model_entry",
+    "move_into_place",
+    "read_index_json",
+    "recorded_model_path",
     "remove_files",
+    "save_state",
 ]
 
 FORMAT = "paravec-search-index"
@@ -65,6 +67,7 @@ class Docs:
     digests: list[str | None]
 
     def slots(self) -> dict[str, int]:
+        """Slot of each live tag."""
         return {tag: slot for slot, tag in enumerate(self.tags) if tag is not None}
 
 
@@ -77,25 +80,23 @@ class State:
     vectors: VectorStore
 
 
-def write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False)
-    os.replace(tmp, path)
-
-
-def read_json(path: Path) -> Any:
+def read_index_json(path: Path) -> Any:
+    """Read one JSON file of an index; :class:`IndexStateError` when it is missing or corrupt."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+        return read_json(path)
     except FileNotFoundError:
-        raise IndexStateError(f"{path} is missing; the folder is not a paravec search index "
-                              "(build one with `paravec index MODEL CORPUS --out FOLDER`)") from None
+        raise IndexStateError(
+            f"{path} is missing; the folder is not a paravec search index "
+            "(build one with `paravec index MODEL CORPUS --out FOLDER`)"
+        ) from None
     except (OSError, ValueError) as err:
-        raise IndexStateError(f"{path} is unreadable or corrupt ({err}); rebuild with `paravec index`") from None
+        raise IndexStateError(
+            f"{path} is unreadable or corrupt ({err}); rebuild with `paravec index`"
+        ) from None
 
 
 def check_target(target: Path, overwrite: bool) -> None:
+    """Refuse to build into ``target`` unless it is new, empty, or an index to overwrite."""
     if not target.exists():
         return
     if not target.is_dir():
@@ -105,11 +106,14 @@ def check_target(target: Path, overwrite: bool) -> None:
     if not (target / MANIFEST).is_file():
         raise IndexStateError(f"{target} is a folder with other files in it; give a new or empty folder")
     if not overwrite:
-        raise IndexStateError(f"{target} already holds a search index; update it with `paravec index "
-                              "--sync`, or rebuild it with --force (overwrite=True)")
+        raise IndexStateError(
+            f"{target} already holds a search index; update it with `paravec index "
+            "--sync`, or rebuild it with --force (overwrite=True)"
+        )
 
 
 def move_into_place(staging: Path, target: Path) -> None:
+    """Put the finished folder ``staging`` where ``target`` is (replacing an old index)."""
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
@@ -120,6 +124,7 @@ def move_into_place(staging: Path, target: Path) -> None:
 
 
 def model_entry(model_path: Path, index_dir: Path) -> dict[str, str]:
+    """The manifest's record of the model file: absolute and relative to the index."""
     try:
         relative = os.path.relpath(model_path, index_dir)
     except ValueError:  # another drive on Windows
@@ -127,7 +132,8 @@ def model_entry(model_path: Path, index_dir: Path) -> dict[str, str]:
     return {"path": str(model_path), "relative": relative}
 
 
-def recorded_model_path(index_dir: Path, manifest: dict) -> Path:
+def recorded_model_path(index_dir: Path, manifest: dict[str, Any]) -> Path:
+    """The model file the manifest records (the relative path first)."""
     entry = manifest.get("model") or {}
     # The relative path first: an index moved together with its model still finds it.
     for candidate in (entry.get("relative"), entry.get("path")):
@@ -142,21 +148,26 @@ def recorded_model_path(index_dir: Path, manifest: dict) -> Path:
 
 
 def save_state(folder: Path, generation: int, docs: Docs, vectors: VectorStore) -> dict[str, str | None]:
+    """Write generation ``generation`` of the document list and vectors; returns the file names."""
     files = vectors.save(folder, generation)
-    files["docs"] = f"docs-{generation}.json"
-    write_json(folder / files["docs"], {"tags": docs.tags, "digests": docs.digests})
+    name = f"docs-{generation}.json"
+    files["docs"] = name
+    write_json(folder / name, {"tags": docs.tags, "digests": docs.digests}, indent=None)
     return files
 
 
-def load_state(folder: Path, manifest: dict) -> State:
+def load_state(folder: Path, manifest: dict[str, Any]) -> State:
+    """Read the generation the manifest names; :class:`IndexStateError` if it does not fit."""
     files = manifest.get("files") or {}
     for key, name in files.items():
         # Names come from a file on disk: only plain names of our own pattern, never a path, so a
         # tampered manifest cannot make a sync read or delete files outside the folder.
         if name is not None and (not isinstance(name, str) or not _FILE_NAME.fullmatch(name)):
-            raise IndexStateError(f"{folder}: the manifest names an unexpected file {name!r} for {key!r}; "
-                                  "rebuild the index with `paravec index`")
-    raw = read_json(folder / str(files.get("docs")))
+            raise IndexStateError(
+                f"{folder}: the manifest names an unexpected file {name!r} for {key!r}; "
+                "rebuild the index with `paravec index`"
+            )
+    raw = read_index_json(folder / str(files.get("docs")))
     tags, digests = raw.get("tags"), raw.get("digests")
     if not isinstance(tags, list) or not isinstance(digests, list) or len(tags) != len(digests):
         raise IndexStateError(f"{folder}: {files.get('docs')} is corrupt; rebuild with `paravec index`")
@@ -164,16 +175,17 @@ def load_state(folder: Path, manifest: dict) -> State:
     docs = Docs(tags, digests)
     slots = docs.slots()
     if len(vectors.matrix) != len(tags) or int(vectors.live.sum()) != len(slots):
-        raise IndexStateError(f"{folder}: the document list and the vectors do not match; "
-                              "rebuild with `paravec index`")
+        raise IndexStateError(
+            f"{folder}: the document list and the vectors do not match; rebuild with `paravec index`"
+        )
     return State(docs, slots, vectors)
 
 
-def remove_files(folder: Path, old: dict, keep: dict) -> None:
+def remove_files(folder: Path, old: dict[str, Any], keep: dict[str, Any]) -> None:
+    """Delete the files of ``old`` that ``keep`` does not name (a replaced generation)."""
     keep_names = {v for v in keep.values() if v}
     for name in old.values():
         if name and name not in keep_names:
-            try:
+            # A reader on another process may still map it; it is garbage, not state.
+            with contextlib.suppress(OSError):
                 (folder / name).unlink()
-            except OSError:
-                pass  # a reader on another process may still map it; it is garbage, not state

@@ -10,7 +10,7 @@ what changed).
 Approach
 --------
 BM25 (Robertson & Zaragoza, 2009) as implemented by tantivy, over a text field tokenized the way
-:func:`paravec.tokenize.tokenize` tokenizes (Unicode letter/digit runs plus combining marks,
+:func:`paravec.tokenizer.tokenize` tokenizes (Unicode letter/digit runs plus combining marks,
 lowercased), so the words the keyword side matches are the words the model has learnt. Query
 words are turned into term queries directly, never through tantivy's query language, so quotes,
 colons or brackets in user input cannot cause a syntax error or an unintended field query.
@@ -29,7 +29,6 @@ Example
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import unicodedata
@@ -41,7 +40,7 @@ from tantivy import Document, Filter, Occur, Query, SnippetGenerator, TextAnalyz
 
 from paravec.errors import IndexStateError
 
-__all__ = ["TextStore", "clean_text", "SNIPPET_CHARS", "TITLE_BOOST"]
+__all__ = ["SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
 
 SNIPPET_CHARS = 240
 """Longest snippet, in characters (tantivy picks the passage with most matched words)."""
@@ -50,7 +49,7 @@ TITLE_BOOST = 2.0
 """Weight of a match in the title relative to one in the text."""
 
 _ANALYZER = "paravec"
-# The same token rule as paravec.tokenize: a letter or digit, then letters, digits or marks.
+# The same token rule as paravec.tokenizer: a letter or digit, then letters, digits or marks.
 _TOKEN_PATTERN = r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*"
 _WRITER_HEAP = 64_000_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -72,7 +71,7 @@ def _schema() -> tantivy.Schema:
 def clean_text(text: str) -> str:
     """Return ``text`` ready for tantivy: NFC-normalised, lone surrogates replaced by U+FFFD.
 
-    NFC makes the indexed words equal to the query words :func:`paravec.tokenize.tokenize` makes;
+    NFC makes the indexed words equal to the query words :func:`paravec.tokenizer.tokenize` makes;
     a lone surrogate (possible in a Python str, invalid in UTF-8) would make tantivy refuse the
     document.
     """
@@ -106,14 +105,14 @@ class TextStore:
         self.path = path
 
     @classmethod
-    def create(cls, path: str | os.PathLike) -> TextStore:
+    def create(cls, path: str | os.PathLike[str]) -> TextStore:
         """Create an empty store in the folder ``path`` (made if missing)."""
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         return cls(tantivy.Index(_schema(), path=str(folder), reuse=False), folder)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> TextStore:
+    def open(cls, path: str | os.PathLike[str]) -> TextStore:
         """Open the store in ``path``; :class:`IndexStateError` if it is missing or unreadable."""
         folder = Path(path)
         try:
@@ -121,8 +120,9 @@ class TextStore:
                 raise IndexStateError(f"{folder}: no text index there; rebuild with `paravec index`")
             return cls(tantivy.Index.open(str(folder)), folder)
         except ValueError as err:
-            raise IndexStateError(f"{folder}: the text index cannot be opened ({err}); "
-                                  "rebuild it with `paravec index`") from None
+            raise IndexStateError(
+                f"{folder}: the text index cannot be opened ({err}); rebuild it with `paravec index`"
+            ) from None
 
     def __len__(self) -> int:
         return self._index.searcher().num_docs
@@ -181,32 +181,7 @@ class TextStore:
             slots = searcher.fast_field_values("slot", addresses)
         else:  # tantivy-py < 0.26: read the stored value instead of the fast field
             slots = [searcher.doc(address).get_first("slot") for address in addresses]
-        return [(int(slot), float(score)) for (score, _address), slot in zip(hits, slots, strict=True)]
-
-    def key_terms(self, words: Sequence[str], limit: int) -> list[str]:
-        """The ``limit`` most telling distinct words of ``words`` for BM25: highest (1 + log tf) x idf.
-
-        A short query keeps all its words, in order. A long one (a paragraph pasted as the query)
-        keeps the words that best tell its documents apart, as a more-like-this query does, rather
-        than its first words, which are mostly stop words.
-        """
-        distinct = list(dict.fromkeys(words))
-        if len(distinct) <= limit:
-            return distinct
-        searcher = self._index.searcher()
-        total = max(searcher.num_docs, 1)
-        counts: dict[str, int] = {}
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-        scored = []
-        for order, word in enumerate(distinct):
-            df = searcher.doc_freq("text", word)
-            if df:
-                # Sublinear tf, so a stop word's many repeats do not outweigh its low idf.
-                tf = 1.0 + math.log(counts[word])
-                scored.append((-tf * math.log(1.0 + total / df), order, word))
-        scored.sort()
-        return [word for _score, _order, word in scored[:limit]]
+        return [(int(slot or 0), float(score)) for (score, _address), slot in zip(hits, slots, strict=True)]
 
     def doc_freqs(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
         """Number of documents whose text has each word, and the number of documents."""
@@ -229,7 +204,7 @@ class TextStore:
         query = Query.term_set_query(self._schema, "tag", list(tags))
         hits = searcher.search(query, limit=len(tags), count=False).hits
         docs = (searcher.doc(address) for _score, address in hits)
-        return {doc.get_first("tag"): doc for doc in docs}
+        return {str(doc.get_first("tag")): doc for doc in docs}
 
     def document(self, tag: str) -> dict[str, str] | None:
         """Return ``{"tag", "title", "text"}`` of the document tagged ``tag``, or None."""
@@ -249,10 +224,12 @@ class TextStore:
         searcher = self._index.searcher()
         generator = None
         if words or expansions:
-            generator = SnippetGenerator.create(searcher, self._query(words, expansions), self._schema, "text")
+            generator = SnippetGenerator.create(
+                searcher, self._query(words, expansions), self._schema, "text"
+            )
             generator.set_max_num_chars(SNIPPET_CHARS)
         found = self._find_many(searcher, tags)
-        out = []
+        out: list[tuple[str, str, list[tuple[int, int]]]] = []
         for tag in tags:
             doc = found.get(tag)
             if doc is None:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from paravec.errors import NotFoundError
 
-__all__ = ["Hit", "Neighbor", "SyncReport", "NotFoundError"]
+__all__ = ["Hit", "Neighbor", "NotFoundError", "SyncReport"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +119,10 @@ class SyncReport:
 
     def summary(self) -> str:
         """One line for humans."""
-        text = (f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.removed)} removed, "
-                f"{self.unchanged} unchanged")
+        text = (
+            f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged"
+        )
         if self.skipped:
             text += f", {len(self.skipped)} texts skipped (tag not in the model)"
         return text

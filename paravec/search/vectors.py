@@ -27,14 +27,17 @@ Example
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from paravec.errors import IndexStateError
+from paravec.files import atomic_path
+from paravec.linalg import unit_rows
 
-__all__ = ["VectorStore", "unit_rows", "DEFAULT_ANN_THRESHOLD"]
+__all__ = ["DEFAULT_ANN_THRESHOLD", "VectorStore"]
 
 DEFAULT_ANN_THRESHOLD = 50_000
 """Above this many live documents, vector search uses the usearch ANN graph instead of exact search."""
@@ -50,19 +53,17 @@ _EXPANSION_SEARCH = 128
 _CHUNK_ROWS = 4096
 
 
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Return ``vectors`` as float32 rows of length 1 (zero rows stay zero)."""
-    rows = np.array(vectors, dtype=np.float32, copy=True, ndmin=2)
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    np.divide(rows, norms, out=rows, where=norms > 0)
-    return rows
-
-
-def _new_ann(ndim: int):
+def _new_ann(ndim: int) -> Any:
     from usearch.index import Index
 
-    return Index(ndim=ndim, metric="cos", dtype="f32", connectivity=_CONNECTIVITY,
-                 expansion_add=_EXPANSION_ADD, expansion_search=_EXPANSION_SEARCH)
+    return Index(
+        ndim=ndim,
+        metric="cos",
+        dtype="f32",
+        connectivity=_CONNECTIVITY,
+        expansion_add=_EXPANSION_ADD,
+        expansion_search=_EXPANSION_SEARCH,
+    )
 
 
 class VectorStore:
@@ -80,7 +81,9 @@ class VectorStore:
         Live documents above which an ANN graph is kept.
     """
 
-    def __init__(self, matrix: np.ndarray, live: np.ndarray, ann, ann_threshold: int) -> None:
+    def __init__(
+        self, matrix: npt.NDArray[np.float32], live: npt.NDArray[np.bool_], ann: Any, ann_threshold: int
+    ) -> None:
         self.matrix = matrix
         self.live = live
         self.ann = ann
@@ -91,8 +94,13 @@ class VectorStore:
     # -- building --------------------------------------------------------------------------------
 
     @classmethod
-    def from_rows(cls, rows: np.ndarray, *, ann_threshold: int = DEFAULT_ANN_THRESHOLD,
-                  live: np.ndarray | None = None) -> VectorStore:
+    def from_rows(
+        cls,
+        rows: npt.ArrayLike,
+        *,
+        ann_threshold: int = DEFAULT_ANN_THRESHOLD,
+        live: npt.ArrayLike | None = None,
+    ) -> VectorStore:
         """Make a store of ``rows`` (slot i = row i); builds the ANN graph if there are enough."""
         matrix = unit_rows(rows)
         live = np.ones(len(matrix), dtype=bool) if live is None else np.asarray(live, dtype=bool)
@@ -106,14 +114,14 @@ class VectorStore:
         """True when the live documents are more than ``ann_threshold``."""
         return int(self.live.sum()) > self.ann_threshold
 
-    def _build_ann(self):
+    def _build_ann(self) -> Any:
         ann = _new_ann(self.matrix.shape[1])
         keys = np.flatnonzero(self.live).astype(np.uint64)
         if len(keys):
             ann.add(keys, np.ascontiguousarray(self.matrix[keys]))
         return ann
 
-    def updated(self, changed: dict[int, np.ndarray], removed: list[int]) -> VectorStore:
+    def updated(self, changed: dict[int, npt.NDArray[np.float32]], removed: list[int]) -> VectorStore:
         """Return a new store with ``changed`` slots set (new slots appended) and ``removed`` zeroed.
 
         The ANN graph, when kept, is modified in place of a full rebuild: removed and replaced
@@ -153,20 +161,19 @@ class VectorStore:
 
     def save(self, folder: Path, generation: int) -> dict[str, str | None]:
         """Write the matrix, liveness and ANN graph as generation ``generation``; return file names."""
-        names: dict[str, str | None] = {"vectors": f"vectors-{generation}.npy",
-                                        "live": f"live-{generation}.npy", "ann": None}
-        _save_npy(folder / names["vectors"], self.matrix)
-        _save_npy(folder / names["live"], self.live)
+        vectors, live = f"vectors-{generation}.npy", f"live-{generation}.npy"
+        names: dict[str, str | None] = {"vectors": vectors, "live": live, "ann": None}
+        _save_npy(folder / vectors, self.matrix)
+        _save_npy(folder / live, self.live)
         if self.ann is not None:
-            names["ann"] = f"ann-{generation}.usearch"
-            tmp = folder / f".{names['ann']}.tmp"
-            self.ann.save(str(tmp))
-            os.replace(tmp, folder / names["ann"])
-            self._ann_source = str(folder / names["ann"])
+            ann = names["ann"] = f"ann-{generation}.usearch"
+            with atomic_path(folder / ann) as tmp:
+                self.ann.save(str(tmp))
+            self._ann_source = str(folder / ann)
         return names
 
     @classmethod
-    def load(cls, folder: Path, names: dict, ann_threshold: int) -> VectorStore:
+    def load(cls, folder: Path, names: dict[str, Any], ann_threshold: int) -> VectorStore:
         """Open the files ``names`` of a saved store (memory-mapped)."""
         try:
             matrix = np.load(folder / names["vectors"], mmap_mode="r")
@@ -178,10 +185,13 @@ class VectorStore:
                 ann = Index.restore(str(folder / names["ann"]), view=True)
                 if ann is None:
                     raise ValueError(f"{names['ann']} is not a usearch index")
-                ann.expansion_search = _EXPANSION_SEARCH
+                # usearch types the property read-only; its index takes the assignment.
+                ann.expansion_search = _EXPANSION_SEARCH  # type: ignore[misc]
         except (OSError, ValueError, KeyError) as err:
-            raise IndexStateError(f"{folder}: vector files are missing or corrupt ({err}); "
-                                  "rebuild the index with `paravec index`") from None
+            raise IndexStateError(
+                f"{folder}: vector files are missing or corrupt ({err}); "
+                "rebuild the index with `paravec index`"
+            ) from None
         if matrix.ndim != 2 or matrix.dtype != np.float32 or live.shape != (len(matrix),):
             raise IndexStateError(f"{folder}: vector files do not fit together; rebuild with `paravec index`")
         store = cls(matrix, live, ann, ann_threshold)
@@ -194,12 +204,13 @@ class VectorStore:
     def __len__(self) -> int:
         return int(self.live.sum())
 
-    def vector(self, slot: int) -> np.ndarray:
+    def vector(self, slot: int) -> npt.NDArray[np.float32]:
         """The unit vector of ``slot``."""
         return np.asarray(self.matrix[slot])
 
-    def search(self, query: np.ndarray, n: int, *, exact: bool = False,
-               exclude: int | None = None) -> list[tuple[int, float]]:
+    def search(
+        self, query: npt.ArrayLike, n: int, *, exact: bool = False, exclude: int | None = None
+    ) -> list[tuple[int, float]]:
         """Return up to ``n`` ``(slot, cosine)`` nearest to ``query``, best first.
 
         Parameters
@@ -220,17 +231,17 @@ class VectorStore:
         want = min(n + (exclude is not None), live)
         if self.ann is not None and not exact:
             matches = self.ann.search(q, want, threads=1)
-            out = [(int(key), 1.0 - float(dist)) for key, dist in zip(matches.keys, matches.distances)]
+            out = [
+                (int(key), 1.0 - float(dist))
+                for key, dist in zip(matches.keys, matches.distances, strict=True)
+            ]
         else:
             scores = np.empty(len(self.matrix), dtype=np.float32)
             for start in range(0, len(scores), _CHUNK_ROWS):
-                np.dot(self.matrix[start:start + _CHUNK_ROWS], q, out=scores[start:start + _CHUNK_ROWS])
+                np.dot(self.matrix[start : start + _CHUNK_ROWS], q, out=scores[start : start + _CHUNK_ROWS])
             if len(self._dead):
                 scores[self._dead] = -np.inf
-            if want < len(scores):
-                top = np.argpartition(-scores, want - 1)[:want]
-            else:
-                top = np.arange(len(scores))
+            top = np.argpartition(-scores, want - 1)[:want] if want < len(scores) else np.arange(len(scores))
             top = top[np.argsort(-scores[top], kind="stable")]
             out = [(int(s), float(scores[s])) for s in top if np.isfinite(scores[s])]
         if exclude is not None:
@@ -238,8 +249,6 @@ class VectorStore:
         return out[:n]
 
 
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
+def _save_npy(path: Path, array: npt.NDArray[Any]) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
-    os.replace(tmp, path)

@@ -1,0 +1,308 @@
+"""The embedded index backend: a folder with tantivy for texts and BM25, numpy/usearch for vectors.
+
+:class:`EmbeddedBackend` fills :class:`~paravec.search.backend.IndexBackend` with the files of one
+folder (:mod:`paravec.search.store`): tantivy keeps the texts and ranks by BM25 (Robertson &
+Zaragoza, 2009; :mod:`paravec.search.text`), the unit document vectors are a memory-mapped
+matrix searched exactly, or through a usearch HNSW graph above ``ann_threshold`` documents
+(:mod:`paravec.search.vectors`). No server: the index is next to the model.
+
+A sync writes generation N+1 of the document list and vectors beside N, commits tantivy, writes
+the manifest last (atomically), then deletes N; the in-memory view is swapped as one object, so a
+query never sees half a sync.
+
+Example
+-------
+>>> import tempfile, numpy as np
+>>> from pathlib import Path
+>>> from paravec.search.backend import IndexedText
+>>> from paravec.search.embedded import EmbeddedBackend
+>>> folder = Path(tempfile.mkdtemp())
+>>> (folder / "m.model").write_bytes(b"")
+0
+>>> docs = [(IndexedText("a", "", "The shuttle launch.", "x"), 0), (IndexedText("b", "", "Apples.", "y"), 1)]
+>>> backend = EmbeddedBackend.create(folder / "i", docs, np.eye(2, dtype=np.float32),
+...                                  fingerprint={}, model_path=folder / "m.model")
+>>> view = backend.view()
+>>> len(view), view.keyword_candidates(["launch"], {}, 5)[0][0], view.vector_candidates(np.array([0.0, 1.0]), 1)
+(2, 0, [(1, 1.0)])
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from paravec.errors import IndexStateError
+from paravec.files import write_json
+from paravec.search.backend import Changes, IndexedText, ProgressCallback, Snippet
+from paravec.search.store import (
+    FORMAT,
+    MANIFEST,
+    TEXT_DIR,
+    VERSION,
+    Docs,
+    State,
+    check_target,
+    load_state,
+    model_entry,
+    move_into_place,
+    read_index_json,
+    recorded_model_path,
+    remove_files,
+    save_state,
+)
+from paravec.search.text import TextStore
+from paravec.search.vectors import DEFAULT_ANN_THRESHOLD, VectorStore
+
+__all__ = ["EmbeddedBackend", "EmbeddedView", "check_target"]
+
+# Texts sent to tantivy per batch while building.
+_BATCH = 2_000
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class EmbeddedView:
+    """One generation of an embedded index: its document list, vectors and the tantivy store."""
+
+    def __init__(self, state: State, text: TextStore) -> None:
+        self.state = state
+        self._text = text
+
+    def __len__(self) -> int:
+        return len(self.state.slots)
+
+    def tags(self) -> list[str]:
+        return [t for t in self.state.docs.tags if t is not None]
+
+    def slot(self, tag: str) -> int | None:
+        return self.state.slots.get(tag)
+
+    def tag(self, slot: int) -> str | None:
+        tags = self.state.docs.tags
+        return tags[slot] if 0 <= slot < len(tags) else None
+
+    def digests(self) -> Mapping[str, str | None]:
+        docs = self.state.docs
+        return {tag: docs.digests[slot] for tag, slot in self.state.slots.items()}
+
+    def keyword_candidates(
+        self, words: Sequence[str], expansions: Mapping[str, float], n: int
+    ) -> list[tuple[int, float]]:
+        # A sync commits tantivy just before it swaps the view: keep to slots this view knows.
+        tags = self.state.docs.tags
+        found = self._text.search(words, dict(expansions), n)
+        return [(slot, score) for slot, score in found if slot < len(tags) and tags[slot] is not None]
+
+    def vector_candidates(
+        self, query: npt.NDArray[Any], n: int, *, exclude: int | None = None, exact: bool = False
+    ) -> list[tuple[int, float]]:
+        return self.state.vectors.search(query, n, exclude=exclude, exact=exact)
+
+    def unit_vectors(self, slots: Sequence[int]) -> npt.NDArray[np.float32]:
+        return np.asarray(self.state.vectors.matrix[np.asarray(slots, dtype=np.int64)])
+
+    def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        return self._text.doc_freqs(words)
+
+    def texts(self, tags: Sequence[str]) -> dict[str, str]:
+        return self._text.texts(tags)
+
+    def snippets(
+        self, tags: Sequence[str], words: Sequence[str], expansions: Mapping[str, float]
+    ) -> list[Snippet]:
+        return self._text.snippets(tags, words, dict(expansions))
+
+    def document(self, tag: str) -> dict[str, str] | None:
+        return self._text.document(tag)
+
+
+class EmbeddedBackend:
+    """An index in a folder: see the module docstring. Create with :meth:`create`, open with :meth:`open`."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any], text: TextStore, state: State) -> None:
+        self.path = path
+        self._manifest = manifest
+        self._text = text
+        self._view = EmbeddedView(state, text)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def fingerprint(self) -> dict[str, Any]:
+        fingerprint: dict[str, Any] = self._manifest["fingerprint"]
+        return fingerprint
+
+    @property
+    def dimensions(self) -> int:
+        return int(self._view.state.vectors.matrix.shape[1])
+
+    @property
+    def uses_ann(self) -> bool:
+        return self._view.state.vectors.ann is not None
+
+    def recorded_model_path(self) -> Path:
+        return recorded_model_path(self.path, self._manifest)
+
+    def view(self) -> EmbeddedView:
+        return self._view
+
+    # -- creating and opening ----------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        target: Path,
+        documents: Iterable[tuple[IndexedText, int]],
+        source_vectors: npt.NDArray[Any],
+        *,
+        fingerprint: dict[str, Any],
+        model_path: Path,
+        ann_threshold: int = DEFAULT_ANN_THRESHOLD,
+        overwrite: bool = False,
+        progress: ProgressCallback | None = None,
+        total: int = 0,
+    ) -> EmbeddedBackend:
+        """Write a new index folder at ``target`` from ``(text, row)`` pairs.
+
+        ``row`` is the document's row in ``source_vectors`` (the model's ``dv.vectors``). The
+        folder is built in a temporary sibling and moved into place, so an interrupted build
+        (or an error raised by ``documents``) leaves nothing half-written under ``target``.
+        """
+        check_target(target, overwrite)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            text = TextStore.create(staging / TEXT_DIR)
+            tags: list[str | None] = []
+            digests: list[str | None] = []
+            rows: list[int] = []
+            batch: list[tuple[int, str, str, str]] = []
+            for doc, row in documents:
+                batch.append((len(tags), doc.tag, doc.title, doc.text))
+                tags.append(doc.tag)
+                digests.append(doc.digest)
+                rows.append(row)
+                if len(batch) >= _BATCH:
+                    text.add(batch)
+                    batch.clear()
+                    if progress is not None:
+                        progress("text", len(tags), total)
+            if batch:
+                text.add(batch)
+                if progress is not None:
+                    progress("text", len(tags), total)
+            if progress is not None:
+                progress("vectors", 0, 1)
+            vectors = VectorStore.from_rows(source_vectors[np.asarray(rows)], ann_threshold=ann_threshold)
+            if progress is not None:
+                progress("vectors", 1, 1)
+            now = _now()
+            manifest: dict[str, Any] = {
+                "format": FORMAT,
+                "version": VERSION,
+                "generation": 0,
+                "created": now,
+                "updated": now,
+                "model": model_entry(model_path, target),
+                "fingerprint": fingerprint,
+                "ann_threshold": ann_threshold,
+                "documents": len(tags),
+                "files": save_state(staging, 0, Docs(tags, digests), vectors),
+            }
+            write_json(staging / MANIFEST, manifest, indent=None)
+            move_into_place(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return cls.open(target)
+
+    @classmethod
+    def open(cls, path: Path) -> EmbeddedBackend:
+        """Open the index folder ``path``; :class:`IndexStateError` if it is not a sound index."""
+        if not path.is_dir():
+            raise IndexStateError(
+                f"{path} is not a folder; build an index with `paravec index MODEL CORPUS --out FOLDER`"
+            )
+        manifest = read_index_json(path / MANIFEST)
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise IndexStateError(f"{path / MANIFEST} is not a paravec search index manifest")
+        if manifest.get("version") != VERSION:
+            raise IndexStateError(
+                f"{path} was written by an index format version {manifest.get('version')}; "
+                f"this paravec reads version {VERSION}: rebuild with `paravec index`"
+            )
+        text = TextStore.open(path / TEXT_DIR)
+        state = load_state(path, manifest)
+        if len(text) != len(state.slots):
+            raise IndexStateError(
+                f"{path}: the text index holds {len(text)} documents but the vectors {len(state.slots)} "
+                "(an interrupted sync?); rebuild with `paravec index MODEL CORPUS --out INDEX --force`"
+            )
+        return cls(path, manifest, text, state)
+
+    # -- syncing -------------------------------------------------------------------------------------
+
+    def apply(self, changes: Changes, *, progress: ProgressCallback | None = None) -> None:
+        """Apply ``changes``: tantivy commit, new generation of files, manifest, then the view swap."""
+        state = self._view.state
+        slots = state.slots
+        tags, digests = list(state.docs.tags), list(state.docs.digests)
+        text_rows: list[tuple[int, str, str, str]] = []
+        retexted: list[str] = []
+        new_slots: dict[str, int] = {}
+        for doc in changes.texts:
+            slot = slots.get(doc.tag)
+            if slot is None:
+                slot = new_slots[doc.tag] = len(tags)
+                tags.append(doc.tag)
+                digests.append(doc.digest)
+            else:
+                retexted.append(doc.tag)
+                digests[slot] = doc.digest
+            text_rows.append((slot, doc.tag, doc.title, doc.text))
+        for tag in changes.removed:
+            tags[slots[tag]] = None
+            digests[slots[tag]] = None
+        if progress is not None:
+            progress("text", 0, len(text_rows))
+        if text_rows or changes.removed:
+            self._text.add(text_rows, delete_first=retexted + changes.removed)
+        if progress is not None:
+            progress("text", len(text_rows), len(text_rows))
+            progress("vectors", 0, 1)
+        changed = {
+            (slots[tag] if tag in slots else new_slots[tag]): vector
+            for tag, vector in changes.vectors.items()
+        }
+        vectors = state.vectors.updated(changed, [slots[t] for t in changes.removed])
+        manifest = dict(self._manifest)
+        if changes.model_path is not None:
+            manifest["model"] = model_entry(changes.model_path, self.path)
+        generation = int(manifest["generation"]) + 1
+        docs = Docs(tags, digests)
+        old_files = dict(manifest["files"])
+        manifest.update(
+            generation=generation,
+            updated=_now(),
+            fingerprint=changes.fingerprint or manifest["fingerprint"],
+            documents=len(docs.slots()),
+            files=save_state(self.path, generation, docs, vectors),
+        )
+        write_json(self.path / MANIFEST, manifest, indent=None)
+        remove_files(self.path, old_files, keep=manifest["files"])
+        self._manifest = manifest
+        self._view = EmbeddedView(State(docs, docs.slots(), vectors), self._text)
+        if progress is not None:
+            progress("vectors", 1, 1)

@@ -1,0 +1,80 @@
+"""Training new documents into an index's model: the one place search reaches the update machinery.
+
+:func:`train_documents` loads the model file fully (it learns, so not memory-mapped), tokenizes
+the texts as the model's words were (:func:`paravec.tokenizer.tokenize`), trains them in with
+:func:`paravec.update` (Doc2Vec: Le & Mikolov, "Distributed Representations of Sentences and
+Documents", ICML 2014) and saves the model with
+:func:`paravec.save`, atomically. It goes through paravec's public API only; the index then syncs
+to the saved file (:meth:`paravec.search.SearchIndex.add_documents`). If the update fails,
+nothing on disk has changed.
+
+Example
+-------
+>>> from paravec.search.ingestion import documents_to_add
+>>> documents_to_add([("n1", "A new article."), ("n2", "Another one.")])
+[('n1', 'A new article.'), ('n2', 'Another one.')]
+>>> documents_to_add([])
+Traceback (most recent call last):
+...
+paravec.errors.CorpusError: no documents to add; give (tag, text) pairs
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from gensim.models.doc2vec import TaggedDocument
+
+import paravec
+from paravec.errors import CorpusError
+from paravec.search.syncing import given_texts
+from paravec.tags import uses_int_tags
+from paravec.tokenizer import tokenize
+
+__all__ = ["documents_to_add", "train_documents"]
+
+
+def documents_to_add(texts: Iterable[tuple[Any, str]] | Mapping[Any, str]) -> list[tuple[str, str]]:
+    """The checked, cleaned ``(tag, text)`` pairs to add; :class:`CorpusError` if none or a tag twice."""
+    pairs = list(given_texts(texts).items())
+    if not pairs:
+        raise CorpusError("no documents to add; give (tag, text) pairs")
+    return pairs
+
+
+def train_documents(
+    model_path: Path, pairs: list[tuple[str, str]], target: Path, **update_kwargs: Any
+) -> None:
+    """Update the model saved at ``model_path`` with ``pairs`` and save it to ``target``.
+
+    Parameters
+    ----------
+    model_path : pathlib.Path
+        The model file to start from.
+    pairs : list of (str, str)
+        ``(tag, text)`` from :func:`documents_to_add`; an existing tag replaces that document.
+    target : pathlib.Path
+        Where to save the updated model (may be ``model_path``).
+    **update_kwargs
+        Passed to :func:`paravec.update` (``freeze``, ``epochs``, ``min_count``, ...).
+
+    Raises
+    ------
+    CorpusError
+        A text without words.
+    ParameterError, ModelBrokenError
+        From :func:`paravec.update`.
+    """
+    model = paravec.load(model_path)
+    int_tags = uses_int_tags(model.dv)
+    documents = []
+    for tag, body in pairs:
+        words = tokenize(body)
+        if not words:
+            raise CorpusError(f"document {tag!r} has no words (letters or digits); give it some text")
+        key: str | int = int(tag) if int_tags and tag.isdigit() else tag
+        documents.append(TaggedDocument(words, [key]))
+    paravec.update(model, documents, **update_kwargs)
+    paravec.save(model, target)

@@ -1,0 +1,379 @@
+"""Ranking an index's documents for a query: keyword, vector, hybrid fusion and document mode.
+
+``"keyword"``
+    the backend's keyword ranking (BM25 in the embedded backend: Robertson & Zaragoza, "The
+    Probabilistic Relevance Framework: BM25 and Beyond", 2009) over the query's most telling
+    words (:func:`key_terms`), optionally expanded with the model's nearest words.
+``"vector"``
+    the query inferred into the model's space (``infer_vector``, Le & Mikolov, "Distributed
+    Representations of Sentences and Documents", ICML 2014; :class:`QueryEncoder`) and the
+    documents with the nearest vectors.
+``"hybrid"``
+    both fused. ``fusion="convex"`` (Bruch, Gai & Ingber, "An Analysis of Fusion Functions for
+    Hybrid Retrieval", ACM TOIS 42(1), 2023): ``(keyword_weight * bm25 / best_bm25 +
+    vector_weight * cosine) / (keyword_weight + vector_weight)``, both scales fixed (unlike a
+    min-max over whatever the candidates score); a candidate of one ranking only gets its exact
+    cosine from the stored vectors, or BM25 0. ``fusion="rrf"``: weighted reciprocal-rank fusion
+    (Cormack, Clarke & Büttcher, "Reciprocal Rank Fusion outperforms Condorcet and individual
+    Rank Learning Methods", SIGIR 2009), ``keyword_weight / (rrf_k + keyword_rank) +
+    vector_weight / (rrf_k + vector_rank)``, which looks at ranks only.
+``"document"``
+    for a query that is a whole document: the candidates of both rankings scored by the mean
+    z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
+    (:mod:`paravec.search.similarity`), calibrated on pairs of the index's own documents.
+
+Ranking reads the index only through :class:`~paravec.search.backend.IndexView`, so every backend
+ranks the same way.
+
+Example
+-------
+>>> from paravec.search.ranking import convex_fusion, rrf_fusion
+>>> keyword = [(7, 12.0), (3, 6.0)]            # (slot, BM25), best first
+>>> vector = [(3, 0.9), (5, 0.5)]              # (slot, cosine), best first
+>>> {s: round(v, 3) for s, v in convex_fusion(keyword, vector, {7: 0.1}, 0.7, 0.3).items()}
+{7: 0.73, 3: 0.62, 5: 0.15}
+>>> {s: round(v, 4) for s, v in rrf_fusion(keyword, vector, 1.0, 1.0, 60.0).items()}
+{7: 0.0164, 3: 0.0325, 5: 0.0161}
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from gensim.models import Doc2Vec
+
+from paravec.errors import ParameterError
+from paravec.linalg import unit_rows
+from paravec.params import OneOf
+from paravec.search.backend import IndexView
+from paravec.search.similarity import Calibration, document_scores, pair_samples
+from paravec.search.types import Hit
+from paravec.search.validate import MAX_QUERY_CHARS, MAX_TEXT_CHARS, check_k, check_text, check_weight
+from paravec.tokenizer import tokenize
+
+__all__ = [
+    "FUSIONS",
+    "KEYWORD_WEIGHT",
+    "MAX_QUERY_TERMS",
+    "MODES",
+    "VECTOR_WEIGHT",
+    "CalibrationCache",
+    "QueryEncoder",
+    "RankingSettings",
+    "convex_fusion",
+    "expansions",
+    "key_terms",
+    "rank",
+    "rrf_fusion",
+    "shown",
+]
+
+MODES = ("hybrid", "keyword", "vector", "document")
+"""Ranking modes of :meth:`~paravec.search.SearchIndex.search`."""
+
+FUSIONS = ("convex", "rrf")
+"""How hybrid mode fuses the keyword and the vector ranking."""
+
+KEYWORD_WEIGHT = 0.7
+"""Default weight of the keyword ranking in hybrid mode (chosen with ``benchmarks/search_quality.py``)."""
+
+VECTOR_WEIGHT = 0.3
+"""Default weight of the vector ranking in hybrid mode."""
+
+MAX_QUERY_TERMS = 64
+"""Most distinct query words sent to the keyword ranking; a longer query keeps its highest tf x idf words."""
+
+# Documents whose pairs calibrate mode="document" (64 give 4,032 ordered pairs, a second or two).
+_CALIBRATION_SAMPLE = 64
+# Words of a query that infer_vector sees.
+_MAX_INFER_WORDS = 10_000
+
+Ranked = list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """The tunable constants of ranking (see :class:`~paravec.search.SearchIndex`'s attributes)."""
+
+    rrf_k: float = 60.0
+    candidates: int = 100
+    expand_topn: int = 3
+    expand_weight: float = 0.5
+
+
+class QueryEncoder:
+    """Infers a query's vector with the model, the same vector for the same words on every call.
+
+    ``infer_vector`` draws its downsampling and negative samples from ``model.random``, so an
+    unseeded call gives a slightly different vector, and different scores, each time the same
+    query is asked. The generator is seeded from the words for the call and put back after; the
+    lock keeps concurrent queries from seeing each other's generator.
+    """
+
+    def __init__(self, model: Doc2Vec) -> None:
+        self.model = model
+        self._lock = threading.Lock()
+
+    def infer(self, words: Sequence[str], epochs: int | None = None) -> npt.NDArray[np.float32]:
+        """The vector of ``words`` (``epochs``: of ``infer_vector``; None uses the model's)."""
+        words = list(words[:_MAX_INFER_WORDS])
+        model = self.model
+        seed = zlib.crc32("\x1f".join(words).encode("utf-8")) ^ int(getattr(model, "seed", 0) or 0)
+        with self._lock:
+            saved = model.random
+            model.random = np.random.RandomState(seed % 2**32)
+            try:
+                vector: npt.NDArray[np.float32] = model.infer_vector(words, epochs=epochs or model.epochs)
+                return vector
+            finally:
+                model.random = saved
+
+
+class CalibrationCache:
+    """How the three measures of ``mode="document"`` spread over pairs of a view's documents.
+
+    Measured once per view (a sync makes a new one) on up to 64 documents spread evenly over
+    the index, each inferred as a query is.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cached: tuple[IndexView, Calibration] | None = None
+
+    def get(self, view: IndexView, encoder: QueryEncoder, epochs: int | None = None) -> Calibration:
+        """The calibration of ``view``, measured on first use."""
+        with self._lock:
+            if self._cached is not None and self._cached[0] is view:
+                return self._cached[1]
+            tags = view.tags()
+            spread = np.linspace(0, len(tags) - 1, min(len(tags), _CALIBRATION_SAMPLE)).round().astype(int)
+            picked = sorted({tags[i] for i in spread}, key=lambda tag: view.slot(tag) or 0)
+            texts = view.texts(picked)
+            picked = [tag for tag in picked if tag in texts]
+            words = [tokenize(texts[tag]) for tag in picked]
+            if len(picked) < 2:
+                calibration = Calibration()
+            else:
+                inferred = np.vstack([encoder.infer(w, epochs) for w in words])
+                df, n_documents = view.document_frequencies([w for doc in words for w in doc])
+                stored = view.unit_vectors([view.slot(tag) or 0 for tag in picked])
+                samples = pair_samples(words, inferred, stored, df, n_documents, encoder.model.wv)
+                calibration = Calibration.from_samples(samples)
+            self._cached = (view, calibration)
+            return calibration
+
+
+def shown(words: Sequence[str]) -> str:
+    """The first few words, quoted, for a message."""
+    text = ", ".join(repr(w) for w in words[:5])
+    return text + (", ..." if len(words) > 5 else "")
+
+
+def key_terms(words: Sequence[str], view: IndexView, limit: int) -> list[str]:
+    """The ``limit`` most telling distinct words of ``words``: highest (1 + log tf) x idf.
+
+    A short query keeps all its words, in order. A long one (a paragraph pasted as the query)
+    keeps the words that best tell documents apart, as a more-like-this query does, rather than
+    its first words, which are mostly stop words.
+    """
+    distinct = list(dict.fromkeys(words))
+    if len(distinct) <= limit:
+        return distinct
+    df, n_documents = view.document_frequencies(distinct)
+    total = max(n_documents, 1)
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[word] = counts.get(word, 0) + 1
+    scored = []
+    for order, word in enumerate(distinct):
+        if df.get(word):
+            # Sublinear tf, so a stop word's many repeats do not outweigh its low idf.
+            tf = 1.0 + math.log(counts[word])
+            scored.append((-tf * math.log(1.0 + total / df[word]), order, word))
+    scored.sort()
+    return [word for _score, _order, word in scored[:limit]]
+
+
+def expansions(words: Sequence[str], model: Doc2Vec, topn: int, weight: float) -> dict[str, float]:
+    """The nearest words of each query word (``model.wv.most_similar``), weighted by similarity."""
+    wv = model.wv
+    query = set(words)
+    out: dict[str, float] = {}
+    for word in words:
+        if word not in wv.key_to_index:
+            continue
+        for near, sim in wv.most_similar(word, topn=topn):
+            if near not in query and sim > 0:
+                out[near] = max(out.get(near, 0.0), weight * float(sim))
+    return out
+
+
+def convex_fusion(
+    keyword: Ranked,
+    vector: Ranked,
+    missing_cosines: Mapping[int, float],
+    keyword_weight: float,
+    vector_weight: float,
+) -> dict[int, float]:
+    """Weighted mean of BM25 / best BM25 and cosine over the union of both rankings' candidates.
+
+    ``missing_cosines`` are the exact cosines of keyword candidates the vector ranking did not
+    return (from the stored vectors, so the vector side never guesses). A vector candidate the
+    keyword ranking did not return scores BM25 0 (its true BM25 is at most the last keyword
+    candidate's, often 0: it shares no query word).
+    """
+    total = keyword_weight + vector_weight
+    best = keyword[0][1] if keyword and keyword[0][1] > 0 else 1.0
+    fused = {slot: keyword_weight * score / best / total for slot, score in keyword}
+    cosines = dict(vector)
+    cosines.update(missing_cosines)
+    for slot, cosine in cosines.items():
+        fused[slot] = fused.get(slot, 0.0) + vector_weight * cosine / total
+    return fused
+
+
+def rrf_fusion(
+    keyword: Ranked, vector: Ranked, keyword_weight: float, vector_weight: float, rrf_k: float
+) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion of two rankings (best first)."""
+    fused: dict[int, float] = {}
+    for r, (slot, _score) in enumerate(keyword, start=1):
+        fused[slot] = keyword_weight / (rrf_k + r)
+    for r, (slot, _score) in enumerate(vector, start=1):
+        fused[slot] = fused.get(slot, 0.0) + vector_weight / (rrf_k + r)
+    return fused
+
+
+def _cosines(
+    view: IndexView, query_vector: npt.NDArray[Any], slots: Sequence[int]
+) -> npt.NDArray[np.float32]:
+    # One matrix product for all of them: this runs on every hybrid query.
+    result: npt.NDArray[np.float32] = view.unit_vectors(slots) @ unit_rows(query_vector)[0]
+    return result
+
+
+def _document_mode(
+    view: IndexView,
+    encoder: QueryEncoder,
+    calibration: Callable[[], Calibration],
+    words: list[str],
+    candidates: list[int],
+    query_vector: npt.NDArray[Any] | None,
+) -> dict[int, float]:
+    """Mean z-score of TF-IDF, soft and Doc2Vec cosine with the query, for each candidate."""
+    tags = {slot: view.tag(slot) for slot in candidates}
+    texts = view.texts([tag for tag in tags.values() if tag is not None])
+    # A document the text store has dropped but this view still lists has no text: leave it out.
+    slots = [slot for slot in candidates if tags[slot] in texts]
+    if not slots:
+        return {}
+    candidate_words = [tokenize(texts[tags[slot] or ""]) for slot in slots]
+    df, n_documents = view.document_frequencies(words + [w for c in candidate_words for w in c])
+    cosines = np.zeros(len(slots)) if query_vector is None else _cosines(view, query_vector, slots)
+    scores = document_scores(
+        words, candidate_words, cosines, df, n_documents, encoder.model.wv, calibration()
+    )
+    return dict(zip(slots, scores.tolist(), strict=True))
+
+
+def rank(
+    view: IndexView,
+    encoder: QueryEncoder,
+    calibrations: CalibrationCache,
+    query: Any,
+    *,
+    mode: Literal["hybrid", "keyword", "vector", "document"] = "hybrid",
+    k: Any = 10,
+    expand: bool = False,
+    keyword_weight: Any = KEYWORD_WEIGHT,
+    vector_weight: Any = VECTOR_WEIGHT,
+    fusion: Literal["convex", "rrf"] = "convex",
+    settings: RankingSettings = RankingSettings(),
+    infer_epochs: int | None = None,
+) -> list[Hit]:
+    """Rank ``view``'s documents for ``query``: see :meth:`paravec.search.SearchIndex.search`."""
+    OneOf(MODES)("mode", mode)
+    OneOf(FUSIONS)("fusion", fusion)
+    k = check_k(k)
+    keyword_weight = check_weight("keyword_weight", keyword_weight)
+    vector_weight = check_weight("vector_weight", vector_weight)
+    if mode == "hybrid" and keyword_weight == 0 and vector_weight == 0:
+        raise ParameterError("keyword_weight and vector_weight are both 0; make at least one positive")
+    words = tokenize(check_text("query", query, MAX_TEXT_CHARS if mode == "document" else MAX_QUERY_CHARS))
+    if not words:
+        raise ParameterError("the query has no words (letters or digits); type at least one word")
+    terms = key_terms(words, view, MAX_QUERY_TERMS)
+    n = max(k, settings.candidates) if mode in ("hybrid", "document") else k
+    extra = expansions(terms, encoder.model, settings.expand_topn, settings.expand_weight) if expand else {}
+
+    keyword: Ranked = []
+    vector: Ranked = []
+    query_vector: npt.NDArray[np.float32] | None = None
+    if mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0):
+        keyword = view.keyword_candidates(terms, extra, n)
+    if mode in ("vector", "document") or (mode == "hybrid" and vector_weight > 0):
+        if any(w in encoder.model.wv.key_to_index for w in words):
+            query_vector = encoder.infer(words, infer_epochs)
+            vector = view.vector_candidates(query_vector, n)
+        elif mode == "vector":
+            raise ParameterError(
+                f"none of the query's words is in the model's vocabulary ({shown(words)}); "
+                "vector search needs known words: try other words or mode='keyword'"
+            )
+
+    kw_rank = {slot: r for r, (slot, _s) in enumerate(keyword, start=1)}
+    vec_rank = {slot: r for r, (slot, _s) in enumerate(vector, start=1)}
+    if mode == "keyword":
+        ranked = keyword
+    elif mode == "vector":
+        ranked = vector
+    else:
+        if mode == "document":
+            candidates = list(dict.fromkeys([slot for slot, _s in keyword] + [slot for slot, _s in vector]))
+            fused = _document_mode(
+                view,
+                encoder,
+                lambda: calibrations.get(view, encoder, infer_epochs),
+                words,
+                candidates,
+                query_vector,
+            )
+        elif fusion == "rrf":
+            fused = rrf_fusion(keyword, vector, keyword_weight, vector_weight, settings.rrf_k)
+        else:
+            cosines = dict(vector)
+            missing = [slot for slot, _score in keyword if slot not in cosines]
+            found: dict[int, float] = {}
+            if query_vector is not None and missing:
+                found = dict(zip(missing, _cosines(view, query_vector, missing).tolist(), strict=True))
+            fused = convex_fusion(keyword, vector, found, keyword_weight, vector_weight)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], kw_rank.get(item[0], n + 1)))
+    ranked = ranked[:k]
+    tags = [view.tag(slot) or "" for slot, _s in ranked]
+    snippets = view.snippets(tags, terms, extra)
+    hits = []
+    for (slot, score), tag, (title, snippet, spans) in zip(ranked, tags, snippets, strict=True):
+        kr, vr = kw_rank.get(slot), vec_rank.get(slot)
+        why: Literal["keyword", "vector", "both"] = (
+            "both" if kr is not None and vr is not None else ("keyword" if kr is not None else "vector")
+        )
+        hits.append(
+            Hit(
+                tag=tag,
+                title=title or tag,
+                snippet=snippet,
+                highlights=spans,
+                score=float(score),
+                keyword_rank=kr,
+                vector_rank=vr,
+                why=why,
+            )
+        )
+    return hits

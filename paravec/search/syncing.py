@@ -1,0 +1,167 @@
+"""What an index must change to follow its model: the documents to index, add, re-index and drop.
+
+:func:`indexable` turns ``(tag, text)`` pairs into the documents a new index holds (each with its
+row in ``model.dv``); :func:`plan_sync` compares an index's current view with a model after
+:func:`paravec.update` and returns the :class:`~paravec.search.backend.Changes` a backend applies
+in one step, with the :class:`~paravec.search.types.SyncReport` that says what they are. Both work
+through :class:`~paravec.search.backend.IndexView` only, so every backend syncs the same way:
+
+* indexed documents the model no longer has are removed;
+* texts whose tag the model has but the index does not are added;
+* indexed documents whose text (by its digest) or title changed, or whose vector in the model
+  changed, are re-indexed; the others are not touched.
+
+Example
+-------
+>>> import paravec
+>>> from gensim.models.doc2vec import TaggedDocument
+>>> from paravec.search.syncing import indexable
+>>> model = paravec.train([TaggedDocument(["a", "b"], ["d0"])], vector_size=4, min_count=1, epochs=1)
+>>> skipped: list[str] = []
+>>> [(doc.tag, row) for doc, row in indexable(model, [("d0", "A b."), ("d9", "C.")], {}, skipped, "skip")]
+[('d0', 0)]
+>>> skipped
+['d9']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Literal
+
+import numpy as np
+from gensim.models import Doc2Vec
+
+from paravec.errors import CorpusError
+from paravec.linalg import unit_rows
+from paravec.search.backend import Changes, IndexedText, IndexView
+from paravec.search.fingerprint import model_fingerprint
+from paravec.search.text import clean_text
+from paravec.search.types import SyncReport
+from paravec.search.validate import text_pairs
+from paravec.tags import tag_row
+
+__all__ = ["digest", "given_texts", "indexable", "plan_sync"]
+
+logger = logging.getLogger(__name__)
+
+# A stored unit vector further than this (in any component) from the model's is re-indexed.
+_STALE = 1e-6
+
+
+def digest(text: str) -> str:
+    """A short digest of a document's text, to see later whether the text changed."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def given_texts(texts: Iterable[tuple[Any, str]] | Mapping[Any, str]) -> dict[str, str]:
+    """The checked, cleaned texts by tag; :class:`CorpusError` for a tag given twice."""
+    given: dict[str, str] = {}
+    for i, (tag, body) in enumerate(text_pairs(texts)):
+        if tag in given:
+            raise CorpusError(f"tag {tag!r} appears twice in the texts (second at #{i})")
+        given[tag] = clean_text(body)
+    return given
+
+
+def indexable(
+    model: Doc2Vec,
+    texts: Iterable[tuple[Any, str]] | Mapping[Any, str],
+    titles: Mapping[str, str],
+    skipped: list[str],
+    missing: Literal["error", "skip"],
+) -> Iterator[tuple[IndexedText, int]]:
+    """Yield each text the model has a vector for, with its row in ``model.dv``.
+
+    Tags the model does not have go to ``skipped``. When the texts run out, raises
+    :class:`CorpusError` if a tag came twice, if there were skipped tags and ``missing`` is
+    ``"error"``, or if nothing was indexable, so a backend building from this generator stops
+    before it writes anything.
+    """
+    seen: set[str] = set()
+    for i, (tag, body) in enumerate(text_pairs(texts)):
+        if tag in seen:
+            raise CorpusError(
+                f"tag {tag!r} appears twice in the texts (second at #{i}); give every document one tag"
+            )
+        seen.add(tag)
+        row = tag_row(model.dv, tag)
+        if row is None:
+            skipped.append(tag)
+            continue
+        text = clean_text(body)
+        yield IndexedText(tag, titles.get(tag, ""), text, digest(text)), row
+    indexed = len(seen) - len(skipped)
+    if skipped and missing == "error":
+        raise CorpusError(
+            f"{len(skipped)} of {len(seen)} texts have tags the model does not have (e.g. {skipped[0]!r}); "
+            "index the corpus the model was trained or updated with, or pass missing='skip' (--skip-missing)"
+        )
+    if not indexed:
+        raise CorpusError("no texts to index; give (tag, text) pairs of the model's documents")
+    if skipped:
+        logger.warning("skipped %d texts whose tags are not in the model (e.g. %r)", len(skipped), skipped[0])
+
+
+def plan_sync(
+    view: IndexView, model: Doc2Vec, given: Mapping[str, str], titles: Mapping[str, str]
+) -> tuple[Changes, SyncReport]:
+    """What ``view`` must change to follow ``model``, given new or replaced ``texts``.
+
+    Parameters
+    ----------
+    view : IndexView
+        The index as it is.
+    model : gensim.models.Doc2Vec
+        The model after the update.
+    given : mapping of str to str
+        Cleaned texts by tag (:func:`given_texts`): new and replaced documents at least; an
+        unchanged text is recognised by its digest and left alone.
+    titles : mapping of str to str
+        Titles of given documents; a given title re-indexes its document.
+
+    Returns
+    -------
+    (Changes, SyncReport)
+        The changes (with the model's fingerprint) and the report of what they are.
+    """
+    report = SyncReport()
+    tags = view.tags()
+    digests = view.digests()
+    removed = [tag for tag in tags if tag_row(model.dv, tag) is None]
+    removed_set = set(removed)
+    texts: list[IndexedText] = []
+    vectors: dict[str, Any] = {}
+    for tag, body in given.items():
+        row = tag_row(model.dv, tag)
+        if row is None:
+            report.skipped.append(tag)
+            continue
+        text_digest = digest(body)
+        if tag not in digests:
+            report.added.append(tag)
+        elif digests[tag] == text_digest and tag not in titles:
+            continue
+        else:
+            report.replaced.append(tag)
+        texts.append(IndexedText(tag, titles.get(tag, ""), body, text_digest))
+        vectors[tag] = model.dv.vectors[row]
+    # Vectors that changed without new text (a replaced document whose text was not passed, or
+    # weights that learnt with freeze="none").
+    kept = [tag for tag in tags if tag not in removed_set and tag not in vectors]
+    if kept:
+        kept_slots = [view.slot(tag) or 0 for tag in kept]
+        kept_rows = [tag_row(model.dv, tag) or 0 for tag in kept]
+        fresh = unit_rows(model.dv.vectors[np.asarray(kept_rows, dtype=np.int64)])
+        stale = np.any(np.abs(fresh - view.unit_vectors(kept_slots)) > _STALE, axis=1)
+        for j in np.flatnonzero(stale):
+            vectors[kept[j]] = model.dv.vectors[kept_rows[j]]
+            report.replaced.append(kept[j])
+    report.removed = removed
+    report.unchanged = len(tags) - len(removed) - len(set(report.replaced))
+    indexed = len(tags) - len(removed) + len(report.added)
+    report.unindexed = max(0, len(model.dv.index_to_key) - indexed)
+    changes = Changes(texts=texts, vectors=vectors, removed=removed, fingerprint=model_fingerprint(model))
+    return changes, report

@@ -1,0 +1,30 @@
+"""The HTTP service: a JSON API and an offline web page over a :class:`~paravec.search.SearchIndex`.
+
+``paravec serve INDEX`` runs it; :func:`create_app` builds it for uvicorn or a test client. Every
+endpoint checks its input, makes one call on the index and answers with a pydantic model; every
+expected failure is a JSON ``{"detail", "error"}`` answer with a 4xx/5xx status, never a bare 500.
+The service is read-only unless it is given a write token.
+
+The package is laid out by job: :mod:`~paravec.service.app` wires the parts together,
+:mod:`~paravec.service.routes` holds the endpoints (one router per resource, each testable
+alone), :mod:`~paravec.service.state` what they depend on, :mod:`~paravec.service.schemas` the
+JSON models, :mod:`~paravec.service.inputs` the request checks, :mod:`~paravec.service.results`
+the answers, :mod:`~paravec.service.errors` the error answers, :mod:`~paravec.service.auth` the
+write token, and :mod:`~paravec.service.middleware` the HTTP limits and security headers.
+
+Examples
+--------
+>>> from paravec.service import DEFAULT_MAX_BODY_BYTES, MIN_TOKEN_CHARS
+>>> DEFAULT_MAX_BODY_BYTES, MIN_TOKEN_CHARS
+(1048576, 16)
+
+See :mod:`paravec.service.app` for an application answering requests.
+"""
+
+from __future__ import annotations
+
+from paravec.service.app import create_app
+from paravec.service.auth import MIN_TOKEN_CHARS
+from paravec.service.middleware import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_URL_BYTES
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_URL_BYTES", "MIN_TOKEN_CHARS", "create_app"]

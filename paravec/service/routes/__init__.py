@@ -1,0 +1,36 @@
+"""The routes of the service, one router per kind of resource.
+
+=========================================  ===================================================
+``GET  /``                                 the web page (:mod:`~.page`)
+``GET  /api/search?q=&mode=&k=&expand=``   hybrid / keyword / vector / document search (:mod:`~.search`)
+``POST /api/similar``                      a whole document -> documents like it (:mod:`~.search`)
+``POST /api/explore``                      free text -> nearest words and documents (:mod:`~.search`)
+``GET  /api/documents/{tag}``              one document: tag, title, text (:mod:`~.documents`)
+``GET  /api/documents/{tag}/words``        the words nearest to a document (:mod:`~.documents`)
+``GET  /api/documents/{tag}/similar``      the documents nearest to a document (:mod:`~.documents`)
+``GET  /api/document?tag=``                one document, for tags ending in ``/words`` etc.
+``GET  /api/words/{word}/neighbors``       the words nearest to a word (:mod:`~.words`)
+``GET  /api/words/{word}/documents``       the documents nearest to a word (:mod:`~.words`)
+``POST /api/documents``                    add documents; bearer token, off by default (:mod:`~.writes`)
+=========================================  ===================================================
+
+Each router reaches the index only through the dependency
+:func:`~paravec.service.state.get_index`, so it can be served alone over any index.
+
+Examples
+--------
+>>> from paravec.service.routes import ROUTERS
+>>> sum(len(router.routes) for router in ROUTERS)
+11
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from paravec.service.routes import documents, page, search, words, writes
+
+__all__ = ["ROUTERS"]
+
+#: Every router of the service, in the order the application includes them.
+ROUTERS: tuple[APIRouter, ...] = (search.router, documents.router, writes.router, words.router, page.router)

@@ -1,0 +1,275 @@
+"""Train an update's documents with :mod:`paravec.kernel`, over several threads, epoch by epoch.
+
+The batch (and any rehearsal) is trained the way paragraph vectors learn any document (Le &
+Mikolov 2014, "Distributed Representations of Sentences and Documents"), by the compiled kernel,
+which takes learning-rate factors per row so that frozen weights stay bit-identical. This module
+turns a gensim ``Doc2Vec`` into the kernel's typed inputs — :class:`~paravec.kernel.Corpus`,
+:class:`~paravec.kernel.Weights`, :class:`~paravec.kernel.Locks`,
+:class:`~paravec.kernel.Tables`, :class:`~paravec.kernel.Config`,
+:class:`~paravec.kernel.Schedule` — and runs it: each epoch, every thread trains a contiguous share
+of the documents holding about the same number of words, hogwild, as gensim's workers do.
+
+:func:`paravec.update` builds a :class:`TrainingJob` and hands it to :func:`train`. A caller that
+wants to change how an update trains (an experiment, a test that looks at the weights just before
+training) passes its own function as ``paravec.update(..., trainer=...)``; it receives the model,
+the job and the progress callback, may adjust the job's locks or the model's training attributes,
+and calls :func:`train` itself.
+
+Example
+-------
+>>> import numpy as np
+>>> import paravec
+>>> from gensim.models.doc2vec import TaggedDocument
+>>> from gensim.test.utils import common_texts
+>>> from paravec.updating.driver import train
+>>> base = paravec.train([TaggedDocument(t, [f"c{i}"]) for i, t in enumerate(common_texts)],
+...                      vector_size=8, min_count=1, epochs=2, seed=1, workers=1)
+>>> seen = {}
+>>> def watching(model, job, progress):
+...     seen["rows"] = int(job.locks.doc.sum())  # document rows this update trains
+...     seen["epochs"] = job.settings.epochs
+...     return train(model, job, progress)
+>>> report = paravec.update(base, [TaggedDocument(["graph", "trees"], ["E0"])], epochs=2, trainer=watching)
+>>> seen
+{'rows': 1, 'epochs': 2}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from gensim.models import Doc2Vec
+from gensim.models.doc2vec import TaggedDocument
+
+from paravec import kernel
+from paravec.errors import ModelBrokenError
+from paravec.updating.settings import ProgressCallback, UpdateSettings
+from paravec.updating.vocabulary import NULL_WORD
+from paravec.vocab import hs_arrays
+
+__all__ = ["Trainer", "TrainingJob", "build_corpus", "build_locks", "train"]
+
+REAL = np.float32
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """What one update trains, ready for the kernel.
+
+    Attributes
+    ----------
+    corpus : paravec.kernel.Corpus
+        The batch's documents, then the rehearsal's, as vocabulary rows and ``dv`` rows.
+    locks : paravec.kernel.Locks
+        Learning-rate factors per row; a caller may scale them in place before training.
+    settings : UpdateSettings
+        The update's settings (``epochs``, ``alpha``, ``min_alpha``, ``seed``, ``workers``).
+    n_words_old, n_nodes_old : int
+        Vocabulary rows and Huffman inner nodes the model had before the update (the rows after
+        them are new).
+    """
+
+    corpus: kernel.Corpus
+    locks: kernel.Locks
+    settings: UpdateSettings
+    n_words_old: int
+    n_nodes_old: int
+
+
+Trainer = Callable[[Doc2Vec, TrainingJob, ProgressCallback | None], int]
+"""A training step: ``trainer(model, job, progress)`` trains ``job`` and returns the words trained."""
+
+
+def build_corpus(model: Doc2Vec, docs: list[TaggedDocument], doc_rows: list[list[int]]) -> kernel.Corpus:
+    """Flatten documents into vocabulary rows (words outside the vocabulary dropped) and ``dv`` rows.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+        The model, its vocabulary already grown.
+    docs : list of TaggedDocument
+        The documents to train, in training order.
+    doc_rows : list of list of int
+        The ``dv`` rows of each document's tags.
+
+    Returns
+    -------
+    paravec.kernel.Corpus
+    """
+    k2i = model.wv.key_to_index
+    ids = [
+        np.fromiter((k2i[w] for w in d.words if w in k2i and w != NULL_WORD), dtype=np.int32) for d in docs
+    ]
+    starts = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(a) for a in ids], out=starts[1:])
+    word_ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    tag_ids = np.asarray([r for rows in doc_rows for r in rows], dtype=np.int32)
+    tag_starts = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in doc_rows], out=tag_starts[1:])
+    return kernel.Corpus(word_ids, starts, tag_ids, tag_starts)
+
+
+def build_locks(
+    model: Doc2Vec,
+    factors: tuple[float, float],
+    n_words_old: int,
+    n_nodes_old: int,
+    doc_rows: list[list[int]],
+) -> kernel.Locks:
+    """Learning-rate factors per row: pretrained rows at ``factors``, new rows at 1, other documents at 0.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+        The model, its vocabulary and documents already grown.
+    factors : (float, float)
+        Factors of pretrained input word vectors and of pretrained output rows and nodes.
+    n_words_old, n_nodes_old : int
+        Vocabulary rows and Huffman inner nodes that are pretrained.
+    doc_rows : list of list of int
+        The ``dv`` rows that learn (the batch's); every other document row stays fixed.
+
+    Returns
+    -------
+    paravec.kernel.Locks
+    """
+    n_words = len(model.wv.index_to_key)
+    word = np.ones(n_words, dtype=REAL)
+    if len(model.wv.vectors_lockf) == n_words:
+        word[:] = model.wv.vectors_lockf  # honour a user's own per-word locks
+    out = np.ones(n_words, dtype=REAL)
+    node = np.ones(len(model.syn1) if model.hs else 0, dtype=REAL)
+    word[:n_words_old] *= factors[0]
+    out[:n_words_old] = factors[1]
+    node[:n_nodes_old] = factors[1]
+    doc = np.zeros(len(model.dv.index_to_key), dtype=REAL)
+    doc[[r for rows in doc_rows for r in rows]] = 1.0
+    return kernel.Locks(word=word, doc=doc, out=out, node=node)
+
+
+def train(model: Doc2Vec, job: TrainingJob, progress: ProgressCallback | None = None) -> int:
+    """Train ``job`` for ``job.settings.epochs`` epochs over ``job.settings.workers`` threads.
+
+    The model's architecture and tables are read when training starts, so a trainer may change a
+    training attribute (``negative``, ``window``, ...) of the model just before calling this.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+        The model; its weights are trained in place (read-only arrays are copied first).
+    job : TrainingJob
+        What to train.
+    progress : callable, optional
+        Called as ``progress("train", epoch, epochs)`` after each epoch.
+
+    Returns
+    -------
+    int
+        Word occurrences trained over all epochs.
+
+    Raises
+    ------
+    ModelBrokenError
+        The model's arrays do not fit together; nothing is trained.
+    """
+    _check_model(model)
+    weights = _weights(model)
+    tables = _tables(model)
+    config = _config(model)
+    settings = job.settings
+    epochs = settings.epochs
+    shares = _shares(job.corpus.doc_starts, settings.workers)
+
+    def run(share: npt.NDArray[np.int64], epoch: int, chunk: int) -> int:
+        schedule = kernel.Schedule(settings.alpha, settings.min_alpha, epoch / epochs, 1.0 / epochs)
+        state = kernel.initial_state((settings.seed * 1000 + epoch) * 64 + chunk)
+        return kernel.train_chunk(job.corpus, share, weights, job.locks, tables, config, schedule, state)
+
+    trained = 0
+    with ThreadPoolExecutor(max_workers=max(1, len(shares)), thread_name_prefix="paravec-train") as pool:
+        for epoch in range(epochs):
+            futures = [pool.submit(run, share, epoch, c) for c, share in enumerate(shares)]
+            trained += sum(f.result() for f in futures)
+            if progress is not None:
+                progress("train", epoch + 1, epochs)
+    return trained
+
+
+def _shares(doc_starts: npt.NDArray[np.int64], workers: int) -> list[npt.NDArray[np.int64]]:
+    # Contiguous shares keep each thread's documents together, as gensim's job batches do; they
+    # hold equal numbers of words, not of documents, so that long rehearsal passages at the end
+    # do not leave one thread working alone.
+    n_docs = len(doc_starts) - 1
+    n_chunks = max(1, min(workers, n_docs))
+    cum_words = np.cumsum(np.diff(doc_starts))
+    total = int(cum_words[-1]) if n_docs else 0
+    bounds = np.searchsorted(cum_words, np.linspace(0, total, n_chunks + 1)[1:-1], side="right")
+    return [share for share in np.split(np.arange(n_docs, dtype=np.int64), bounds) if len(share)]
+
+
+def _writable(arr: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    # Memory-mapped bases load read-only; training writes, so it needs its own copy.
+    return arr if arr.flags.writeable and arr.flags.c_contiguous else np.ascontiguousarray(arr).copy()
+
+
+def _weights(model: Doc2Vec) -> kernel.Weights:
+    model.wv.vectors = _writable(model.wv.vectors)
+    model.dv.vectors = _writable(model.dv.vectors)
+    empty = np.zeros((0, model.layer1_size), dtype=REAL)
+    if model.negative:
+        model.syn1neg = _writable(model.syn1neg)
+    if model.hs:
+        model.syn1 = _writable(model.syn1)
+    return kernel.Weights(
+        wv=model.wv.vectors,
+        dv=model.dv.vectors,
+        syn1neg=model.syn1neg if model.negative else empty,
+        syn1=model.syn1 if model.hs else empty,
+    )
+
+
+def _tables(model: Doc2Vec) -> kernel.Tables:
+    points, codes, code_starts = hs_arrays(model)
+    return kernel.Tables(
+        cum_table=model.cum_table if model.negative else np.zeros(1, dtype=np.uint32),
+        points=points,
+        codes=codes,
+        code_starts=code_starts,
+        sample_int=model.wv.expandos["sample_int"],
+    )
+
+
+def _config(model: Doc2Vec) -> kernel.Config:
+    if not model.dm:
+        mode = kernel.MODE_DBOW
+    elif model.dm_concat:
+        mode = kernel.MODE_DM_CONCAT
+    else:
+        mode = kernel.MODE_DM_MEAN
+    return kernel.Config(
+        mode=mode,
+        dbow_words=bool(model.dbow_words),
+        hs=bool(model.hs),
+        negative=int(model.negative),
+        window=int(model.window),
+        shrink_windows=bool(getattr(model, "shrink_windows", True)),
+        cbow_mean=bool(model.cbow_mean),
+        dm_tag_count=int(model.dm_tag_count),
+        null_word=int(model.wv.key_to_index.get(NULL_WORD, 0)),
+        layer1_size=int(model.layer1_size),
+    )
+
+
+def _check_model(model: Doc2Vec) -> None:
+    """What the kernel cannot see from its inputs: that they agree with the model's settings."""
+    problems = []
+    if model.wv.vectors.shape[1] != model.vector_size:
+        problems.append("vector widths differ")
+    if model.dm and model.dm_concat and NULL_WORD not in model.wv.key_to_index:
+        problems.append("PV-DM concat model has no null word")
+    if problems:
+        raise ModelBrokenError("refusing to train: " + "; ".join(problems))

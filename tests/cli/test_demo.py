@@ -1,0 +1,37 @@
+"""``paravec demo`` (paravec/cli/demo.py): the seed scenario end to end, on the Lee corpus."""
+
+from __future__ import annotations
+
+import numpy as np
+from gensim.models import Doc2Vec
+
+import paravec
+
+
+def test_demo_quick(tmp_path, cli_invoke):
+    out = tmp_path / "demo"
+    result = cli_invoke("demo", "--quick", "--out", out)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())  # rich wraps table titles to the terminal width
+    for heading in (
+        "timings",
+        "what the update added",
+        "nearest words of new documents",
+        "nearest words of new words",
+        "documents nearest to infer_vector",
+        "check: consistent",
+    ):
+        assert heading in text, heading
+    assert "xxyfg" in text and "E0" in text and "lee_bg:0" in text
+    base, updated = Doc2Vec.load(str(out / "base.model")), Doc2Vec.load(str(out / "updated.model"))
+    assert paravec.check(updated) == []
+    assert len(updated.dv) == len(base.dv) + 310
+    assert np.array_equal(updated.wv.vectors[: len(base.wv)], base.wv.vectors)
+    # The nine "jav python ruby xxyfg" documents put xxyfg next to its companions, not at random.
+    sims = updated.wv.cosine_similarities(updated.wv["xxyfg"], updated.wv.vectors[: len(base.wv)])
+    assert updated.wv.similarity("xxyfg", "jav") > np.quantile(sims, 0.95)
+    # The seed scenario's question: the text of E0..E8, inferred, lands among E0..E8.
+    updated.random.seed(1)
+    vector = updated.infer_vector(["jav", "python", "ruby", "xxyfg"])
+    nearest = [tag for tag, _ in updated.dv.most_similar([vector], topn=12)]
+    assert len({f"E{i}" for i in range(9)} & set(nearest)) >= 5, nearest

@@ -1,0 +1,41 @@
+"""``paravec similar`` (paravec/cli/similar.py): nearest words or documents of a word, tag or text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_similar_word_tag_and_text(cli_updated, cli_invoke):
+    out, _ = cli_updated
+    word = json.loads(cli_invoke("similar", out, "--word", "xxyfg", "--json").stdout)
+    keys = [n["key"] for n in word["neighbours"]]
+    assert len(keys) == 10 and "xxyfg" not in keys
+    # xxyfg only ever occurs with jav, python and ruby (lines 151-159 of new.txt).
+    assert len({"jav", "python", "ruby"} & set(keys[:5])) >= 2, keys
+    seed_tags = {f"new:{151 + i}" for i in range(9)}
+    tag = json.loads(cli_invoke("similar", out, "--tag", "new:152", "--topn", 5, "--json").stdout)
+    tag_keys = [n["key"] for n in tag["neighbours"]]
+    assert tag["to"] == "docs" and "new:152" not in tag_keys
+    assert len(seed_tags & set(tag_keys)) >= 4, tag_keys
+    text = json.loads(
+        cli_invoke("similar", out, "--text", "Jav python RUBY xxyfg", "--topn", 20, "--json").stdout
+    )
+    assert seed_tags & {n["key"] for n in text["neighbours"]}, text
+    words = cli_invoke("similar", out, "--tag", "new:1", "--to", "words", "--topn", 3)
+    assert words.exit_code == 0 and "words nearest to document 'new:1'" in words.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--word", "notawordatall"), "not in the model's vocabulary"),
+        (("--tag", "nosuchtag"), "not in the model"),
+        (("--text", "zzzqqq wwwxxx"), "none of the words"),
+        (("--word", "fire", "--tag", "new:1"), "exactly one of"),
+    ],
+)
+def test_similar_bad_queries(cli_updated, cli_run_main, cli_error_line, args, message):
+    proc = cli_run_main("similar", cli_updated[0], *args)
+    assert proc.returncode == 2 and message in cli_error_line(proc)

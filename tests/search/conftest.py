@@ -1,0 +1,75 @@
+"""Real text and a model trained on it, shared by the tests of :mod:`paravec.search`.
+
+lee_background.cor (300 news articles) is the indexed corpus, lee.cor the new documents. Fixture
+names are plain (``texts``, ``model``, ``idx``); a test file that needs another model of the same
+name defines its own, which takes precedence in that file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+pytest.importorskip("tantivy")
+pytest.importorskip("usearch")
+
+from gensim.models.doc2vec import TaggedDocument
+from gensim.test.utils import datapath
+
+import paravec
+from paravec.search import SearchIndex
+from paravec.tokenizer import tokenize
+
+
+def _lines(name: str, encoding: str = "utf-8") -> list[str]:
+    with open(datapath(name), encoding=encoding) as fh:
+        return [line for line in fh.read().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def texts() -> list[tuple[str, str]]:
+    return [(f"bg{i}", t) for i, t in enumerate(_lines("lee_background.cor"))]
+
+
+@pytest.fixture(scope="session")
+def new_texts() -> list[tuple[str, str]]:
+    return [(f"lee{i}", t) for i, t in enumerate(_lines("lee.cor", "latin-1"))]
+
+
+@pytest.fixture(scope="session")
+def model(texts):
+    docs = [TaggedDocument(tokenize(t), [tag]) for tag, t in texts]
+    return paravec.train(docs, vector_size=50, epochs=20, min_count=2, dm=0, dbow_words=1, seed=3, workers=2)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, model, texts) -> SearchIndex:
+    folder = tmp_path_factory.mktemp("built")
+    paravec.save(model, folder / "lee.model")
+    return SearchIndex.build(folder / "lee.model", texts, folder / "lee.index")
+
+
+@pytest.fixture(scope="session")
+def idx(built) -> SearchIndex:
+    return SearchIndex.open(built.path)
+
+
+@pytest.fixture(scope="session")
+def text_of(texts) -> Callable[[str], str]:
+    """The text of a tag of ``texts``."""
+    by_tag = dict(texts)
+    return by_tag.__getitem__
+
+
+@pytest.fixture(scope="session")
+def updated(model) -> Callable[..., paravec.Doc2Vec]:
+    """A copy of ``model`` updated with ``(tag, text)`` documents (seed 2)."""
+    import copy
+
+    def update(docs, **kwargs):
+        result = copy.deepcopy(model)
+        paravec.update(result, [TaggedDocument(tokenize(t), [tag]) for tag, t in docs], seed=2, **kwargs)
+        return result
+
+    return update

@@ -1,0 +1,84 @@
+"""paravec.check (paravec/invariants.py) catches the ways gensim models really get broken."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gensim.models import Doc2Vec
+
+import paravec
+
+
+@pytest.fixture
+def model(lee_background) -> Doc2Vec:
+    return paravec.train(lee_background[:100], vector_size=24, epochs=2, min_count=2, seed=1, workers=1)
+
+
+def test_fresh_gensim_models_are_consistent(lee_background):
+    for kwargs in ({"dm": 0}, {"dm": 1, "hs": 1, "negative": 0}, {"dm": 1, "dm_concat": 1}):
+        model = Doc2Vec(lee_background[:50], vector_size=16, min_count=2, epochs=1, **kwargs)
+        assert paravec.check(model) == [], kwargs
+
+
+def test_plain_gensim_update_is_caught(model, lee_test):
+    # gensim's own build_vocab(update=True) on a Doc2Vec: new tags take the rows of old ones.
+    model.build_vocab(lee_test, update=True)
+    problems = paravec.check(model)
+    assert "dv.vectors has 100 rows but dv has 50 keys" in problems
+    assert "dv.key_to_index has 100 entries that do not point back to their key" in problems
+
+
+def test_published_workaround_is_caught(model, seed_batch):
+    # The seed's recipe: a temporary Doc2Vec() (100 wide) donates its doc vectors, and two
+    # assignments land on the model instead of on model.dv.
+    temp = Doc2Vec()
+    temp.build_vocab(seed_batch)
+    model.build_vocab(seed_batch, update=True, keep_raw_vocab=True)
+    model.index_to_key = temp.dv.index_to_key
+    model.key_to_index = temp.dv.key_to_index
+    model.dv.vectors = temp.dv.vectors
+    problems = paravec.check(model)
+    assert any("stray attributes on the model: index_to_key, key_to_index" in p for p in problems), problems
+    assert any("100 wide" in p for p in problems), problems
+
+
+def test_stale_norms_are_caught(model):
+    model.wv.fill_norms()
+    assert paravec.check(model) == []
+    model.wv.vectors[3] *= 2.0
+    assert paravec.check(model) == ["wv.norms are stale: they do not match the vectors"]
+
+
+def test_huffman_points_outside_syn1_are_caught(lee_background):
+    model = paravec.train(lee_background[:60], vector_size=16, epochs=1, hs=1, negative=0, workers=1)
+    model.syn1 = model.syn1[:10]
+    assert any("Huffman points outside syn1" in p for p in paravec.check(model))
+
+
+def test_second_null_word_is_caught(lee_background, lee_test):
+    model = paravec.train(lee_background[:60], vector_size=16, epochs=1, dm=1, dm_concat=1, workers=1)
+    model.build_vocab(lee_test[:5], update=True)  # gensim appends another '\0'
+    assert any("2 null words" in p for p in paravec.check(model))
+
+
+def test_lock_array_and_nan_are_caught(model):
+    model.wv.vectors_lockf = np.ones(3, dtype=np.float32)
+    model.dv.vectors[0, 0] = np.nan
+    problems = paravec.check(model)
+    assert any("vectors_lockf has 3 entries" in p for p in problems)
+    assert "dv.vectors contain NaN or infinite values" in problems
+
+
+def test_not_a_doc2vec():
+    assert paravec.check("model.bin") == ["not a gensim Doc2Vec but a str"]
+
+
+def test_check_reads_few_blocks_of_a_big_memory_mapped_model():
+    # Scattered sample rows make the kernel fault in a readahead window per row: checking a
+    # memory-mapped base of a million documents read 1.2 GB. Contiguous blocks read a few MB.
+    from paravec.invariants import _SAMPLE_ROWS, _sample_rows
+
+    rows = _sample_rows(1_000_000)
+    runs = 1 + int(np.count_nonzero(np.diff(rows) != 1))
+    assert runs <= 20 and len(rows) <= _SAMPLE_ROWS
+    assert rows[0] == 0 and rows[-1] == 999_999
