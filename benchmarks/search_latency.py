@@ -175,22 +175,20 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'ANN (usearch)' if idx.uses_ann else 'exact'} | {calibration * 1000:.0f} ms |"
             )
             if idx.uses_ann:
-                # TODO(seam): ANN against exact search on the same vectors needs the index's vector
-                # store, which SearchIndex does not expose; HELPER C's backend seam should give it a name.
-                store = idx._state.vectors
+                view = idx.backend.view()
                 qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
                 recall = np.mean(
                     [
                         len(
-                            {s for s, _ in store.search(v, 10)}
-                            & {s for s, _ in store.search(v, 10, exact=True)}
+                            {s for s, _ in view.vector_candidates(v, 10)}
+                            & {s for s, _ in view.vector_candidates(v, 10, exact=True)}
                         )
                         / 10
                         for v in qvecs
                     ]
                 )
-                ann_wall, _ = latencies(lambda v, s=store: s.search(v, 10), qvecs)
-                exact_wall, _ = latencies(lambda v, s=store: s.search(v, 10, exact=True), qvecs)
+                ann_wall, _ = latencies(lambda v, s=view: s.vector_candidates(v, 10), qvecs)
+                exact_wall, _ = latencies(lambda v, s=view: s.vector_candidates(v, 10, exact=True), qvecs)
                 print(
                     f"ANN recall@10 {recall:.3f}; vector lookup p50 ANN {pct(ann_wall, 50):.2f} ms vs exact "
                     f"{pct(exact_wall, 50):.2f} ms",

@@ -13,8 +13,8 @@ Probes of three kinds:
 - public options of ``paravec.update`` (min_count, epochs, rehearsal size, lock factors);
 - knobs that are deliberately *not* options (negative samples, window, downsampling, extra pure
   PV-DBOW epochs, a higher learning rate for new rows). They are set for the duration of one
-  update by ``_hooked`` below, which wraps the update's training call and its learning-rate
-  factors; if one of them had helped it would have become an option;
+  update by ``_trainer`` below, passed as ``paravec.update(..., trainer=...)``, which wraps the
+  update's training call and its learning-rate factors; if one of them had helped it would have become an option;
 - references and a diagnostic: retraining at min_count 4; the winner on a base trained at
   min_count 4; and the winner with every output row rescaled to the norm the retrained model gives
   the same word (is row length the gap? the lengths are printed too).
@@ -33,14 +33,13 @@ Run: ``python benchmarks/update_probes.py`` (about 20 minutes on 2 cores; ``--re
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
-import importlib
+import dataclasses
 import json
 import platform
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,39 +58,31 @@ from _common import (
 from gensim.models import Doc2Vec
 
 import paravec
+from paravec.updating import Trainer, TrainingJob
+from paravec.updating.driver import train
+from paravec.vocab import refresh_sampling
 
 WINNER_KWARGS: dict[str, Any] = {"freeze": "words", "min_count": 4}
 REHEARSAL = (40_000, 1000)  # words, passage length
 BATCH = "lee"
 
 
-@contextlib.contextmanager
-def _hooked(
+def _trainer(
     negative: int | None = None,
     window: int | None = None,
     sample: float | None = None,
     dbow_epochs: int = 0,
     new_row_rate: tuple[float, float] = (1.0, 1.0),
-) -> Iterator[None]:
-    """Change training knobs that ``paravec.update`` does not expose, for the updates inside.
+) -> Trainer:
+    """A ``trainer=`` for ``paravec.update`` that changes knobs the update does not expose.
 
-    The model's own attributes are restored after each training call, so the saved model keeps its
-    settings (and ``infer_vector`` its behaviour); only the update's training differs.
+    The model's own attributes are restored after training, so the saved model keeps its settings
+    (and ``infer_vector`` its behaviour); only the update's training differs.
     """
-    # TODO(seam): these knobs reach paravec's private training driver through importlib and swap
-    # its functions for the duration of the block. HELPER A is providing a public seam in
-    # paravec/updating/ for exactly this (a training hook); the lead switches this block to it.
-    # Imported here, not at the top, so the script's --help runs whatever the module is called.
-    _update_module = importlib.import_module("paravec.update")
-    train, locks = _update_module._train, _update_module._locks
 
-    def hooked_locks(model, factors, n_words_old, n_nodes_old, doc_rows):
-        out = locks(model, factors, n_words_old, n_nodes_old, doc_rows)
-        out["word"][n_words_old:] *= new_row_rate[0]
-        out["out"][n_words_old:] *= new_row_rate[1]
-        return out
-
-    def hooked_train(model, corpus, lock_arrays, settings, progress):
+    def train_with_knobs(model: Doc2Vec, job: TrainingJob, progress: Any) -> int:
+        job.locks.word[job.n_words_old :] *= new_row_rate[0]
+        job.locks.out[job.n_words_old :] *= new_row_rate[1]
         saved = model.negative, model.window, model.sample, model.dbow_words, model.wv.expandos["sample_int"]
         try:
             if negative:
@@ -100,23 +91,22 @@ def _hooked(
                 model.window = window
             if sample is not None:
                 model.sample = sample
-                _update_module.refresh_sampling(model)
-            trained = train(model, corpus, lock_arrays, settings, progress)
+                refresh_sampling(model)
+            trained = train(model, job, progress)
             if dbow_epochs:
                 # Pure PV-DBOW passes (no skip-gram): ~1/16 of the cost of a pass with word training.
                 model.dbow_words = 0
-                trained += train(model, corpus, lock_arrays, {**settings, "epochs": dbow_epochs}, progress)
+                extra = dataclasses.replace(
+                    job, settings=dataclasses.replace(job.settings, epochs=dbow_epochs)
+                )
+                trained += train(model, extra, progress)
             return trained
         finally:
             model.negative, model.window, model.sample, model.dbow_words, model.wv.expandos["sample_int"] = (
                 saved
             )
 
-    _update_module._train, _update_module._locks = hooked_train, hooked_locks
-    try:
-        yield
-    finally:
-        _update_module._train, _update_module._locks = train, locks
+    return train_with_knobs
 
 
 # name -> (what changes, update kwargs over the winner's, hook kwargs or None, rehearsal (words, passage))
@@ -193,15 +183,15 @@ def _run_seed(data: LeeData, seed: int, params: dict[str, Any], log: Callable[[s
                 data.wiki, n_words, chunk_words=passage, seed=seed
             )
         rehearsal = samples[n_words, passage]
-        with _hooked(**hooks) if hooks else contextlib.nullcontext():
-            report = paravec.update(
-                model,
-                batch,
-                seed=seed,
-                workers=params["workers"],
-                rehearsal=rehearsal,
-                **{**WINNER_KWARGS, **kwargs},
-            )
+        report = paravec.update(
+            model,
+            batch,
+            seed=seed,
+            workers=params["workers"],
+            rehearsal=rehearsal,
+            trainer=_trainer(**hooks) if hooks else None,
+            **{**WINNER_KWARGS, **kwargs},
+        )
         rows[name] = {**data.score(BATCH, model), "words_trained": report.words_trained}
         log(f"seed {seed}: {name}: {rows[name]}")
         if name == "winner":

@@ -1,13 +1,13 @@
 """paravec: add documents and words to a pretrained gensim Doc2Vec model, correctly and provably.
 
 gensim 4 cannot grow a trained Doc2Vec: ``build_vocab(update=True)`` overwrites old document
-vectors or crashes. :func:`update` adds a batch of ``TaggedDocument``\\s — new tags, new words —
+vectors or crashes. `update` adds a batch of ``TaggedDocument``\\s — new tags, new words —
 to a trained model in place, keeps every pretrained weight bit-identical if asked, and reports
-what it changed; :func:`check` proves the result consistent; the model stays a plain gensim
+what it changed; `check` proves the result consistent; the model stays a plain gensim
 ``Doc2Vec`` that loads without paravec.
 
-Example
--------
+Examples
+--------
 >>> import paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from gensim.test.utils import common_texts

@@ -1,21 +1,21 @@
 """The real text paravec's tests, demo and benchmarks read, with stable tags and no download.
 
 gensim installs a small set of real corpora and evaluation files under ``gensim/test/test_data``
-(found with :func:`gensim.test.utils.datapath`); this module reads them into ``TaggedDocument``
+(found with `gensim.test.utils.datapath`); this module reads them into ``TaggedDocument``
 lists:
 
-- :func:`wiki_documents` / :func:`wiki_texts`: 106 English Wikipedia articles (~490k words),
+- `wiki_documents` / `wiki_texts`: 106 English Wikipedia articles (~490k words),
   tag = article title.
-- :func:`lee_background_documents`: 300 news articles of the Lee corpus, tags ``"lee_bg:0"``...
-- :func:`lee_test_documents`: 50 Lee articles, tags ``"lee:0"``..., scored by humans in
-  :func:`lee_similarities` (a 50 x 50 matrix).
-- :func:`mini_newsgroup_documents`: 200 Usenet posts of two newsgroups, with their group labels.
-- :func:`wordsim353_path`, :func:`simlex999_path`, :func:`questions_words_path`: word-similarity
+- `lee_background_documents`: 300 news articles of the Lee corpus, tags ``"lee_bg:0"``...
+- `lee_test_documents`: 50 Lee articles, tags ``"lee:0"``..., scored by humans in
+  `lee_similarities` (a 50 x 50 matrix).
+- `mini_newsgroup_documents`: 200 Usenet posts of two newsgroups, with their group labels.
+- `wordsim353_path`, `simlex999_path`, `questions_words_path`: word-similarity
   and analogy files for ``model.wv.evaluate_word_pairs`` / ``evaluate_word_analogies``.
-- :func:`seed_documents`: the ten documents of the "retraining a doc2vec model" scenario, the one
+- `seed_documents`: the ten documents of the "retraining a doc2vec model" scenario, the one
   built-in batch that is not gensim's (the demo adds it to the Lee articles).
 
-The Wikipedia extract is parsed with gensim's own :class:`gensim.corpora.wikicorpus.WikiCorpus`
+The Wikipedia extract is parsed with gensim's own `gensim.corpora.wikicorpus.WikiCorpus`
 (the reader the usual pretrained Wikipedia ``Doc2Vec`` models were built with: main namespace only,
 markup stripped, articles under 50 tokens dropped), with paravec's tokenizer instead of gensim's,
 whose 2..15 character limit would drop long compounds. The mini newsgroup file is a zlib-compressed
@@ -23,8 +23,8 @@ Python 2 pickle of a scikit-learn ``Bunch``, read with an unpickler that admits 
 that pickle needs (dict, numpy arrays): scikit-learn is not required and the file cannot call
 anything else. Nothing is written to disk.
 
-Example
--------
+Examples
+--------
 >>> from paravec import datasets
 >>> docs = datasets.lee_background_documents()
 >>> len(docs), docs[0].tags, docs[0].words[:3]
@@ -161,7 +161,7 @@ def wiki_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize`
+    tokenizer : callable, default `paravec.tokenize`
         Turns an article's plain text into words. A picklable tokenizer (a module-level function)
         runs through gensim's ``WikiCorpus``; others (lambdas, closures) run in this process
         through the same gensim parsing functions, with the same result.
@@ -192,15 +192,15 @@ def wiki_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
 
 
 def wiki_texts(tokenizer: Tokenizer = tokenize) -> Iterator[tuple[str, str]]:
-    """Yield ``(title, plain_text)`` for the articles :func:`wiki_documents` returns.
+    """Yield ``(title, plain_text)`` for the articles `wiki_documents` returns.
 
     The text is the article with wiki markup removed by gensim's ``filter_wiki`` (what the
     tokenizer sees), for keyword search and snippets.
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize`
-        Decides, as in :func:`wiki_documents`, which articles are long enough to keep.
+    tokenizer : callable, default `paravec.tokenize`
+        Decides, as in `wiki_documents`, which articles are long enough to keep.
 
     Yields
     ------
@@ -224,7 +224,7 @@ def lee_background_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocu
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize`
+    tokenizer : callable, default `paravec.tokenize`
 
     Returns
     -------
@@ -235,19 +235,19 @@ def lee_background_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocu
 
 
 def lee_test_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
-    """Read ``lee.cor``: the 50 articles that :func:`lee_similarities` scores.
+    """Read ``lee.cor``: the 50 articles that `lee_similarities` scores.
 
     The file is Latin-1 (it holds a ``"£"`` byte that is not valid UTF-8) and is decoded as such.
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize`
+    tokenizer : callable, default `paravec.tokenize`
 
     Returns
     -------
     list of TaggedDocument
         Tags ``"lee:0"`` to ``"lee:49"``; ``"lee:i"`` is row and column ``i`` of
-        :func:`lee_similarities`.
+        `lee_similarities`.
     """
     return _line_documents("lee.cor", "lee", "latin-1", tokenizer)
 
@@ -324,7 +324,7 @@ def mini_newsgroup_documents(
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize`
+    tokenizer : callable, default `paravec.tokenize`
     strip_headers : bool, default True
         Drop each post's header block (Path, From, Message-ID, ...), which would otherwise let
         the group be read off the ``Newsgroups:`` line; the Subject is kept as the first line.
@@ -370,7 +370,7 @@ def seed_documents(tokenizer: Tokenizer = tokenize) -> list[TaggedDocument]:
 
     Parameters
     ----------
-    tokenizer : callable, default :func:`paravec.tokenize`
+    tokenizer : callable, default `paravec.tokenize`
 
     Returns
     -------

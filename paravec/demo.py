@@ -1,22 +1,22 @@
 """The end-to-end demo: pretrain on Wikipedia, add news documents and new words, show where they landed.
 
-:func:`run_demo` replays the seed scenario (/work/shared/seed/retraining-a-doc2vec-model.md) on
+`run_demo` replays the seed scenario (/work/shared/seed/retraining-a-doc2vec-model.md) on
 the data that ships with gensim, with nothing downloaded:
 
 1. pretrain a PV-DBOW base with word training (``dm=0, dbow_words=1``, Lau & Baldwin 2016) on the
    Wikipedia extract in gensim's test data and save it;
-2. load the saved base, as a user would, and add the domain batch with :func:`paravec.update`
+2. load the saved base, as a user would, and add the domain batch with `paravec.update`
    (``freeze="all"``): the 300 news articles of ``lee_background.cor`` plus the seed's ten
    documents (nine ``"jav python ruby xxyfg"``, one ``"fotball keeper"``, tags ``E0`` .. ``E9``);
-3. save the updated model, reload it with plain gensim and :func:`paravec.check` it;
+3. save the updated model, reload it with plain gensim and `paravec.check` it;
 4. measure what the update did: timings (base training vs update), the new words, the nearest
    words of new documents and of new words, the documents nearest to the inferred vector of
    ``"jav python ruby xxyfg"``, and whether the pretrained word vectors stayed bit-identical.
 
-The result is a :class:`DemoResult` with plain data; ``paravec demo`` renders it as tables.
+The result is a `DemoResult` with plain data; ``paravec demo`` renders it as tables.
 
-Example
--------
+Examples
+--------
 >>> import tempfile
 >>> from paravec.demo import run_demo
 >>> result = run_demo(tempfile.mkdtemp(), quick=True)  # doctest: +SKIP
@@ -47,7 +47,7 @@ from paravec.updating import update
 __all__ = ["DEFAULT_OUT_DIR", "DEMO_STEPS", "DemoResult", "run_demo"]
 
 DEFAULT_OUT_DIR = Path("paravec-demo")
-"""Where :func:`run_demo` writes ``base.model`` and ``updated.model`` by default."""
+"""Where `run_demo` writes ``base.model`` and ``updated.model`` by default."""
 
 DEMO_STEPS: dict[str, str] = {
     "read_wiki": "reading the Wikipedia extract",
@@ -60,7 +60,7 @@ DEMO_STEPS: dict[str, str] = {
     "check": "reloading updated.model with gensim and checking it",
     "explore": "finding neighbours",
 }
-"""The steps :func:`run_demo` reports to ``progress``, in order, with a human label each."""
+"""The steps `run_demo` reports to ``progress``, in order, with a human label each."""
 
 # Settings of the base: the full run is a few minutes at most on 2 cores; quick is seconds.
 _FULL = {"vector_size": 300, "epochs": 10}
@@ -77,7 +77,7 @@ ProgressCallback = Callable[[str, int, int], None]
 
 @dataclass
 class DemoResult:
-    """What :func:`run_demo` did and measured.
+    """What `run_demo` did and measured.
 
     Attributes
     ----------
@@ -88,11 +88,11 @@ class DemoResult:
     settings : dict
         ``vector_size``, ``epochs``, ``base_min_count``, ``update_min_count``, ``freeze``.
     seconds : dict of str to float
-        Wall time of every step (keys of :data:`DEMO_STEPS`).
+        Wall time of every step (keys of `DEMO_STEPS`).
     base : dict
         Size of the base: ``documents``, ``words`` (tokens trained on), ``vocabulary``.
     update : dict
-        :meth:`paravec.UpdateReport.to_dict` of the update.
+        `paravec.UpdateReport.to_dict` of the update.
     new_words : list of str
         Words the update added, most frequent first.
     doc_texts : dict
@@ -108,7 +108,7 @@ class DemoResult:
     pretrained_words_unchanged : int
         Pretrained word vectors that are bit-identical after the update (``freeze="all"`` keeps all).
     problems : list of str
-        What :func:`paravec.check` found on the reloaded updated model (empty: consistent).
+        What `paravec.check` found on the reloaded updated model (empty: consistent).
     """
 
     out_dir: Path
@@ -130,7 +130,7 @@ class DemoResult:
 
     @property
     def consistent(self) -> bool:
-        """True when :func:`paravec.check` found nothing wrong with the updated model."""
+        """True when `paravec.check` found nothing wrong with the updated model."""
         return not self.problems
 
     @property
@@ -166,7 +166,7 @@ def run_demo(
     progress : callable, optional
         Called as ``progress(step, done, total)``: with ``done == 0`` when a step starts and
         ``done == total`` when it ends (per epoch while training); ``step`` is a key of
-        :data:`DEMO_STEPS`.
+        `DEMO_STEPS`.
 
     Returns
     -------

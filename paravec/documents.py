@@ -4,11 +4,11 @@ gensim's compiled training code trusts its input: a string where a list of words
 trained letter by letter, a tag of the wrong kind addresses another document's row. paravec checks a
 batch once, up front, and names the first bad document (its position and first tag) and what to do.
 The rules are those of a model that can be grown safely: ``words`` a list of strings, ``tags`` a
-non-empty list of strings (or ints, on a model whose tags are ints; see :mod:`paravec.tags`), each
+non-empty list of strings (or ints, on a model whose tags are ints; see `paravec.tags`), each
 tag in one document only.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.documents import validate_documents
 >>> len(validate_documents([TaggedDocument(["a", "b"], ["d0"])]))

@@ -1,11 +1,11 @@
 """Errors paravec raises.
 
 Every failure that a user can cause (a bad file, a bad corpus, a bad parameter, a broken model) is
-raised as a :class:`ParavecError` subclass whose message is one line that names the problem and what
+raised as a `ParavecError` subclass whose message is one line that names the problem and what
 to do about it. The CLI prints that line on stderr and exits non-zero, without a traceback.
 
-Example
--------
+Examples
+--------
 >>> import paravec
 >>> try:
 ...     paravec.load("/nonexistent/model")
@@ -36,7 +36,7 @@ class ModelFileError(ParavecError):
 
 
 class ModelBrokenError(ParavecError):
-    """A model's internal state is inconsistent; see :func:`paravec.check`."""
+    """A model's internal state is inconsistent; see `paravec.check`."""
 
 
 class CorpusError(ParavecError):

@@ -1,7 +1,7 @@
 """Consistency checks for gensim Doc2Vec models: what must hold before training touches them.
 
 gensim's compiled training code trusts every array it is given; a vocabulary that disagrees with
-its arrays is memory corruption, not an exception. :func:`check` lists every broken invariant in
+its arrays is memory corruption, not an exception. `check` lists every broken invariant in
 plain words, so a model damaged by ``build_vocab(update=True)`` or by hand-made workarounds is
 caught before it is trained, saved or served:
 
@@ -15,8 +15,8 @@ caught before it is trained, saved or served:
 - the model has no stray attributes (e.g. ``model.index_to_key`` set where ``model.dv`` was meant);
 - vectors are finite.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models import Doc2Vec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec import check

@@ -1,17 +1,17 @@
 """Loading and saving gensim Doc2Vec models safely.
 
-:func:`load` opens a gensim ``Doc2Vec`` file (optionally memory-mapped, so a base with millions of
+`load` opens a gensim ``Doc2Vec`` file (optionally memory-mapped, so a base with millions of
 document vectors costs no RAM until rows are read) and turns every way a file can be wrong —
 missing, truncated, corrupt, a ``Word2Vec``/``FastText``/``KeyedVectors`` file, a word2vec text
-file — into a :class:`~paravec.errors.ModelFileError` that says what the file is and what to do.
-:func:`save` writes with gensim's own ``save`` (so plain gensim loads the result) into a temporary
+file — into a `paravec.errors.ModelFileError` that says what the file is and what to do.
+`save` writes with gensim's own ``save`` (so plain gensim loads the result) into a temporary
 folder next to the target and then moves the files into place, so an interrupted save never
 leaves a half-written model under the target name.
 
 gensim models are Python pickles: load only files you trust.
 
-Example
--------
+Examples
+--------
 >>> import tempfile, os, paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> model = paravec.train([TaggedDocument(["a", "b", "c"], ["d0"])], vector_size=8, min_count=1, epochs=1)
@@ -50,7 +50,7 @@ def load(path: str | os.PathLike[str], *, mmap: Literal["r", "c"] | None = None)
         The file written by ``Doc2Vec.save`` (its ``.npy`` side files, if any, next to it).
     mmap : {None, "r", "c"}, default None
         Memory-map the large arrays stored in side files: ``"r"`` read-only, ``"c"``
-        copy-on-write. Use it for big bases; :func:`paravec.update` copies what it must change.
+        copy-on-write. Use it for big bases; `paravec.update` copies what it must change.
 
     Returns
     -------

@@ -3,15 +3,15 @@
 Every public function of paravec validates its parameters up front, as scikit-learn does, so that a
 bad value fails at once with one line that names the parameter, what is allowed and what was given
 -- never deep inside gensim's compiled code. The rules live here as small constraint objects; a
-function declares its parameters' constraints with :func:`validate`, or checks a value it derived
+function declares its parameters' constraints with `validate`, or checks a value it derived
 itself by calling a constraint directly.
 
 Integers are checked as integers *but not bools* (``True`` is an ``int`` in Python, and
 ``epochs=True`` is a mistake, not one epoch); NumPy integers and floats are accepted and returned
 as plain Python numbers.
 
-Example
--------
+Examples
+--------
 >>> from paravec.params import Integer, OneOf, validate
 >>> @validate(k=Integer(min=1, max=100), mode=OneOf(("fast", "exact")))
 ... def search(query: str, k: int = 10, mode: str = "fast") -> tuple[int, str]:
@@ -46,6 +46,7 @@ __all__ = [
     "Constraint",
     "InstanceOf",
     "Integer",
+    "IsCallable",
     "OneOf",
     "Real",
     "is_integer",
@@ -57,7 +58,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 class Constraint(Protocol):
     """A rule for one parameter: called with the parameter's name and value, it returns the value
-    (normalised to a plain Python type) or raises :class:`~paravec.errors.ParameterError`."""
+    (normalised to a plain Python type) or raises `paravec.errors.ParameterError`."""
 
     def __call__(self, name: str, value: Any) -> Any: ...
 
@@ -186,6 +187,21 @@ class InstanceOf:
         if value is None and self.none:
             return None
         if not isinstance(value, self.kind):
+            raise ParameterError(f"{name} must be {self.what}, got {type(value).__name__}")
+        return value
+
+
+@dataclass(frozen=True)
+class IsCallable:
+    """A callable (a function, a class, an object with ``__call__``), described as ``what``."""
+
+    what: str = "a callable"
+    none: bool = False
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if value is None and self.none:
+            return None
+        if not callable(value):
             raise ParameterError(f"{name} must be {self.what}, got {type(value).__name__}")
         return value
 

@@ -2,9 +2,9 @@
 
 What it does
 ------------
-:func:`sample_rehearsal` draws a small, representative sample of the base corpus — random
+`sample_rehearsal` draws a small, representative sample of the base corpus — random
 contiguous passages of a fixed length, each tagged with the tags of the document it comes from —
-to pass as ``rehearsal=`` to :func:`paravec.update`. Training those passages alongside a small batch
+to pass as ``rehearsal=`` to `paravec.update`. Training those passages alongside a small batch
 (their document vectors held fixed) keeps pulling the shared weights back to what the base corpus
 needs, so the update can let pretrained weights learn from the batch without forgetting the base.
 
@@ -20,8 +20,8 @@ passage is a truer sample of the document whose fixed vector it is trained again
 comparison is in ``benchmarks/README.md``). Rehearsal costs training time in proportion to its
 words: ``n_words`` is the knob.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.rehearsal import sample_rehearsal
 >>> base = [TaggedDocument([f"w{i}" for i in range(1000)], ["long"]),
@@ -59,7 +59,7 @@ def sample_rehearsal(
     ----------
     documents : sequence or re-iterable of TaggedDocument
         The base corpus (documents the model was trained on, with the model's tags): a list, or
-        a corpus that can be iterated twice such as :func:`paravec.read_corpus`'s. It is read in
+        a corpus that can be iterated twice such as `paravec.read_corpus`'s. It is read in
         two streaming passes (lengths, then the drawn passages), so a corpus on disk is never
         held in memory.
     n_words : int
@@ -75,7 +75,7 @@ def sample_rehearsal(
     -------
     list of TaggedDocument
         Passages with the tags of their source documents, in the order drawn; pass as
-        ``rehearsal=`` to :func:`paravec.update`.
+        ``rehearsal=`` to `paravec.update`.
 
     Raises
     ------

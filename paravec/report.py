@@ -1,18 +1,18 @@
 """The verification report of an update: sections of checks with verdicts, as Markdown, JSON and PNG.
 
-:func:`paravec.evaluate` measures; this module holds what it measured and renders it. A report is a
-list of :class:`Section` objects (placement of the new documents, the new words, what the pretrained
-space kept, ...), each with named metrics, :class:`Check` objects that turn one metric into a verdict
+`paravec.evaluate` measures; this module holds what it measured and renders it. A report is a
+list of `Section` objects (placement of the new documents, the new words, what the pretrained
+space kept, ...), each with named metrics, `Check` objects that turn one metric into a verdict
 (``pass`` / ``warn`` / ``fail``, or ``skip`` when the data to judge is missing), tables for a human to
 read, and notes. The report's verdict is the worst verdict of its sections.
 
 Everything is plain data, so ``Report.to_json()`` is the full record and ``Report.from_dict`` reads it
 back; ``Report.save(dir)`` writes ``report.md`` and ``report.json`` atomically (temporary file in the
-same folder, then ``os.replace``; see :mod:`paravec.files`) and, when matplotlib is installed, ``map.png``: a 2-D PCA map of
+same folder, then ``os.replace``; see `paravec.files`) and, when matplotlib is installed, ``map.png``: a 2-D PCA map of
 the new documents among their nearest words and a sample of old documents.
 
-Example
--------
+Examples
+--------
 >>> from paravec.report import Check, Report, Section
 >>> s = Section("placement", "Placement of new documents")
 >>> _ = s.add_check(Check("self_top1", 0.97, "pass", ">= 0.80 pass, >= 0.50 warn"))
@@ -131,7 +131,7 @@ class Report:
     parameters : dict
         How the report was made (sample sizes, seed, epochs, model shapes).
     map_points : list of dict
-        2-D coordinates (``x``, ``y``, ``kind``, ``label``) for :meth:`save_plots`.
+        2-D coordinates (``x``, ``y``, ``kind``, ``label``) for `save_plots`.
     """
 
     sections: list[Section] = field(default_factory=list)
@@ -166,12 +166,12 @@ class Report:
         return plain
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The report as a JSON string (see :meth:`to_dict`)."""
+        """The report as a JSON string (see `to_dict`)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
-        """Read back what :meth:`to_dict` produced."""
+        """Read back what `to_dict` produced."""
         sections = []
         for s in data.get("sections", []):
             sec = Section(
@@ -262,7 +262,7 @@ class Report:
         return written
 
     def save_plots(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
-        """Draw ``map.png`` from :attr:`map_points`; returns ``{}`` without matplotlib or points."""
+        """Draw ``map.png`` from `map_points`; returns ``{}`` without matplotlib or points."""
         if not self.map_points:
             return {}
         plt = _pyplot()

@@ -2,7 +2,7 @@
 
 What it does
 ------------
-:func:`tokenize` turns a text into the list of words that paravec feeds to gensim's ``Doc2Vec``
+`tokenize` turns a text into the list of words that paravec feeds to gensim's ``Doc2Vec``
 (``TaggedDocument.words``). It needs no downloaded model (NLTK's punkt is not required) and gives
 the same output on every machine running the same Python version.
 
@@ -14,7 +14,7 @@ words line up with the vocabulary of a model pretrained with gensim, with these 
 
 1. The text is normalised to Unicode NFC first, so ``"ø"`` typed as ``o`` + combining stroke and the
    precomposed ``"ø"`` give the same word.
-2. It is lowercased with :meth:`str.lower` (not ``casefold``), so German ``"ß"`` stays ``"ß"``.
+2. It is lowercased with `str.lower` (not ``casefold``), so German ``"ß"`` stays ``"ß"``.
 3. A token is a run of Unicode letters and digits, plus the combining marks that follow them (so
    Devanagari, Thai and other scripts that write vowels as combining marks stay whole words).
    Everything else separates tokens: whitespace, punctuation, symbols, apostrophes, hyphens and
@@ -23,7 +23,7 @@ words line up with the vocabulary of a model pretrained with gensim, with these 
 4. Non-ASCII letters are kept: ``"Blåbærsyltetøy"`` -> ``"blåbærsyltetøy"``.
 5. There is no upper length limit of 15 characters (gensim's ``simple_preprocess`` drops longer
    tokens, which would lose Norwegian and German compounds such as
-   ``"sykehusinnkjøpsavdelingen"``). Tokens longer than :data:`MAX_TOKEN_LEN` (100) characters are
+   ``"sykehusinnkjøpsavdelingen"``). Tokens longer than `MAX_TOKEN_LEN` (100) characters are
    dropped: at that length they are base64 blobs, hashes or URLs glued together, not words.
 6. Digits are kept, alone and inside words: ``"covid19"``, ``"python3"``, ``"2021"`` are tokens
    (gensim's wiki tokenizer would cut ``"covid19"`` to ``"covid"``). Decimal points and other
@@ -32,13 +32,13 @@ words line up with the vocabulary of a model pretrained with gensim, with these 
 8. Runs of CJK characters without spaces or punctuation between them stay one token; Chinese,
    Japanese and Thai need a word segmenter, which can be plugged in (see below).
 
-Every reader in paravec takes a :data:`Tokenizer` (``Callable[[str], list[str]]``), so any function
-from text to a list of words can replace this one; :func:`apply_tokenizer` runs one on a document
+Every reader in paravec takes a `Tokenizer` (``Callable[[str], list[str]]``), so any function
+from text to a list of words can replace this one; `apply_tokenizer` runs one on a document
 and checks that it kept that contract. (This module is ``paravec.tokenizer`` so that the public
 function ``paravec.tokenize`` does not shadow it.)
 
-Example
--------
+Examples
+--------
 >>> from paravec.tokenizer import tokenize
 >>> tokenize("Sykehusinnkjøpsavdelingen kjøpte 3 nye Python3-bøker, sa Straße-Müller!")
 ['sykehusinnkjøpsavdelingen', 'kjøpte', '3', 'nye', 'python3', 'bøker', 'sa', 'straße', 'müller']
@@ -51,7 +51,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from paravec.errors import ParameterError
-from paravec.params import InstanceOf, Integer, validate
+from paravec.params import InstanceOf, Integer, IsCallable, validate
 
 __all__ = ["MAX_TOKEN_LEN", "TOKENIZER", "Tokenizer", "apply_tokenizer", "tokenize"]
 
@@ -62,8 +62,8 @@ Tokenizer = Callable[[str], list[str]]
 """What every reader of text takes as ``tokenizer``: a function from a text to its list of words."""
 
 # collections.abc.Callable is an ABC that isinstance() accepts; mypy sees only the typing special form.
-TOKENIZER = InstanceOf(Callable, "a callable taking a str and returning a list of str")  # type: ignore[arg-type]
-"""The constraint of a ``tokenizer=`` parameter (for :func:`paravec.params.validate`)."""
+TOKENIZER = IsCallable("a callable taking a str and returning a list of str")
+"""The constraint of a ``tokenizer=`` parameter (for `paravec.params.validate`)."""
 
 
 def _combining_mark_class() -> str:

@@ -1,14 +1,14 @@
 """Training base models: gensim Doc2Vec with defaults that suit search.
 
 A base is a paragraph-vector model (Le & Mikolov 2014, "Distributed Representations of Sentences
-and Documents") trained by gensim itself; :func:`paravec.update` grows it later. The defaults follow Lau & Baldwin (2016), "An Empirical Evaluation of doc2vec with Practical
+and Documents") trained by gensim itself; `paravec.update` grows it later. The defaults follow Lau & Baldwin (2016), "An Empirical Evaluation of doc2vec with Practical
 Insights into Document Embedding Generation": PV-DBOW with simultaneous skip-gram word training
 (``dm=0, dbow_words=1``) places documents and words in one space, which is what search and
 exploration need, and it can start from pretrained word vectors (word2vec text or binary, or
 fastText ``.vec``), as their doc2vec fork does.
 
-Example
--------
+Examples
+--------
 >>> import paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from gensim.test.utils import common_texts
@@ -32,7 +32,7 @@ from gensim.models.doc2vec import TaggedDocument
 from gensim.models.keyedvectors import KeyedVectors
 
 from paravec.errors import CorpusError, ModelFileError, ParameterError
-from paravec.params import Boolean, InstanceOf, Integer, OneOf, Real, validate
+from paravec.params import Boolean, Integer, IsCallable, OneOf, Real, validate
 
 __all__ = ["load_pretrained_vectors", "train"]
 
@@ -57,7 +57,7 @@ _FLAG = OneOf((0, 1))
     workers=Integer(min=0, none=True),
     pretrained_lockf=Real(min=0.0, max=1.0),
     keep_rare_words=Boolean(),
-    progress=InstanceOf(Callable, "a callable", none=True),  # type: ignore[arg-type]
+    progress=IsCallable(none=True),
 )
 def train(
     documents: Iterable[TaggedDocument],
@@ -84,7 +84,7 @@ def train(
     Parameters
     ----------
     documents : iterable of TaggedDocument
-        Re-iterable corpus (a list, or :func:`paravec.read_corpus`).
+        Re-iterable corpus (a list, or `paravec.read_corpus`).
     vector_size, epochs, min_count, window, dm, dbow_words, hs, negative, sample, seed
         As in gensim's ``Doc2Vec``; the defaults are PV-DBOW with word training at 300 dimensions.
     workers : int, optional
@@ -97,7 +97,7 @@ def train(
         like any other word.
     keep_rare_words : bool, default True
         Remember the counts of the words below ``min_count`` in ``model.raw_vocab`` (gensim's own
-        attribute for raw counts), so that :func:`paravec.update` adds such a word once its count
+        attribute for raw counts), so that `paravec.update` adds such a word once its count
         over base and batches reaches ``min_count``, as retraining on everything would. ``False``
         forgets them (gensim's default), which saves memory on a very large corpus with millions
         of rare words; an update then counts new words in its batches only.

@@ -16,8 +16,8 @@ Huffman tree of their own whose root hangs below one pretrained leaf — the lea
 where a Huffman tree built from all counts would place words the base never saw. Every pretrained
 word keeps its code and its points, so the pretrained output layer keeps its meaning.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models import Doc2Vec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.vocab import add_words
@@ -80,7 +80,7 @@ def add_words(model: Doc2Vec, counts: Mapping[str, int], *, seed: int) -> list[s
     counts : mapping of str to int
         The new words (none of them in the vocabulary yet) and their counts.
     seed : int
-        Seed of the new word vectors (see :func:`init_rows`).
+        Seed of the new word vectors (see `init_rows`).
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """The ``paravec`` command line: one module per command, each a thin layer over the library.
 
-Every command module registers itself on :data:`app`. :func:`main` turns a
-:class:`~paravec.errors.ParavecError` into one line on stderr and exit code 2, so users never see a
+Every command module registers itself on `app`. `main` turns a
+`paravec.errors.ParavecError` into one line on stderr and exit code 2, so users never see a
 traceback for a mistake they can fix.
 """
 

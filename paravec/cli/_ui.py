@@ -1,12 +1,12 @@
 """What every command shows besides its result: progress on stderr, warnings, output-path checks.
 
 Commands print their result (a table, JSON, a summary line) on stdout and everything else on
-stderr, so their output can be piped. :class:`Steps` draws one progress line per long step and
-clears them when the command fails (the failure is then one line); :func:`check_output_path`
+stderr, so their output can be piped. `Steps` draws one progress line per long step and
+clears them when the command fails (the failure is then one line); `check_output_path`
 refuses an ``--out`` that would overwrite an input or cannot be written, before any work is done.
 
-Example
--------
+Examples
+--------
 >>> from pathlib import Path
 >>> from paravec.cli._ui import check_output_path
 >>> check_output_path(Path("/nonexistent-folder/base.model"))
@@ -40,7 +40,7 @@ __all__ = ["Steps", "check_output_path", "warn"]
 class Steps:
     """One rich progress line per long step, on stderr so stdout stays clean for tables and JSON.
 
-    Use as a context manager; :meth:`step` is itself a context manager yielding a
+    Use as a context manager; `step` is itself a context manager yielding a
     ``progress(step, done, total)`` callback in the shape paravec's library functions take.
     """
 

@@ -1,7 +1,7 @@
-"""``paravec check``: prove a model file consistent, or list what is broken (a thin layer over :func:`paravec.check`).
+"""``paravec check``: prove a model file consistent, or list what is broken (a thin layer over `paravec.check`).
 
-Example
--------
+Examples
+--------
     paravec check updated.model
 
 prints ``ok`` and exits 0 for a consistent model; prints one problem per line and exits 1 for a

@@ -1,11 +1,11 @@
 """``paravec demo``: the seed scenario end to end — pretrain on Wikipedia, add news and new words, show the result.
 
-Example
--------
+Examples
+--------
     paravec demo --quick
     paravec demo --out /tmp/paravec-demo
 
-A thin layer over :func:`paravec.demo.run_demo`: progress per step on stderr, then tables with the
+A thin layer over `paravec.demo.run_demo`: progress per step on stderr, then tables with the
 timings, the new words, neighbours of new documents and new words, the documents nearest to an
 inferred text, and the consistency check. The models are left in --out.
 """
@@ -54,7 +54,7 @@ def demo_command(
 
 
 def show(result: DemoResult, console: Console) -> None:
-    """Print a :class:`paravec.demo.DemoResult` as tables."""
+    """Print a `paravec.demo.DemoResult` as tables."""
     s, b, u = result.seconds, result.base, result.update
     console.print(
         f"[bold]paravec demo[/] ({'quick' if result.quick else 'full'}): PV-DBOW + word training, "

@@ -1,7 +1,7 @@
-"""``paravec evaluate``: write the verification report of an update (a thin layer over :func:`paravec.evaluate`).
+"""``paravec evaluate``: write the verification report of an update (a thin layer over `paravec.evaluate`).
 
-Example
--------
+Examples
+--------
     paravec evaluate updated.model batch.txt --before base.model --old-corpus base_sample.txt --out report/
 
 writes ``report/report.md``, ``report/report.json`` and ``report/map.png`` and prints the verdict

@@ -1,14 +1,14 @@
 """``paravec explore``: walk the joint word/document space of an index's model.
 
-Example
--------
+Examples
+--------
     paravec explore news.index --word fire                 # words around a word
     paravec explore news.index --word fire --to docs       # documents around a word
     paravec explore news.index --doc "news:12"             # words around a document
     paravec explore news.index --doc "news:12" --to docs   # documents like a document
     paravec explore news.index --text "rain at last" --to docs --json
 
-A thin layer over the exploration methods of :class:`paravec.search.SearchIndex`.
+A thin layer over the exploration methods of `paravec.search.SearchIndex`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""``paravec index``: build or sync the search index of a model (a thin layer over :class:`paravec.search.SearchIndex`).
+"""``paravec index``: build or sync the search index of a model (a thin layer over `paravec.search.SearchIndex`).
 
-Example
--------
+Examples
+--------
     paravec index news.model news.txt --out news.index
     paravec update news.model more.txt --out news2.model
     paravec index news2.model all-news.txt --out news.index --sync

@@ -1,7 +1,7 @@
 """``paravec info``: what a model is — architecture, sizes, training settings, update history.
 
-Example
--------
+Examples
+--------
     paravec info updated.model
     paravec info updated.model --json
 

@@ -1,7 +1,7 @@
-"""``paravec search``: rank an index's documents for a query (a thin layer over :meth:`paravec.search.SearchIndex.search`).
+"""``paravec search``: rank an index's documents for a query (a thin layer over `paravec.search.SearchIndex.search`).
 
-Example
--------
+Examples
+--------
     paravec search news.index "bushfires near Sydney" --mode hybrid --k 5
     paravec search news.index "shuttle" --expand --json
     paravec search news.index "$(cat article.txt)" --mode document

@@ -1,11 +1,11 @@
 """``paravec serve``: the HTTP API and the search page over an index, on one port.
 
-A thin layer over :func:`paravec.service.create_app`, run with uvicorn. The service is
+A thin layer over `paravec.service.create_app`, run with uvicorn. The service is
 read-only unless the environment variable named by ``--token-env`` holds a token; then
 ``POST /api/documents`` accepts new documents with ``Authorization: Bearer <token>``.
 
-Example
--------
+Examples
+--------
 .. code-block:: console
 
     $ paravec serve lee.index --port 8000

@@ -1,14 +1,14 @@
 """``paravec similar``: nearest words or documents of a word, a document tag, or free text.
 
-Example
--------
+Examples
+--------
     paravec similar updated.model --word xxyfg
     paravec similar updated.model --tag E0 --to words
     paravec similar updated.model --text "jav python ruby xxyfg" --topn 5 --json
 
 Words and documents share one space in PV-DBOW with word training (paravec's default) and in
 PV-DM, so any source can be compared with either target. Free text is tokenized with
-:func:`paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``.
+`paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``.
 """
 
 from __future__ import annotations

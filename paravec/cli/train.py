@@ -1,14 +1,14 @@
-"""``paravec train``: train a base Doc2Vec on a corpus file or folder, a thin layer over :func:`paravec.train`.
+"""``paravec train``: train a base Doc2Vec on a corpus file or folder, a thin layer over `paravec.train`.
 
-The corpus is read with :func:`paravec.read_corpus` (one document per line, JSON Lines, or a
+The corpus is read with `paravec.read_corpus` (one document per line, JSON Lines, or a
 folder), PV-DBOW with word training is trained by default, and the model is saved atomically.
 Progress goes to stderr, the one-line summary to stdout; what the corpus holds that training will
 not see (empty documents, words past gensim's per-document limit) is warned about. On the shell::
 
     paravec train lee_background.cor --out base.model --vector-size 100 --epochs 20
 
-Example
--------
+Examples
+--------
 >>> import tempfile, pathlib
 >>> from gensim.test.utils import datapath
 >>> from typer.testing import CliRunner

@@ -1,18 +1,18 @@
-"""``paravec update``: add a corpus to a trained model and save the result elsewhere (a thin layer over :func:`paravec.update`).
+"""``paravec update``: add a corpus to a trained model and save the result elsewhere (a thin layer over `paravec.update`).
 
-Example
--------
+Examples
+--------
     paravec update base.model news.txt --out updated.model --freeze all --json
 
 loads BASE (never modified), adds the documents of CORPUS — new tags, new words — and saves the
 updated model atomically to --out. Prints the update report as a table, or as JSON with --json.
-With ``--report DIR`` it also writes the verification report of :mod:`paravec.evaluate` there.
+With ``--report DIR`` it also writes the verification report of `paravec.evaluate` there.
 
     paravec update base.model news.txt --out updated.model --freeze words --rehearse wiki.txt --min-count 4
 
 is the domain-fit recipe of the README: output weights learn the batch while random passages of
 the base corpus (``wiki.txt``, the file BASE was trained from) rehearse alongside it
-(:func:`paravec.sample_rehearsal`, 0.6 x the batch's words unless ``--rehearsal-words`` says).
+(`paravec.sample_rehearsal`, 0.6 x the batch's words unless ``--rehearsal-words`` says).
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 A corpus in the wrong encoding is the most common first-run failure (``lee.cor`` itself holds a
 Latin-1 ``"£"``). Python's text layer reports a position inside its read buffer, not in the file, so
-:func:`decode_error` re-decodes the file incrementally to find the byte offset and line of the first
+`decode_error` re-decodes the file incrementally to find the byte offset and line of the first
 bad byte; every message names the file, the offset, the line and the ``encoding=`` to pass.
 A UTF-8 byte order mark is ignored (files saved by Windows editors start with one).
 
-Example
--------
+Examples
+--------
 >>> import tempfile, pathlib
 >>> from paravec.corpus.decoding import ENCODING, decoder_codec, text_lines
 >>> ENCODING("encoding", "latin-1"), decoder_codec("utf-8")
@@ -46,7 +46,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Codec:
-    """A parameter constraint (see :mod:`paravec.params`): the name of a codec Python knows."""
+    """A parameter constraint (see `paravec.params`): the name of a codec Python knows."""
 
     def __call__(self, name: str, value: Any) -> str:
         if not isinstance(value, str):

@@ -17,8 +17,8 @@ A record is one document before tokenizing: its tag, its original text and where
     out, and so are files that look binary: a NUL byte in the first 8 KiB, for encodings where
     ASCII text has none.
 
-Example
--------
+Examples
+--------
 >>> import json, tempfile, pathlib
 >>> from paravec.corpus.formats import Source, detect_format, records
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "news.jsonl"
@@ -59,7 +59,7 @@ FORMATS = ("lines", "jsonl", "folder")
 """The corpus formats paravec reads."""
 
 FORMAT = OneOf(FORMATS, none=True)
-"""The constraint of a ``format=`` parameter: one of :data:`FORMATS`, or None to detect it."""
+"""The constraint of a ``format=`` parameter: one of `FORMATS`, or None to detect it."""
 
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 _SNIFF_BYTES = 8192
@@ -67,7 +67,7 @@ _SNIFF_BYTES = 8192
 
 @dataclass(frozen=True)
 class FieldName:
-    """A parameter constraint (see :mod:`paravec.params`): a non-empty str naming a JSON field."""
+    """A parameter constraint (see `paravec.params`): a non-empty str naming a JSON field."""
 
     none: bool = False
 

@@ -1,19 +1,19 @@
 """The corpus as gensim sees it: a re-iterable stream of ``TaggedDocument``, checked up front.
 
-:func:`read_corpus` returns a :class:`Corpus` that gensim's ``build_vocab``/``train`` (and paravec's
-update) can iterate once per epoch without holding the corpus in memory; :func:`read_texts` gives
+`read_corpus` returns a `Corpus` that gensim's ``build_vocab``/``train`` (and paravec's
+update) can iterate once per epoch without holding the corpus in memory; `read_texts` gives
 the raw text of the same documents under the same tags, for keyword search and snippets.
 
 Why a validation pass: an exception raised by a corpus iterator inside gensim's ``train()`` kills
 its job-producer thread and leaves the workers waiting forever (gensim 4.3 and 4.4). So
-:func:`read_corpus` parses and tokenizes every document once before returning, and every error
+`read_corpus` parses and tokenizes every document once before returning, and every error
 surfaces there, naming the file and line. Documents that tokenize to nothing are skipped (gensim
-cannot place a document without words), listed in :attr:`Corpus.skipped` and logged as a warning.
+cannot place a document without words), listed in `Corpus.skipped` and logged as a warning.
 Later passes re-read the files; if they changed in between, iteration raises instead of yielding
 other documents under the old tags.
 
-Example
--------
+Examples
+--------
 >>> from gensim.test.utils import datapath
 >>> from paravec.corpus.reader import MAX_DOCUMENT_WORDS, read_corpus
 >>> corpus = read_corpus(datapath("lee_background.cor"))
@@ -50,7 +50,7 @@ MAX_DOCUMENT_WORDS: int = MAX_WORDS_IN_BATCH
 class Corpus:
     """A re-iterable stream of ``TaggedDocument`` read from a file or folder.
 
-    Build it with :func:`read_corpus` (same parameters). Iterating yields
+    Build it with `read_corpus` (same parameters). Iterating yields
     ``TaggedDocument(words=list[str], tags=[tag])``, one per document, in file order; it can be
     iterated any number of times (gensim iterates once per epoch) and ``len()`` is the number of
     documents, known from the validation pass.
@@ -68,7 +68,7 @@ class Corpus:
     total_words : int
         Number of tokens over all documents (gensim's ``total_words``).
     max_words : int
-        Tokens in the longest document; gensim trains only the first :data:`MAX_DOCUMENT_WORDS`
+        Tokens in the longest document; gensim trains only the first `MAX_DOCUMENT_WORDS`
         of a document, so callers check this.
     """
 
@@ -214,7 +214,7 @@ def read_corpus(
     path : str or os.PathLike
         A text file (one document per line), a JSON Lines file (``.jsonl``, ``.ndjson``,
         ``.json``) or a folder (one document per file, recursively).
-    tokenizer : callable, default :func:`paravec.tokenize`
+    tokenizer : callable, default `paravec.tokenize`
         Turns a document's text into its list of words.
     format : {"lines", "jsonl", "folder"} or None, default None
         Overrides the format detected from the path.
@@ -266,15 +266,15 @@ def read_texts(
     text_field: str = "text",
     encoding: str = "utf-8",
 ) -> Iterator[tuple[str, str]]:
-    """Yield ``(tag, raw_text)`` for the documents :func:`read_corpus` would yield, same tags.
+    """Yield ``(tag, raw_text)`` for the documents `read_corpus` would yield, same tags.
 
     The whole corpus is validated before the first pair is produced (the tokenizer decides which
-    documents are skipped, so pass the same one as to :func:`read_corpus`).
+    documents are skipped, so pass the same one as to `read_corpus`).
 
     Parameters
     ----------
     path, tokenizer, format, id_field, text_field, encoding
-        As for :func:`read_corpus`.
+        As for `read_corpus`.
 
     Returns
     -------
@@ -284,7 +284,7 @@ def read_texts(
     Raises
     ------
     CorpusError, ParameterError
-        As for :func:`read_corpus`, raised by this call (not on the first ``next()``).
+        As for `read_corpus`, raised by this call (not on the first ``next()``).
 
     Examples
     --------

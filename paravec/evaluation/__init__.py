@@ -1,21 +1,21 @@
 """Verify an update with numbers: where the new documents and words landed, and what the pretrained space kept.
 
-After :func:`paravec.update` a user used to check the model by eye (print the nearest words of a
-new document, of a new word, and decide whether they "look sane"). :func:`evaluate` makes that
-judgement with numbers and documented thresholds, and returns a :class:`~paravec.report.Report`
+After `paravec.update` a user used to check the model by eye (print the nearest words of a
+new document, of a new word, and decide whether they "look sane"). `evaluate` makes that
+judgement with numbers and documented thresholds, and returns a `paravec.report.Report`
 (Markdown, JSON, a PCA map) whose verdict is the worst of its sections:
 
-* placement of the new documents and the new words (:mod:`paravec.evaluation.placement`), after
+* placement of the new documents and the new words (`paravec.evaluation.placement`), after
   gensim's re-inference check of paragraph vectors (Le & Mikolov 2014);
 * what the pretrained space kept -- old documents, word neighbourhoods, WordSim-353 (Finkelstein et
   al. 2002), SimLex-999 (Hill et al. 2015) and analogies (Mikolov et al. 2013)
-  (:mod:`paravec.evaluation.retention`).
+  (`paravec.evaluation.retention`).
 
-The thresholds are in :mod:`paravec.evaluation.thresholds`. Infer-vector calls are seeded per
-document (:mod:`paravec.evaluation.inference`); the models given are never modified.
+The thresholds are in `paravec.evaluation.thresholds`. Infer-vector calls are seeded per
+document (`paravec.evaluation.inference`); the models given are never modified.
 
-Example
--------
+Examples
+--------
 >>> import copy, paravec
 >>> from paravec.datasets import lee_background_documents
 >>> from paravec.evaluation import evaluate
@@ -107,7 +107,7 @@ def evaluate(
     model : gensim.models.Doc2Vec
         The model after the update.
     new_documents : iterable of TaggedDocument
-        The batch that was added (its words and tags, as given to :func:`paravec.update`).
+        The batch that was added (its words and tags, as given to `paravec.update`).
     before : Doc2Vec or path, optional
         The model before the update (a copy, or the path of its file, loaded memory-mapped).
         Sections that compare before and after are skipped with a note without it.
@@ -117,7 +117,7 @@ def evaluate(
         Words the update added (``UpdateReport.new_words``). Default: from ``update_report``, else
         the words of ``model`` that ``before`` does not have.
     update_report : UpdateReport or mapping, optional
-        What :func:`paravec.update` returned (or its ``to_dict()``): shown as the first section
+        What `paravec.update` returned (or its ``to_dict()``): shown as the first section
         (sizes and timings) and used for ``new_words``.
     sample : int, default 200
         How many new documents, old documents, new words and pretrained words to examine
@@ -149,7 +149,7 @@ def evaluate(
         parameter is out of range.
     CorpusError
         ``new_documents`` is empty or not made of TaggedDocument objects whose tags the model can
-        have (see :func:`paravec.documents.validate_documents`).
+        have (see `paravec.documents.validate_documents`).
     ModelFileError
         ``before`` is a path that cannot be loaded.
     """
@@ -230,13 +230,13 @@ def evaluate_update(
         The model before the update; passing the path of the input model file is cheapest (it is
         loaded memory-mapped, read-only).
     new_documents : iterable of TaggedDocument
-        The batch given to :func:`paravec.update`.
+        The batch given to `paravec.update`.
     update_report : UpdateReport or mapping, optional
-        What :func:`paravec.update` returned.
+        What `paravec.update` returned.
     out_dir : path, optional
         Where to write ``report.md``, ``report.json`` and ``map.png``.
     old_documents, sample, seed, epochs
-        As in :func:`evaluate`.
+        As in `evaluate`.
     plots : bool, default True
         Draw ``map.png`` (needs matplotlib; skipped without it).
 
@@ -247,7 +247,7 @@ def evaluate_update(
     Raises
     ------
     ParameterError, CorpusError, ModelFileError
-        As :func:`evaluate`.
+        As `evaluate`.
     """
     report = evaluate(
         model,

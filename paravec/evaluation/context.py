@@ -1,13 +1,13 @@
 """What every section of an evaluation needs, computed once: the models, the documents, the samples.
 
-The sections of :func:`paravec.evaluate` share their inputs (the model after and before the
+The sections of `paravec.evaluate` share their inputs (the model after and before the
 update, the batch, the old documents, the seeded sample of the batch) and a few things derived from
 the batch: how often each word occurs in it and in which documents (for tf-idf and co-occurrence).
 The placement section also leaves behind the nearest words of each placed document, which the map
-draws. :class:`EvaluationContext` holds all of it.
+draws. `EvaluationContext` holds all of it.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.evaluation.context import EvaluationContext
 >>> docs = [TaggedDocument(["a", "b", "a"], ["d0"]), TaggedDocument(["b"], ["d1"])]
@@ -43,7 +43,7 @@ class EvaluationContext:
     docs, olds : list of TaggedDocument
         The batch, and the old documents (``None`` when not given).
     sample, seed, epochs, topn : int
-        As given to :func:`paravec.evaluate` (``epochs`` ``None`` = the model's own).
+        As given to `paravec.evaluate` (``epochs`` ``None`` = the model's own).
     doc_sample : ndarray of int
         Positions in ``docs`` of the documents examined.
     batch_counts : Counter

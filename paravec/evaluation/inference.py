@@ -2,12 +2,12 @@
 
 gensim's ``Doc2Vec.infer_vector`` draws its starting vector and its negative samples from
 ``model.random``, so two calls on the same words give different vectors. To make a report
-repeatable, :func:`infer_vectors` seeds ``model.random`` per document from ``(seed, position)`` and
+repeatable, `infer_vectors` seeds ``model.random`` per document from ``(seed, position)`` and
 restores the model's own generator afterwards: the model is left as it was. Samples of documents
-are seeded the same way (:func:`sample_indices`).
+are seeded the same way (`sample_indices`).
 
-Example
--------
+Examples
+--------
 >>> from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 >>> from gensim.test.utils import common_texts
 >>> from paravec.evaluation.inference import infer_vectors, sample_indices

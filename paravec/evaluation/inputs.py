@@ -1,15 +1,15 @@
 """The inputs of an evaluation, checked up front: the models, the documents and the update report.
 
-:func:`paravec.evaluate` compares a model after an update with the model before it, on the batch
+`paravec.evaluate` compares a model after an update with the model before it, on the batch
 that was added and on some old documents. Everything it is given is checked here before any
 number is computed, with the project's shared rules: documents by
-:func:`paravec.documents.validate_documents` (so an int tag is a tag only on a model whose tags are
-ints), the model before loaded by :func:`paravec.model_io.load` when it is given as a path, and an
+`paravec.documents.validate_documents` (so an int tag is a tag only on a model whose tags are
+ints), the model before loaded by `paravec.model_io.load` when it is given as a path, and an
 update report given as a mapping (``UpdateReport.to_dict()``, e.g. read back from JSON) turned into
-an :class:`~paravec.updating.UpdateReport` once, at the entry.
+an `paravec.updating.UpdateReport` once, at the entry.
 
-Example
--------
+Examples
+--------
 >>> from paravec.evaluation.inputs import TRAINED_MODEL, as_update_report
 >>> as_update_report("update_report", {"new_words": ["xxyfg"], "documents": 1}).new_words
 ['xxyfg']
@@ -46,7 +46,7 @@ __all__ = [
 
 
 class TrainedDoc2Vec:
-    """Constraint: a gensim ``Doc2Vec`` that has word vectors (see :mod:`paravec.params`)."""
+    """Constraint: a gensim ``Doc2Vec`` that has word vectors (see `paravec.params`)."""
 
     def __call__(self, name: str, value: Any) -> Any:
         if not isinstance(value, Doc2Vec):
@@ -119,7 +119,7 @@ def load_before(before: Any) -> Any:
 def check_same_space(model: Any, before: Any) -> None:
     """Refuse a model before the update whose vectors cannot be compared with ``model``'s.
 
-    A relation between two parameters, so not one of :mod:`paravec.params`' single-value rules.
+    A relation between two parameters, so not one of `paravec.params`' single-value rules.
     """
     if before.vector_size != model.vector_size:
         raise ParameterError(

@@ -2,11 +2,11 @@
 
 A picture a human can check at a glance: the new documents, the words nearest to them, the most
 frequent new words and a sample of old documents, projected together onto the first two principal
-components of their (centred) unit vectors. :meth:`paravec.report.Report.save` draws the points as
+components of their (centred) unit vectors. `paravec.report.Report.save` draws the points as
 ``map.png``; here they are computed, as plain data that the JSON report keeps.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from paravec.evaluation.map_points import project_2d
 >>> xy = project_2d(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))

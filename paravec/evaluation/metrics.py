@@ -4,18 +4,18 @@ Each function takes several models (before and after an update) and measures the
 same words, pairs or questions, so that a difference between the numbers is a difference between
 the models and not between the items that each happened to know:
 
-* :func:`neighbour_overlap` -- how many of a word's nearest pretrained words are still its nearest
+* `neighbour_overlap` -- how many of a word's nearest pretrained words are still its nearest
   after the update, and how many new words pushed in;
-* :func:`word_pair_spearman` -- Spearman correlation of cosine similarity with human similarity
+* `word_pair_spearman` -- Spearman correlation of cosine similarity with human similarity
   scores, as ``KeyedVectors.evaluate_word_pairs``, on WordSim-353 (Finkelstein et al. 2002,
   "Placing search in context") or SimLex-999 (Hill et al. 2015, "SimLex-999: evaluating semantic
   models with (genuine) similarity estimation");
-* :func:`analogy_accuracy` -- "a is to b as c is to ?" answered by 3CosAdd, as
+* `analogy_accuracy` -- "a is to b as c is to ?" answered by 3CosAdd, as
   ``KeyedVectors.evaluate_word_analogies``, on the questions-words set of Mikolov et al. 2013
   ("Efficient estimation of word representations in vector space").
 
-Example
--------
+Examples
+--------
 >>> from gensim.models import Word2Vec
 >>> from gensim.test.utils import common_texts
 >>> from paravec.evaluation.metrics import neighbour_overlap

@@ -1,12 +1,12 @@
 """The frame of a report: its first section (what the update did) and its closing summary.
 
-The ``update`` section shows the :class:`~paravec.updating.UpdateReport` that
-:func:`paravec.update` returned -- sizes, settings and timings -- and warns when some new documents
+The ``update`` section shows the `paravec.updating.UpdateReport` that
+`paravec.update` returned -- sizes, settings and timings -- and warns when some new documents
 had no word the model knows (their vectors stay random). The summary is a few sentences for a
 human: the verdict, then each section's own summary with the checks that did not pass.
 
-Example
--------
+Examples
+--------
 >>> from paravec.evaluation.overview import update_section
 >>> from paravec.updating import UpdateReport
 >>> sec = update_section(UpdateReport(new_tags=["E0"], untrained_tags=["E0"], documents=1))
@@ -23,7 +23,7 @@ __all__ = ["summary_of", "update_section"]
 
 
 def update_section(upd: UpdateReport) -> Section:
-    """The report's first section: what :func:`paravec.update` did, from its report."""
+    """The report's first section: what `paravec.update` did, from its report."""
     sec = Section("update", "Update")
     total = upd.seconds.get("total")
     sec.metrics = {

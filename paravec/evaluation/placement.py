@@ -1,6 +1,6 @@
 """Where the update put what it added: the new documents and the new words.
 
-Two sections of :func:`paravec.evaluate`:
+Two sections of `paravec.evaluate`:
 
 Placement of new documents
     * ``self_top1``: share of (a sample of) the new documents whose vector re-inferred from their
@@ -17,10 +17,10 @@ New words
       documents containing the word; the chance level (the share of the vocabulary that co-occurs
       with it) is reported beside it. ``broken_vectors`` must be 0.
 
-Thresholds are in :mod:`paravec.evaluation.thresholds`.
+Thresholds are in `paravec.evaluation.thresholds`.
 
-Example
--------
+Examples
+--------
 >>> from paravec.evaluation.placement import distinctive_words
 >>> distinctive_words(["fire", "fire", "the"], {"fire": 1, "the": 3}, n_docs=3, known={"fire", "the"})
 ['fire', 'the']

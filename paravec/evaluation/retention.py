@@ -1,6 +1,6 @@
 """What the pretrained space kept through the update: old documents, word neighbourhoods, benchmarks.
 
-Three sections of :func:`paravec.evaluate`, each comparing the model after the update with the
+Three sections of `paravec.evaluate`, each comparing the model after the update with the
 model before it:
 
 What old documents kept (needs ``old_documents`` with their text, and ``before``)
@@ -13,7 +13,7 @@ What old documents kept (needs ``old_documents`` with their text, and ``before``
       documents overwrote).
 Word neighbourhoods (needs ``before``)
     * for the most frequent pretrained words and those the batch uses most: overlap of the nearest
-      pretrained words before vs after (:func:`~paravec.evaluation.metrics.neighbour_overlap`). A
+      pretrained words before vs after (`paravec.evaluation.metrics.neighbour_overlap`). A
       word whose overlap falls below ``FLAG_OVERLAP`` is flagged: any flagged word is at least a
       warn, more than 5% of the words a fail.
 Word benchmarks (``before`` optional)
@@ -21,10 +21,10 @@ Word benchmarks (``before`` optional)
       and questions-words analogy accuracy (Mikolov et al. 2013), on the same items for both models;
       the drop is judged. Without ``before`` the numbers are shown, not judged.
 
-Thresholds are in :mod:`paravec.evaluation.thresholds`.
+Thresholds are in `paravec.evaluation.thresholds`.
 
-Example
--------
+Examples
+--------
 >>> from paravec.evaluation.retention import BENCHMARK_FILES
 >>> [name for name, _ in BENCHMARK_FILES]
 ['wordsim353', 'simlex999']

@@ -1,14 +1,14 @@
 """Cosine scans over large vector matrices: ranks of a known answer, and nearest neighbours.
 
-Every section of :func:`paravec.evaluate` asks one of two questions of a matrix of vectors
+Every section of `paravec.evaluate` asks one of two questions of a matrix of vectors
 (``model.dv.vectors`` or ``model.wv.vectors``, possibly memory-mapped and millions of rows long):
 how many rows are closer to a query than its expected answer (the rank of a document's own vector,
 as in gensim's re-inference sanity check after Le & Mikolov 2014), and which ``k`` rows are nearest.
-:func:`cosine_scan` answers both in one pass, block by block, so a large matrix is never copied
+`cosine_scan` answers both in one pass, block by block, so a large matrix is never copied
 whole. A row that is not finite (a vector broken by overflow) is never anyone's neighbour.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from paravec.evaluation.similarity import cosine_scan
 >>> matrix = np.array([[1.0, 0.0], [0.0, 1.0], [0.7, 0.7]])
@@ -79,7 +79,7 @@ def cosine_scan(
     -------
     ranks : array of int or None
         Per query, how many candidates are strictly closer than its target (0 = the target is
-        nearest); a target that is broken (see :func:`broken_rows`) ranks last. ``None`` without
+        nearest); a target that is broken (see `broken_rows`) ranks last. ``None`` without
         ``targets``.
     top_pos, top_sim : arrays of shape (q, k)
         The ``k`` nearest candidates as positions in the candidate list, nearest first.

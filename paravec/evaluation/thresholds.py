@@ -1,15 +1,15 @@
 """The thresholds that turn a measured number into ``pass``, ``warn`` or ``fail``, in one table.
 
-Every judged metric of :func:`paravec.evaluate` has a pair ``(pass_at, warn_at)`` in
-:data:`THRESHOLDS`. For a metric where higher is better (a share of documents placed on
+Every judged metric of `paravec.evaluate` has a pair ``(pass_at, warn_at)`` in
+`THRESHOLDS`. For a metric where higher is better (a share of documents placed on
 themselves, an overlap of neighbour lists) a value ``>= pass_at`` passes and ``>= warn_at`` warns;
 for a drop (before minus after: lower is better) a value ``<= pass_at`` passes and ``<= warn_at``
 warns. Everything else -- including a value that could not be computed -- fails, because a check
 that cannot be measured must not look healthy. The rules are also rendered as words, so a report
 states the thresholds it was judged by.
 
-Example
--------
+Examples
+--------
 >>> from paravec.evaluation.thresholds import judge_drop, judge_high, rule_high
 >>> judge_high(0.65, "placement.self_top1"), judge_drop(0.01, "word_benchmarks.drop")
 ('warn', 'pass')

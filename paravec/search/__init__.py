@@ -1,24 +1,24 @@
 """Search and explore the joint word/document space of a Doc2Vec model that keeps learning.
 
-A :class:`SearchIndex` is a folder next to the model: keyword ranking (BM25, Robertson &
+A `SearchIndex` is a folder next to the model: keyword ranking (BM25, Robertson &
 Zaragoza, 2009, with tantivy), vector ranking by the model's document vectors (Doc2Vec, Le &
 Mikolov, 2014; exact, or a usearch ANN graph for large indexes), hybrid ranking that fuses both
 (convex fusion, Bruch et al., 2023, or reciprocal-rank fusion, Cormack et al., 2009), document
 ranking for a query that is a whole document (TF-IDF, soft cosine after Sidorov et al., 2014, and
 Doc2Vec cosine), optional query expansion with the model's nearest words, and exploration (words
-near a document, documents near a word, ...). After :func:`paravec.update`,
-:meth:`SearchIndex.sync` makes the new documents searchable without rebuilding what did not change.
+near a document, documents near a word, ...). After `paravec.update`,
+`SearchIndex.sync` makes the new documents searchable without rebuilding what did not change.
 
-The package's parts: :mod:`~paravec.search.index` (the facade), :mod:`~paravec.search.backend`
-(the storage seam), :mod:`~paravec.search.embedded` with :mod:`~paravec.search.store`,
-:mod:`~paravec.search.text` and :mod:`~paravec.search.vectors` (the embedded storage),
-:mod:`~paravec.search.ranking`, :mod:`~paravec.search.similarity`,
-:mod:`~paravec.search.exploration`, :mod:`~paravec.search.syncing`,
-:mod:`~paravec.search.ingestion`, :mod:`~paravec.search.validate` (limits and input checks) and
-:mod:`~paravec.search.fingerprint`.
+The package's parts: `paravec.search.index` (the facade), `paravec.search.backend`
+(the storage seam), `paravec.search.embedded` with `paravec.search.store`,
+`paravec.search.text` and `paravec.search.vectors` (the embedded storage),
+`paravec.search.ranking`, `paravec.search.similarity`,
+`paravec.search.exploration`, `paravec.search.syncing`,
+`paravec.search.ingestion`, `paravec.search.validate` (limits and input checks) and
+`paravec.search.fingerprint`.
 
-Example
--------
+Examples
+--------
 >>> import os, tempfile, paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.search import SearchIndex

@@ -1,21 +1,21 @@
 """The seam between ranking and storage: what an index backend provides.
 
-:class:`IndexBackend` is what :class:`~paravec.search.SearchIndex` asks of the place its documents
-live, and :class:`IndexView` one consistent version of them, which is all a query reads. Ranking
-(:mod:`paravec.search.ranking`), exploration (:mod:`paravec.search.exploration`) and syncing
-(:mod:`paravec.search.syncing`) talk to storage only through these two protocols, so a second
+`IndexBackend` is what `paravec.search.SearchIndex` asks of the place its documents
+live, and `IndexView` one consistent version of them, which is all a query reads. Ranking
+(`paravec.search.ranking`), exploration (`paravec.search.exploration`) and syncing
+(`paravec.search.syncing`) talk to storage only through these two protocols, so a second
 backend (PostgreSQL with pgvector and full-text search, say) fills them without touching ranking.
-The embedded default, a folder with tantivy and usearch, is :mod:`paravec.search.embedded`.
+The embedded default, a folder with tantivy and usearch, is `paravec.search.embedded`.
 
 A backend keeps, for each document, a *slot* (an integer id it chooses; a row of a vector
 matrix, a serial key), its tag, title, text and a digest of the text, and its unit vector. It
 answers keyword candidates with its engine's ranking (tantivy's BM25, after Robertson & Zaragoza,
 "The Probabilistic Relevance Framework: BM25 and Beyond", 2009, in the embedded backend), vector
 candidates by cosine (exact or approximate), and document frequencies for TF-IDF. A sync hands it
-one :class:`Changes`, which it applies atomically: a reader sees the old view or the new one.
+one `Changes`, which it applies atomically: a reader sees the old view or the new one.
 
-Example
--------
+Examples
+--------
 >>> from paravec.search.backend import Changes, IndexedText
 >>> changes = Changes(texts=[IndexedText("d1", "", "A new text.", "9f0c")], vectors={}, removed=["d0"])
 >>> changes.texts[0].tag, changes.removed
@@ -53,7 +53,7 @@ class IndexedText:
 
 @dataclass
 class Changes:
-    """Everything one sync changes, applied by :meth:`IndexBackend.apply` in one atomic step.
+    """Everything one sync changes, applied by `IndexBackend.apply` in one atomic step.
 
     Attributes
     ----------
@@ -65,7 +65,7 @@ class Changes:
     removed : list of str
         Tags to drop.
     fingerprint : dict, optional
-        The model's fingerprint to record (:func:`paravec.search.fingerprint.model_fingerprint`).
+        The model's fingerprint to record (`paravec.search.fingerprint.model_fingerprint`).
     model_path : pathlib.Path, optional
         A new model file to record, when the index follows another file.
     """
@@ -100,7 +100,7 @@ class IndexView(Protocol):
         ...
 
     def digests(self) -> Mapping[str, str | None]:
-        """Digest of each document's text (as :class:`IndexedText` gave it), by tag."""
+        """Digest of each document's text (as `IndexedText` gave it), by tag."""
         ...
 
     def keyword_candidates(
@@ -132,7 +132,7 @@ class IndexView(Protocol):
     def snippets(
         self, tags: Sequence[str], words: Sequence[str], expansions: Mapping[str, float]
     ) -> list[Snippet]:
-        """A :data:`Snippet` per tag, in order: the passage with most of ``words`` (or the start of
+        """A `Snippet` per tag, in order: the passage with most of ``words`` (or the start of
         the text when it has none), with the matched words' spans."""
         ...
 
@@ -169,7 +169,7 @@ class IndexBackend(Protocol):
         ...
 
     def recorded_model_path(self) -> Path:
-        """The model file the manifest records; :class:`~paravec.errors.IndexStateError` if gone."""
+        """The model file the manifest records; `paravec.errors.IndexStateError` if gone."""
         ...
 
     def view(self) -> IndexView:

@@ -1,17 +1,17 @@
 """The embedded index backend: a folder with tantivy for texts and BM25, numpy/usearch for vectors.
 
-:class:`EmbeddedBackend` fills :class:`~paravec.search.backend.IndexBackend` with the files of one
-folder (:mod:`paravec.search.store`): tantivy keeps the texts and ranks by BM25 (Robertson &
-Zaragoza, 2009; :mod:`paravec.search.text`), the unit document vectors are a memory-mapped
+`EmbeddedBackend` fills `paravec.search.backend.IndexBackend` with the files of one
+folder (`paravec.search.store`): tantivy keeps the texts and ranks by BM25 (Robertson &
+Zaragoza, 2009; `paravec.search.text`), the unit document vectors are a memory-mapped
 matrix searched exactly, or through a usearch HNSW graph above ``ann_threshold`` documents
-(:mod:`paravec.search.vectors`). No server: the index is next to the model.
+(`paravec.search.vectors`). No server: the index is next to the model.
 
 A sync writes generation N+1 of the document list and vectors beside N, commits tantivy, writes
 the manifest last (atomically), then deletes N; the in-memory view is swapped as one object, so a
 query never sees half a sync.
 
-Example
--------
+Examples
+--------
 >>> import tempfile, numpy as np
 >>> from pathlib import Path
 >>> from paravec.search.backend import IndexedText
@@ -127,7 +127,7 @@ class EmbeddedView:
 
 
 class EmbeddedBackend:
-    """An index in a folder: see the module docstring. Create with :meth:`create`, open with :meth:`open`."""
+    """An index in a folder: see the module docstring. Create with `create`, open with `open`."""
 
     def __init__(self, path: Path, manifest: dict[str, Any], text: TextStore, state: State) -> None:
         self.path = path
@@ -230,7 +230,7 @@ class EmbeddedBackend:
 
     @classmethod
     def open(cls, path: Path) -> EmbeddedBackend:
-        """Open the index folder ``path``; :class:`IndexStateError` if it is not a sound index."""
+        """Open the index folder ``path``; `IndexStateError` if it is not a sound index."""
         if not path.is_dir():
             raise IndexStateError(
                 f"{path} is not a folder; build an index with `paravec index MODEL CORPUS --out FOLDER`"

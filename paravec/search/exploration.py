@@ -2,17 +2,17 @@
 
 PV-DBOW trained with ``dbow_words=1``, and PV-DM, put words and documents in one space (Le &
 Mikolov, "Distributed Representations of Sentences and Documents", ICML 2014), so one can ask
-for the words nearest a document (:func:`words_near_document`), the documents nearest a word
-(:func:`documents_near_word`), a word's nearest words (:func:`words_near_word`), the documents
-most like a document (:func:`documents_like`), and the words or documents nearest a free text
-inferred into the space (:func:`text_to_words`, :func:`text_to_documents`). Words come from
-``model.wv``; documents from the index's stored vectors (:class:`~paravec.search.backend.IndexView`),
+for the words nearest a document (`words_near_document`), the documents nearest a word
+(`documents_near_word`), a word's nearest words (`words_near_word`), the documents
+most like a document (`documents_like`), and the words or documents nearest a free text
+inferred into the space (`text_to_words`, `text_to_documents`). Words come from
+``model.wv``; documents from the index's stored vectors (`paravec.search.backend.IndexView`),
 so only indexed documents are returned. Every function checks its input
-(:mod:`paravec.search.validate`) and raises :class:`~paravec.errors.NotFoundError` for an unknown
+(`paravec.search.validate`) and raises `paravec.errors.NotFoundError` for an unknown
 tag or word.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from gensim.models import KeyedVectors
 >>> from paravec.search.exploration import words_near_vector
@@ -53,11 +53,11 @@ __all__ = [
 ]
 
 Infer = Callable[[Sequence[str]], npt.NDArray[np.float32]]
-"""Infers a vector for a list of words (:meth:`paravec.search.ranking.QueryEncoder.infer`)."""
+"""Infers a vector for a list of words (`paravec.search.ranking.QueryEncoder.infer`)."""
 
 
 def find_slot(view: IndexView, tag: Any) -> int:
-    """The slot of the indexed document ``tag``; :class:`NotFoundError` when there is none."""
+    """The slot of the indexed document ``tag``; `NotFoundError` when there is none."""
     tag = check_key("tag", tag)
     slot = view.slot(tag)
     if slot is None:
@@ -146,7 +146,7 @@ def text_to_documents(
 
 
 class Explorer:
-    """The exploration methods of :class:`~paravec.search.SearchIndex`, over its view and model."""
+    """The exploration methods of `paravec.search.SearchIndex`, over its view and model."""
 
     backend: IndexBackend
     model: Doc2Vec
@@ -158,14 +158,14 @@ class Explorer:
         """Words whose vectors are nearest to the document's vector (cosine).
 
         Meaningful when words and documents share one space: PV-DBOW trained with
-        ``dbow_words=1`` or PV-DM. Raises :class:`NotFoundError` for an unknown tag.
+        ``dbow_words=1`` or PV-DM. Raises `NotFoundError` for an unknown tag.
         """
         return words_near_document(self.backend.view(), self.model, tag, k)
 
     def documents_near_word(self, word: str, k: int = 10) -> list[Neighbor]:
         """Indexed documents whose vectors are nearest to the word's vector.
 
-        Raises :class:`NotFoundError` for a word not in the vocabulary.
+        Raises `NotFoundError` for a word not in the vocabulary.
         """
         return documents_near_word(self.backend.view(), self.model, word, k)
 
@@ -188,7 +188,7 @@ class Explorer:
     def document(self, tag: str) -> dict[str, str]:
         """Return ``{"tag", "title", "text"}`` of an indexed document (title defaults to the tag).
 
-        Raises :class:`NotFoundError` for an unknown tag.
+        Raises `NotFoundError` for an unknown tag.
         """
         view = self.backend.view()
         key = check_key("tag", tag)

@@ -2,22 +2,22 @@
 
 What it does
 ------------
-:func:`model_fingerprint` summarises a model in a small JSON-able dict: sizes, training counters,
+`model_fingerprint` summarises a model in a small JSON-able dict: sizes, training counters,
 hashes of the word and tag lists, and hashes of the weight arrays. A search index stores it in
 its manifest; when the model on disk no longer matches, opening the index refuses (or syncs),
 instead of ranking with vectors of one version and texts or ANN vectors of another.
 
 Approach
 --------
-Arrays up to :data:`FULL_HASH_BYTES` are hashed whole (BLAKE2b), so any change to any row of a
+Arrays up to `FULL_HASH_BYTES` are hashed whole (BLAKE2b), so any change to any row of a
 domain-sized model is seen. Larger arrays (a Wikipedia base: a million words, millions of
-documents) are hashed on :data:`SAMPLED_ROWS` evenly spaced rows plus the last one, which keeps
-the cost to milliseconds while still seeing appended rows. Every :func:`paravec.update` also
+documents) are hashed on `SAMPLED_ROWS` evenly spaced rows plus the last one, which keeps
+the cost to milliseconds while still seeing appended rows. Every `paravec.update` also
 raises ``corpus_count`` and ``corpus_total_words``, which are part of the fingerprint, so an
 update that changes only unsampled rows of a huge array is still noticed.
 
-Example
--------
+Examples
+--------
 >>> import paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.search.fingerprint import model_fingerprint
@@ -41,7 +41,7 @@ FULL_HASH_BYTES = 64 * 1024 * 1024
 """Arrays up to this size are hashed whole; larger ones on sampled rows."""
 
 SAMPLED_ROWS = 4096
-"""Rows hashed of an array larger than :data:`FULL_HASH_BYTES`."""
+"""Rows hashed of an array larger than `FULL_HASH_BYTES`."""
 
 
 def _hash_keys(keys: list[Any]) -> str:

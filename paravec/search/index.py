@@ -1,19 +1,19 @@
 """A search index over a Doc2Vec model and its documents' texts: the facade users hold.
 
-:class:`SearchIndex` builds and opens an index, keeps it in step with the model (Doc2Vec: Le &
+`SearchIndex` builds and opens an index, keeps it in step with the model (Doc2Vec: Le &
 Mikolov, 2014), ranks and explores, by delegating to parts of one job each: storage behind the
-:class:`~paravec.search.backend.IndexBackend` seam (the embedded folder of
-:mod:`paravec.search.embedded`: tantivy BM25 after Robertson & Zaragoza, 2009, and the model's
-document vectors), :mod:`~paravec.search.ranking` (convex fusion after Bruch et al., 2023, RRF
+`paravec.search.backend.IndexBackend` seam (the embedded folder of
+`paravec.search.embedded`: tantivy BM25 after Robertson & Zaragoza, 2009, and the model's
+document vectors), `paravec.search.ranking` (convex fusion after Bruch et al., 2023, RRF
 after Cormack et al., 2009, document mode with soft cosine after Sidorov et al., 2014),
-:mod:`~paravec.search.exploration`, :mod:`~paravec.search.syncing` and
-:mod:`~paravec.search.ingestion`. The manifest records a fingerprint of the model
-(:mod:`~paravec.search.fingerprint`): opening the index with another version of the model raises
-:class:`~paravec.errors.IndexStateError` (or syncs, if asked), so the index never ranks with
+`paravec.search.exploration`, `paravec.search.syncing` and
+`paravec.search.ingestion`. The manifest records a fingerprint of the model
+(`paravec.search.fingerprint`): opening the index with another version of the model raises
+`paravec.errors.IndexStateError` (or syncs, if asked), so the index never ranks with
 vectors of two model versions.
 
-Example
--------
+Examples
+--------
 >>> import os, tempfile, paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.search import SearchIndex
@@ -37,7 +37,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -62,7 +61,7 @@ from paravec.search.ranking import (
     rank,
 )
 from paravec.search.similarity import Calibration
-from paravec.search.syncing import given_texts, indexable, plan_sync
+from paravec.search.syncing import indexable
 from paravec.search.types import Hit, SyncReport
 from paravec.search.validate import check_titles
 from paravec.search.vectors import DEFAULT_ANN_THRESHOLD
@@ -74,7 +73,6 @@ logger = logging.getLogger(__name__)
 SyncMode = Literal["refuse", "rebuild"]
 
 _MODEL = InstanceOf(Doc2Vec, "a gensim Doc2Vec", none=True)
-_MODEL_OR_PATH = InstanceOf((Doc2Vec, str, os.PathLike), "a gensim Doc2Vec or a path")
 _MODEL_PATH_OR_NONE = InstanceOf((Doc2Vec, str, os.PathLike), "a gensim Doc2Vec or a path", none=True)
 
 
@@ -83,10 +81,10 @@ def _load_model(path: Path) -> Doc2Vec:
     return paravec.load(path, mmap="r")
 
 
-class SearchIndex(exploration.Explorer):
+class SearchIndex(exploration.Explorer, ingestion.Ingesting):
     """Keyword, vector, hybrid and document search over a Doc2Vec model's documents, plus exploration.
 
-    Build one with :meth:`build`, reopen it with :meth:`open`. See the module docstring.
+    Build one with `build`, reopen it with `open`. See the module docstring.
 
     Attributes
     ----------
@@ -107,7 +105,7 @@ class SearchIndex(exploration.Explorer):
     expand_weight : float
         Weight of an expansion word in the keyword query, relative to a query word.
     last_sync : SyncReport or None
-        What the sync of :meth:`open` with ``sync="rebuild"`` changed.
+        What the sync of `open` with ``sync="rebuild"`` changed.
     """
 
     rrf_k: float = 60.0
@@ -183,10 +181,10 @@ class SearchIndex(exploration.Explorer):
         Parameters
         ----------
         model_path : str or path-like
-            The model file (written by ``Doc2Vec.save`` / :func:`paravec.save`); recorded in the
-            manifest so :meth:`open` can load it.
+            The model file (written by ``Doc2Vec.save`` / `paravec.save`); recorded in the
+            manifest so `open` can load it.
         texts : iterable of (str, str)
-            ``(tag, text)`` of each document to index, e.g. :func:`paravec.corpus.read_texts`.
+            ``(tag, text)`` of each document to index, e.g. `paravec.corpus.read_texts`.
             Every tag must be a document of the model.
         index_dir : str or path-like
             Folder to create. It is built in a temporary sibling folder and moved into place, so
@@ -257,7 +255,7 @@ class SearchIndex(exploration.Explorer):
         texts: Iterable[tuple[Any, str]] | Mapping[Any, str] = (),
         titles: Mapping[Any, str] | None = None,
     ) -> SearchIndex:
-        """Open an index folder written by :meth:`build`.
+        """Open an index folder written by `build`.
 
         Parameters
         ----------
@@ -267,12 +265,12 @@ class SearchIndex(exploration.Explorer):
             memory-mapped (read-only).
         sync : {"refuse", "rebuild"}, default "refuse"
             When the model is not the version the index was built for: ``"refuse"`` raises
-            :class:`IndexStateError`; ``"rebuild"`` brings the index up to date with
-            :meth:`sync` (re-reading changed vectors, dropping removed documents; documents new
+            `IndexStateError`; ``"rebuild"`` brings the index up to date with
+            `sync` (re-reading changed vectors, dropping removed documents; documents new
             to the model need their texts: pass them as ``texts``). The report is kept in
-            :attr:`last_sync`.
+            `last_sync`.
         texts : iterable of (str, str), optional
-            With ``sync="rebuild"``: texts of new and replaced documents (see :meth:`sync`).
+            With ``sync="rebuild"``: texts of new and replaced documents (see `sync`).
         titles : mapping of str to str, optional
             With ``sync="rebuild"``: their titles.
 
@@ -312,117 +310,6 @@ class SearchIndex(exploration.Explorer):
             logger.info("index synced to the model on open: %s", index.last_sync.summary())
         return index
 
-    # -- keeping up with the model ----------------------------------------------------------------
-
-    @validate(model=_MODEL_OR_PATH)
-    def sync(
-        self,
-        model: Doc2Vec | str | os.PathLike[str],
-        texts: Iterable[tuple[Any, str]] | Mapping[Any, str] = (),
-        *,
-        titles: Mapping[Any, str] | None = None,
-        model_path: str | os.PathLike[str] | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> SyncReport:
-        """Bring the index up to date with ``model``, changing only what changed.
-
-        * indexed documents the model no longer has are removed;
-        * texts whose tag the model has but the index does not are added;
-        * indexed documents whose text (from ``texts``) or vector (in ``model``) changed are
-          re-indexed; the others are not touched.
-
-        Parameters
-        ----------
-        model : gensim.models.Doc2Vec or path
-            The model after the update. A path is loaded memory-mapped and recorded as the
-            index's model file.
-        texts : iterable of (str, str), optional
-            Texts of new and replaced documents at least (passing the whole corpus is fine:
-            unchanged texts are recognised by their digest and left alone).
-        titles : mapping of str to str, optional
-            Titles of the given documents.
-        model_path : path, optional
-            Record this file as the index's model (when ``model`` is an object saved there).
-        progress : callable, optional
-            Called as ``progress(step, done, total)``.
-
-        Returns
-        -------
-        SyncReport
-
-        Raises
-        ------
-        ParameterError, CorpusError
-            Bad texts (wrong types, a duplicate tag).
-        IndexStateError
-            A model of another vector size.
-        """
-        started = time.perf_counter()
-        if not isinstance(model, Doc2Vec):
-            model_path = model
-            model = _load_model(Path(model))
-        if model.vector_size != self.backend.dimensions:
-            raise IndexStateError(
-                f"the model has {model.vector_size} dimensions but the index {self.backend.dimensions}; "
-                "it is another model: build a new index with `paravec index`"
-            )
-        checked_titles = check_titles(titles)
-        given = given_texts(texts)
-        with self._write_lock:
-            changes, report = plan_sync(self.backend.view(), model, given, checked_titles)
-            recorded = Path(model_path).resolve() if model_path is not None else None
-            changes.model_path = recorded
-            if report.changed or changes.fingerprint != self.backend.fingerprint or recorded is not None:
-                self.backend.apply(changes, progress=progress)
-                if recorded is not None:
-                    self._model_path = recorded
-            self.model = model
-        report.seconds = time.perf_counter() - started
-        return report
-
-    def add_documents(
-        self,
-        texts: Iterable[tuple[Any, str]] | Mapping[Any, str],
-        *,
-        model_path: str | os.PathLike[str] | None = None,
-        titles: Mapping[Any, str] | None = None,
-        **update_kwargs: Any,
-    ) -> SyncReport:
-        """Train new or replaced documents into the model, save it, and sync the index.
-
-        The model is loaded from the index's model file (fully, not memory-mapped, since it
-        learns), updated with :func:`paravec.update` on the documents tokenized with
-        :func:`paravec.tokenizer.tokenize`, saved atomically to ``model_path`` (default: the same
-        file), and the index is synced (:mod:`paravec.search.ingestion`). If the update fails
-        nothing on disk has changed.
-
-        Parameters
-        ----------
-        texts : iterable of (str, str)
-            ``(tag, text)``; an existing tag replaces that document.
-        model_path : path, optional
-            Where to save the updated model (default: over the index's model file).
-        titles : mapping of str to str, optional
-            Titles of the documents.
-        **update_kwargs
-            Passed to :func:`paravec.update` (``freeze``, ``epochs``, ``min_count``, ...).
-
-        Returns
-        -------
-        SyncReport
-
-        Raises
-        ------
-        ParameterError, CorpusError, ModelBrokenError
-            From validating the texts or from :func:`paravec.update`.
-        """
-        pairs = ingestion.documents_to_add(texts)
-        target = Path(model_path).resolve() if model_path is not None else self.model_path
-        with self._write_lock:
-            ingestion.train_documents(self.model_path, pairs, target, **update_kwargs)
-            # The synced index reads the saved file memory-mapped, like a fresh open would.
-            return self.sync(target, pairs, titles=titles, model_path=target)
-
     # -- searching -------------------------------------------------------------------------------
 
     def search(
@@ -436,19 +323,19 @@ class SearchIndex(exploration.Explorer):
         vector_weight: float = VECTOR_WEIGHT,
         fusion: Literal["convex", "rrf"] = "convex",
     ) -> list[Hit]:
-        """Rank the indexed documents for ``query`` (see :mod:`paravec.search.ranking`).
+        """Rank the indexed documents for ``query`` (see `paravec.search.ranking`).
 
         Parameters
         ----------
         query : str
-            Words to search for (at most :data:`~paravec.search.validate.MAX_QUERY_CHARS`
-            characters; :data:`~paravec.search.validate.MAX_TEXT_CHARS` with ``mode="document"``).
+            Words to search for (at most `paravec.search.validate.MAX_QUERY_CHARS`
+            characters; `paravec.search.validate.MAX_TEXT_CHARS` with ``mode="document"``).
         mode : {"hybrid", "keyword", "vector", "document"}, default "hybrid"
             ``"document"`` is for a query that is a whole document: documents like it.
         k : int, default 10
-            Number of results (1 to :data:`~paravec.search.validate.MAX_K`).
+            Number of results (1 to `paravec.search.validate.MAX_K`).
         expand : bool, default False
-            Add the nearest words of each query word to the keyword query (:attr:`expand_weight`).
+            Add the nearest words of each query word to the keyword query (`expand_weight`).
         keyword_weight, vector_weight : float, default 0.7 and 0.3
             Weights of the two rankings in hybrid fusion (>= 0, not both 0).
         fusion : {"convex", "rrf"}, default "convex"

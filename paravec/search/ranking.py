@@ -3,10 +3,10 @@
 ``"keyword"``
     the backend's keyword ranking (BM25 in the embedded backend: Robertson & Zaragoza, "The
     Probabilistic Relevance Framework: BM25 and Beyond", 2009) over the query's most telling
-    words (:func:`key_terms`), optionally expanded with the model's nearest words.
+    words (`key_terms`), optionally expanded with the model's nearest words.
 ``"vector"``
     the query inferred into the model's space (``infer_vector``, Le & Mikolov, "Distributed
-    Representations of Sentences and Documents", ICML 2014; :class:`QueryEncoder`) and the
+    Representations of Sentences and Documents", ICML 2014; `QueryEncoder`) and the
     documents with the nearest vectors.
 ``"hybrid"``
     both fused. ``fusion="convex"`` (Bruch, Gai & Ingber, "An Analysis of Fusion Functions for
@@ -20,13 +20,13 @@
 ``"document"``
     for a query that is a whole document: the candidates of both rankings scored by the mean
     z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
-    (:mod:`paravec.search.similarity`), calibrated on pairs of the index's own documents.
+    (`paravec.search.similarity`), calibrated on pairs of the index's own documents.
 
-Ranking reads the index only through :class:`~paravec.search.backend.IndexView`, so every backend
+Ranking reads the index only through `paravec.search.backend.IndexView`, so every backend
 ranks the same way.
 
-Example
--------
+Examples
+--------
 >>> from paravec.search.ranking import convex_fusion, rrf_fusion
 >>> keyword = [(7, 12.0), (3, 6.0)]            # (slot, BM25), best first
 >>> vector = [(3, 0.9), (5, 0.5)]              # (slot, cosine), best first
@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 MODES = ("hybrid", "keyword", "vector", "document")
-"""Ranking modes of :meth:`~paravec.search.SearchIndex.search`."""
+"""Ranking modes of `paravec.search.SearchIndex.search`."""
 
 FUSIONS = ("convex", "rrf")
 """How hybrid mode fuses the keyword and the vector ranking."""
@@ -100,7 +100,7 @@ Ranked = list[tuple[int, float]]
 
 @dataclass(frozen=True)
 class RankingSettings:
-    """The tunable constants of ranking (see :class:`~paravec.search.SearchIndex`'s attributes)."""
+    """The tunable constants of ranking (see `paravec.search.SearchIndex`'s attributes)."""
 
     rrf_k: float = 60.0
     candidates: int = 100
@@ -298,7 +298,7 @@ def rank(
     settings: RankingSettings = RankingSettings(),
     infer_epochs: int | None = None,
 ) -> list[Hit]:
-    """Rank ``view``'s documents for ``query``: see :meth:`paravec.search.SearchIndex.search`."""
+    """Rank ``view``'s documents for ``query``: see `paravec.search.SearchIndex.search`."""
     OneOf(MODES)("mode", mode)
     OneOf(FUSIONS)("fusion", fusion)
     k = check_k(k)

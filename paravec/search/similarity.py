@@ -2,7 +2,7 @@
 
 What it does
 ------------
-:func:`document_scores` scores candidate documents against a query document by three cosines,
+`document_scores` scores candidate documents against a query document by three cosines,
 each good at something the others miss:
 
 - **TF-IDF cosine** (Salton & Buckley, 1988): the same rare words;
@@ -13,7 +13,7 @@ each good at something the others miss:
 
 The three live on different scales, and the scales depend on the model (a small model's word
 vectors are all alike, so its soft cosines are all high), so each is first turned into a z-score:
-how many standard deviations above the typical pair of indexed documents (:class:`Calibration`,
+how many standard deviations above the typical pair of indexed documents (`Calibration`,
 measured on a sample of the index's own documents). The score is the mean of the three z-scores:
 0 is a typical pair, 2 is far more alike than most. On the Lee corpus this fusion tracks human
 judgments better than any of the three alone, and better than a plain mean of the cosines, which
@@ -23,14 +23,14 @@ lets the widest-spread measure dominate (``tests/test_document_similarity.py``; 
 The term weights follow gensim's ``TfidfModel`` defaults (raw term frequency times
 ``log2(N / df)``, unit length), with ``N`` and ``df`` counted over the indexed documents. The word
 similarity follows gensim's ``WordEmbeddingSimilarityIndex`` (cosine squared), except that pairs
-below :data:`SOFT_THRESHOLD` count 0 instead of keeping each word's 100 nearest words: the cost of
+below `SOFT_THRESHOLD` count 0 instead of keeping each word's 100 nearest words: the cost of
 a query then depends on the words of the query and its candidates only, never on the size of the
 model's vocabulary (a Wikipedia model has millions of words). The threshold was chosen among
 0-0.6 on gensim's mini_newsgroup posts (a sweep not kept in the repository), not on the Lee corpus
 the benchmarks report.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from gensim.models import KeyedVectors
 >>> from paravec.search.similarity import tfidf_rows, soft_cosines
@@ -51,6 +51,8 @@ from dataclasses import dataclass
 import numpy as np
 from gensim.models.keyedvectors import KeyedVectors
 
+from paravec.linalg import unit_rows
+
 __all__ = [
     "MEASURES",
     "SOFT_THRESHOLD",
@@ -66,7 +68,7 @@ SOFT_THRESHOLD = 0.4
 """Word pairs whose vectors' cosine is below this count as unrelated in the soft cosine."""
 
 MEASURES = ("tfidf", "soft", "doc2vec")
-"""The three similarities, in the order of :func:`similarities`' rows and :class:`Calibration`."""
+"""The three similarities, in the order of `similarities`' rows and `Calibration`."""
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,7 @@ def tfidf_rows(
     for r, c in enumerate(counts):
         for t, tf in c.items():
             rows[r, column[t]] = tf * idf[t]
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return terms, np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+    return terms, unit_rows(rows, dtype=np.float64)
 
 
 def _term_vectors(terms: Sequence[str], wv: KeyedVectors) -> np.ndarray:
@@ -144,8 +145,7 @@ def _term_vectors(terms: Sequence[str], wv: KeyedVectors) -> np.ndarray:
     known = [(i, wv.key_to_index[t]) for i, t in enumerate(terms) if t in wv.key_to_index]
     if known:
         at, rows = map(list, zip(*known, strict=True))
-        vectors = wv.vectors[rows].astype(np.float32)
-        out[at] = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        out[at] = unit_rows(wv.vectors[rows])
     return out
 
 
@@ -192,7 +192,7 @@ def soft_cosines(
     """Soft cosine of the TF-IDF row ``query`` with each row of ``candidates``.
 
     ``x·S·y / sqrt(x·S·x · y·S·y)`` with ``S`` the word similarity (cosine squared of the words'
-    ``wv`` vectors, 0 below :data:`SOFT_THRESHOLD`, 1 for a word with itself). Only the columns
+    ``wv`` vectors, 0 below `SOFT_THRESHOLD`, 1 for a word with itself). Only the columns
     a row uses are multiplied, so the cost grows with the words of the query and of each
     candidate, not with the number of columns.
 
@@ -214,7 +214,7 @@ def similarities(
     n_documents: int,
     wv: KeyedVectors,
 ) -> np.ndarray:
-    """The three measures of each candidate: a ``(3, n_candidates)`` array, rows as :data:`MEASURES`.
+    """The three measures of each candidate: a ``(3, n_candidates)`` array, rows as `MEASURES`.
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def similarities(
     doc2vec_cosines : numpy.ndarray
         Cosine of each candidate's document vector with the query's inferred vector.
     df, n_documents
-        Document frequencies and size of the index (see :func:`tfidf_rows`).
+        Document frequencies and size of the index (see `tfidf_rows`).
     wv : gensim.models.KeyedVectors
         The model's word vectors, for the soft cosine.
     """
@@ -249,13 +249,13 @@ def pair_samples(
 
     Document ``i`` plays the query (its ``inferred`` vector), document ``j`` the candidate (its
     ``stored`` unit vector), as in a search. Returns a ``(3, n * (n - 1))`` array for
-    :meth:`Calibration.from_samples`.
+    `Calibration.from_samples`.
     """
     n = len(words)
     terms, rows = tfidf_rows(words, df, n_documents)
     vectors = _term_vectors(terms, wv)
     norms = _soft_norms(rows, vectors)
-    unit = inferred / np.maximum(np.linalg.norm(inferred, axis=1, keepdims=True), 1e-12)
+    unit = unit_rows(inferred, dtype=np.float64)
     doc2vec = unit @ np.asarray(stored, dtype=np.float64).T
     tfidf = rows @ rows.T
     soft = np.vstack([_soft(rows[i], float(norms[i]), rows, norms, vectors) for i in range(n)])
@@ -274,6 +274,6 @@ def document_scores(
 ) -> np.ndarray:
     """Mean z-score of TF-IDF, soft and Doc2Vec cosine for each candidate (see the module docstring).
 
-    Parameters are those of :func:`similarities`, plus the index's :class:`Calibration`.
+    Parameters are those of `similarities`, plus the index's `Calibration`.
     """
     return calibration.z(similarities(query_words, candidate_words, doc2vec_cosines, df, n_documents, wv))

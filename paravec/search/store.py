@@ -2,16 +2,16 @@
 
 Layout: ``manifest.json`` (written last, atomically) names the current generation of the other
 files: ``docs-N.json`` (tag and text digest by slot), ``vectors-N.npy`` / ``live-N.npy`` and
-``ann-N.usearch`` (:mod:`paravec.search.vectors`), next to the tantivy folder ``text/``. A sync
+``ann-N.usearch`` (`paravec.search.vectors`), next to the tantivy folder ``text/``. A sync
 writes generation N+1 beside N, switches the manifest, then deletes N, so a reader or a crash
 never sees half a write. File names are read from the manifest only when they match the pattern
 above: never a path, so a tampered manifest cannot point a sync outside the folder. Tags are never
 used as file names.
 
-Every file is written with :mod:`paravec.files` (temporary file, then an atomic rename).
+Every file is written with `paravec.files` (temporary file, then an atomic rename).
 
-Example
--------
+Examples
+--------
 >>> import tempfile
 >>> from pathlib import Path
 >>> from paravec.search.store import read_index_json
@@ -81,7 +81,7 @@ class State:
 
 
 def read_index_json(path: Path) -> Any:
-    """Read one JSON file of an index; :class:`IndexStateError` when it is missing or corrupt."""
+    """Read one JSON file of an index; `IndexStateError` when it is missing or corrupt."""
     try:
         return read_json(path)
     except FileNotFoundError:
@@ -157,7 +157,7 @@ def save_state(folder: Path, generation: int, docs: Docs, vectors: VectorStore) 
 
 
 def load_state(folder: Path, manifest: dict[str, Any]) -> State:
-    """Read the generation the manifest names; :class:`IndexStateError` if it does not fit."""
+    """Read the generation the manifest names; `IndexStateError` if it does not fit."""
     files = manifest.get("files") or {}
     for key, name in files.items():
         # Names come from a file on disk: only plain names of our own pattern, never a path, so a

@@ -1,18 +1,18 @@
 """What an index must change to follow its model: the documents to index, add, re-index and drop.
 
-:func:`indexable` turns ``(tag, text)`` pairs into the documents a new index holds (each with its
-row in ``model.dv``); :func:`plan_sync` compares an index's current view with a model after
-:func:`paravec.update` and returns the :class:`~paravec.search.backend.Changes` a backend applies
-in one step, with the :class:`~paravec.search.types.SyncReport` that says what they are. Both work
-through :class:`~paravec.search.backend.IndexView` only, so every backend syncs the same way:
+`indexable` turns ``(tag, text)`` pairs into the documents a new index holds (each with its
+row in ``model.dv``); `plan_sync` compares an index's current view with a model after
+`paravec.update` and returns the `paravec.search.backend.Changes` a backend applies
+in one step, with the `paravec.search.types.SyncReport` that says what they are. Both work
+through `paravec.search.backend.IndexView` only, so every backend syncs the same way:
 
 * indexed documents the model no longer has are removed;
 * texts whose tag the model has but the index does not are added;
 * indexed documents whose text (by its digest) or title changed, or whose vector in the model
   changed, are re-indexed; the others are not touched.
 
-Example
--------
+Examples
+--------
 >>> import paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.search.syncing import indexable
@@ -28,22 +28,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from gensim.models import Doc2Vec
 
-from paravec.errors import CorpusError
+import paravec
+from paravec.errors import CorpusError, IndexStateError
 from paravec.linalg import unit_rows
-from paravec.search.backend import Changes, IndexedText, IndexView
+from paravec.params import InstanceOf, validate
+from paravec.search.backend import Changes, IndexBackend, IndexedText, IndexView, ProgressCallback
 from paravec.search.fingerprint import model_fingerprint
 from paravec.search.text import clean_text
 from paravec.search.types import SyncReport
-from paravec.search.validate import text_pairs
+from paravec.search.validate import check_titles, text_pairs
 from paravec.tags import tag_row
 
-__all__ = ["digest", "given_texts", "indexable", "plan_sync"]
+__all__ = ["Syncing", "digest", "given_texts", "indexable", "plan_sync"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +63,7 @@ def digest(text: str) -> str:
 
 
 def given_texts(texts: Iterable[tuple[Any, str]] | Mapping[Any, str]) -> dict[str, str]:
-    """The checked, cleaned texts by tag; :class:`CorpusError` for a tag given twice."""
+    """The checked, cleaned texts by tag; `CorpusError` for a tag given twice."""
     given: dict[str, str] = {}
     for i, (tag, body) in enumerate(text_pairs(texts)):
         if tag in given:
@@ -76,7 +82,7 @@ def indexable(
     """Yield each text the model has a vector for, with its row in ``model.dv``.
 
     Tags the model does not have go to ``skipped``. When the texts run out, raises
-    :class:`CorpusError` if a tag came twice, if there were skipped tags and ``missing`` is
+    `CorpusError` if a tag came twice, if there were skipped tags and ``missing`` is
     ``"error"``, or if nothing was indexable, so a backend building from this generator stops
     before it writes anything.
     """
@@ -117,7 +123,7 @@ def plan_sync(
     model : gensim.models.Doc2Vec
         The model after the update.
     given : mapping of str to str
-        Cleaned texts by tag (:func:`given_texts`): new and replaced documents at least; an
+        Cleaned texts by tag (`given_texts`): new and replaced documents at least; an
         unchanged text is recognised by its digest and left alone.
     titles : mapping of str to str
         Titles of given documents; a given title re-indexes its document.
@@ -165,3 +171,81 @@ def plan_sync(
     report.unindexed = max(0, len(model.dv.index_to_key) - indexed)
     changes = Changes(texts=texts, vectors=vectors, removed=removed, fingerprint=model_fingerprint(model))
     return changes, report
+
+
+_MODEL_OR_PATH = InstanceOf((Doc2Vec, str, os.PathLike), "a gensim Doc2Vec or a path")
+
+
+class Syncing:
+    """`paravec.search.SearchIndex.sync`: the index follows its model after an update."""
+
+    backend: IndexBackend
+    model: Doc2Vec
+    _write_lock: threading.RLock
+    _model_path: Path | None
+
+    @validate(model=_MODEL_OR_PATH)
+    def sync(
+        self,
+        model: Doc2Vec | str | os.PathLike[str],
+        texts: Iterable[tuple[Any, str]] | Mapping[Any, str] = (),
+        *,
+        titles: Mapping[Any, str] | None = None,
+        model_path: str | os.PathLike[str] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SyncReport:
+        """Bring the index up to date with ``model``, changing only what changed.
+
+        * indexed documents the model no longer has are removed;
+        * texts whose tag the model has but the index does not are added;
+        * indexed documents whose text (from ``texts``) or vector (in ``model``) changed are
+          re-indexed; the others are not touched.
+
+        Parameters
+        ----------
+        model : gensim.models.Doc2Vec or path
+            The model after the update. A path is loaded memory-mapped and recorded as the
+            index's model file.
+        texts : iterable of (str, str), optional
+            Texts of new and replaced documents at least (passing the whole corpus is fine:
+            unchanged texts are recognised by their digest and left alone).
+        titles : mapping of str to str, optional
+            Titles of the given documents.
+        model_path : path, optional
+            Record this file as the index's model (when ``model`` is an object saved there).
+        progress : callable, optional
+            Called as ``progress(step, done, total)``.
+
+        Returns
+        -------
+        SyncReport
+
+        Raises
+        ------
+        ParameterError, CorpusError
+            Bad texts (wrong types, a duplicate tag).
+        IndexStateError
+            A model of another vector size.
+        """
+        started = time.perf_counter()
+        if not isinstance(model, Doc2Vec):
+            model_path = model
+            model = paravec.load(Path(model), mmap="r")
+        if model.vector_size != self.backend.dimensions:
+            raise IndexStateError(
+                f"the model has {model.vector_size} dimensions but the index {self.backend.dimensions}; "
+                "it is another model: build a new index with `paravec index`"
+            )
+        checked_titles = check_titles(titles)
+        given = given_texts(texts)
+        with self._write_lock:
+            changes, report = plan_sync(self.backend.view(), model, given, checked_titles)
+            recorded = Path(model_path).resolve() if model_path is not None else None
+            changes.model_path = recorded
+            if report.changed or changes.fingerprint != self.backend.fingerprint or recorded is not None:
+                self.backend.apply(changes, progress=progress)
+                if recorded is not None:
+                    self._model_path = recorded
+            self.model = model
+        report.seconds = time.perf_counter() - started
+        return report

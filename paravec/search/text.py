@@ -2,7 +2,7 @@
 
 What it does
 ------------
-:class:`TextStore` keeps the documents' tag, title and text in a tantivy index inside the search
+`TextStore` keeps the documents' tag, title and text in a tantivy index inside the search
 index folder, ranks documents for a list of query words with tantivy's BM25, returns snippets with
 the matched words' character spans, and adds or deletes single documents (so a sync touches only
 what changed).
@@ -10,15 +10,15 @@ what changed).
 Approach
 --------
 BM25 (Robertson & Zaragoza, 2009) as implemented by tantivy, over a text field tokenized the way
-:func:`paravec.tokenizer.tokenize` tokenizes (Unicode letter/digit runs plus combining marks,
+`paravec.tokenizer.tokenize` tokenizes (Unicode letter/digit runs plus combining marks,
 lowercased), so the words the keyword side matches are the words the model has learnt. Query
 words are turned into term queries directly, never through tantivy's query language, so quotes,
 colons or brackets in user input cannot cause a syntax error or an unintended field query.
 Expansion words enter with a lower boost. Each document also carries an integer ``slot`` (a fast
 field), the row of its vector in the vector store, so fusion needs no stored-document reads.
 
-Example
--------
+Examples
+--------
 >>> import tempfile
 >>> from paravec.search.text import TextStore
 >>> store = TextStore.create(tempfile.mkdtemp())
@@ -71,7 +71,7 @@ def _schema() -> tantivy.Schema:
 def clean_text(text: str) -> str:
     """Return ``text`` ready for tantivy: NFC-normalised, lone surrogates replaced by U+FFFD.
 
-    NFC makes the indexed words equal to the query words :func:`paravec.tokenizer.tokenize` makes;
+    NFC makes the indexed words equal to the query words `paravec.tokenizer.tokenize` makes;
     a lone surrogate (possible in a Python str, invalid in UTF-8) would make tantivy refuse the
     document.
     """
@@ -113,7 +113,7 @@ class TextStore:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> TextStore:
-        """Open the store in ``path``; :class:`IndexStateError` if it is missing or unreadable."""
+        """Open the store in ``path``; `IndexStateError` if it is missing or unreadable."""
         folder = Path(path)
         try:
             if not tantivy.Index.exists(str(folder)):

@@ -1,11 +1,11 @@
-"""Result types and errors of :mod:`paravec.search`.
+"""Result types and errors of `paravec.search`.
 
-:class:`Hit` is one search result, :class:`Neighbor` one entry of an exploration list,
-:class:`SyncReport` what :meth:`~paravec.search.SearchIndex.sync` changed, and
-:class:`NotFoundError` the error for an unknown document tag or word.
+`Hit` is one search result, `Neighbor` one entry of an exploration list,
+`SyncReport` what `paravec.search.SearchIndex.sync` changed, and
+`NotFoundError` the error for an unknown document tag or word.
 
-Example
--------
+Examples
+--------
 >>> from paravec.search.types import Hit, Neighbor
 >>> Neighbor("space", 0.71)
 Neighbor(key='space', score=0.71)
@@ -79,7 +79,7 @@ class Neighbor:
 
 @dataclass
 class SyncReport:
-    """What one :meth:`~paravec.search.SearchIndex.sync` changed in the index.
+    """What one `paravec.search.SearchIndex.sync` changed in the index.
 
     Attributes
     ----------

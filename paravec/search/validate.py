@@ -1,7 +1,7 @@
 """The one definition of what search accepts: text limits, and checks of queries, tags, words, texts.
 
-Every check here is a :class:`~paravec.params.Constraint` (or a function built on one) and raises
-:class:`~paravec.errors.ParameterError` with one line that names the value and what is allowed,
+Every check here is a `paravec.params.Constraint` (or a function built on one) and raises
+`paravec.errors.ParameterError` with one line that names the value and what is allowed,
 so the CLI prints it and the HTTP service answers 422. The library and the service use these same
 limits and rules; the service adds only limits of HTTP itself (URL and body size).
 
@@ -11,10 +11,10 @@ naming the character (``U+0000``): it is almost always a mistake of the caller (
 terminal escape) and never part of a word. Other characters that do not print (format characters
 such as U+200B, line separators, lone surrogates) become spaces, since they separate words as
 whitespace does, and never reach tantivy or gensim. Texts of documents being indexed are not
-refused for control characters: they are stored as the corpus has them (:func:`text_pairs`).
+refused for control characters: they are stored as the corpus has them (`text_pairs`).
 
-Example
--------
+Examples
+--------
 >>> from paravec.search.validate import check_k, check_text
 >>> check_text("query", "shuttle\\u200blaunch", 100)
 'shuttle launch'
@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 MAX_QUERY_CHARS = 8_000
-"""Longest search query, in characters (``mode="document"`` takes :data:`MAX_TEXT_CHARS`).
+"""Longest search query, in characters (``mode="document"`` takes `MAX_TEXT_CHARS`).
 
 A query fits in one URL of the HTTP service (8 KiB), so a typed query meets this limit, with its
 message, before the URL limit; a whole document goes to ``mode="document"``."""
@@ -73,7 +73,7 @@ MAX_K = 1_000
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 K = Integer(min=1, max=MAX_K)
-"""Number of results: an integer from 1 to :data:`MAX_K`."""
+"""Number of results: an integer from 1 to `MAX_K`."""
 
 WEIGHT = Real(min=0.0)
 """A fusion weight: a finite number >= 0."""
@@ -113,7 +113,7 @@ class Text:
 @dataclass(frozen=True)
 class Key:
     """A document tag or a word: a str (an int tag is taken as its digits), 1 to
-    :data:`MAX_KEY_CHARS` characters; ``controls=False`` refuses control characters (a key to
+    `MAX_KEY_CHARS` characters; ``controls=False`` refuses control characters (a key to
     look up), ``True`` keeps them (a tag of a model being indexed, which is what it is)."""
 
     controls: bool = False
@@ -128,22 +128,22 @@ class Key:
 
 
 def check_text(name: str, value: Any, limit: int) -> str:
-    """Check a query or free text (:class:`Text`); returns it with unprintable characters as spaces."""
+    """Check a query or free text (`Text`); returns it with unprintable characters as spaces."""
     return Text(limit)(name, value)
 
 
 def check_key(name: str, value: Any) -> str:
-    """Check a tag or word to look up (:class:`Key`); returns it as a str."""
+    """Check a tag or word to look up (`Key`); returns it as a str."""
     return Key()(name, value)
 
 
 def check_k(k: Any) -> int:
-    """Check a number of results (:data:`K`)."""
+    """Check a number of results (`K`)."""
     return int(K("k", k) or 0)
 
 
 def check_weight(name: str, value: Any) -> float:
-    """Check a fusion weight (:data:`WEIGHT`)."""
+    """Check a fusion weight (`WEIGHT`)."""
     return float(WEIGHT(name, value) or 0.0)
 
 

@@ -2,7 +2,7 @@
 
 What it does
 ------------
-:class:`VectorStore` holds the unit-length document vectors of the indexed documents, one row per
+`VectorStore` holds the unit-length document vectors of the indexed documents, one row per
 *slot* (the integer id a document keeps in the index), and returns the slots nearest to a query
 vector. Rows of removed documents are zero and never returned. Up to ``ann_threshold`` live
 documents the search is exact (one matrix-vector product); above it a usearch HNSW graph (Malkov
@@ -16,8 +16,8 @@ usearch graph is opened as a memory-mapped view for searching and fully loaded o
 Files are written under a new generation name and then switched to by the manifest, so a reader
 never sees half a write.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from paravec.search.vectors import VectorStore
 >>> store = VectorStore.from_rows(np.eye(3, dtype=np.float32), ann_threshold=100)

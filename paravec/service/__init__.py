@@ -1,16 +1,16 @@
-"""The HTTP service: a JSON API and an offline web page over a :class:`~paravec.search.SearchIndex`.
+"""The HTTP service: a JSON API and an offline web page over a `paravec.search.SearchIndex`.
 
-``paravec serve INDEX`` runs it; :func:`create_app` builds it for uvicorn or a test client. Every
+``paravec serve INDEX`` runs it; `create_app` builds it for uvicorn or a test client. Every
 endpoint checks its input, makes one call on the index and answers with a pydantic model; every
 expected failure is a JSON ``{"detail", "error"}`` answer with a 4xx/5xx status, never a bare 500.
 The service is read-only unless it is given a write token.
 
-The package is laid out by job: :mod:`~paravec.service.app` wires the parts together,
-:mod:`~paravec.service.routes` holds the endpoints (one router per resource, each testable
-alone), :mod:`~paravec.service.state` what they depend on, :mod:`~paravec.service.schemas` the
-JSON models, :mod:`~paravec.service.inputs` the request checks, :mod:`~paravec.service.results`
-the answers, :mod:`~paravec.service.errors` the error answers, :mod:`~paravec.service.auth` the
-write token, and :mod:`~paravec.service.middleware` the HTTP limits and security headers.
+The package is laid out by job: `paravec.service.app` wires the parts together,
+`paravec.service.routes` holds the endpoints (one router per resource, each testable
+alone), `paravec.service.state` what they depend on, `paravec.service.schemas` the
+JSON models, `paravec.service.inputs` the request checks, `paravec.service.results`
+the answers, `paravec.service.errors` the error answers, `paravec.service.auth` the
+write token, and `paravec.service.middleware` the HTTP limits and security headers.
 
 Examples
 --------
@@ -18,7 +18,7 @@ Examples
 >>> DEFAULT_MAX_BODY_BYTES, MIN_TOKEN_CHARS
 (1048576, 16)
 
-See :mod:`paravec.service.app` for an application answering requests.
+See `paravec.service.app` for an application answering requests.
 """
 
 from __future__ import annotations

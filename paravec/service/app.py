@@ -1,9 +1,9 @@
-"""Build the service: one FastAPI application over a :class:`~paravec.search.SearchIndex`.
+"""Build the service: one FastAPI application over a `paravec.search.SearchIndex`.
 
-:func:`create_app` checks its settings, opens the index, and wires the parts together: the
-routes (:mod:`paravec.service.routes`), the index and settings they depend on
-(:mod:`paravec.service.state`), the JSON error answers (:mod:`paravec.service.errors`) and the
-HTTP limits and security headers (:mod:`paravec.service.middleware`). Swagger UI and ReDoc are
+`create_app` checks its settings, opens the index, and wires the parts together: the
+routes (`paravec.service.routes`), the index and settings they depend on
+(`paravec.service.state`), the JSON error answers (`paravec.service.errors`) and the
+HTTP limits and security headers (`paravec.service.middleware`). Swagger UI and ReDoc are
 off, because they load their scripts from a CDN and the service must work offline; the schema is
 at ``/openapi.json``.
 
@@ -74,11 +74,11 @@ def create_app(
     Parameters
     ----------
     index : str, os.PathLike or SearchIndex
-        An index folder written by :meth:`SearchIndex.build`, or an open index.
+        An index folder written by `SearchIndex.build`, or an open index.
     token : str, optional
         Secret that ``POST /api/documents`` requires as ``Authorization: Bearer <token>``. Without
         it the service is read-only and that endpoint answers 403. At least
-        :data:`~paravec.service.auth.MIN_TOKEN_CHARS` characters.
+        `paravec.service.auth.MIN_TOKEN_CHARS` characters.
     max_body_bytes : int
         Largest request body accepted; larger ones get 413.
     max_url_bytes : int
@@ -93,9 +93,9 @@ def create_app(
     ------
     ParameterError
         If ``token`` is too short, a limit is not a positive integer, or ``index`` is neither a
-        folder nor a :class:`SearchIndex`.
+        folder nor a `SearchIndex`.
     IndexStateError
-        If the index folder cannot be opened (raised by :meth:`SearchIndex.open`).
+        If the index folder cannot be opened (raised by `SearchIndex.open`).
     """
     if not isinstance(index, SearchIndex):
         index = SearchIndex.open(index)

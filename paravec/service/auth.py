@@ -1,10 +1,10 @@
 """Who may write: the service is read-only unless started with a token, then writes need it.
 
-``POST /api/documents`` depends on :func:`require_writer`. Without a configured token it answers
+``POST /api/documents`` depends on `require_writer`. Without a configured token it answers
 403 and says how to enable writing; with one, the request must carry
 ``Authorization: Bearer <token>`` or it gets 401. The comparison takes the same time however
 much of the token was right, so the time of an answer does not leak the secret. A token shorter
-than :data:`MIN_TOKEN_CHARS` is refused at start-up by the :class:`WriteToken` constraint.
+than `MIN_TOKEN_CHARS` is refused at start-up by the `WriteToken` constraint.
 
 Examples
 --------
@@ -49,7 +49,7 @@ _WRONG_TOKEN = (
 
 @dataclass(frozen=True)
 class WriteToken:
-    """A :class:`paravec.params.Constraint` for the write token: ``None``, or a long enough str.
+    """A `paravec.params.Constraint` for the write token: ``None``, or a long enough str.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """How errors become HTTP answers: every expected failure is a JSON 4xx/5xx, never a bare 500.
 
 Each answer is ``{"detail": "<a sentence saying what to do>", "error": "<stable code>"}``. A
-:class:`~paravec.errors.ParavecError` raised by the index maps by its class: ``NotFoundError`` 404,
+`paravec.errors.ParavecError` raised by the index maps by its class: ``NotFoundError`` 404,
 ``ParameterError``/``CorpusError`` 422, ``IndexStateError`` 409 on writes (the index changed under
 the request) and 503 on reads, ``ModelFileError``/``ModelBrokenError`` 503. FastAPI's own request
 validation errors become one readable line instead of a list of pydantic records, and Starlette's
@@ -53,7 +53,7 @@ def error_status(err: ParavecError, *, method: str) -> tuple[int, str]:
     err : ParavecError
         The error the index raised.
     method : str
-        The request's HTTP method: an :class:`~paravec.errors.IndexStateError` is a conflict (409)
+        The request's HTTP method: an `paravec.errors.IndexStateError` is a conflict (409)
         for a write and "unavailable" (503) for a read.
 
     Returns

@@ -1,9 +1,9 @@
-"""Check request values with :mod:`paravec.search.validate`, naming them as the HTTP API does.
+"""Check request values with `paravec.search.validate`, naming them as the HTTP API does.
 
 The index checks everything it is given, but names the values as its Python API does
 (``query``, ``texts item #0 tag``). The service checks first, with the names a client sent
 (``q``, ``documents[0].text``), before it waits for the index's lock. The rules and limits are
-:mod:`paravec.search.validate`'s, the one place that defines them; the only limit added here is
+`paravec.search.validate`'s, the one place that defines them; the only limit added here is
 an HTTP one, the request body size, which bounds the text of an added document.
 
 Examples
@@ -32,7 +32,7 @@ def query_text(q: str) -> str:
     Raises
     ------
     ParameterError
-        If ``q`` is blank or longer than :data:`~paravec.search.validate.MAX_QUERY_CHARS`.
+        If ``q`` is blank or longer than `paravec.search.validate.MAX_QUERY_CHARS`.
     """
     try:
         return check_text("q", q, MAX_QUERY_CHARS)
@@ -48,7 +48,7 @@ def free_text(text: str) -> str:
     Raises
     ------
     ParameterError
-        If ``text`` is blank or longer than :data:`~paravec.search.validate.MAX_TEXT_CHARS`.
+        If ``text`` is blank or longer than `paravec.search.validate.MAX_TEXT_CHARS`.
     """
     return check_text("text", text, MAX_TEXT_CHARS)
 

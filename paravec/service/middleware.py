@@ -1,10 +1,10 @@
 """ASGI middleware of the service: request-size limits and security headers on every answer.
 
-:class:`RequestLimits` refuses what is too big before any route runs: a URL (path + query string)
+`RequestLimits` refuses what is too big before any route runs: a URL (path + query string)
 over ``max_url_bytes`` gets 414, a body over ``max_body_bytes`` gets 413, a body announced by
 ``Content-Length`` without reading it, a chunked body as soon as the bytes counted pass the limit.
 These are HTTP limits, about bytes on the wire; the limits on what the words mean (characters of
-a query, ``k``) are :mod:`paravec.search.validate`'s. :class:`SecurityHeaders` adds a strict
+a query, ``k``) are `paravec.search.validate`'s. `SecurityHeaders` adds a strict
 Content-Security-Policy and friends, so a snippet that slipped past escaping still could not run
 script or send data elsewhere.
 

@@ -1,9 +1,9 @@
-"""Turn what the index returns (:class:`~paravec.search.Hit`, :class:`~paravec.search.Neighbor`,
-:class:`~paravec.search.SyncReport`) into the response models of :mod:`paravec.service.schemas`.
+"""Turn what the index returns (`paravec.search.Hit`, `paravec.search.Neighbor`,
+`paravec.search.SyncReport`) into the response models of `paravec.service.schemas`.
 
 Two things happen on the way. Scores that are not finite become ``null``: JSON has no NaN or
 Infinity, and one odd score must not turn an answer into a 500. And each snippet is cut at its
-highlights into :class:`~paravec.service.schemas.SnippetPart` pieces (overlapping spans merged,
+highlights into `paravec.service.schemas.SnippetPart` pieces (overlapping spans merged,
 spans outside the snippet clipped), so the page shows matched words with text nodes only and no
 client does offset arithmetic.
 

@@ -3,7 +3,7 @@
 Every answer of the HTTP API is one of these models, so ``/openapi.json`` describes each field and
 clients can be generated from it. Request models forbid unknown fields: a typo in a field name is
 a 422 that names the field, not a silently ignored value. The limits in them (``k``, tag and title
-lengths) come from :mod:`paravec.search.validate`, the one place that defines them.
+lengths) come from `paravec.search.validate`, the one place that defines them.
 
 Examples
 --------
@@ -53,7 +53,7 @@ __all__ = [
     "WordScore",
 ]
 
-#: How ``/api/search`` ranks: the modes of :meth:`paravec.search.SearchIndex.search`.
+#: How ``/api/search`` ranks: the modes of `paravec.search.SearchIndex.search`.
 Mode = Literal["hybrid", "keyword", "vector", "document"]
 
 #: The ``k`` query parameter of the routes: how many results, 1 to ``MAX_K``.
@@ -193,7 +193,7 @@ class AddDocumentsRequest(BaseModel):
 
 
 class AddDocumentsResponse(BaseModel):
-    """What adding the documents changed (a :class:`~paravec.search.SyncReport`)."""
+    """What adding the documents changed (a `paravec.search.SyncReport`)."""
 
     added: list[str] = Field(description="Tags that became searchable.")
     removed: list[str] = Field(description="Tags dropped because the model no longer has them.")

@@ -1,12 +1,12 @@
 """What the running service holds, and the FastAPI dependencies that hand it to the routes.
 
-The application keeps two objects in ``app.state``: a :class:`ServedIndex` (the index it answers
-from, with the lock that keeps readers off a half-done write) and the :class:`ServiceSettings`
+The application keeps two objects in ``app.state``: a `ServedIndex` (the index it answers
+from, with the lock that keeps readers off a half-done write) and the `ServiceSettings`
 it was started with. Routes never reach for them directly; they declare
 ``Depends(get_index)`` / ``Depends(get_settings)``, so a test mounts one router on a bare
 FastAPI app and overrides the dependency with an index of its own, and a service that switches
-between index versions only has to change what :func:`get_index` returns: each request keeps
-the :class:`ServedIndex` it was given for the whole answer.
+between index versions only has to change what `get_index` returns: each request keeps
+the `ServedIndex` it was given for the whole answer.
 
 Examples
 --------
@@ -16,7 +16,7 @@ False
 >>> ServiceSettings(token="a-secret-of-16-chars").writable
 True
 
-A test serves one router over its own index (see :mod:`paravec.service.routes`)::
+A test serves one router over its own index (see `paravec.service.routes`)::
 
     app = FastAPI()
     app.include_router(router)
@@ -50,7 +50,7 @@ _T = TypeVar("_T")
 
 
 class ServedIndex:
-    """A :class:`~paravec.search.SearchIndex` shared by the requests, with one lock for every call.
+    """A `paravec.search.SearchIndex` shared by the requests, with one lock for every call.
 
     Adding documents retrains the model and rewrites the index, and readers must not see them
     half-updated; reads are short, so one lock serves a local service. Reads and writes are
@@ -137,7 +137,7 @@ def get_settings(request: Request) -> ServiceSettings:
     return settings
 
 
-#: A route parameter that receives :func:`get_index`'s answer.
+#: A route parameter that receives `get_index`'s answer.
 CurrentIndex = Annotated[ServedIndex, Depends(get_index)]
-#: A route parameter that receives :func:`get_settings`'s answer.
+#: A route parameter that receives `get_settings`'s answer.
 CurrentSettings = Annotated[ServiceSettings, Depends(get_settings)]

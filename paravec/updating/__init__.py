@@ -21,22 +21,22 @@ hierarchical softmax), while the pretrained weights are treated by the ``freeze`
 ``rehearsal`` documents — base documents whose tags the model already has, with their text — are
 trained alongside the batch with their document vectors held fixed: they pull the shared weights
 back towards what the pretrained documents need, which limits forgetting when weights may move
-(:func:`paravec.sample_rehearsal` draws them; ``benchmarks/README.md`` compares the strategies).
+(`paravec.sample_rehearsal` draws them; ``benchmarks/README.md`` compares the strategies).
 
 New words enter the vocabulary once their count over everything seen reaches ``min_count`` and the
-batch uses them (:mod:`~paravec.updating.vocabulary`). A tag that already exists is retrained as the
+batch uses them (`paravec.updating.vocabulary`). A tag that already exists is retrained as the
 new version of that document; ``keep_old_docs=False`` drops every old document vector
-(:mod:`~paravec.updating.placement`). The result is a plain gensim ``Doc2Vec``: save it with
+(`paravec.updating.placement`). The result is a plain gensim ``Doc2Vec``: save it with
 ``model.save`` and load it with ``gensim.models.Doc2Vec.load`` anywhere, no paravec needed.
 
-The package's modules, in the order an update runs them: :mod:`~paravec.updating.settings`
-(resolved, checked settings), :mod:`~paravec.updating.inputs` (model, batch and rehearsal checks),
-:mod:`~paravec.updating.vocabulary`, :mod:`~paravec.updating.placement`,
-:mod:`~paravec.updating.driver` (the compiled kernel over threads) and
-:mod:`~paravec.updating.report`; :mod:`~paravec.updating.pipeline` runs them.
+The package's modules, in the order an update runs them: `paravec.updating.settings`
+(resolved, checked settings), `paravec.updating.inputs` (model, batch and rehearsal checks),
+`paravec.updating.vocabulary`, `paravec.updating.placement`,
+`paravec.updating.driver` (the compiled kernel over threads) and
+`paravec.updating.report`; `paravec.updating.pipeline` runs them.
 
-Example
--------
+Examples
+--------
 >>> import paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from gensim.test.utils import common_texts

@@ -1,22 +1,22 @@
-"""Train an update's documents with :mod:`paravec.kernel`, over several threads, epoch by epoch.
+"""Train an update's documents with `paravec.kernel`, over several threads, epoch by epoch.
 
 The batch (and any rehearsal) is trained the way paragraph vectors learn any document (Le &
 Mikolov 2014, "Distributed Representations of Sentences and Documents"), by the compiled kernel,
 which takes learning-rate factors per row so that frozen weights stay bit-identical. This module
-turns a gensim ``Doc2Vec`` into the kernel's typed inputs — :class:`~paravec.kernel.Corpus`,
-:class:`~paravec.kernel.Weights`, :class:`~paravec.kernel.Locks`,
-:class:`~paravec.kernel.Tables`, :class:`~paravec.kernel.Config`,
-:class:`~paravec.kernel.Schedule` — and runs it: each epoch, every thread trains a contiguous share
+turns a gensim ``Doc2Vec`` into the kernel's typed inputs — `paravec.kernel.Corpus`,
+`paravec.kernel.Weights`, `paravec.kernel.Locks`,
+`paravec.kernel.Tables`, `paravec.kernel.Config`,
+`paravec.kernel.Schedule` — and runs it: each epoch, every thread trains a contiguous share
 of the documents holding about the same number of words, hogwild, as gensim's workers do.
 
-:func:`paravec.update` builds a :class:`TrainingJob` and hands it to :func:`train`. A caller that
+`paravec.update` builds a `TrainingJob` and hands it to `train`. A caller that
 wants to change how an update trains (an experiment, a test that looks at the weights just before
 training) passes its own function as ``paravec.update(..., trainer=...)``; it receives the model,
 the job and the progress callback, may adjust the job's locks or the model's training attributes,
-and calls :func:`train` itself.
+and calls `train` itself.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> import paravec
 >>> from gensim.models.doc2vec import TaggedDocument
@@ -261,6 +261,7 @@ def _config(model: Doc2Vec) -> kernel.Config:
         dm_tag_count=int(model.dm_tag_count),
         null_word=int(model.wv.key_to_index.get(NULL_WORD, 0)),
         layer1_size=int(model.layer1_size),
+        downsample=bool(model.sample > 0),
     )
 
 

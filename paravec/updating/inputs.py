@@ -1,14 +1,14 @@
 """The inputs of an update, checked before the model is touched: the model, the batch, the rehearsal.
 
 gensim's compiled training code trusts its input, and an update changes the model in place, so
-every check runs first: the model must be consistent (:func:`paravec.check`), the batch must be
-well-formed TaggedDocuments (:func:`paravec.documents.validate_documents`), and rehearsal
+every check runs first: the model must be consistent (`paravec.check`), the batch must be
+well-formed TaggedDocuments (`paravec.documents.validate_documents`), and rehearsal
 documents — pretrained documents trained alongside the batch with their vectors held fixed, a
 form of rehearsal against forgetting (Robins 1995) in paragraph-vector training (Le & Mikolov
 2014) — must name documents the model already has and the batch does not retrain.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models import Doc2Vec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.updating.inputs import validate_rehearsal
@@ -45,7 +45,7 @@ def ensure_intact(model: Doc2Vec) -> None:
     Raises
     ------
     ModelBrokenError
-        :func:`paravec.check` finds a problem; the message names the first one.
+        `paravec.check` finds a problem; the message names the first one.
     """
     problems = check(model)
     if problems:

@@ -1,15 +1,15 @@
 """One update, step by step: check the inputs, grow the vocabulary, place the documents, train, report.
 
-:func:`update` is what :func:`paravec.update` names. It adds a batch of ``TaggedDocument``\\s — new
+`update` is what `paravec.update` names. It adds a batch of ``TaggedDocument``\\s — new
 tags, new words — to a trained gensim ``Doc2Vec`` in place, training them as paragraph vectors
 (Le & Mikolov 2014, "Distributed Representations of Sentences and Documents") while the
-pretrained weights are held as the ``freeze`` mode says (see :mod:`paravec.updating`). Each step
-has its own module: :mod:`~paravec.updating.settings`, :mod:`~paravec.updating.inputs`,
-:mod:`~paravec.updating.vocabulary`, :mod:`~paravec.updating.placement`,
-:mod:`~paravec.updating.driver`, :mod:`~paravec.updating.report`.
+pretrained weights are held as the ``freeze`` mode says (see `paravec.updating`). Each step
+has its own module: `paravec.updating.settings`, `paravec.updating.inputs`,
+`paravec.updating.vocabulary`, `paravec.updating.placement`,
+`paravec.updating.driver`, `paravec.updating.report`.
 
-Example
--------
+Examples
+--------
 >>> import paravec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from gensim.test.utils import common_texts
@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from gensim.models import Doc2Vec
 from gensim.models.doc2vec import TaggedDocument
 
 from paravec.documents import validate_documents
-from paravec.params import InstanceOf, validate
+from paravec.params import IsCallable, validate
 from paravec.updating.driver import Trainer, TrainingJob, build_corpus, build_locks, train
 from paravec.updating.inputs import ensure_intact, validate_rehearsal
 from paravec.updating.placement import document_rows, place_documents
@@ -45,7 +45,7 @@ from paravec.vocab import refresh_sampling
 
 __all__ = ["update"]
 
-_CALLABLE = InstanceOf(Callable, "a callable", none=True)  # type: ignore[arg-type]
+_CALLABLE = IsCallable(none=True)
 
 
 @validate(progress=_CALLABLE, trainer=_CALLABLE)
@@ -81,7 +81,7 @@ def update(
     freeze : {"all", "words", "none"} or (float, float), default "all"
         Which pretrained weights stay fixed while the batch trains, or learning-rate factors
         (pretrained word vectors, pretrained output weights) within [0, 1] (see
-        :mod:`paravec.updating`).
+        `paravec.updating`).
     rehearsal : iterable of TaggedDocument, optional
         Pretrained documents (tags the model has) to train alongside the batch, their document
         vectors held fixed. Not part of the report's new or replaced tags.
@@ -100,8 +100,8 @@ def update(
         Called as ``progress(step, done, total)`` after each epoch (``step == "train"``).
     trainer : callable, optional
         Replaces the training step, for experiments and tests: called as
-        ``trainer(model, job, progress)`` with a :class:`~paravec.updating.driver.TrainingJob`,
-        it returns the words trained. Default :func:`paravec.updating.driver.train`; a trainer
+        ``trainer(model, job, progress)`` with a `paravec.updating.driver.TrainingJob`,
+        it returns the words trained. Default `paravec.updating.driver.train`; a trainer
         usually adjusts the job or the model and then calls it.
 
     Returns
@@ -113,7 +113,7 @@ def update(
     ParameterError
         A parameter is outside what is allowed.
     ModelBrokenError
-        The model is already inconsistent (see :func:`paravec.check`); nothing is changed.
+        The model is already inconsistent (see `paravec.check`); nothing is changed.
     CorpusError
         The batch is empty, has an empty document, a duplicate tag, or tags of the wrong kind.
     """

@@ -9,10 +9,10 @@ the old one. With ``keep_old_docs=False`` every old row is dropped and its memor
 model then holds the batch's documents only), which keeps a model pretrained on millions of
 documents small.
 
-Tags follow :mod:`paravec.tags`: an int is a tag only on a model whose tags are ints.
+Tags follow `paravec.tags`: an int is a tag only on a model whose tags are ints.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models import Doc2Vec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.updating.placement import place_documents

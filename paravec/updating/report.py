@@ -1,12 +1,12 @@
-"""What one :func:`paravec.update` changed, and how fast: the :class:`UpdateReport` it returns.
+"""What one `paravec.update` changed, and how fast: the `UpdateReport` it returns.
 
 An update of a paragraph-vector model (Le & Mikolov 2014, "Distributed Representations of
 Sentences and Documents") adds and retrains document vectors and may grow the vocabulary; the
 report lists what it did so that a caller can log it, print it or hand it to
-:func:`paravec.evaluate_update`.
+`paravec.evaluate_update`.
 
-Example
--------
+Examples
+--------
 >>> from paravec.updating.report import UpdateReport
 >>> report = UpdateReport(new_tags=["E0"], new_words=["xxyfg"], documents=1, words=4, epochs=5)
 >>> print(report.summary())
@@ -28,7 +28,7 @@ __all__ = ["UpdateReport"]
 
 @dataclass
 class UpdateReport:
-    """What one :func:`paravec.update` changed, and how fast.
+    """What one `paravec.update` changed, and how fast.
 
     Attributes
     ----------

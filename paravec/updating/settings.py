@@ -1,9 +1,9 @@
 """The settings of one update, resolved and checked before the model is touched.
 
-:func:`paravec.update` takes its training settings as optional keywords that default to the
+`paravec.update` takes its training settings as optional keywords that default to the
 model's own (``epochs``, ``alpha``, ``min_alpha``, ``min_count``, ``seed``), plus the ``freeze``
-mode. :class:`UpdateSettings` resolves those defaults against the model and checks every value
-with the declared constraints of :mod:`paravec.params`, so a bad value fails at once with one line,
+mode. `UpdateSettings` resolves those defaults against the model and checks every value
+with the declared constraints of `paravec.params`, so a bad value fails at once with one line,
 whether the caller or the model gave it. The training it configures is that of paragraph vectors
 (Le & Mikolov 2014, "Distributed Representations of Sentences and Documents").
 
@@ -19,8 +19,8 @@ mode       factors
 ``"none"`` ``(1, 1)``
 =========  ==========
 
-Example
--------
+Examples
+--------
 >>> from gensim.models import Doc2Vec
 >>> from gensim.models.doc2vec import TaggedDocument
 >>> from paravec.updating.settings import UpdateSettings
@@ -59,7 +59,7 @@ _FACTOR = Real(min=0.0, max=1.0)
 
 @dataclass(frozen=True)
 class FreezeSpec:
-    """A freeze mode of :data:`FREEZE_MODES`, or a pair of learning-rate factors within [0, 1].
+    """A freeze mode of `FREEZE_MODES`, or a pair of learning-rate factors within [0, 1].
 
     Returns the mode itself, or the pair as a tuple of floats.
     """
@@ -109,7 +109,7 @@ def _integer(constraint: Integer, name: str, value: Any) -> int:
 
 @dataclass(frozen=True)
 class UpdateSettings:
-    """Every setting of one :func:`paravec.update`, resolved against the model and checked.
+    """Every setting of one `paravec.update`, resolved against the model and checked.
 
     Attributes
     ----------
@@ -164,7 +164,7 @@ class UpdateSettings:
             The model to update; ``epochs``, ``alpha``, ``min_alpha``, ``min_count`` and ``seed``
             default to its own.
         freeze, keep_old_docs, epochs, alpha, min_alpha, min_count, seed, workers
-            As :func:`paravec.update` takes them; ``workers`` defaults to the number of CPUs.
+            As `paravec.update` takes them; ``workers`` defaults to the number of CPUs.
 
         Returns
         -------

@@ -6,12 +6,12 @@ which gensim builds once from counts over the whole corpus: a word enters when i
 are added to those of the vocabulary, and a new word enters once its count over base and batches
 reaches ``min_count`` and the batch uses it (so that it is trained). The others are remembered in
 ``model.raw_vocab`` — gensim's own place for raw counts — until a later batch brings them in. A
-base from :func:`paravec.train` starts that record with its own corpus's rare words, so at the
+base from `paravec.train` starts that record with its own corpus's rare words, so at the
 model's ``min_count`` the vocabulary grows as retraining on everything would build it. The rows
-themselves are grown by :func:`paravec.vocab.add_words`.
+themselves are grown by `paravec.vocab.add_words`.
 
-Example
--------
+Examples
+--------
 >>> from collections import Counter
 >>> from gensim.models import Doc2Vec
 >>> from gensim.models.doc2vec import TaggedDocument

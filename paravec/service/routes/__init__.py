@@ -1,21 +1,21 @@
 """The routes of the service, one router per kind of resource.
 
 =========================================  ===================================================
-``GET  /``                                 the web page (:mod:`~.page`)
-``GET  /api/search?q=&mode=&k=&expand=``   hybrid / keyword / vector / document search (:mod:`~.search`)
-``POST /api/similar``                      a whole document -> documents like it (:mod:`~.search`)
-``POST /api/explore``                      free text -> nearest words and documents (:mod:`~.search`)
-``GET  /api/documents/{tag}``              one document: tag, title, text (:mod:`~.documents`)
-``GET  /api/documents/{tag}/words``        the words nearest to a document (:mod:`~.documents`)
-``GET  /api/documents/{tag}/similar``      the documents nearest to a document (:mod:`~.documents`)
+``GET  /``                                 the web page (`.page`)
+``GET  /api/search?q=&mode=&k=&expand=``   hybrid / keyword / vector / document search (`.search`)
+``POST /api/similar``                      a whole document -> documents like it (`.search`)
+``POST /api/explore``                      free text -> nearest words and documents (`.search`)
+``GET  /api/documents/{tag}``              one document: tag, title, text (`.documents`)
+``GET  /api/documents/{tag}/words``        the words nearest to a document (`.documents`)
+``GET  /api/documents/{tag}/similar``      the documents nearest to a document (`.documents`)
 ``GET  /api/document?tag=``                one document, for tags ending in ``/words`` etc.
-``GET  /api/words/{word}/neighbors``       the words nearest to a word (:mod:`~.words`)
-``GET  /api/words/{word}/documents``       the documents nearest to a word (:mod:`~.words`)
-``POST /api/documents``                    add documents; bearer token, off by default (:mod:`~.writes`)
+``GET  /api/words/{word}/neighbors``       the words nearest to a word (`.words`)
+``GET  /api/words/{word}/documents``       the documents nearest to a word (`.words`)
+``POST /api/documents``                    add documents; bearer token, off by default (`.writes`)
 =========================================  ===================================================
 
 Each router reaches the index only through the dependency
-:func:`~paravec.service.state.get_index`, so it can be served alone over any index.
+`paravec.service.state.get_index`, so it can be served alone over any index.
 
 Examples
 --------

@@ -1,8 +1,8 @@
 """The web page: ``GET /`` and its script and stylesheet under ``/static``.
 
-The page is three files in :mod:`paravec.service`'s ``static`` folder (HTML, JS, CSS) and loads
+The page is three files in `paravec.service`'s ``static`` folder (HTML, JS, CSS) and loads
 nothing from elsewhere, so it works offline and under the strict Content-Security-Policy of
-:class:`~paravec.service.middleware.SecurityHeaders`. Starlette's ``StaticFiles`` serves them and
+`paravec.service.middleware.SecurityHeaders`. Starlette's ``StaticFiles`` serves them and
 refuses any path outside that folder.
 
 Examples

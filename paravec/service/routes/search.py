@@ -4,8 +4,8 @@
 vectors), both fused (``hybrid``), or by likeness to a whole document (``document``).
 ``/api/similar`` is the document ranking for a text too long for a URL, and ``/api/explore``
 infers a vector for free text and lists the words and documents nearest to it. Each route checks
-its input (:mod:`paravec.service.inputs`), makes one call on the index it depends on
-(:func:`~paravec.service.state.get_index`) and returns a response model.
+its input (`paravec.service.inputs`), makes one call on the index it depends on
+(`paravec.service.state.get_index`) and returns a response model.
 
 Examples
 --------

@@ -1,6 +1,6 @@
 """Word routes: the words and the documents nearest to a word of the model's vocabulary.
 
-The word is looked up the way :func:`paravec.tokenizer.tokenize` writes words (``Cricket!`` is
+The word is looked up the way `paravec.tokenizer.tokenize` writes words (``Cricket!`` is
 ``cricket``); two or more words are a 422 (explore a text with ``POST /api/explore``), an
 unknown word a 404.
 

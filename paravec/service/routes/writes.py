@@ -1,8 +1,8 @@
 """The write route: ``POST /api/documents`` trains new or replaced documents into the model.
 
-It depends on :func:`~paravec.service.auth.require_writer` (off unless the service was started
-with a token), checks the documents (:func:`~paravec.service.inputs.document_texts`), and makes
-one write call on the index: :meth:`~paravec.search.SearchIndex.add_documents` updates the model,
+It depends on `paravec.service.auth.require_writer` (off unless the service was started
+with a token), checks the documents (`paravec.service.inputs.document_texts`), and makes
+one write call on the index: `paravec.search.SearchIndex.add_documents` updates the model,
 saves it and syncs the index, and the answer says what changed.
 
 Examples
