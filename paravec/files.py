@@ -6,8 +6,8 @@ umask (``mkstemp`` would leave it 0600), and then renamed over the target with `
 POSIX makes atomic. A crash before the rename leaves the target untouched and at most a hidden
 ``.NAME.*.tmp`` file behind; any error removes the temporary file and re-raises.
 
-Example
--------
+Examples
+--------
 >>> import tempfile, pathlib
 >>> from paravec.files import read_json, write_json
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -74,6 +74,6 @@ def write_json(path: str | os.PathLike[str], data: Any, *, indent: int | None = 
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
-    """Read a JSON file written by :func:`write_json`."""
+    """Read a JSON file written by `write_json`."""
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)

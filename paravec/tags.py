@@ -7,8 +7,8 @@ for updates, evaluation and search: an int is a tag only on a model whose tags a
 if the row it names holds that very int; a search index, which keeps every tag as a string, may name
 an int tag by its digits.
 
-Example
--------
+Examples
+--------
 >>> from gensim.models.keyedvectors import KeyedVectors
 >>> from paravec.tags import has_tag, tag_row
 >>> dv = KeyedVectors(4)
