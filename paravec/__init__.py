@@ -20,9 +20,9 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from paravec.corpus import Corpus, read_corpus, read_texts
 from paravec.errors import (
     CorpusError,
     IndexStateError,
@@ -32,17 +32,39 @@ from paravec.errors import (
     ParameterError,
     ParavecError,
 )
-from paravec.evaluation import evaluate, evaluate_update
-from paravec.invariants import check
-from paravec.model_io import load, save
-from paravec.rehearsal import sample_rehearsal
-from paravec.report import Report
-from paravec.tokenizer import tokenize
-from paravec.training import train
-from paravec.updating import FREEZE_MODES, UpdateReport, update
 
 if TYPE_CHECKING:
+    from paravec.corpus import Corpus, read_corpus, read_texts
+    from paravec.evaluation import evaluate, evaluate_update
+    from paravec.invariants import check
+    from paravec.model_io import load, save
+    from paravec.rehearsal import sample_rehearsal
+    from paravec.report import Report
     from paravec.search import SearchIndex
+    from paravec.tokenizer import tokenize
+    from paravec.training import train
+    from paravec.updating import FREEZE_MODES, UpdateReport, update
+
+# The public API is imported on first use: `import paravec` (and so every `paravec` command) then
+# costs nothing until a command needs gensim, which alone takes most of a second to import.
+_LAZY = {
+    "Corpus": "paravec.corpus",
+    "read_corpus": "paravec.corpus",
+    "read_texts": "paravec.corpus",
+    "evaluate": "paravec.evaluation",
+    "evaluate_update": "paravec.evaluation",
+    "check": "paravec.invariants",
+    "load": "paravec.model_io",
+    "save": "paravec.model_io",
+    "sample_rehearsal": "paravec.rehearsal",
+    "Report": "paravec.report",
+    "SearchIndex": "paravec.search",
+    "tokenize": "paravec.tokenizer",
+    "train": "paravec.training",
+    "FREEZE_MODES": "paravec.updating",
+    "UpdateReport": "paravec.updating",
+    "update": "paravec.updating",
+}
 
 __version__ = "0.1.0"
 
@@ -73,15 +95,22 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> type[SearchIndex]:
-    # The search index needs the optional extra paravec[search] (tantivy, usearch): import it
-    # only when asked for, so the core works without it.
-    if name == "SearchIndex":
-        try:
-            from paravec.search import SearchIndex
-        except ImportError as err:
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'paravec' has no attribute {name!r}")
+    try:
+        value = getattr(importlib.import_module(module), name)
+    except ImportError as err:
+        if name == "SearchIndex":
+            # The search index needs the optional extra paravec[search] (tantivy, usearch).
             raise ImportError(
                 f"paravec.SearchIndex needs the search extra ({err.name} is missing): pip install 'paravec[search]'"
             ) from err
-        return SearchIndex
-    raise AttributeError(f"module 'paravec' has no attribute {name!r}")
+        raise
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

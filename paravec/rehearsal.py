@@ -34,13 +34,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from gensim.models.doc2vec import TaggedDocument
 
 from paravec.errors import CorpusError, ParameterError
 from paravec.params import Integer, validate
+
+if TYPE_CHECKING:
+    from gensim.models.doc2vec import TaggedDocument
 
 __all__ = ["REHEARSAL_SHARE", "sample_rehearsal"]
 
@@ -121,6 +123,9 @@ def sample_rehearsal(
     wanted: dict[int, list[int]] = {}
     for k, (i, _, _) in enumerate(plan):
         wanted.setdefault(usable[i], []).append(k)
+    # Imported here: the command line reads REHEARSAL_SHARE for its help without paying for gensim.
+    from gensim.models.doc2vec import TaggedDocument
+
     out: list[TaggedDocument | None] = [None] * len(plan)
     for position, doc in enumerate(documents):
         for k in wanted.get(position, ()):

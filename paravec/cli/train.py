@@ -23,12 +23,15 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from paravec.cli import app
 from paravec.cli._ui import Steps, check_output_path, warn
-from paravec.corpus import MAX_DOCUMENT_WORDS, Corpus
+
+if TYPE_CHECKING:
+    from paravec.corpus import Corpus
 
 
 @app.command("train")
@@ -86,6 +89,8 @@ def train_command(
 
 
 def _warn_corpus(docs: Corpus) -> None:
+    from paravec.corpus import MAX_DOCUMENT_WORDS
+
     """Say what the corpus holds that training will not see."""
     if docs.skipped:
         warn(f"{len(docs.skipped)} documents had no words and were skipped")
