@@ -8,18 +8,20 @@ stochastic-gradient steps as gensim 4 — paragraph vectors, PV-DBOW and PV-DM (
 "Distributed Representations of Sentences and Documents"), trained by negative sampling or
 hierarchical softmax (Mikolov et al. 2013, "Distributed Representations of Words and Phrases and
 their Compositionality") — with a learning-rate factor for every row of every weight matrix
-(:class:`Locks`). A factor of 0 leaves a row untouched (not even rewritten), so frozen weights stay bit-identical and
+(`Locks`). A factor of 0 leaves a row untouched (not even rewritten), so frozen weights stay bit-identical and
 new rows are fitted against exactly the weights that are saved. The arithmetic mirrors gensim's
-(its sigmoid table, its ``MAX_EXP`` cut-off, its gradient scaling, its LCG random numbers), so a
-model updated here behaves like one gensim trained, and gensim's ``infer_vector`` stays consistent
-with it. Unlike gensim, documents are not cut at 10,000 words, and the window reductions come from
-the same LCG as every other draw (gensim takes them from ``model.random``).
+(its sigmoid table and the integer scale its lookup uses, its ``MAX_EXP`` cut-off, its gradient
+scaling, its LCG random numbers drawn in the same order), so a model updated here behaves like one
+gensim trained, and gensim's ``infer_vector`` stays consistent with it. Unlike gensim, documents
+are not cut at 10,000 words, and the window reductions come from the same LCG as every other draw
+(gensim takes them from ``model.random``, a numpy generator the compiled code cannot share).
 
-The inputs are typed records; :func:`train_chunk` checks their dtypes and index ranges before the
-compiled code, which does no bounds checks, runs.
+The inputs are typed records (defined in `paravec.kernel_inputs`, re-exported here);
+`train_chunk` checks their dtypes and index ranges before the compiled code, which does no
+bounds checks, runs.
 
-Example
--------
+Examples
+--------
 One PV-DBOW pass over a two-document corpus with negative sampling; only the document rows learn:
 
 >>> import numpy as np
@@ -36,7 +38,8 @@ One PV-DBOW pass over a two-document corpus with negative sampling; only the doc
 ...                 codes=np.zeros(0, np.uint8), code_starts=np.zeros(4, np.int64),
 ...                 sample_int=np.full(3, 2**32 - 1, np.uint32))
 >>> config = Config(mode=MODE_DBOW, dbow_words=False, hs=False, negative=2, window=2,
-...                 shrink_windows=True, cbow_mean=True, dm_tag_count=1, null_word=0, layer1_size=4)
+...                 shrink_windows=True, cbow_mean=True, dm_tag_count=1, null_word=0, layer1_size=4,
+...                 downsample=False)
 >>> before = weights.dv.copy(), weights.wv.copy()
 >>> train_chunk(corpus, np.arange(2), weights, locks, tables, config,
 ...             Schedule(0.025, 0.025, 0.0, 1.0), initial_state(7))
@@ -47,95 +50,36 @@ One PV-DBOW pass over a two-document corpus with negative sampling; only the doc
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from paravec.errors import ModelBrokenError
+from paravec.kernel_inputs import (
+    MODE_DBOW,
+    MODE_DM_CONCAT,
+    MODE_DM_MEAN,
+    Config,
+    Corpus,
+    Locks,
+    Schedule,
+    Tables,
+    Weights,
+    check_inputs,
+)
 
 __all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "Schedule", "Tables",
            "Weights", "initial_state", "sigmoid_table", "train_chunk"]  # fmt: skip
 
-MODE_DBOW = 0
-MODE_DM_MEAN = 1
-MODE_DM_CONCAT = 2
-
 _EXP_TABLE_SIZE = 1000
 _MAX_EXP = 6.0
+# Table bins per unit of the dot product. gensim writes EXP_TABLE_SIZE / MAX_EXP / 2, but its
+# Cython DEF constants are C integers, so the generated code divides as integers: 83, not 83.33.
+_SIGMOID_SCALE = _EXP_TABLE_SIZE // int(_MAX_EXP) // 2
 _LCG_MUL = 25214903917
 _LCG_MASK = 281474976710655  # 2**48 - 1, as in gensim
 
-_Floats = npt.NDArray[np.float32]
-_Ints = npt.NDArray[np.int64]
 
-
-class Corpus(NamedTuple):
-    """The documents, flattened: document ``d`` is ``word_ids[doc_starts[d]:doc_starts[d + 1]]``."""
-
-    word_ids: npt.NDArray[np.int32]  # vocabulary rows, words outside the vocabulary already dropped
-    doc_starts: npt.NDArray[np.int64]  # n_docs + 1 offsets into word_ids
-    tag_ids: npt.NDArray[np.int32]  # rows of dv
-    tag_starts: npt.NDArray[np.int64]  # n_docs + 1 offsets into tag_ids
-
-
-class Weights(NamedTuple):
-    """The matrices training moves: float32, C-contiguous, writable (zero rows if unused)."""
-
-    wv: _Floats  # input word vectors, (n_words, vector_size)
-    dv: _Floats  # document vectors, (n_docs, vector_size)
-    syn1neg: _Floats  # output rows of words for negative sampling, (n_words, layer1_size)
-    syn1: _Floats  # inner nodes of the Huffman tree, (n_nodes, layer1_size)
-
-
-class Locks(NamedTuple):
-    """Learning-rate factors (float32), one per row of the matching matrix of :class:`Weights`."""
-
-    word: _Floats  # for wv
-    doc: _Floats  # for dv
-    out: _Floats  # for syn1neg
-    node: _Floats  # for syn1
-
-
-class Tables(NamedTuple):
-    """Lookup tables of the vocabulary, as gensim keeps them."""
-
-    cum_table: npt.NDArray[np.uint32]  # negative-sampling table (at least one entry)
-    points: npt.NDArray[np.uint32]  # Huffman inner nodes of every word, concatenated
-    codes: npt.NDArray[np.uint8]  # Huffman codes of every word, concatenated
-    code_starts: npt.NDArray[np.int64]  # n_words + 1 offsets into points and codes
-    sample_int: npt.NDArray[np.uint32]  # downsampling thresholds per word
-
-
-class Config(NamedTuple):
-    """The model's architecture, as gensim's ``Doc2Vec`` attributes of the same names say it."""
-
-    mode: int  # MODE_DBOW, MODE_DM_MEAN or MODE_DM_CONCAT
-    dbow_words: bool
-    hs: bool
-    negative: int
-    window: int
-    shrink_windows: bool
-    cbow_mean: bool
-    dm_tag_count: int
-    null_word: int  # vocabulary row of the padding word of PV-DM concat
-    layer1_size: int
-
-
-class Schedule(NamedTuple):
-    """Linear learning-rate decay: ``alpha_start`` at ``progress_start``, ``alpha_end`` at 1.0.
-
-    This chunk covers the share ``progress_span`` of the whole training from ``progress_start``.
-    """
-
-    alpha_start: float
-    alpha_end: float
-    progress_start: float
-    progress_span: float
-
-
-def sigmoid_table() -> _Floats:
+def sigmoid_table() -> npt.NDArray[np.float32]:
     """Return gensim's precomputed logistic table (1000 entries over [-6, 6])."""
     x = (np.arange(_EXP_TABLE_SIZE, dtype=np.float64) / _EXP_TABLE_SIZE * 2.0 - 1.0) * _MAX_EXP
     e = np.exp(x)
@@ -146,7 +90,7 @@ _EXP_TABLE = sigmoid_table()
 
 
 def initial_state(seed: int) -> int:
-    """Return the random state :func:`train_chunk` starts from for ``seed`` (gensim's 48-bit LCG).
+    """Return the random state `train_chunk` starts from for ``seed`` (gensim's 48-bit LCG).
 
     >>> initial_state(0), initial_state(1)
     (1, 7920)
@@ -154,13 +98,13 @@ def initial_state(seed: int) -> int:
     return (int(seed) * 7919 + 1) & _LCG_MASK
 
 
-def train_chunk(corpus: Corpus, doc_order: _Ints, weights: Weights, locks: Locks, tables: Tables,
-                config: Config, schedule: Schedule, rng_state: int) -> int:  # fmt: skip
+def train_chunk(corpus: Corpus, doc_order: npt.NDArray[np.int64], weights: Weights, locks: Locks,
+                tables: Tables, config: Config, schedule: Schedule, rng_state: int) -> int:  # fmt: skip
     """Train one pass over the documents ``doc_order`` of ``corpus``, in that order.
 
     Releases the GIL while it trains, so several threads can each train a share of the batch at
     once, hogwild, as gensim's workers do. The learning rate decays linearly with the share of this
-    chunk's words already seen (see :class:`Schedule`).
+    chunk's words already seen (see `Schedule`).
 
     Parameters
     ----------
@@ -169,7 +113,8 @@ def train_chunk(corpus: Corpus, doc_order: _Ints, weights: Weights, locks: Locks
     doc_order : ndarray of int64
         Indices of the documents of ``corpus`` to train.
     rng_state : int
-        The LCG state the first draw advances from (see :func:`initial_state`).
+        The LCG state the first draw reads (see `initial_state`); like gensim's, every draw
+        reads the state, then advances it.
 
     Returns
     -------
@@ -181,73 +126,11 @@ def train_chunk(corpus: Corpus, doc_order: _Ints, weights: Weights, locks: Locks
     ModelBrokenError
         If an input has the wrong dtype or layout, or an index points outside its array.
     """
-    config = Config(*(t(v) for t, v in zip(_CONFIG_TYPES, config, strict=True)))
-    schedule = Schedule(*(float(v) for v in schedule))
-    _check(corpus, doc_order, weights, locks, tables, config)
+    config, schedule = config.plain(), schedule.plain()
+    check_inputs(corpus, doc_order, weights, locks, tables, config)
     return int(
         _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng_state & _LCG_MASK)
     )
-
-
-_CONFIG_TYPES = (int, bool, bool, int, int, bool, bool, int, int, int)
-_INDEX_DTYPES = {"word_ids": np.int32, "tag_ids": np.int32, "doc_starts": np.int64, "tag_starts": np.int64,
-                 "doc_order": np.int64, "code_starts": np.int64, "points": np.uint32, "codes": np.uint8,
-                 "cum_table": np.uint32, "sample_int": np.uint32}  # fmt: skip
-
-
-def _check(
-    corpus: Corpus, order: _Ints, weights: Weights, locks: Locks, tables: Tables, config: Config
-) -> None:
-    """Prove every index the compiled code will follow lands inside its array (it checks none)."""
-    arrays = {**corpus._asdict(), **tables._asdict(), "doc_order": order}
-    wrong = {k: t for k, t in _INDEX_DTYPES.items() if arrays[k].dtype != t}
-    problems = [f"{k} is {arrays[k].dtype}, expected {np.dtype(t)}" for k, t in wrong.items()]
-    for name, matrix in weights._asdict().items():
-        if matrix.dtype != np.float32 or matrix.ndim != 2 or not matrix.flags.c_contiguous:
-            problems.append(f"{name} must be a 2-D C-contiguous float32 array")
-        elif not matrix.flags.writeable:
-            problems.append(f"{name} is read-only")
-    used = (True, True, config.negative > 0, config.hs)  # the other locks are never read
-    for (name, lock), matrix, read in zip(locks._asdict().items(), weights, used, strict=True):
-        if lock.dtype != np.float32 or lock.ndim != 1 or (read and len(lock) != len(matrix)):
-            problems.append(f"the {name} locks must be float32, one per row of its matrix")
-    if problems:
-        raise ModelBrokenError("refusing to train: " + "; ".join(problems))
-    n_words, size = weights.wv.shape
-    concat = config.mode == MODE_DM_CONCAT
-    layer1 = (config.dm_tag_count + 2 * config.window) * size if concat else size
-    hs_bad = len(tables.code_starts) != n_words + 1 or len(tables.codes) != len(tables.points)
-    hs_bad = hs_bad or _bad_offsets(tables.code_starts, len(tables.points))
-    checks = {
-        "vector widths differ": weights.dv.shape[1] != size,
-        f"layer1_size is {config.layer1_size}, expected {layer1}": config.layer1_size != layer1,
-        "the output layers do not match": layer1 != weights.syn1neg.shape[1]
-        or layer1 != weights.syn1.shape[1],
-        "syn1neg does not match the vocabulary": config.negative > 0 and len(weights.syn1neg) != n_words,
-        "cum_table does not match the vocabulary": config.negative > 0 and len(tables.cum_table) != n_words,
-        "sample_int does not match the vocabulary": len(tables.sample_int) != n_words,
-        "document offsets are broken": len(corpus.doc_starts) != len(corpus.tag_starts)
-        or _bad_offsets(corpus.doc_starts, len(corpus.word_ids))
-        or _bad_offsets(corpus.tag_starts, len(corpus.tag_ids)),
-        "a document index is outside the corpus": _outside(order, len(corpus.doc_starts) - 1),
-        "a word index is outside wv.vectors": _outside(corpus.word_ids, n_words),
-        "a tag index is outside dv.vectors": _outside(corpus.tag_ids, len(weights.dv)),
-        "a Huffman point is outside syn1": config.hs
-        and (hs_bad or _outside(tables.points, len(weights.syn1))),
-        "the null word is outside wv.vectors": concat and not 0 <= config.null_word < n_words,
-        "the window is below 1": config.window < 1,
-    }
-    problems = [message for message, failed in checks.items() if failed]
-    if problems:
-        raise ModelBrokenError("refusing to train: " + "; ".join(problems))
-
-
-def _outside(indices: npt.NDArray[Any], length: int) -> bool:
-    return len(indices) > 0 and bool(indices.min() < 0 or indices.max() >= length)
-
-
-def _bad_offsets(starts: _Ints, length: int) -> bool:
-    return len(starts) == 0 or starts[0] != 0 or starts[-1] != length or bool((np.diff(starts) < 0).any())
 
 
 # The compiled functions take their arrays one by one: a NamedTuple of arrays passed into a function
@@ -273,7 +156,7 @@ def _learn(l1, out, row, label, alpha, lock, work, exp_table):  # type: ignore[n
         f += l1[a] * out[row, a]
     if f <= -_MAX_EXP or f >= _MAX_EXP:
         return  # gensim skips saturated units
-    f = exp_table[int((f + _MAX_EXP) * (_EXP_TABLE_SIZE / _MAX_EXP / 2.0))]
+    f = exp_table[int((f + _MAX_EXP) * _SIGMOID_SCALE)]
     g = (label - f) * alpha
     for a in range(size):
         work[a] += g * out[row, a]
@@ -331,21 +214,23 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
     thread-local buffers exactly as long as the hidden layer.
     """
     mode, window, size = config.mode, config.window, wv.shape[1]
-    # Downsampling draws a fresh decision per occurrence and pass, as gensim does.
+    if mode == MODE_DM_CONCAT and tags.shape[0] != config.dm_tag_count:
+        return 0, rng  # gensim skips documents without the expected number of tags, before any draw
+    # Downsampling draws a fresh decision per occurrence and pass, as gensim does: read, then advance.
     n = 0
     for w in words:
-        rng = _next(rng)
-        if sample_int[w] < np.uint32((rng >> 16) & 0xFFFFFFFF):
-            continue
+        if config.downsample:
+            draw = np.uint32(rng >> 16)
+            rng = _next(rng)
+            if sample_int[w] < draw:
+                continue
         buf[n] = w
         n += 1
-    if mode == MODE_DM_CONCAT and tags.shape[0] != config.dm_tag_count:
-        return 0, rng  # gensim skips documents without the expected number of tags
     windowed = mode == MODE_DM_MEAN or (mode == MODE_DBOW and config.dbow_words)
     for i in range(n):
         if config.shrink_windows and windowed:
-            rng = _next(rng)
             reduced[i] = (rng >> 16) % window
+            rng = _next(rng)
         else:
             reduced[i] = 0
     for i in range(n):
