@@ -72,11 +72,16 @@ def _now() -> str:
 
 
 class EmbeddedView:
-    """One generation of an embedded index: its document list, vectors and the tantivy store."""
+    """One generation of an embedded index: its document list, vectors and texts.
+
+    It reads tantivy through the searcher taken when it was made, so a query that holds a view
+    sees the texts of that view's generation even while a sync commits the next one.
+    """
 
     def __init__(self, state: State, text: TextStore) -> None:
         self.state = state
         self._text = text
+        self._searcher = text.searcher()
 
     def __len__(self) -> int:
         return len(self.state.slots)
@@ -98,9 +103,8 @@ class EmbeddedView:
     def keyword_candidates(
         self, words: Sequence[str], expansions: Mapping[str, float], n: int
     ) -> list[tuple[int, float]]:
-        # A sync commits tantivy just before it swaps the view: keep to slots this view knows.
         tags = self.state.docs.tags
-        found = self._text.search(words, dict(expansions), n)
+        found = self._text.search(words, dict(expansions), n, self._searcher)
         return [(slot, score) for slot, score in found if slot < len(tags) and tags[slot] is not None]
 
     def vector_candidates(
@@ -112,18 +116,18 @@ class EmbeddedView:
         return np.asarray(self.state.vectors.matrix[np.asarray(slots, dtype=np.int64)])
 
     def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
-        return self._text.doc_freqs(words)
+        return self._text.doc_freqs(words, self._searcher)
 
     def texts(self, tags: Sequence[str]) -> dict[str, str]:
-        return self._text.texts(tags)
+        return self._text.texts(tags, self._searcher)
 
     def snippets(
         self, tags: Sequence[str], words: Sequence[str], expansions: Mapping[str, float]
     ) -> list[Snippet]:
-        return self._text.snippets(tags, words, dict(expansions))
+        return self._text.snippets(tags, words, dict(expansions), self._searcher)
 
     def document(self, tag: str) -> dict[str, str] | None:
-        return self._text.document(tag)
+        return self._text.document(tag, self._searcher)
 
 
 class EmbeddedBackend:

@@ -127,6 +127,14 @@ class TextStore:
     def __len__(self) -> int:
         return self._index.searcher().num_docs
 
+    def searcher(self) -> tantivy.Searcher:
+        """A reader of the store as it is now; later commits do not change what it sees.
+
+        Every reading method takes one, so that a caller holding it (an index view) reads one
+        generation of the texts however many syncs commit meanwhile.
+        """
+        return self._index.searcher()
+
     # -- writing ---------------------------------------------------------------------------------
 
     def add(self, rows: Iterable[tuple[int, str, str, str]], *, delete_first: Sequence[str] = ()) -> None:
@@ -168,11 +176,17 @@ class TextStore:
                 clauses.append((Occur.Should, query))
         return Query.boolean_query(clauses)
 
-    def search(self, words: Sequence[str], expansions: dict[str, float], n: int) -> list[tuple[int, float]]:
+    def search(
+        self,
+        words: Sequence[str],
+        expansions: dict[str, float],
+        n: int,
+        searcher: tantivy.Searcher | None = None,
+    ) -> list[tuple[int, float]]:
         """Return up to ``n`` ``(slot, bm25_score)``, best first, for documents with any of ``words``."""
         if not words and not expansions:
             return []
-        searcher = self._index.searcher()
+        searcher = searcher or self._index.searcher()
         hits = searcher.search(self._query(words, expansions), limit=n, count=False).hits
         if not hits:
             return []
@@ -183,14 +197,16 @@ class TextStore:
             slots = [searcher.doc(address).get_first("slot") for address in addresses]
         return [(int(slot or 0), float(score)) for (score, _address), slot in zip(hits, slots, strict=True)]
 
-    def doc_freqs(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+    def doc_freqs(
+        self, words: Iterable[str], searcher: tantivy.Searcher | None = None
+    ) -> tuple[dict[str, int], int]:
         """Number of documents whose text has each word, and the number of documents."""
-        searcher = self._index.searcher()
+        searcher = searcher or self._index.searcher()
         return {w: searcher.doc_freq("text", w) for w in set(words)}, searcher.num_docs
 
-    def texts(self, tags: Sequence[str]) -> dict[str, str]:
+    def texts(self, tags: Sequence[str], searcher: tantivy.Searcher | None = None) -> dict[str, str]:
         """The stored text of each of ``tags`` that the store has."""
-        found = self._find_many(self._index.searcher(), tags)
+        found = self._find_many(searcher or self._index.searcher(), tags)
         return {tag: doc.get_first("text") or "" for tag, doc in found.items()}
 
     def _find(self, searcher: tantivy.Searcher, tag: str) -> tantivy.Document | None:
@@ -206,22 +222,26 @@ class TextStore:
         docs = (searcher.doc(address) for _score, address in hits)
         return {str(doc.get_first("tag")): doc for doc in docs}
 
-    def document(self, tag: str) -> dict[str, str] | None:
+    def document(self, tag: str, searcher: tantivy.Searcher | None = None) -> dict[str, str] | None:
         """Return ``{"tag", "title", "text"}`` of the document tagged ``tag``, or None."""
-        doc = self._find(self._index.searcher(), tag)
+        doc = self._find(searcher or self._index.searcher(), tag)
         if doc is None:
             return None
         return {"tag": tag, "title": doc.get_first("title") or "", "text": doc.get_first("text") or ""}
 
     def snippets(
-        self, tags: Sequence[str], words: Sequence[str], expansions: dict[str, float]
+        self,
+        tags: Sequence[str],
+        words: Sequence[str],
+        expansions: dict[str, float],
+        searcher: tantivy.Searcher | None = None,
     ) -> list[tuple[str, str, list[tuple[int, int]]]]:
         """Return ``(title, snippet, highlights)`` for each tag (in order).
 
         The snippet is the passage tantivy finds with most query words; a document without any
         (a vector-only hit) gets the start of its text and no highlights.
         """
-        searcher = self._index.searcher()
+        searcher = searcher or self._index.searcher()
         generator = None
         if words or expansions:
             generator = SnippetGenerator.create(

@@ -3,7 +3,9 @@
 Commands run through typer's CliRunner (``cli_invoke``); exit codes and stderr of the console entry
 point (``paravec.cli.main``, which turns ParavecError into one line) come from ``cli_run_main``.
 pytest imports test files in importlib mode, so helpers are fixtures that return the function.
-Every fixture name starts with ``cli_`` so none can clash with a fixture of another test file here.
+Every fixture name starts with ``cli_`` so none can clash with a fixture of another test file here;
+those shared by the tests of ``paravec index``, ``paravec search`` and ``paravec explore`` start
+with ``search_``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import pytest
 from gensim.test.utils import datapath
 from typer.testing import CliRunner, Result
 
+import paravec
 from paravec.cli import app, main
+from paravec.corpus import read_corpus
 from paravec.datasets import SEED_TEXTS
 
 
@@ -129,3 +133,59 @@ def cli_updated(cli_files: dict[str, Path]) -> tuple[Path, dict[str, Any]]:
     assert result.exit_code == 0, result.output
     assert _digest(cli_files["model"], cli_files["new_txt"]) == before, "update modified its inputs"
     return out, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def search_run() -> Callable[..., str]:
+    """Run a command that must succeed (exit code 0); returns its stdout."""
+
+    def run(*args: object) -> str:
+        result = _invoke(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def search_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with news.txt (lee_background.cor, tags news:1..news:300) and news.model trained on it."""
+    folder = tmp_path_factory.mktemp("cli_search")
+    corpus = folder / "news.txt"
+    with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
+        corpus.write_text(fh.read(), encoding="utf-8")
+    model = paravec.train(read_corpus(corpus), vector_size=32, epochs=10, seed=1, workers=2)
+    paravec.save(model, folder / "news.model")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def search_index(search_files: Path, search_run: Callable[..., str]) -> Path:
+    """The folder of ``search_files`` with news.index built from it by ``paravec index`` (never synced)."""
+    search_run(
+        "index", search_files / "news.model", search_files / "news.txt", "--out", search_files / "news.index"
+    )
+    return search_files
+
+
+@pytest.fixture(scope="session")
+def search_refuses(
+    search_index: Path, cli_run_main: Callable[..., subprocess.CompletedProcess[str]]
+) -> Callable[[list[str], str], None]:
+    """Assert that a command (``{index}``, ``{model}``, ``{corpus}``, ``{missing}`` in its arguments
+    stand for files of ``search_index``) exits 2 with one ``error:`` line containing ``message``."""
+    values = {
+        "index": search_index / "news.index",
+        "model": search_index / "news.model",
+        "corpus": search_index / "news.txt",
+        "missing": search_index / "nowhere",
+    }
+
+    def refuses(args: list[str], message: str) -> None:
+        proc = cli_run_main(*[a.format(**values) for a in args])
+        code, err = proc.returncode, proc.stderr
+        assert code == 2
+        last = err.strip().splitlines()[-1]
+        assert last.startswith("error: ") and message in last and "Traceback" not in err
+
+    return refuses
