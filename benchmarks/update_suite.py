@@ -34,7 +34,6 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 from _common import (
@@ -215,7 +214,6 @@ def _child_eval(work: Path, name: str) -> None:
         upd = json.loads(run.read_text()).get("update_report")
     if upd is not None:
         new_words = upd["new_words"]
-        upd = SimpleNamespace(**upd)
     if name.startswith("base@"):
         batch = data["wiki"]  # the base judged on its own documents
         report = paravec.evaluate(
