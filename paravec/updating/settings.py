@@ -11,13 +11,7 @@ whether the caller or the model gave it. The training it configures is that of p
 factors (pretrained input word vectors, pretrained output weights), and the pair may be given
 directly:
 
-=========  ==========
-mode       factors
-=========  ==========
-``"all"``  ``(0, 0)``
-``"words"`` ``(0, 1)``
-``"none"`` ``(1, 1)``
-=========  ==========
+``"all"`` is ``(0, 0)``, ``"words"`` is ``(0, 1)`` and ``"none"`` is ``(1, 1)``.
 
 Examples
 --------
