@@ -107,10 +107,19 @@ class Config(NamedTuple):
     def plain(self) -> Config:
         """The same configuration in Python's own int and bool (numpy scalars would make numba
         compile the kernel once more for their types)."""
-        return Config._make(type(v)(x) for v, x in zip(_CONFIG_PROTOTYPE, self, strict=True))
-
-
-_CONFIG_PROTOTYPE = Config(0, False, False, 0, 0, False, False, 0, 0, 0, False)
+        return Config(
+            mode=int(self.mode),
+            dbow_words=bool(self.dbow_words),
+            hs=bool(self.hs),
+            negative=int(self.negative),
+            window=int(self.window),
+            shrink_windows=bool(self.shrink_windows),
+            cbow_mean=bool(self.cbow_mean),
+            dm_tag_count=int(self.dm_tag_count),
+            null_word=int(self.null_word),
+            layer1_size=int(self.layer1_size),
+            downsample=bool(self.downsample),
+        )
 
 
 class Schedule(NamedTuple):
