@@ -299,6 +299,12 @@ class Store:
         path = self._layout.version_dir(self._number(version)) / "report.json"
         return Report.from_dict(read_json(path)) if path.exists() else None
 
+    def diff(self, a: int, b: int) -> dict[str, Any]:
+        """What changed from version ``a`` to version ``b`` (`paravec.store.diff.diff_models`)."""
+        from paravec.store.diff import diff_models
+
+        return diff_models(self.model(self._number(a)), self.model(self._number(b)))
+
     # -- changing ----------------------------------------------------------------------------------
 
     def update(
