@@ -305,6 +305,16 @@ class Store:
 
         return diff_models(self.model(self._number(a)), self.model(self._number(b)))
 
+    def update_report(self, version: int | None = None) -> dict[str, Any] | None:
+        """What `paravec.update` reported for ``version`` (`paravec.UpdateReport.to_dict`), None
+        for a version that was not an update."""
+        path = self._layout.version_dir(self._number(version)) / "update.json"
+        if not path.exists():
+            self._layout.read_version(self._number(version))
+            return None
+        data: dict[str, Any] = read_json(path)
+        return data
+
     # -- changing ----------------------------------------------------------------------------------
 
     def update(
@@ -406,7 +416,7 @@ class Store:
                 software=software(),
             )
             info.timings.update(timings)
-            self._write_and_publish(info, model, parent, batch_texts, report)
+            self._write_and_publish(info, model, parent, batch_texts, report, upd.to_dict())
         return self.info(info.number)
 
     def delete(self, tags: Iterable[Hashable], *, wait: float = 60.0) -> VersionInfo:
@@ -440,7 +450,13 @@ class Store:
         return self.info(info.number)
 
     def _write_and_publish(
-        self, info: VersionInfo, model: Doc2Vec, parent: int, new_texts: dict[str, str], report: Any
+        self,
+        info: VersionInfo,
+        model: Doc2Vec,
+        parent: int,
+        new_texts: dict[str, str],
+        report: Any,
+        update_report: dict[str, Any] | None = None,
     ) -> None:
         parent_dir = self._layout.version_dir(parent)
         write_version(
@@ -452,6 +468,7 @@ class Store:
             parent_index=parent_dir / "index",
             index_options={},
             report=report,
+            update_report=update_report,
         )
         if info.accepted:
             self._layout.write_pointer(info.number, info.kind, parent)
