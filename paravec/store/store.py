@@ -26,7 +26,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 import time
@@ -45,6 +44,7 @@ from paravec.store.layout import FORMAT, Layout, VersionInfo, now
 from paravec.store.lock import StoreLock, clean_leftovers, try_lock
 from paravec.store.objects import ObjectStore
 from paravec.store.texts import read_texts, text_objects
+from paravec.store.verify import verify
 from paravec.store.versions import batch_digest, software, write_version
 
 __all__ = ["Store"]
@@ -343,6 +343,9 @@ class Store:
             ``"none"`` and the gate lets the version through.
         evaluate_options : mapping, optional
             Passed to `paravec.evaluate` (``sample``, ``word_benchmarks``, ``old_documents``...).
+            With ``freeze="all"`` the retention sections are replaced by an exact proof that
+            every pretrained row is bit-identical (`paravec.store.verify`); give
+            ``before_sections=True`` to measure them anyway.
         wait : float, default 60
             Seconds to wait for another process changing the store before failing.
         **update_options
@@ -371,7 +374,7 @@ class Store:
         with StoreLock(self._layout, "update", wait=wait):
             parent = self.current
             model = self.model(parent)
-            before = copy.deepcopy(model) if evaluate else None
+            before = self.model(parent) if evaluate else None
             timings["load"] = round(time.perf_counter() - started, 3)
             step = time.perf_counter()
             upd = paravec.update(model, docs, **update_options)
@@ -388,7 +391,7 @@ class Store:
             if evaluate:
                 step = time.perf_counter()
                 options = {**_DEFAULT_EVALUATION, **(evaluate_options or {})}
-                report = paravec.evaluate(model, docs, before=before, update_report=upd, **options)
+                report = verify(model, before, docs, upd, options)
                 timings["evaluate"] = round(time.perf_counter() - step, 3)
                 verdict = report.verdict
                 if verdict == "fail":
