@@ -61,5 +61,15 @@ def test_store_errors_are_one_line(tmp_path, cli_files, cli_run_main, cli_error_
 
 
 def test_help_says_that_a_model_file_is_a_pickle(cli_invoke):
-    text = " ".join(cli_invoke("store", "init", "--help").stdout.split())
-    assert "pickle" in text and "runs any code" in text
+    for command in (
+        ["store", "init"],
+        ["check"],
+        ["info"],
+        ["update"],
+        ["similar"],
+        ["evaluate"],
+        ["index"],
+        [],
+    ):
+        text = " ".join(cli_invoke(*command, "--help").stdout.replace("│", " ").split())  # rich's boxes
+        assert "pickle" in text and "runs any code it carries" in text, command
