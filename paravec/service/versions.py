@@ -44,7 +44,7 @@ from typing import Any, Protocol, TypeVar
 
 from gensim.models.doc2vec import TaggedDocument
 
-from paravec.errors import CorpusError, ParavecError
+from paravec.errors import CorpusError, IndexStateError, ParavecError
 from paravec.search import SearchIndex, SyncReport
 from paravec.search.backend import IndexBackend, IndexView
 from paravec.search.ingestion import documents_to_add
@@ -273,10 +273,13 @@ class StoreSource:
     ----------
     store : paravec.Store
         The open store. Only its pickle-free models are loaded (`paravec.Store.index`).
+    **update_options
+        Passed to ``store.update`` by every write (``evaluate``, ``force``, ``epochs``, ...).
     """
 
-    def __init__(self, store: _Store) -> None:
+    def __init__(self, store: _Store, **update_options: Any) -> None:
         self.store = store
+        self.update_options = update_options
         self.description = f"store {store.path}"
 
     def _open(self, version: int) -> ServedVersion:
@@ -302,9 +305,15 @@ class StoreSource:
                 raise CorpusError(f"document {tag!r} has no words (letters or digits); give it some text")
             documents.append(TaggedDocument(words, [int(tag) if int_tags and tag.isdigit() else tag]))
         before = self._open(self.store.current)
-        info = self.store.update(documents, texts=pairs)
-        version = int(getattr(info, "version", self.store.current))
-        after = self._open(version)
+        info = self.store.update(documents, texts=pairs, **self.update_options)
+        if not getattr(info, "current", True):
+            raise IndexStateError(
+                f"the documents were stored as version {info.number} but not published: "
+                f"{info.rejected_reason or 'rejected'}; version {before.version} stays current "
+                f"(see `paravec store versions {self.store.path}`; publish it anyway with "
+                f"Store.open(...).rollback({info.number}, force=True))"
+            )
+        after = self._open(int(info.number))
         return Written(_difference(before, after, [tag for tag, _ in pairs]), after)
 
 

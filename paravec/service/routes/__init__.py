@@ -24,7 +24,7 @@ Examples
 --------
 >>> from paravec.service.routes import ROUTERS
 >>> sum(len(router.routes) for router in ROUTERS)
-14
+15
 """
 
 from __future__ import annotations

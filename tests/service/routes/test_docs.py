@@ -31,3 +31,9 @@ def test_docs_and_redoc_pages_load_everything_from_this_server(client):
 def test_the_search_page_keeps_its_strict_policy(client):
     csp = client.get("/").headers["content-security-policy"]
     assert "unsafe-inline" not in csp and "blob:" not in csp
+
+
+def test_redoc_bundle_asks_no_cdn(client):
+    bundle = client.get(f"{ASSETS_URL}/redoc.standalone.js")
+    assert bundle.status_code == 200 and "javascript" in bundle.headers["content-type"]
+    assert b"cdn.redoc.ly" not in bundle.content and len(bundle.content) > 500_000
