@@ -31,16 +31,19 @@ from paravec.errors import (
     NotFoundError,
     ParameterError,
     ParavecError,
+    StoreError,
 )
 
 if TYPE_CHECKING:
     from paravec.corpus import Corpus, read_corpus, read_texts
+    from paravec.deleting import delete
     from paravec.evaluation import evaluate, evaluate_update
     from paravec.invariants import check
     from paravec.model_io import load, save
     from paravec.rehearsal import sample_rehearsal
     from paravec.report import Report
     from paravec.search import SearchIndex
+    from paravec.store import Store, VersionInfo
     from paravec.tokenizer import tokenize
     from paravec.training import train
     from paravec.updating import FREEZE_MODES, UpdateReport, update
@@ -51,6 +54,7 @@ _LAZY = {
     "Corpus": "paravec.corpus",
     "read_corpus": "paravec.corpus",
     "read_texts": "paravec.corpus",
+    "delete": "paravec.deleting",
     "evaluate": "paravec.evaluation",
     "evaluate_update": "paravec.evaluation",
     "check": "paravec.invariants",
@@ -59,6 +63,8 @@ _LAZY = {
     "sample_rehearsal": "paravec.rehearsal",
     "Report": "paravec.report",
     "SearchIndex": "paravec.search",
+    "Store": "paravec.store",
+    "VersionInfo": "paravec.store",
     "tokenize": "paravec.tokenizer",
     "train": "paravec.training",
     "FREEZE_MODES": "paravec.updating",
@@ -80,8 +86,12 @@ __all__ = [
     "ParavecError",
     "Report",
     "SearchIndex",
+    "Store",
+    "StoreError",
     "UpdateReport",
+    "VersionInfo",
     "check",
+    "delete",
     "evaluate",
     "evaluate_update",
     "load",

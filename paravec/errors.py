@@ -24,6 +24,7 @@ __all__ = [
     "NotFoundError",
     "ParameterError",
     "ParavecError",
+    "StoreError",
 ]
 
 
@@ -49,6 +50,11 @@ class ParameterError(ParavecError, ValueError):
 
 class IndexStateError(ParavecError):
     """A search index is missing, corrupt, or belongs to another model version."""
+
+
+class StoreError(ParavecError):
+    """A model store is missing, corrupt, busy (another process is changing it), or asked for a
+    version it does not have."""
 
 
 class NotFoundError(ParavecError, LookupError):

@@ -65,6 +65,7 @@ _OPTIONAL_ATTRIBUTES = {
     "load",
     "batch_words",
     "null_word",
+    "paravec_side_files",
 }
 
 

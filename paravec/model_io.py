@@ -6,9 +6,15 @@ missing, truncated, corrupt, a ``Word2Vec``/``FastText``/``KeyedVectors`` file, 
 file — into a `paravec.errors.ModelFileError` that says what the file is and what to do.
 `save` writes with gensim's own ``save`` (so plain gensim loads the result) into a temporary
 folder next to the target and then moves the files into place, so an interrupted save never
-leaves a half-written model under the target name.
+leaves a half-written model under the target name. The main file records a digest of each array
+gensim puts in a ``.npy`` side file (attribute ``paravec_side_files``); `load` compares them, so
+a save stopped after the side files moved but before the main file did (old main file, new side
+files) is refused instead of loading as a silent mix. Only the side files this model's
+attributes can produce (``NAME.wv.vectors.npy``, ...) are treated as stale, never the files of
+another model whose name starts with the same characters.
 
-gensim models are Python pickles: load only files you trust.
+gensim models are Python pickles: loading one runs any code it carries. Load only files you
+trust; `paravec.Store` keeps models in a pickle-free format.
 
 Examples
 --------
@@ -23,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import shutil
@@ -31,6 +38,7 @@ import zipfile
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from gensim import utils as gensim_utils
 from gensim.models import Doc2Vec
 
@@ -38,6 +46,11 @@ from paravec.errors import ModelFileError
 from paravec.params import InstanceOf, OneOf, validate
 
 __all__ = ["load", "save"]
+
+# gensim's save puts arrays of at least this many values in side files (its default sep_limit).
+_SEP_LIMIT = 10 * 1024**2
+_TOKEN = "paravec_side_files"
+_SAMPLED_ROWS = 1024
 
 
 @validate(mmap=OneOf((None, "r", "c")))
@@ -107,7 +120,54 @@ def load(path: str | os.PathLike[str], *, mmap: Literal["r", "c"] | None = None)
             "KeyedVectors": "it holds vectors without a trainable model; use it as --pretrained-vectors for `paravec train`",
         }.get(kind, "paravec needs a gensim Doc2Vec model")
         raise ModelFileError(f"{path} holds a gensim {kind}, not a Doc2Vec: {hint}")
+    _check_side_files(obj, path)
     return obj
+
+
+def _array_digest(array: np.ndarray) -> str:
+    # Shape, dtype and evenly spaced rows: cheap on a memory-mapped array, and a side file of
+    # another save (other rows, or retrained values) differs in at least one of them.
+    digest = hashlib.blake2b(f"{array.shape}{array.dtype.str}".encode(), digest_size=16)
+    rows = np.unique(np.linspace(0, max(len(array) - 1, 0), _SAMPLED_ROWS).astype(np.int64))
+    if len(array):
+        digest.update(np.ascontiguousarray(array[rows]).data)
+    return digest.hexdigest()
+
+
+def _side_arrays(model: Doc2Vec) -> dict[str, np.ndarray]:
+    """The arrays gensim's save writes to side files, by their attribute path (``wv.vectors``)."""
+    found: dict[str, np.ndarray] = {}
+    for name, value in vars(model).items():
+        if isinstance(value, np.ndarray) and value.size >= _SEP_LIMIT:
+            found[name] = value
+        elif hasattr(value, "_save_specials"):
+            for sub, array in vars(value).items():
+                if isinstance(array, np.ndarray) and array.size >= _SEP_LIMIT:
+                    found[f"{name}.{sub}"] = array
+    return found
+
+
+def _side_file_paths(model: Doc2Vec) -> set[str]:
+    """Every attribute path whose array this model's save could write to a side file."""
+    paths = set()
+    for name, value in vars(model).items():
+        paths.add(name)
+        if hasattr(value, "_save_specials"):
+            paths.update(f"{name}.{sub}" for sub in vars(value))
+    return paths
+
+
+def _check_side_files(model: Doc2Vec, path: Path) -> None:
+    recorded = model.__dict__.pop(_TOKEN, None)
+    if not isinstance(recorded, dict):
+        return  # saved by gensim itself or an older paravec: nothing to compare
+    actual = {name: _array_digest(array) for name, array in _side_arrays(model).items()}
+    if actual != recorded:
+        changed = sorted(k for k in set(actual) | set(recorded) if actual.get(k) != recorded.get(k))
+        raise ModelFileError(
+            f"the side files of {path} ({', '.join(f'{path.name}.{k}.npy' for k in changed)}) do not belong to "
+            "its main file: a save was interrupted between them. Restore the model from a copy or save it again"
+        )
 
 
 def _looks_like_word2vec_format(path: Path) -> bool:
@@ -144,9 +204,16 @@ def save(model: Doc2Vec, path: str | os.PathLike[str]) -> None:
     except OSError as err:
         raise ModelFileError(f"cannot save to {path}: {err.strerror}") from None
     try:
-        model.save(str(staging / path.name))
+        setattr(model, _TOKEN, {name: _array_digest(array) for name, array in _side_arrays(model).items()})
+        try:
+            model.save(str(staging / path.name))
+        finally:
+            model.__dict__.pop(_TOKEN, None)
         written = sorted(p.name for p in staging.iterdir())
-        stale = [p for p in folder.glob(f"{path.name}.*.npy") if p.name not in written]
+        # Only names this model's attributes could produce: a glob would also match the side
+        # files of another model whose name starts with this one's (m.model -> m.model.v1.*.npy).
+        own = {f"{path.name}.{attr}.npy" for attr in _side_file_paths(model)}
+        stale = [folder / name for name in sorted(own) if name not in written and (folder / name).exists()]
         # Side files first, the main file last: the main file decides what a load reads.
         for name in written:
             if name != path.name:

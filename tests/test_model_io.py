@@ -115,3 +115,53 @@ def test_interrupted_save_keeps_the_old_model(tmp_path, small_model, monkeypatch
 def test_save_into_missing_folder(tmp_path, small_model):
     with pytest.raises(ModelFileError, match="does not exist"):
         paravec.save(small_model, tmp_path / "nope" / "m.model")
+
+
+def _big_model(lee_background) -> Doc2Vec:
+    """A model whose document vectors gensim writes to a side file (>= 10M values)."""
+    model = paravec.train(lee_background[:50], vector_size=100, epochs=1, min_count=1, workers=1, seed=1)
+    rows = 10 * 1024 * 1024 // 100 + 1
+    model.dv.vectors = np.random.default_rng(0).random((rows, 100), dtype=np.float32)
+    model.dv.index_to_key = [f"d{i}" for i in range(rows)]
+    model.dv.key_to_index = {k: i for i, k in enumerate(model.dv.index_to_key)}
+    model.dv.expandos = {}
+    return model
+
+
+def test_saving_over_a_name_keeps_the_side_files_of_other_models_that_start_with_it(tmp_path, lee_background):
+    """Saving c/m.model deleted the side files of c/m.model.v1 (its glob m.model.*.npy matched them)."""
+    model = _big_model(lee_background)
+    paravec.save(model, tmp_path / "m.model.v1")
+    side_files = sorted(p.name for p in tmp_path.glob("m.model.v1.*.npy"))
+    assert side_files
+    paravec.save(model, tmp_path / "m.model")
+    assert sorted(p.name for p in tmp_path.glob("m.model.v1.*.npy")) == side_files
+    assert np.array_equal(paravec.load(tmp_path / "m.model.v1", mmap="r").dv.vectors, model.dv.vectors)
+
+
+def test_a_save_stopped_between_side_files_and_main_file_is_refused_on_load(
+    tmp_path, lee_background, monkeypatch
+):
+    """A save killed after the side files moved left old main + new side files that loaded silently."""
+    model = _big_model(lee_background)
+    path = tmp_path / "m.model"
+    paravec.save(model, path)
+    model.dv.vectors += 1.0  # a new version of the model, same shapes
+    real_replace = os.replace
+
+    def killed_at_main_file(src, dst):
+        if str(dst) == str(path):
+            raise KeyboardInterrupt  # the process dies here
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", killed_at_main_file)
+    with pytest.raises(KeyboardInterrupt):
+        paravec.save(model, path)
+    monkeypatch.setattr(os, "replace", real_replace)
+    with pytest.raises(ModelFileError, match="do not belong to"):
+        paravec.load(path, mmap="r")
+    # a complete save loads, and the saved model does not keep paravec's bookkeeping attribute
+    paravec.save(model, path)
+    loaded = paravec.load(path, mmap="r")
+    assert np.array_equal(loaded.dv.vectors, model.dv.vectors) and paravec.check(loaded) == []
+    assert not hasattr(model, "paravec_side_files") and not hasattr(loaded, "paravec_side_files")
