@@ -168,6 +168,12 @@ def serve_router() -> Callable[..., TestClient]:
 
 
 @pytest.fixture(scope="session")
+def client_for() -> Callable[[Any], TestClient]:
+    """``client_for(app)``: a TestClient (use it as a context manager to run the app's lifespan)."""
+    return TestClient
+
+
+@pytest.fixture(scope="session")
 def json_error() -> Callable[[Any, int], str]:
     """``json_error(response, status)``: assert a JSON error answer with exactly ``status``."""
     return _json_error
