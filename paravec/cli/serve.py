@@ -55,6 +55,15 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Over a store: publish writes through the service even when their verification "
+            "fails (as `paravec store update --force`); without it such a write is stored as "
+            "rejected and answered 409.",
+        ),
+    ] = False,
     # The default is the service's; it is not imported here, since the service (fastapi) is an
     # optional extra that this module must not need to list its options.
     max_body_bytes: Annotated[
@@ -85,7 +94,12 @@ def serve(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
     ) as progress:
         progress.add_task(f"opening {index}", total=None)
-        web_app = create_app(index, token=token, max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
+        web_app = create_app(
+            index,
+            token=token,
+            max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES,
+            write_options={"force": True} if force else None,
+        )
 
     served = web_app.state.served
     typer.echo(f"serving {served.source.description}, version {served.current.version}", err=True)

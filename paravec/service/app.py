@@ -42,6 +42,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -80,6 +81,7 @@ __all__ = ["DEFAULT_FOLLOW_SECONDS", "create_app", "open_source"]
     max_body_bytes=Integer(min=1),
     max_url_bytes=Integer(min=1),
     follow_seconds=Real(min=0.01),
+    write_options=InstanceOf(dict, "a dict of store.update options", none=True),
 )
 def create_app(
     index: str | os.PathLike[str] | SearchIndex | Source,
@@ -88,6 +90,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_url_bytes: int = DEFAULT_MAX_URL_BYTES,
     follow_seconds: float = DEFAULT_FOLLOW_SECONDS,
+    write_options: dict[str, Any] | None = None,
 ) -> FastAPI:
     """Build the FastAPI application serving ``index``.
 
@@ -107,6 +110,9 @@ def create_app(
         Longest path + query string accepted; longer ones get 414.
     follow_seconds : float
         Over a store: how often to check whether another process published or rolled back.
+    write_options : dict, optional
+        Over a store: options of ``store.update`` for writes through the service (``force``,
+        ``epochs``, ...; see `paravec.service.versions.StoreSource`).
 
     Returns
     -------
@@ -123,7 +129,9 @@ def create_app(
     StoreError
         If the store cannot be opened (raised by `paravec.Store.open`).
     """
-    source = open_source(index) if isinstance(index, (str, os.PathLike)) else index
+    source: Source | SearchIndex = (
+        open_source(index, **(write_options or {})) if isinstance(index, (str, os.PathLike)) else index
+    )
     served = ServedIndex(source)
     app = FastAPI(
         title="paravec",
@@ -150,7 +158,7 @@ def create_app(
     return app
 
 
-def open_source(path: str | os.PathLike[str]) -> Source:
+def open_source(path: str | os.PathLike[str], **write_options: Any) -> Source:
     """The versions kept in folder ``path``: an index folder, or a store.
 
     Parameters
@@ -158,6 +166,8 @@ def open_source(path: str | os.PathLike[str]) -> Source:
     path : str or os.PathLike
         A folder written by `SearchIndex.build` (it holds the index manifest) or a
         `paravec.Store`.
+    **write_options
+        For a store: ``store.update`` options of writes through the service.
 
     Returns
     -------
@@ -169,7 +179,7 @@ def open_source(path: str | os.PathLike[str]) -> Source:
         return FolderSource(SearchIndex.open(folder))
     from paravec.store import Store  # the store is only needed to serve one
 
-    return StoreSource(Store.open(folder))
+    return StoreSource(Store.open(folder), **write_options)
 
 
 def _follow(served: ServedIndex, seconds: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

@@ -13,7 +13,8 @@ Two sources make versions:
   the model file and syncs the index (`paravec.search.SearchIndex.add_documents`), then
   pins the new view; versions count the writes since the service started (1 = as opened).
 * `StoreSource`: a `paravec.Store` (``paravec serve STORE``). Versions are the store's; a
-  write is ``store.update`` (so the texts live in the store), and `StoreSource.poll` notices
+  write is ``store.update`` in a child process (`paravec.service.writer`), so the texts live in
+  the store, and `StoreSource.poll` notices
   when another process publishes or rolls back.
 
 Examples
@@ -42,12 +43,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from gensim.models.doc2vec import TaggedDocument
-
 from paravec.errors import CorpusError, IndexStateError, ParavecError
 from paravec.search import SearchIndex, SyncReport
 from paravec.search.backend import IndexBackend, IndexView
 from paravec.search.ingestion import documents_to_add
+from paravec.service.writer import DEFAULT_OPTIONS, run_update
 from paravec.tags import uses_int_tags
 from paravec.tokenizer import tokenize
 
@@ -274,12 +274,13 @@ class StoreSource:
     store : paravec.Store
         The open store. Only its pickle-free models are loaded (`paravec.Store.index`).
     **update_options
-        Passed to ``store.update`` by every write (``evaluate``, ``force``, ``epochs``, ...).
+        Passed to ``store.update`` by every write (``evaluate``, ``force``, ``epochs``, ...;
+        JSON values, since the update runs in a child process); default ``workers=1``.
     """
 
     def __init__(self, store: _Store, **update_options: Any) -> None:
         self.store = store
-        self.update_options = update_options
+        self.update_options = {**DEFAULT_OPTIONS, **update_options}
         self.description = f"store {store.path}"
 
     def _open(self, version: int) -> ServedVersion:
@@ -295,25 +296,28 @@ class StoreSource:
         return self._open(current)
 
     def write(self, texts: Sequence[tuple[str, str]], titles: dict[str, str]) -> Written:
+        # Checked here, so bad input is a quick 422; the update runs in a child process
+        # (`paravec.service.writer`) so that it takes no CPU time or lock from the readers.
         pairs = documents_to_add(texts)
-        model = self.store.model()
-        int_tags = uses_int_tags(model.dv)
-        documents = []
         for tag, body in pairs:
-            words = tokenize(body)
-            if not words:
+            if not tokenize(body):
                 raise CorpusError(f"document {tag!r} has no words (letters or digits); give it some text")
-            documents.append(TaggedDocument(words, [int(tag) if int_tags and tag.isdigit() else tag]))
         before = self._open(self.store.current)
-        info = self.store.update(documents, texts=pairs, **self.update_options)
-        if not getattr(info, "current", True):
+        result = run_update(
+            Path(self.store.path),
+            pairs,
+            self.update_options,
+            int_tags=uses_int_tags(before.index.model.dv),
+        )
+        if not result["current"]:
             raise IndexStateError(
-                f"the documents were stored as version {info.number} but not published: "
-                f"{info.rejected_reason or 'rejected'}; version {before.version} stays current "
+                f"the documents were stored as version {result['number']} but not published: "
+                f"{result.get('rejected_reason') or 'rejected'}; version {before.version} stays current "
                 f"(see `paravec store versions {self.store.path}`; publish it anyway with "
-                f"Store.open(...).rollback({info.number}, force=True))"
+                f"`paravec store rollback {self.store.path} {result['number']} --force`, or start the "
+                "service with --force to publish every write)"
             )
-        after = self._open(int(info.number))
+        after = self._open(int(result["number"]))
         return Written(_difference(before, after, [tag for tag, _ in pairs]), after)
 
 

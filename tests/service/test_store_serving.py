@@ -139,3 +139,15 @@ def test_paravec_serve_store_says_what_it_serves(lee_store, monkeypatch, client_
     assert f"serving store {lee_store}, version 1" in result.output and "writes: off" in result.output
     with client_for(runs[-1]) as client:
         assert client.get("/api/info").json()["name"] == "lee.store"
+
+
+def test_a_failed_write_answers_with_the_updates_error_and_keeps_the_version(
+    lee_store, client_for, token, json_error
+):
+    app = create_app(StoreSource(paravec.Store.open(lee_store), epochs=-1), token=token)
+    with client_for(app) as client:
+        body = {"documents": [{"tag": tag, "text": text} for tag, text in WOMBATS]}
+        r = client.post("/api/documents", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert "epochs" in json_error(r, 422)  # the child's ParameterError, as the update raised it
+        assert client.get("/api/info").headers["paravec-version"] == "1"
+    assert paravec.Store.open(lee_store).current == 1
