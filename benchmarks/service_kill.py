@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 from _common import RESULTS, progress_log, write_results
 from _service import batches, free_port, make_store, post_documents, start_server, wait_ready
 
@@ -135,9 +136,12 @@ def main() -> None:
         sent = time.perf_counter()
         writer.start()
         time.sleep(delay)
+        children = psutil.Process(proc.pid).children(recursive=True)  # the write's child process
         os.kill(proc.pid, signal.SIGKILL)
         killed_at = time.perf_counter()
         proc.wait()
+        # The write's child dies with the service (PR_SET_PDEATHSIG); wait until it is gone.
+        _, alive = psutil.wait_procs(children, timeout=10)
         writer.join(timeout=30)
         answered = answer.get("status") == 200 and answer.get("at", killed_at) <= killed_at
         if answered:
@@ -146,6 +150,10 @@ def main() -> None:
             outcome = check_store(store_path, acknowledged, [tag for tag, _ in pairs])
         except Exception as err:  # a store that cannot be opened is the failure this script looks for
             outcome = {"problems": [f"{type(err).__name__}: {err}"]}
+        if alive:
+            outcome["problems"].append(f"the write outlived the killed service: {[p.pid for p in alive]}")
+            for child in alive:
+                child.kill()
         outcome.update(
             round=round_,
             delay_s=round(delay, 3),
@@ -157,8 +165,10 @@ def main() -> None:
         )
         rounds.append(outcome)
         flag = "OK" if not outcome["problems"] else "PROBLEM " + "; ".join(outcome["problems"])
-        log(f"kill {round_ + 1}/{args.kills} at {delay:.2f} s: answered={answered} "
-            f"published={outcome.get('killed_batch_published')} {flag}")
+        log(
+            f"kill {round_ + 1}/{args.kills} at {delay:.2f} s: answered={answered} "
+            f"published={outcome.get('killed_batch_published')} {flag}"
+        )
 
     failed = [r for r in rounds if r["problems"]]
     answered_n = sum(1 for r in rounds if r.get("answered_before_kill"))
