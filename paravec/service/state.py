@@ -99,15 +99,18 @@ class ServedIndex:
         Readers go on with the current version meanwhile; writers take turns.
         """
         with self._write_lock:
-            written = self.source.write(texts, titles)
+            written = self.source.write(texts, titles, self._current)
             self.switch(written.version)
             return written
 
     def refresh(self) -> bool:
         """Follow the source when another process published or rolled back; True if switched.
 
-        The new version is opened before the switch, so no request waits for it.
+        The new version is opened before the switch, so no request waits for it. While this
+        service writes, the write switches to its own version: polling then would open it twice.
         """
+        if self._write_lock.locked():
+            return False
         newer = self.source.poll(self._current)
         return newer is not None and self.switch(newer)
 

@@ -215,8 +215,11 @@ class Source(Protocol):
         """A newer current version than ``served`` if another process made one, else None."""
         ...
 
-    def write(self, texts: Sequence[tuple[str, str]], titles: dict[str, str]) -> Written:
-        """Add or replace documents; return the new version (not yet served)."""
+    def write(
+        self, texts: Sequence[tuple[str, str]], titles: dict[str, str], served: ServedVersion
+    ) -> Written:
+        """Add or replace documents; return the new version (not yet served); ``served`` is
+        the version served now, which the report compares with."""
         ...
 
 
@@ -241,7 +244,9 @@ class FolderSource:
     def poll(self, served: ServedVersion) -> ServedVersion | None:
         return None  # an index folder has one writer: this service
 
-    def write(self, texts: Sequence[tuple[str, str]], titles: dict[str, str]) -> Written:
+    def write(
+        self, texts: Sequence[tuple[str, str]], titles: dict[str, str], served: ServedVersion
+    ) -> Written:
         # Trains into the model file (saved atomically: the served version keeps its memory map
         # of the old file) and syncs the live index, whose new view only the next version pins.
         if titles:
@@ -295,14 +300,16 @@ class StoreSource:
             return None
         return self._open(current)
 
-    def write(self, texts: Sequence[tuple[str, str]], titles: dict[str, str]) -> Written:
+    def write(
+        self, texts: Sequence[tuple[str, str]], titles: dict[str, str], served: ServedVersion
+    ) -> Written:
         # Checked here, so bad input is a quick 422; the update runs in a child process
         # (`paravec.service.writer`) so that it takes no CPU time or lock from the readers.
         pairs = documents_to_add(texts)
         for tag, body in pairs:
             if not tokenize(body):
                 raise CorpusError(f"document {tag!r} has no words (letters or digits); give it some text")
-        before = self._open(self.store.current)
+        before = served
         result = run_update(
             Path(self.store.path),
             pairs,

@@ -107,11 +107,12 @@ def _die_with_parent(parent: int) -> None:
 
 def _main() -> int:
     _die_with_parent(int(sys.argv[1]))
-    os.nice(_NICE)
     from gensim.models.doc2vec import TaggedDocument
 
     from paravec.store import Store
     from paravec.tokenizer import tokenize
+
+    os.nice(_NICE)  # after the imports: a starved start would only delay the write
 
     job = json.loads(sys.stdin.read())
     try:
@@ -135,4 +136,8 @@ def _main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    code = _main()
+    sys.stdout.flush()
+    # The version is published and its files are in place; tearing down the interpreter's
+    # objects at low priority would only keep the service waiting for this process to end.
+    os._exit(code)

@@ -47,10 +47,10 @@ def test_reads_do_not_wait_for_a_write_and_keep_their_version(writable_index_dir
     source = served.source
     real_write = source.write
 
-    def slow_write(texts, titles) -> Written:
+    def slow_write(texts, titles, served) -> Written:
         writing.set()
         time.sleep(1.0)  # a write that takes a while, so reads happen while it runs
-        return real_write(texts, titles)
+        return real_write(texts, titles, served)
 
     source.write = slow_write  # type: ignore[method-assign]
     writer = threading.Thread(target=served.write, args=([WOMBAT], {}))
