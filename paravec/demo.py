@@ -1,17 +1,21 @@
-"""The end-to-end demo: pretrain on Wikipedia, add news documents and new words, show where they landed.
+"""The end-to-end demo: pretrain on Wikipedia, add news as a verified store version, show and search it.
 
 `run_demo` replays the seed scenario (/work/shared/seed/retraining-a-doc2vec-model.md) on
-the data that ships with gensim, with nothing downloaded:
+the data that ships with gensim, with nothing downloaded, through the weekly workflow of a
+`paravec.Store`:
 
 1. pretrain a PV-DBOW base with word training (``dm=0, dbow_words=1``, Lau & Baldwin 2016) on the
-   Wikipedia extract in gensim's test data and save it;
-2. load the saved base, as a user would, and add the domain batch with `paravec.update`
-   (``freeze="all"``): the 300 news articles of ``lee_background.cor`` plus the seed's ten
-   documents (nine ``"jav python ruby xxyfg"``, one ``"fotball keeper"``, tags ``E0`` .. ``E9``);
-3. save the updated model, reload it with plain gensim and `paravec.check` it;
+   Wikipedia extract in gensim's test data, save it, and create a store from it: version 1, with a
+   search index over the articles;
+2. add the domain batch as version 2 with `paravec.Store.update` (``freeze="all"``): the 300
+   news articles of ``lee_background.cor`` plus the seed's ten documents (nine
+   ``"jav python ruby xxyfg"``, one ``"fotball keeper"``, tags ``E0`` .. ``E9``); the update is
+   checked, verified (`paravec.evaluate`), indexed and published in one step;
+3. export version 2 as a plain gensim file, reload it with plain gensim and `paravec.check` it;
 4. measure what the update did: timings (base training vs update), the new words, the nearest
    words of new documents and of new words, the documents nearest to the inferred vector of
-   ``"jav python ruby xxyfg"``, and whether the pretrained word vectors stayed bit-identical.
+   ``"jav python ruby xxyfg"``, whether the pretrained word vectors stayed bit-identical, the
+   store's versions, and a search of the current version.
 
 The result is a `DemoResult` with plain data; ``paravec demo`` renders it as tables.
 
@@ -27,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -36,29 +41,37 @@ from typing import Any
 import numpy as np
 from gensim.models import Doc2Vec
 
-from paravec.datasets import SEED_TEXTS, data_path, lee_background_documents, seed_documents, wiki_documents
+from paravec.datasets import (
+    SEED_TEXTS,
+    data_path,
+    lee_background_documents,
+    seed_documents,
+    wiki_documents,
+    wiki_texts,
+)
 from paravec.errors import ParameterError
 from paravec.invariants import check
-from paravec.model_io import load, save
+from paravec.model_io import save
+from paravec.store import Store
 from paravec.tokenizer import tokenize
 from paravec.training import train
-from paravec.updating import update
 
 __all__ = ["DEFAULT_OUT_DIR", "DEMO_STEPS", "DemoResult", "run_demo"]
 
 DEFAULT_OUT_DIR = Path("paravec-demo")
-"""Where `run_demo` writes ``base.model`` and ``updated.model`` by default."""
+"""Where `run_demo` writes ``base.model``, the store and ``updated.model`` by default."""
 
 DEMO_STEPS: dict[str, str] = {
     "read_wiki": "reading the Wikipedia extract",
     "train_base": "pretraining the base on Wikipedia",
     "save_base": "saving base.model",
-    "load_base": "loading base.model",
+    "create_store": "creating the store: version 1 = the base, indexed",
     "read_domain": "reading the Lee news corpus and the seed documents",
-    "update": "adding the domain documents (paravec.update)",
-    "save_updated": "saving updated.model",
+    "update": "adding the domain documents as version 2 (update, check, verify, index, publish)",
+    "save_updated": "exporting version 2 to updated.model",
     "check": "reloading updated.model with gensim and checking it",
     "explore": "finding neighbours",
+    "search": "searching the current version",
 }
 """The steps `run_demo` reports to ``progress``, in order, with a human label each."""
 
@@ -69,6 +82,8 @@ _BASE_MIN_COUNT = 5
 # The domain batch is small: a word seen twice in it (or once before and once now) is learned.
 _UPDATE_MIN_COUNT = 2
 _LEE_SHOWN = ("lee_bg:0", "lee_bg:1")  # a bushfire report and a Kashmir conflict report
+SEARCH_QUERY = "bushfires near sydney"
+"""What the demo searches for in the current version."""
 _TOPN = 8
 _SEED = 1
 
@@ -81,8 +96,8 @@ class DemoResult:
 
     Attributes
     ----------
-    out_dir, base_path, model_path : pathlib.Path
-        The output folder, the saved base and the saved updated model.
+    out_dir, base_path, model_path, store_path : pathlib.Path
+        The output folder, the saved base, the exported updated model and the store.
     quick : bool
         Whether the small settings were used.
     settings : dict
@@ -109,6 +124,16 @@ class DemoResult:
         Pretrained word vectors that are bit-identical after the update (``freeze="all"`` keeps all).
     problems : list of str
         What `paravec.check` found on the reloaded updated model (empty: consistent).
+    versions : list of dict
+        The store's versions (`paravec.VersionInfo` as dicts, with ``current``).
+    search_query : str
+        What was searched.
+    search_hits : list
+        ``[(tag, score, snippet), ...]`` of the hybrid search of the current version.
+    verdict : str
+        The verification verdict of version 2.
+    store_timings : dict of str to float
+        Seconds of each part of the store update (load, update, check, evaluate, index, ...).
     """
 
     out_dir: Path
@@ -127,6 +152,12 @@ class DemoResult:
     inferred_neighbours: list[tuple[str, float]] = field(default_factory=list)
     pretrained_words_unchanged: int = 0
     problems: list[str] = field(default_factory=list)
+    store_path: Path = Path()
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    search_query: str = ""
+    search_hits: list[tuple[str, float, str]] = field(default_factory=list)
+    verdict: str = ""
+    store_timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def consistent(self) -> bool:
@@ -141,7 +172,7 @@ class DemoResult:
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-serialisable data."""
         data = asdict(self)
-        for key in ("out_dir", "base_path", "model_path"):
+        for key in ("out_dir", "base_path", "model_path", "store_path"):
             data[key] = str(data[key])
         data["consistent"] = self.consistent
         data["speedup"] = self.speedup
@@ -159,8 +190,8 @@ def run_demo(
     Parameters
     ----------
     out_dir : path, optional
-        Folder for ``base.model`` and ``updated.model`` (created if missing); default
-        ``./paravec-demo``. Files of an earlier run there are replaced.
+        Folder for ``base.model``, the store (``store/``) and ``updated.model`` (created if
+        missing); default ``./paravec-demo``. Files of an earlier run there are replaced.
     quick : bool, default False
         Small settings (100 dimensions, 5 epochs): seconds instead of a minute or two.
     progress : callable, optional
@@ -175,7 +206,8 @@ def run_demo(
     Raises
     ------
     ParameterError
-        ``out_dir`` exists and is not a folder, or cannot be created.
+        ``out_dir`` exists and is not a folder, or cannot be created, or its ``store`` is not a
+        store of an earlier run.
     CorpusError
         gensim's test data is missing.
     """
@@ -191,6 +223,7 @@ def run_demo(
         out_dir=out,
         base_path=out / "base.model",
         model_path=out / "updated.model",
+        store_path=out / "store",
         quick=quick,
         settings={
             **base_settings,
@@ -205,6 +238,7 @@ def run_demo(
 
     with steps("read_wiki"):
         wiki = wiki_documents()
+        texts = dict(wiki_texts())
     result.base = {"documents": len(wiki), "words": sum(len(d.words) for d in wiki)}
     with steps("train_base", base_settings["epochs"]) as report:
         base = train(
@@ -219,18 +253,32 @@ def run_demo(
     del wiki
     with steps("save_base"):
         save(base, result.base_path)
+    with steps("create_store"):
+        _remove_earlier_store(result.store_path)
+        store = Store.create(result.store_path, base, texts)
+    del texts
+    pretrained_words = base.wv.vectors.copy()
     del base
 
-    with steps("load_base"):
-        model = load(result.base_path)
-    pretrained_words = model.wv.vectors.copy()
     with steps("read_domain"):
         batch = lee_background_documents() + seed_documents()
-        doc_texts = _lee_texts()
-    with steps("update", model.epochs) as report:
-        upd = update(model, batch, freeze="all", min_count=_UPDATE_MIN_COUNT, seed=_SEED, progress=report)
-    result.update = upd.to_dict()
-    result.new_words = list(upd.new_words)
+        batch_texts = {**_lee_texts(None), **{f"E{i}": t for i, t in enumerate(SEED_TEXTS)}}
+        doc_texts = _lee_texts(_LEE_SHOWN)
+    with steps("update", base_settings["epochs"]) as report:
+        info = store.update(
+            batch,
+            batch_texts,
+            freeze="all",
+            min_count=_UPDATE_MIN_COUNT,
+            seed=_SEED,
+            progress=report,
+            evaluate_options={"map_points": False},
+        )
+    model = store.model()
+    result.update = store.update_report() or {}
+    result.store_timings = dict(info.timings)
+    result.verdict = info.verdict
+    result.new_words = list(result.update["new_words"])
     n_old = len(pretrained_words)
     result.pretrained_words_unchanged = int(
         np.all(model.wv.vectors[:n_old] == pretrained_words, axis=1).sum()
@@ -240,13 +288,33 @@ def run_demo(
         save(model, result.model_path)
 
     with steps("check"):
-        # Plain gensim, no paravec: the saved file is what a user will load.
+        # Plain gensim, no paravec: the exported file is what a user will load.
         model = Doc2Vec.load(str(result.model_path))
         result.problems = check(model)
 
     with steps("explore"):
         _explore(model, result, doc_texts)
+    with steps("search"):
+        result.versions = [{**v.to_dict(), "current": v.current} for v in store.versions()]
+        result.search_query = SEARCH_QUERY
+        hits = store.index(model=model).search(SEARCH_QUERY, k=5)
+        result.search_hits = [(h.tag, round(float(h.score), 4), _short(h.snippet)) for h in hits]
     return result
+
+
+def _remove_earlier_store(path: Path) -> None:
+    if not path.exists():
+        return
+    if not (path / "store.json").is_file():
+        raise ParameterError(
+            f"{path} exists and is not a paravec store; move it away or give another out_dir"
+        )
+    shutil.rmtree(path)
+
+
+def _short(snippet: Any, limit: int = 100) -> str:
+    text = " ".join(str(snippet or "").split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> None:
@@ -270,12 +338,17 @@ def _pairs(similar: list[tuple[Any, float]]) -> list[tuple[str, float]]:
     return [(str(key), round(float(cos), 4)) for key, cos in similar]
 
 
-def _lee_texts() -> dict[str, str]:
-    # Same 0-based line tags as paravec.datasets.lee_background_documents.
+def _lee_texts(shown: tuple[str, ...] | None) -> dict[str, str]:
+    """The Lee articles by tag (the same 0-based line tags as `lee_background_documents`): all
+    of them in full, or the ``shown`` ones cut to 90 characters."""
     with open(data_path("lee_background.cor"), encoding="utf-8") as handle:
-        texts = {f"lee_bg:{i}": line.strip() for i, line in enumerate(handle) if f"lee_bg:{i}" in _LEE_SHOWN}
+        texts = {f"lee_bg:{i}": line.strip() for i, line in enumerate(handle)}
+    if shown is None:
+        return texts
     return {
-        tag: text if len(text) <= 90 else text[:90].rsplit(" ", 1)[0] + " ..." for tag, text in texts.items()
+        tag: text if len(text) <= 90 else text[:90].rsplit(" ", 1)[0] + " ..."
+        for tag, text in texts.items()
+        if tag in shown
     }
 
 

@@ -113,3 +113,25 @@ def test_out_dir_that_is_a_file(tmp_path):
     target.write_text("x", encoding="utf-8")
     with pytest.raises(ParameterError, match=r"^out_dir must be a folder; .*file is a file$"):
         run_demo(target, quick=True)
+
+
+def test_the_update_is_a_verified_store_version_and_is_searchable(demo):
+    import paravec
+
+    result, _ = demo
+    assert [(v["number"], v["parent"], v["current"]) for v in result.versions] == [
+        (1, None, False),
+        (2, 1, True),
+    ]
+    assert result.verdict in ("pass", "warn") and result.versions[1]["accepted"]
+    assert result.versions[1]["new_tags"] == 310 and result.versions[1]["new_words"] == len(result.new_words)
+    store = paravec.Store.open(result.store_path)
+    assert store.current == 2 and len(store.index()) == 106 + 310
+    # the search of the current version finds the Lee bushfire reports, which version 1 does not have
+    assert result.search_query == "bushfires near sydney"
+    assert [tag for tag, _, _ in result.search_hits][:1] and all(
+        t.startswith("lee_bg:") for t, _, _ in result.search_hits[:3]
+    )
+    assert {"update", "check", "evaluate", "index"} <= set(result.store_timings)
+    store.rollback()
+    assert not any(h.tag.startswith("lee_bg:") for h in store.index().search(result.search_query, k=5))

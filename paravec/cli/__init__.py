@@ -35,6 +35,8 @@ _COMMAND_MODULES = (
     "search",
     "explore",
     "serve",
+    "store",
+    "export",
 )
 
 

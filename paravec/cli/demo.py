@@ -1,4 +1,4 @@
-"""``paravec demo``: the seed scenario end to end — pretrain on Wikipedia, add news and new words, show the result.
+"""``paravec demo``: the seed scenario end to end — pretrain on Wikipedia, add news as a store version, show and search it.
 
 Examples
 --------
@@ -7,7 +7,8 @@ Examples
 
 A thin layer over `paravec.demo.run_demo`: progress per step on stderr, then tables with the
 timings, the new words, neighbours of new documents and new words, the documents nearest to an
-inferred text, and the consistency check. The models are left in --out.
+inferred text, the consistency check, the store's versions and a search of the current version.
+The store and the models are left in --out.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ if TYPE_CHECKING:
 @app.command("demo")
 def demo_command(
     out: Path = typer.Option(
-        Path("paravec-demo"), "--out", "-o", help="Folder for base.model and updated.model."
+        Path("paravec-demo"), "--out", "-o", help="Folder for base.model, the store and updated.model."
     ),
     quick: bool = typer.Option(
         False, "--quick", help="Small base (100 dimensions, 5 epochs): seconds, not minutes."
     ),
 ) -> None:
-    """Pretrain on gensim's Wikipedia extract, add the Lee news corpus and the seed documents, and show what happened."""
+    """Pretrain on gensim's Wikipedia extract, make it a store, add the Lee news corpus as a verified version, search it."""
     from paravec.demo import DEMO_STEPS, run_demo
 
     with Steps() as steps:
@@ -78,11 +79,17 @@ def show(result: DemoResult, console: Console) -> None:
         f"{u['documents']} documents, {u['words']:,} words, {u['epochs']} epochs",
         f"{s['update']:.1f}",
     )
-    timing.add_row("ratio", "base training / update", f"{result.speedup:.1f}x")
+    t = result.store_timings
+    timing.add_row(
+        "",
+        "of which: paravec.update / check / verification report / index sync / write",
+        " / ".join(f"{t.get(k, 0.0):.1f}" for k in ("update", "check", "evaluate", "index", "write_model")),
+    )
+    timing.add_row("ratio", "base training / store update", f"{result.speedup:.1f}x")
     timing.add_row(
         "other",
-        "read Wikipedia / save base / load base / save updated",
-        f"{s['read_wiki']:.1f} / {s['save_base']:.1f} / {s['load_base']:.1f} / {s['save_updated']:.1f}",
+        "read Wikipedia / save base / create store / export updated",
+        f"{s['read_wiki']:.1f} / {s['save_base']:.1f} / {s['create_store']:.1f} / {s['save_updated']:.1f}",
     )
     console.print(timing)
 
@@ -131,7 +138,34 @@ def show(result: DemoResult, console: Console) -> None:
         console.print(f"check: [bold red]{len(result.problems)} problems[/]", highlight=False)
         for problem in result.problems:
             console.print(f"- {problem}", highlight=False)
-    console.print(f"models: {result.base_path} (base), {result.model_path} (updated)", highlight=False)
+    versions = Table(title=f"paravec store versions {result.store_path}")
+    for column in ("version", "parent", "documents", "words", "new tags", "new words", "verdict", "current"):
+        versions.add_column(column, justify="left" if column == "verdict" else "right")
+    for v in result.versions:
+        versions.add_row(
+            str(v["number"]),
+            "-" if v["parent"] is None else str(v["parent"]),
+            f"{v['documents']:,}",
+            f"{v['words']:,}",
+            f"{v['new_tags']:,}",
+            f"{v['new_words']:,}",
+            v["verdict"] if v["accepted"] else f"{v['verdict']} (rejected)",
+            "*" if v["current"] else "",
+        )
+    console.print(versions)
+    hits = Table(title=f"paravec search {result.store_path} {result.search_query!r}")
+    hits.add_column("#", justify="right")
+    hits.add_column("document")
+    hits.add_column("score", justify="right")
+    hits.add_column("snippet", overflow="fold")
+    for i, (tag, score, snippet) in enumerate(result.search_hits, 1):
+        hits.add_row(str(i), tag, f"{score:.3f}", snippet)
+    console.print(hits)
+    console.print(
+        f"store: {result.store_path} (paravec store versions / rollback / update); "
+        f"models: {result.base_path} (base), {result.model_path} (version 2, plain gensim)",
+        highlight=False,
+    )
 
 
 def _fmt(pairs: list[tuple[str, float]]) -> str:

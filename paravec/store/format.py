@@ -55,7 +55,7 @@ __all__ = ["CHUNK_BYTES", "FORMAT", "read_model", "referenced_objects", "write_m
 
 FORMAT = "paravec-model"
 _VERSION = 1
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 """Target size of one chunk of array rows (whole rows; at least one row)."""
 _KEYS_PER_CHUNK = 65_536
 # Plain numeric dtypes only: an "object" dtype would need pickle.

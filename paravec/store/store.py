@@ -26,7 +26,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 import time
@@ -45,6 +44,7 @@ from paravec.store.layout import FORMAT, Layout, VersionInfo, now
 from paravec.store.lock import StoreLock, clean_leftovers, try_lock
 from paravec.store.objects import ObjectStore
 from paravec.store.texts import read_texts, text_objects
+from paravec.store.verify import verify
 from paravec.store.versions import batch_digest, software, write_version
 
 __all__ = ["Store"]
@@ -299,6 +299,22 @@ class Store:
         path = self._layout.version_dir(self._number(version)) / "report.json"
         return Report.from_dict(read_json(path)) if path.exists() else None
 
+    def diff(self, a: int, b: int) -> dict[str, Any]:
+        """What changed from version ``a`` to version ``b`` (`paravec.store.diff.diff_models`)."""
+        from paravec.store.diff import diff_models
+
+        return diff_models(self.model(self._number(a)), self.model(self._number(b)))
+
+    def update_report(self, version: int | None = None) -> dict[str, Any] | None:
+        """What `paravec.update` reported for ``version`` (`paravec.UpdateReport.to_dict`), None
+        for a version that was not an update."""
+        path = self._layout.version_dir(self._number(version)) / "update.json"
+        if not path.exists():
+            self._layout.read_version(self._number(version))
+            return None
+        data: dict[str, Any] = read_json(path)
+        return data
+
     # -- changing ----------------------------------------------------------------------------------
 
     def update(
@@ -327,6 +343,9 @@ class Store:
             ``"none"`` and the gate lets the version through.
         evaluate_options : mapping, optional
             Passed to `paravec.evaluate` (``sample``, ``word_benchmarks``, ``old_documents``...).
+            With ``freeze="all"`` the retention sections are replaced by an exact proof that
+            every pretrained row is bit-identical (`paravec.store.verify`); give
+            ``before_sections=True`` to measure them anyway.
         wait : float, default 60
             Seconds to wait for another process changing the store before failing.
         **update_options
@@ -355,7 +374,7 @@ class Store:
         with StoreLock(self._layout, "update", wait=wait):
             parent = self.current
             model = self.model(parent)
-            before = copy.deepcopy(model) if evaluate else None
+            before = self.model(parent) if evaluate else None
             timings["load"] = round(time.perf_counter() - started, 3)
             step = time.perf_counter()
             upd = paravec.update(model, docs, **update_options)
@@ -372,7 +391,7 @@ class Store:
             if evaluate:
                 step = time.perf_counter()
                 options = {**_DEFAULT_EVALUATION, **(evaluate_options or {})}
-                report = paravec.evaluate(model, docs, before=before, update_report=upd, **options)
+                report = verify(model, before, docs, upd, options)
                 timings["evaluate"] = round(time.perf_counter() - step, 3)
                 verdict = report.verdict
                 if verdict == "fail":
@@ -400,7 +419,7 @@ class Store:
                 software=software(),
             )
             info.timings.update(timings)
-            self._write_and_publish(info, model, parent, batch_texts, report)
+            self._write_and_publish(info, model, parent, batch_texts, report, upd.to_dict())
         return self.info(info.number)
 
     def delete(self, tags: Iterable[Hashable], *, wait: float = 60.0) -> VersionInfo:
@@ -434,7 +453,13 @@ class Store:
         return self.info(info.number)
 
     def _write_and_publish(
-        self, info: VersionInfo, model: Doc2Vec, parent: int, new_texts: dict[str, str], report: Any
+        self,
+        info: VersionInfo,
+        model: Doc2Vec,
+        parent: int,
+        new_texts: dict[str, str],
+        report: Any,
+        update_report: dict[str, Any] | None = None,
     ) -> None:
         parent_dir = self._layout.version_dir(parent)
         write_version(
@@ -446,6 +471,7 @@ class Store:
             parent_index=parent_dir / "index",
             index_options={},
             report=report,
+            update_report=update_report,
         )
         if info.accepted:
             self._layout.write_pointer(info.number, info.kind, parent)

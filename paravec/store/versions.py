@@ -100,6 +100,7 @@ def write_version(
     parent_index: Path | None,
     index_options: dict[str, Any],
     report: Any = None,
+    update_report: dict[str, Any] | None = None,
 ) -> Path:
     """Write version ``info.number`` (complete, under its final name) and return its folder.
 
@@ -137,6 +138,8 @@ def write_version(
             )
             info.indexed = True
     info.timings["index"] = round(time.perf_counter() - started, 3)
+    if update_report is not None:
+        write_json(staging / "update.json", update_report)
     if report is not None:
         write_json(staging / "report.json", report.to_dict())
         (staging / "report.md").write_text(report.to_markdown(), encoding="utf-8")

@@ -20,9 +20,12 @@ def test_demo_quick(tmp_path, cli_invoke):
         "nearest words of new words",
         "documents nearest to infer_vector",
         "check: consistent",
+        "paravec store versions",
+        "paravec search",
     ):
         assert heading in text, heading
     assert "xxyfg" in text and "E0" in text and "lee_bg:0" in text
+    assert paravec.Store.open(out / "store").current == 2
     base, updated = Doc2Vec.load(str(out / "base.model")), Doc2Vec.load(str(out / "updated.model"))
     assert paravec.check(updated) == []
     assert len(updated.dv) == len(base.dv) + 310
