@@ -27,8 +27,32 @@ See `paravec.service.app` for an application answering requests.
 
 from __future__ import annotations
 
-from paravec.service.app import create_app
-from paravec.service.auth import MIN_TOKEN_CHARS
-from paravec.service.middleware import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_URL_BYTES
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paravec.service.app import create_app
+    from paravec.service.auth import MIN_TOKEN_CHARS
+    from paravec.service.middleware import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_URL_BYTES
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_URL_BYTES", "MIN_TOKEN_CHARS", "create_app"]
+
+# Imported on first use: the child process of a store write (``python -m
+# paravec.service.writer``) must start in a fraction of a second, without FastAPI and the index.
+_LAZY = {
+    "create_app": "paravec.service.app",
+    "MIN_TOKEN_CHARS": "paravec.service.auth",
+    "DEFAULT_MAX_BODY_BYTES": "paravec.service.middleware",
+    "DEFAULT_MAX_URL_BYTES": "paravec.service.middleware",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'paravec.service' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
