@@ -1,11 +1,12 @@
-"""Build the service: one FastAPI application over a `paravec.search.SearchIndex`.
+"""Build the service: one FastAPI application over an index folder or a `paravec.Store`.
 
-`create_app` checks its settings, opens the index, and wires the parts together: the
-routes (`paravec.service.routes`), the index and settings they depend on
-(`paravec.service.state`), the JSON error answers (`paravec.service.errors`) and the
-HTTP limits and security headers (`paravec.service.middleware`). Swagger UI and ReDoc are
-off, because they load their scripts from a CDN and the service must work offline; the schema is
-at ``/openapi.json``.
+`create_app` checks its settings, opens the index (or the store's current version), and wires
+the parts together: the routes (`paravec.service.routes`), the versions and settings they
+depend on (`paravec.service.state`), the JSON error answers (`paravec.service.errors`) and
+the HTTP limits, security and version headers (`paravec.service.middleware`). Over a store,
+a background thread polls the store's current version every ``follow_seconds`` and switches to
+it when another process publishes or rolls back. The schema is at ``/openapi.json``; Swagger UI
+(``/docs``) and ReDoc (``/redoc``) are served from local copies, never a CDN.
 
 Examples
 --------
@@ -34,13 +35,20 @@ Run it with ``uvicorn.run(create_app("lee.index"), port=8000)``, or from the she
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
-from paravec.params import InstanceOf, Integer, validate
+from paravec.params import InstanceOf, Integer, Real, validate
 from paravec.search import SearchIndex
+from paravec.search.store import MANIFEST
 from paravec.service.auth import WriteToken
 from paravec.service.errors import add_error_handlers
 from paravec.service.middleware import (
@@ -48,33 +56,50 @@ from paravec.service.middleware import (
     DEFAULT_MAX_URL_BYTES,
     RequestLimits,
     SecurityHeaders,
+    VersionHeader,
 )
 from paravec.service.routes import ROUTERS
+from paravec.service.routes.docs import mount_assets
 from paravec.service.routes.page import mount_static
 from paravec.service.state import ServedIndex, ServiceSettings, install_state
+from paravec.service.versions import FolderSource, Source, StoreSource
 
-__all__ = ["create_app"]
+logger = logging.getLogger(__name__)
+
+#: How often a service over a store checks for a new current version (seconds).
+DEFAULT_FOLLOW_SECONDS = 1.0
+
+__all__ = ["DEFAULT_FOLLOW_SECONDS", "create_app", "open_source"]
 
 
 @validate(
-    index=InstanceOf((str, os.PathLike, SearchIndex), "an index folder or a SearchIndex"),
+    index=InstanceOf(
+        (str, os.PathLike, SearchIndex, FolderSource, StoreSource),
+        "an index or store folder, or a SearchIndex",
+    ),
     token=WriteToken(),
     max_body_bytes=Integer(min=1),
     max_url_bytes=Integer(min=1),
+    follow_seconds=Real(min=0.01),
+    write_options=InstanceOf(dict, "a dict of store.update options", none=True),
 )
 def create_app(
-    index: str | os.PathLike[str] | SearchIndex,
+    index: str | os.PathLike[str] | SearchIndex | Source,
     *,
     token: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_url_bytes: int = DEFAULT_MAX_URL_BYTES,
+    follow_seconds: float = DEFAULT_FOLLOW_SECONDS,
+    write_options: dict[str, Any] | None = None,
 ) -> FastAPI:
     """Build the FastAPI application serving ``index``.
 
     Parameters
     ----------
-    index : str, os.PathLike or SearchIndex
-        An index folder written by `SearchIndex.build`, or an open index.
+    index : str, os.PathLike, SearchIndex or Source
+        An index folder written by `SearchIndex.build`, a store folder (`paravec.Store`; its
+        current version is served, and followed), an open index, or a
+        `paravec.service.versions.Source`.
     token : str, optional
         Secret that ``POST /api/documents`` requires as ``Authorization: Bearer <token>``. Without
         it the service is read-only and that endpoint answers 403. At least
@@ -83,6 +108,11 @@ def create_app(
         Largest request body accepted; larger ones get 413.
     max_url_bytes : int
         Longest path + query string accepted; longer ones get 414.
+    follow_seconds : float
+        Over a store: how often to check whether another process published or rolled back.
+    write_options : dict, optional
+        Over a store: options of ``store.update`` for writes through the service (``force``,
+        ``epochs``, ...; see `paravec.service.versions.StoreSource`).
 
     Returns
     -------
@@ -96,29 +126,87 @@ def create_app(
         folder nor a `SearchIndex`.
     IndexStateError
         If the index folder cannot be opened (raised by `SearchIndex.open`).
+    StoreError
+        If the store cannot be opened (raised by `paravec.Store.open`).
     """
-    if not isinstance(index, SearchIndex):
-        index = SearchIndex.open(index)
+    source: Source | SearchIndex = (
+        open_source(index, **(write_options or {})) if isinstance(index, (str, os.PathLike)) else index
+    )
+    served = ServedIndex(source)
     app = FastAPI(
         title="paravec",
         summary="Search and explore the joint word/document space of a gensim Doc2Vec model.",
         version=_package_version(),
         docs_url=None,
         redoc_url=None,
+        lifespan=_follow(served, follow_seconds) if isinstance(served.source, StoreSource) else None,
     )
     install_state(
         app,
-        ServedIndex(index),
+        served,
         ServiceSettings(token=token, max_body_bytes=max_body_bytes, max_url_bytes=max_url_bytes),
     )
     add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     mount_static(app)
+    mount_assets(app)
+    app.add_middleware(VersionHeader)
     # Added last, so outermost: the limits' own 413/414 answers carry the security headers too.
     app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes, max_url_bytes=max_url_bytes)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def open_source(path: str | os.PathLike[str], **write_options: Any) -> Source:
+    """The versions kept in folder ``path``: an index folder, or a store.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A folder written by `SearchIndex.build` (it holds the index manifest) or a
+        `paravec.Store`.
+    **write_options
+        For a store: ``store.update`` options of writes through the service.
+
+    Returns
+    -------
+    Source
+        A `FolderSource` or a `StoreSource`.
+    """
+    folder = Path(path)
+    if (folder / MANIFEST).is_file() or not folder.is_dir():
+        return FolderSource(SearchIndex.open(folder))
+    from paravec.store import Store  # the store is only needed to serve one
+
+    return StoreSource(Store.open(folder), **write_options)
+
+
+def _follow(served: ServedIndex, seconds: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that polls the store while the app runs, in a thread of its own."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+
+        def poll() -> None:
+            while not stop.wait(seconds):
+                try:
+                    served.refresh()
+                except Exception:  # keep serving the current version; say why, try again
+                    logger.exception(
+                        "could not follow the store; still serving version %d", served.current.version
+                    )
+
+        thread = threading.Thread(target=poll, name="paravec-follow", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    return lifespan
 
 
 def _package_version() -> str:

@@ -6,7 +6,8 @@ over ``max_url_bytes`` gets 414, a body over ``max_body_bytes`` gets 413, a body
 These are HTTP limits, about bytes on the wire; the limits on what the words mean (characters of
 a query, ``k``) are `paravec.search.validate`'s. `SecurityHeaders` adds a strict
 Content-Security-Policy and friends, so a snippet that slipped past escaping still could not run
-script or send data elsewhere.
+script or send data elsewhere. `VersionHeader` names, in the ``Paravec-Version`` header, the
+version of the index that answered (noted by `paravec.service.state.get_index`).
 
 Examples
 --------
@@ -30,7 +31,14 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_URL_BYTES", "RequestLimits", "SecurityHeaders"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_URL_BYTES",
+    "VERSION_HEADER",
+    "RequestLimits",
+    "SecurityHeaders",
+    "VersionHeader",
+]
 
 #: Largest request body accepted (bytes). One MiB holds a batch of a few hundred news articles.
 DEFAULT_MAX_BODY_BYTES = 1_048_576
@@ -77,6 +85,44 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+#: The answer's header naming the version of the index that answered.
+VERSION_HEADER = "Paravec-Version"
+
+
+class VersionHeader:
+    """Add ``Paravec-Version: N`` to every answer a version of the index gave.
+
+    The route's dependency writes the version into the request's state (``scope["state"]``);
+    this middleware creates that dict before the app runs, so it sees what the route wrote.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The application whose answers get the header.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def send_with_version(message: Message) -> None:
+            version = state.get("paravec_version")
+            if message["type"] == "http.response.start" and version is not None:
+                headers = [
+                    *message.get("headers", []),
+                    (VERSION_HEADER.lower().encode(), str(version).encode()),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_version)
 
 
 class RequestLimits:

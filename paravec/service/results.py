@@ -29,7 +29,7 @@ from paravec.service.schemas import (
     SnippetPart,
     WordScore,
 )
-from paravec.service.state import ServedIndex
+from paravec.service.versions import ServedVersion
 
 __all__ = ["added_model", "document_scores", "finite", "hit_model", "snippet_parts", "word_scores"]
 
@@ -78,13 +78,13 @@ def snippet_parts(snippet: str, highlights: Iterable[tuple[int, int]]) -> list[S
     return parts
 
 
-def hit_model(hit: Hit) -> HitModel:
-    """The response model of one search hit."""
+def hit_model(hit: Hit, index: ServedVersion | None = None) -> HitModel:
+    """The response model of one search hit; without a title, ``index`` gives the text's start."""
     highlights = [(int(s), int(e)) for s, e in (hit.highlights or [])]
     snippet = str(hit.snippet or "")
     return HitModel(
         tag=str(hit.tag),
-        title=str(hit.title or ""),
+        title=index.title(str(hit.tag), str(hit.title or "")) if index is not None else str(hit.title or ""),
         snippet=snippet,
         highlights=highlights,
         snippet_parts=snippet_parts(snippet, highlights),
@@ -100,15 +100,15 @@ def word_scores(neighbors: Iterable[Neighbor]) -> list[WordScore]:
     return [WordScore(word=str(n.key), score=finite(n.score)) for n in neighbors]
 
 
-def document_scores(neighbors: Iterable[Neighbor], index: ServedIndex) -> list[DocumentScore]:
+def document_scores(neighbors: Iterable[Neighbor], index: ServedVersion) -> list[DocumentScore]:
     """Documents, their titles (looked up in ``index``) and their similarities."""
     return [
         DocumentScore(tag=str(n.key), title=index.title(str(n.key)), score=finite(n.score)) for n in neighbors
     ]
 
 
-def added_model(report: SyncReport) -> AddDocumentsResponse:
-    """The response model of what adding documents changed."""
+def added_model(report: SyncReport, version: int | None = None) -> AddDocumentsResponse:
+    """The response model of what adding documents changed, and the version that holds them."""
     return AddDocumentsResponse(
         added=[str(t) for t in report.added],
         removed=[str(t) for t in report.removed],
@@ -117,4 +117,5 @@ def added_model(report: SyncReport) -> AddDocumentsResponse:
         unchanged=report.unchanged,
         unindexed=report.unindexed,
         seconds=finite(report.seconds),
+        version=version,
     )

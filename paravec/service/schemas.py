@@ -202,6 +202,20 @@ class AddDocumentsResponse(BaseModel):
     unchanged: int | None = None
     unindexed: int | None = None
     seconds: float | None = None
+    version: int | None = Field(None, description="The version that holds the documents, now served.")
+
+
+class InfoResponse(BaseModel):
+    """What is being served: for the page's heading and for clients that follow versions."""
+
+    name: str = Field(description="The index's (or store's) folder name.")
+    version: int = Field(description="The version answering (also in the Paravec-Version header).")
+    documents: int = Field(description="Documents in the index.")
+    words: int = Field(description="Words in the model's vocabulary.")
+    vector_size: int
+    examples: list[str] = Field(description="A few queries drawn from the index that find documents.")
+    modes: list[Mode] = Field(description="The search modes of GET /api/search.")
+    writable: bool = Field(description="True when POST /api/documents accepts writes (with the token).")
 
 
 class ErrorModel(BaseModel):

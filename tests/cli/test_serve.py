@@ -81,3 +81,33 @@ def test_serve_command_help_and_missing_index(tmp_path, capsys, monkeypatch):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "missing.index" in err and "Traceback" not in err
+
+
+def test_a_token_in_the_environment_alone_does_not_turn_writes_on(served_index, monkeypatch, capsys):
+    """Before, PARAVEC_TOKEN in the environment made the service writable without a word."""
+    import uvicorn
+
+    runs: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda web_app, **kw: runs.append({"app": web_app, **kw}))
+    monkeypatch.setenv("PARAVEC_TOKEN", TOKEN)
+    result = CliRunner().invoke(app, ["serve", str(served_index)])
+    assert result.exit_code == 0, result.output
+    assert "writes: off" in result.output and "PARAVEC_TOKEN is set but ignored" in result.output
+    assert "version 1" in result.output
+    with TestClient(runs[-1]["app"]) as c:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        assert c.post("/api/documents", json={"documents": [NEW_DOC]}, headers=auth).status_code == 403
+
+    result = CliRunner().invoke(app, ["serve", str(served_index), "--token-env", "PARAVEC_TOKEN"])
+    assert result.exit_code == 0, result.output
+    assert "writes: ON" in result.output
+    assert runs[-1]["app"].state.settings.writable
+
+    # asking for writes with an unset variable is an error, not a silently read-only service
+    monkeypatch.delenv("PARAVEC_TOKEN")
+    monkeypatch.setattr("sys.argv", ["paravec", "serve", str(served_index), "--token-env", "PARAVEC_TOKEN"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --token-env PARAVEC_TOKEN") and "not set" in err

@@ -24,7 +24,7 @@ from gensim.test.utils import datapath
 from paravec.search import SearchIndex
 from paravec.service import create_app
 from paravec.service.errors import add_error_handlers
-from paravec.service.state import ServedIndex, ServiceSettings, get_index, get_settings
+from paravec.service.state import ServedIndex, ServiceSettings, get_index, get_served, get_settings
 from paravec.tokenizer import tokenize
 
 with warnings.catch_warnings():  # starlette >= 1.x asks for httpx2; httpx is what we declare
@@ -159,11 +159,18 @@ def serve_router() -> Callable[..., TestClient]:
         add_error_handlers(app)
         app.include_router(router)
         served = ServedIndex(index)
-        app.dependency_overrides[get_index] = lambda: served
+        app.dependency_overrides[get_index] = lambda: served.current
+        app.dependency_overrides[get_served] = lambda: served
         app.dependency_overrides[get_settings] = lambda: settings or ServiceSettings()
         return TestClient(app)
 
     return serve
+
+
+@pytest.fixture(scope="session")
+def client_for() -> Callable[[Any], TestClient]:
+    """``client_for(app)``: a TestClient (use it as a context manager to run the app's lifespan)."""
+    return TestClient
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,10 @@ def test_create_app_checks_its_parameters(lee):
 
 def test_create_app_keeps_the_index_and_settings_in_app_state(lee_index, token):
     app = create_app(lee_index, token=token, max_body_bytes=1234, max_url_bytes=567)
-    assert isinstance(app.state.served, ServedIndex) and app.state.served.index is lee_index
+    assert (
+        isinstance(app.state.served, ServedIndex)
+        and app.state.served.current.index.backend.view() is lee_index.backend.view()
+    )
     assert app.state.settings == ServiceSettings(token=token, max_body_bytes=1234, max_url_bytes=567)
     assert app.state.settings.writable
 

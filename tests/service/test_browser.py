@@ -81,8 +81,8 @@ def server(tmp_path_factory) -> Iterator[str]:
     with open(datapath("lee_background.cor"), encoding="latin-1") as fh:
         lines = [line.strip() for line in fh.read().splitlines() if line.strip()]
     texts = [(f"lee/{i:03d}", line) for i, line in enumerate(lines)] + [(XSS_TAG, XSS_TEXT)]
-    titles = {tag: " ".join(text.split()[:8]) for tag, text in texts}
-    titles[XSS_TAG] = XSS_TITLE
+    # A line-based corpus has no titles: only the markup document gets one.
+    titles = {XSS_TAG: XSS_TITLE}
     docs = [TaggedDocument(tokenize(text), [tag]) for tag, text in texts]
     model = Doc2Vec(docs, dm=0, dbow_words=1, vector_size=50, epochs=20, min_count=2, workers=2, seed=7)
     model.save(str(root / "lee.model"))
@@ -266,3 +266,57 @@ def test_a_one_megabyte_query_gets_a_json_answer_from_the_real_server(server):
         urllib.request.urlopen(url, timeout=30)
     assert info.value.code == 414
     assert "at most" in json.loads(info.value.read())["detail"]
+
+
+def test_the_page_opens_with_the_index_and_example_queries_from_it(server, page):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#index-name").inner_text() == "lee.index"
+    assert "301 documents" in page.locator("#index-size").inner_text()
+    assert "version 1" in page.locator("#index-version").inner_text()
+    assert page.locator("#index-info").inner_text().endswith("version 1")  # nothing after it
+    examples = page.locator("#examples .example")
+    assert examples.count() >= 2 and page.locator("#examples").is_visible()
+    query = examples.first.inner_text()
+    examples.first.click()
+    page.wait_for_selector("#results .hit")
+    assert page.locator("#q").input_value() == query and page.locator("#results .hit").count() >= 2
+    # titles of a line-based corpus are the start of the text, never the bare tag
+    for hit in page.locator("#results .hit").all():
+        tag, title = hit.get_attribute("data-tag"), hit.locator(".doc-link").inner_text()
+        assert title != tag and len(title) > 10, (tag, title)
+    assert all(url.startswith(server) for url in requested), requested
+    assert page.problems == []
+
+
+def test_document_mode_finds_the_pasted_article_first(server, page):
+    with open(datapath("lee_background.cor"), encoding="latin-1") as fh:
+        article = [line.strip() for line in fh.read().splitlines() if line.strip()][42]
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#mode option").all_inner_texts() == ["hybrid", "keyword", "vector", "document"]
+    page.select_option("#mode", "document")
+    page.fill("#q", article)
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results .hit")
+    assert page.locator("#results .hit").first.get_attribute("data-tag") == "lee/042"
+    summary = page.locator("#summary").inner_text()
+    assert "documents like" in summary and "(document," in summary
+    assert len(summary) < 200  # the whole article is not printed as the query
+    page.screenshot(path=str(SCREENSHOT_DIR / "paravec-document-mode.png"), full_page=False)
+    assert page.problems == []
+
+
+@pytest.mark.parametrize(("path", "rendered"), [("/docs", ".opblock"), ("/redoc", "[data-section-id]")])
+def test_api_docs_render_offline(server, page, path, rendered):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(server + path)
+    page.wait_for_selector(rendered)
+    assert "/api/search" in page.content()
+    # everything came from this server: no CDN, and no policy violation in the console
+    assert requested and all(url.startswith((server, "blob:", "data:")) for url in requested), requested
+    page.screenshot(path=str(SCREENSHOT_DIR / f"paravec{path.replace('/', '-')}.png"), full_page=False)
+    assert page.problems == []

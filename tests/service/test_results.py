@@ -82,7 +82,7 @@ def test_word_and_document_scores(lee_index, lee, lee_title):
         {"word": "fire", "score": 0.5},
         {"word": "smoke", "score": None},
     ]
-    served = ServedIndex(lee_index)
+    served = ServedIndex(lee_index).current
     docs = document_scores([Neighbor("lee/003", 0.25), Neighbor("not/indexed", 0.1)], served)
     assert [d.model_dump() for d in docs] == [
         {"tag": "lee/003", "title": lee_title(lee[1]["lee/003"]), "score": 0.25},
@@ -100,4 +100,5 @@ def test_added_model():
         "unchanged": 3,
         "unindexed": 2,
         "seconds": None,
+        "version": None,
     }

@@ -1,4 +1,4 @@
-"""paravec.service.state: the served index, the settings, and the dependencies giving them out."""
+"""paravec.service.state: the served versions, the settings, and the dependencies giving them out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,18 @@ from typing import Annotated
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
-from paravec.service.state import ServedIndex, ServiceSettings, get_index, get_settings, install_state
+from paravec.search import SearchIndex
+from paravec.service.state import (
+    ServedIndex,
+    ServiceSettings,
+    get_index,
+    get_served,
+    get_settings,
+    install_state,
+)
+from paravec.service.versions import FolderSource, ServedVersion, Written
+
+WOMBAT = ("new/wombat", "Wombats dig burrows with strong claws; the wombat is a marsupial of Australia.")
 
 
 def test_settings_defaults_and_writable():
@@ -19,31 +30,57 @@ def test_settings_defaults_and_writable():
     assert ServiceSettings(token="x" * 16).writable
 
 
-def test_read_and_write_run_on_the_index(lee_index, lee, lee_title):
-    served = ServedIndex(lee_index)
-    assert served.read(lambda ix: ix.document("lee/001"))["tag"] == "lee/001"
-    assert served.write(len) == len(lee_index)
-    assert served.title("lee/001") == lee_title(lee[1]["lee/001"])
-    assert served.title("no/such/doc") == ""
+def test_a_version_reads_its_index_and_titles(lee_index, lee, lee_title):
+    version = ServedIndex(lee_index).current
+    assert version.version == 1
+    assert version.read(lambda ix: ix.document("lee/001"))["tag"] == "lee/001"
+    assert version.title("lee/001") == lee_title(lee[1]["lee/001"])
+    assert version.title("no/such/doc") == ""
 
 
-def test_a_write_keeps_readers_out_until_it_is_done(lee_index):
-    served = ServedIndex(lee_index)
-    events: list[str] = []
-    started = threading.Event()
+def test_reads_do_not_wait_for_a_write_and_keep_their_version(writable_index_dir):
+    """While a write trains the next version, readers are answered from the current one; a
+    version taken before the write still answers without the new document after it."""
+    served = ServedIndex(SearchIndex.open(writable_index_dir))
+    before = served.current
+    writing = threading.Event()
+    source = served.source
+    real_write = source.write
 
-    def slow_write(ix: object) -> None:
-        started.set()
-        events.append("write starts")
-        time.sleep(0.2)
-        events.append("write ends")
+    def slow_write(texts, titles, served) -> Written:
+        writing.set()
+        time.sleep(1.0)  # a write that takes a while, so reads happen while it runs
+        return real_write(texts, titles, served)
 
-    writer = threading.Thread(target=served.write, args=(slow_write,))
+    source.write = slow_write  # type: ignore[method-assign]
+    writer = threading.Thread(target=served.write, args=([WOMBAT], {}))
     writer.start()
-    started.wait()
-    served.read(lambda ix: events.append("read"))
+    assert writing.wait(10)
+    read_during: list[tuple[int, bool]] = []
+    while writer.is_alive():
+        version = served.current
+        hits = version.read(lambda ix: ix.search("wombat burrows", mode="keyword", k=3))
+        read_during.append((version.version, any(h.tag == WOMBAT[0] for h in hits)))
     writer.join()
-    assert events == ["write starts", "write ends", "read"]
+    # reads went on during the write, all from version 1, which does not have the new document
+    assert len(read_during) >= 5 and set(read_during) == {(1, False)}
+    after = served.current
+    assert after.version == 2
+    assert after.read(lambda ix: ix.search("wombat burrows", mode="keyword", k=3))[0].tag == WOMBAT[0]
+    # the version a request took before the write still answers as it did
+    assert all(
+        h.tag != WOMBAT[0] for h in before.read(lambda ix: ix.search("wombat burrows", mode="keyword", k=3))
+    )
+    assert before.read(lambda ix: ix.document("lee/001"))["tag"] == "lee/001"
+
+
+def test_switch_ignores_the_version_already_served(lee_index):
+    served = ServedIndex(FolderSource(lee_index))
+    same = ServedVersion(1, lee_index, "again")
+    assert not served.switch(same) and served.current.name == "lee.index"
+    assert served.switch(ServedVersion(7, lee_index, "seven")) and served.current.version == 7
+    assert served.switch(ServedVersion(3, lee_index, "rolled back")) and served.current.version == 3
+    assert not served.refresh()  # an index folder has no other writer to follow
 
 
 def test_dependencies_give_what_install_state_keeps(lee_index):
@@ -53,9 +90,10 @@ def test_dependencies_give_what_install_state_keeps(lee_index):
 
     @app.get("/state")
     def state(
-        index: Annotated[ServedIndex, Depends(get_index)],
+        index: Annotated[ServedVersion, Depends(get_index)],
+        holder: Annotated[ServedIndex, Depends(get_served)],
         got: Annotated[ServiceSettings, Depends(get_settings)],
     ) -> list[bool]:
-        return [index is served, got is settings]
+        return [index is served.current, holder is served, got is settings]
 
-    assert TestClient(app).get("/state").json() == [True, True]
+    assert TestClient(app).get("/state").json() == [True, True, True]

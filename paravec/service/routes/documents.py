@@ -26,7 +26,8 @@ from paravec.service.schemas import (
     DocumentWordsResponse,
     KQuery,
 )
-from paravec.service.state import CurrentIndex, ServedIndex
+from paravec.service.state import CurrentIndex
+from paravec.service.versions import ServedVersion
 
 __all__ = ["router"]
 
@@ -60,6 +61,9 @@ def document_by_query(index: CurrentIndex, tag: Annotated[str, Query()]) -> Docu
     return _document(index, tag)
 
 
-def _document(index: ServedIndex, tag: str) -> DocumentModel:
+def _document(index: ServedVersion, tag: str) -> DocumentModel:
     doc = index.read(lambda ix: ix.document(tag))
-    return DocumentModel(tag=str(doc["tag"]), title=str(doc.get("title") or ""), text=str(doc["text"]))
+    title = str(doc.get("title") or "")
+    if not title or title == tag:
+        title = index.title(tag)
+    return DocumentModel(tag=str(doc["tag"]), title=title, text=str(doc["text"]))

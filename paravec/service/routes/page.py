@@ -9,7 +9,7 @@ Examples
 --------
 >>> from paravec.service.routes.page import STATIC_DIR
 >>> sorted(path.name for path in STATIC_DIR.iterdir())
-['app.js', 'index.html', 'style.css']
+['app.js', 'docs.html', 'docs.js', 'index.html', 'redoc.html', 'style.css']
 """
 
 from __future__ import annotations

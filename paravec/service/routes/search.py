@@ -14,7 +14,7 @@ Serve this router alone, over an index of one's own (as the tests do)::
     app = FastAPI()
     add_error_handlers(app)
     app.include_router(router)
-    app.dependency_overrides[get_index] = lambda: ServedIndex(SearchIndex.open("lee.index"))
+    app.dependency_overrides[get_index] = lambda: ServedIndex(SearchIndex.open("lee.index")).current
 
 >>> from paravec.service.routes.search import router
 >>> sorted(route.path for route in router.routes)
@@ -63,7 +63,12 @@ def search(
     start = time.perf_counter()
     hits = index.read(lambda ix: ix.search(query, mode=mode, k=k, expand=expand))
     return SearchResponse(
-        query=q, mode=mode, k=k, expand=expand, took_ms=_ms_since(start), hits=[hit_model(h) for h in hits]
+        query=q,
+        mode=mode,
+        k=k,
+        expand=expand,
+        took_ms=_ms_since(start),
+        hits=[hit_model(h, index) for h in hits],
     )
 
 
@@ -92,5 +97,5 @@ def similar(index: CurrentIndex, payload: Annotated[SimilarRequest, Body()]) -> 
         k=payload.k,
         expand=False,
         took_ms=_ms_since(start),
-        hits=[hit_model(h) for h in hits],
+        hits=[hit_model(h, index) for h in hits],
     )

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 
 from paravec.service.auth import require_writer
 from paravec.service.inputs import document_texts
 from paravec.service.results import added_model
 from paravec.service.schemas import ERROR_RESPONSES, AddDocumentsRequest, AddDocumentsResponse, ErrorModel
-from paravec.service.state import CurrentIndex, CurrentSettings
+from paravec.service.state import VERSION_KEY, CurrentSettings, CurrentVersions
 
 __all__ = ["router"]
 
@@ -33,18 +33,18 @@ router = APIRouter(
 
 @router.post("/api/documents", response_model=AddDocumentsResponse, dependencies=[Depends(require_writer)])
 def add_documents(
-    index: CurrentIndex,
+    request: Request,
+    served: CurrentVersions,
     settings: CurrentSettings,
     payload: Annotated[AddDocumentsRequest, Body()],
 ) -> AddDocumentsResponse:
-    """Add or replace documents: trains them into the model and updates the index.
+    """Add or replace documents: builds the next version with them and serves it.
 
-    Needs ``Authorization: Bearer <token>``; the service is read-only unless started with a
-    token (``paravec serve INDEX --token-env PARAVEC_TOKEN``).
+    Reads go on from the current version while the next one is built. Needs
+    ``Authorization: Bearer <token>``; the service is read-only unless started with
+    a token (``--token-env``).
     """
     texts, titles = document_texts(payload.documents, max_chars=settings.max_body_bytes)
-    if titles:
-        report = index.write(lambda ix: ix.add_documents(texts, titles=titles))
-    else:
-        report = index.write(lambda ix: ix.add_documents(texts))
-    return added_model(report)
+    written = served.write(texts, titles or {})
+    setattr(request.state, VERSION_KEY, written.version.version)
+    return added_model(written.report, written.version.version)

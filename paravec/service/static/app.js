@@ -13,6 +13,9 @@
   const summary = $("summary");
   const detail = $("detail");
   const status = $("status");
+  const indexInfo = $("index-info");
+  const examples = $("examples");
+  const MODES = ["hybrid", "keyword", "vector", "document"];
 
   const initialSummary = summary.textContent;
   let lastSearchKey = null;
@@ -157,18 +160,32 @@
         ranks.length ? el("span", { class: "ranks" }, ranks.join(" · ")) : null));
   }
 
+  function shortQuery(text) {
+    const words = text.trim().split(/\s+/);
+    return words.length > 12 ? words.slice(0, 12).join(" ") + "…" : text.trim();
+  }
+
   async function runSearch(state) {
     const seq = ++searchSeq;
-    const url = "/api/search?q=" + enc(state.q) + "&mode=" + enc(state.mode) + "&k=20" +
-      (state.expand ? "&expand=true" : "");
     summary.textContent = "Searching…";
     results.replaceChildren();
+    examples.hidden = true;
     try {
-      const data = await api(url);
+      // A whole document is longer than a URL should be: document mode posts it.
+      const data = state.mode === "document"
+        ? await api("/api/similar", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ text: state.q, k: 20 }),
+        })
+        : await api("/api/search?q=" + enc(state.q) + "&mode=" + enc(state.mode) + "&k=20" +
+          (state.expand ? "&expand=true" : ""));
       if (seq !== searchSeq) return;
       clearStatus();
+      const what = data.mode === "document" ? "documents like “" + shortQuery(data.query) + "”"
+        : "“" + data.query + "”";
       summary.textContent = data.hits.length + " result" + (data.hits.length === 1 ? "" : "s") +
-        " for “" + data.query + "” (" + data.mode + ", " + data.took_ms + " ms)";
+        " for " + what + " (" + data.mode + ", " + data.took_ms + " ms)";
       results.replaceChildren(...data.hits.map((h, i) => renderHit(h, i + 1)));
     } catch (err) {
       if (seq !== searchSeq) return;
@@ -266,7 +283,7 @@
   function route() {
     const state = readState();
     qInput.value = state.q;
-    modeSelect.value = ["hybrid", "keyword", "vector"].includes(state.mode) ? state.mode : "hybrid";
+    modeSelect.value = MODES.includes(state.mode) ? state.mode : "hybrid";
     expandBox.checked = state.expand;
     const key = state.q ? JSON.stringify([state.q, state.mode, state.expand]) : null;
     if (key && key !== lastSearchKey) {
@@ -298,6 +315,7 @@
     lastSearchKey = null;
     results.replaceChildren();
     summary.textContent = initialSummary;
+    examples.hidden = !examples.childNodes.length;
     clearStatus();
     qInput.value = "";
     history.pushState(null, "", location.pathname);
@@ -305,7 +323,34 @@
     qInput.focus();
   });
 
+  // ---- what is served: name, size, version, example queries --------------------------------
+
+  async function showInfo() {
+    try {
+      const info = await api("/api/info");
+      const parts = [
+        el("strong", { id: "index-name" }, info.name),
+        el("span", { id: "index-size" }, " · " + info.documents.toLocaleString("en") + " documents · " +
+          info.words.toLocaleString("en") + " words"),
+        el("span", { id: "index-version", class: "muted" }, " · version " + info.version),
+      ];
+      if (info.writable) parts.push(el("span", { class: "muted" }, " · writable"));
+      indexInfo.replaceChildren(...parts);
+      if (info.examples.length) {
+        examples.replaceChildren("Try: ", ...info.examples.map((q, i) => [
+          i ? ", " : "",
+          el("a", { href: "#", class: "example", "data-query": q, onclick: (ev) => {
+            ev.preventDefault(); go({ q: q, mode: modeSelect.value === "document" ? "hybrid" : modeSelect.value,
+              doc: null, word: null }); } }, q),
+        ]).flat());
+        examples.hidden = Boolean(readState().q);
+      }
+    } catch (err) {
+      indexInfo.textContent = "";
+    }
+  }
+
   window.addEventListener("hashchange", route);
   route();
-  document.body.setAttribute("data-ready", "1");
+  showInfo().then(() => document.body.setAttribute("data-ready", "1"));
 })();
