@@ -21,6 +21,7 @@ from rich.table import Table
 
 from paravec.cli import app
 from paravec.cli._ui import Steps
+from paravec.tags import describe_tags
 
 
 @app.command("info")
@@ -44,6 +45,7 @@ def info_command(
     table.add_row("vector size", str(data["vector_size"]))
     table.add_row("words", f"{data['words']:,}")
     table.add_row("documents", f"{data['documents']:,}")
+    table.add_row("tags", data["tags"])
     table.add_row(
         "training",
         f"epochs={data['epochs']}, min_count={data['min_count']}, window={data['window']}, "
@@ -89,6 +91,7 @@ def describe(model: Any, path: Path) -> dict[str, Any]:
         "vector_size": int(model.vector_size),
         "words": len(model.wv),
         "documents": len(model.dv),
+        "tags": describe_tags(model.dv.index_to_key),
         "epochs": int(model.epochs),
         "min_count": int(model.min_count),
         "window": int(model.window),

@@ -26,7 +26,7 @@ from paravec.cli import app
 from paravec.cli._ui import Steps, warn
 from paravec.errors import ParameterError
 from paravec.params import Integer
-from paravec.tags import tag_row
+from paravec.tags import tag_hint, tag_row
 
 
 class Target(StrEnum):
@@ -136,5 +136,5 @@ def _doc_key(model: Any, tag: str) -> Any:
         return model.dv.index_to_key[row]
     raise ParameterError(
         f"document tag {tag!r} is not in the model ({len(model.dv):,} documents); "
-        "check the tag with `paravec info` or search by --text"
+        f"{tag_hint(tag, model.dv.index_to_key)}"
     )

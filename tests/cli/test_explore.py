@@ -25,6 +25,7 @@ def test_explore_words_documents_and_free_text(search_index, search_run):
     [
         (["explore", "{index}", "--word", "fire", "--doc", "news:1"], "exactly one"),
         (["explore", "{index}", "--doc", "../../etc/passwd"], "no document tagged"),
+        (["explore", "{index}", "--doc", "news.txt:0"], "did you mean 'news:1'?"),
         (["explore", "{index}", "--word", "zzqxj"], "vocabulary"),
     ],
 )

@@ -32,6 +32,8 @@ def test_similar_word_tag_and_text(cli_updated, cli_invoke):
     [
         (("--word", "notawordatall"), "not in the model's vocabulary"),
         (("--tag", "nosuchtag"), "not in the model"),
+        # a text file's tags are '<file stem>:<line>' with lines from 1: the message names the real one
+        (("--tag", "new.txt:0"), "did you mean 'new:1'?"),
         (("--text", "zzzqqq wwwxxx"), "none of the words"),
         (("--word", "fire", "--tag", "new:1"), "exactly one of"),
     ],
