@@ -188,6 +188,11 @@ def _table(result: UpdateReport, out: Path) -> Table:
         ("new words", f"{len(result.new_words):,}" + (f": {examples}" if examples else "")),
         ("words below min_count (remembered)", f"{result.pending_words:,}"),
         *(
+            [(f"held back by min_count={result.min_count}", result.held_back())]
+            if result.held_back_total
+            else []
+        ),
+        *(
             [
                 (
                     "rehearsed",
