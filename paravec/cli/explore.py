@@ -25,7 +25,6 @@ from rich.text import Text
 from paravec.cli import app
 from paravec.cli.search import short
 
-
 #: Characters of a document's text shown beside it.
 SNIPPET_CHARS = 120
 
