@@ -120,6 +120,8 @@ def tag_hint(tag: Any, tags: Sequence[Any], owner: str = "this model's") -> str:
     parts = [f"did you mean {' or '.join(repr(g) for g in guesses)}?"] if guesses else []
     if match:
         parts.append("A text file's documents are tagged '<file stem>:<line>', lines counted from 1;")
-    examples = [repr(t) for t in tags[:2]] + ["...", repr(tags[-1])] if len(tags) > 3 else [repr(t) for t in tags]
+    examples = (
+        [repr(t) for t in tags[:2]] + ["...", repr(tags[-1])] if len(tags) > 3 else [repr(t) for t in tags]
+    )
     parts.append(f"{owner} tags run {', '.join(examples)}")
     return " ".join(parts)

@@ -31,10 +31,14 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Column
 
 from paravec.errors import ParameterError
 
-__all__ = ["Steps", "check_output_path", "warn"]
+__all__ = ["DESCRIPTION_WIDTH", "Steps", "check_output_path", "short_description", "warn"]
+
+#: Widest progress description, so spinner, bar, counts and time fit an 80-column terminal.
+DESCRIPTION_WIDTH = 36
 
 
 class Steps:
@@ -44,14 +48,18 @@ class Steps:
     ``progress(step, done, total)`` callback in the shape paravec's library functions take.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, console: Console | None = None) -> None:
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
+            # A long description would push the bar off an 80-column line: one line, cut with "…".
+            TextColumn(
+                "{task.description}",
+                table_column=Column(no_wrap=True, overflow="ellipsis", max_width=DESCRIPTION_WIDTH),
+            ),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=console or Console(stderr=True),
             transient=False,
         )
 
@@ -75,7 +83,7 @@ class Steps:
     @contextmanager
     def step(self, description: str, total: int | None = None) -> Iterator[Callable[[str, int, int], None]]:
         """Show ``description`` until the block ends; the yielded callback moves the bar."""
-        task = self.progress.add_task(description, total=total)
+        task = self.progress.add_task(short_description(description), total=total)
 
         def report(_step: str, done: int, of: int) -> None:
             self.progress.update(task, completed=done, total=of)
@@ -83,6 +91,13 @@ class Steps:
         yield report
         final = self.progress.tasks[task].total or 1
         self.progress.update(task, total=final, completed=final)
+
+
+def short_description(text: str, width: int = DESCRIPTION_WIDTH) -> str:
+    """``text`` with each path in it reduced to its last part, cut to ``width`` characters with "…"."""
+    words = [Path(w).name if "/" in w.rstrip("/") else w for w in text.split(" ")]
+    short = " ".join(words)
+    return short if len(short) <= width else short[: width - 1] + "…"
 
 
 def check_output_path(out: Path, *inputs: Path) -> None:
