@@ -17,6 +17,8 @@ paravec.errors.ParameterError: --out /nonexistent-folder/base.model: folder /non
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +37,14 @@ from rich.table import Column
 
 from paravec.errors import ParameterError
 
-__all__ = ["DESCRIPTION_WIDTH", "Steps", "check_output_path", "short_description", "warn"]
+__all__ = [
+    "DESCRIPTION_WIDTH",
+    "Steps",
+    "check_output_folder",
+    "check_output_path",
+    "short_description",
+    "warn",
+]
 
 #: Widest progress description, so spinner, bar, counts and time fit an 80-column terminal.
 DESCRIPTION_WIDTH = 36
@@ -107,6 +116,7 @@ def check_output_path(out: Path, *inputs: Path) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise ParameterError(f"--out {out}: folder {folder} does not exist; create it first")
+    _probe_writable(folder, f"--out {out}")
     target = out.resolve()
     for path in inputs:
         if path.exists() and (
@@ -115,6 +125,29 @@ def check_output_path(out: Path, *inputs: Path) -> None:
             raise ParameterError(
                 f"--out {out} would overwrite the input {path}; inputs are never modified, give another --out"
             )
+
+
+def check_output_folder(folder: Path, option: str = "--out") -> None:
+    """Refuse an output folder that cannot be created or written, before any work is done."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ParameterError(f"{option} {folder}: {existing} is not a folder")
+    _probe_writable(existing, f"{option} {folder}")
+
+
+def _probe_writable(folder: Path, what: str) -> None:
+    # A real file, not os.access: access() answers for the real user id and ignores capabilities,
+    # read-only mounts and ACLs, which decide whether the write will work.
+    try:
+        fd, name = tempfile.mkstemp(prefix=".paravec-probe-", dir=folder)
+    except OSError as err:
+        raise ParameterError(
+            f"{what}: cannot write in {folder} ({err.strerror}); choose a folder you can write to"
+        ) from None
+    os.close(fd)
+    os.unlink(name)
 
 
 def warn(message: str) -> None:

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps, warn
+from paravec.cli._ui import Steps, check_output_folder, warn
 
 
 @app.command("index")
@@ -67,6 +67,7 @@ def index_command(
     from paravec.model_io import load
     from paravec.search import SearchIndex
 
+    check_output_folder(out)
     if sync and force:
         raise ParameterError(
             "--sync and --force exclude each other: --sync updates the index, --force rebuilds it"

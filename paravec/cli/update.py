@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps, check_output_path, warn
+from paravec.cli._ui import Steps, check_output_folder, check_output_path, warn
 from paravec.errors import ParameterError
 from paravec.rehearsal import REHEARSAL_SHARE
 
@@ -97,6 +97,8 @@ def update_command(
     from paravec import evaluate_update, load, read_corpus, save, update
 
     check_output_path(out, base, corpus)
+    if report is not None:
+        check_output_folder(report, "--report")
     if rehearsal_words is not None and rehearse is None:
         raise ParameterError("--rehearsal-words needs --rehearse CORPUS (the corpus BASE was trained from)")
     if rehearse is not None and drop_old_docs:

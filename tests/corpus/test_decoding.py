@@ -96,4 +96,4 @@ def test_utf16_without_bom_gets_an_error_naming_the_encoding_to_pass(
     # "utf-16" cannot tell the byte order without a BOM: a CorpusError, not a bare UnicodeError
     with pytest.raises(CorpusError, match=r"byte order mark needs its byte order: pass encoding='utf-16-le'"):
         list(read_corpus(path, encoding="utf-16"))
-    assert [d.words for d in read_corpus(path, encoding=order)][0] == tokenize(norwegian[0])
+    assert next(d.words for d in read_corpus(path, encoding=order)) == tokenize(norwegian[0])
