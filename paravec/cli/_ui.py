@@ -42,6 +42,7 @@ __all__ = [
     "Steps",
     "check_output_folder",
     "check_output_path",
+    "note",
     "short_description",
     "warn",
 ]
@@ -148,6 +149,11 @@ def _probe_writable(folder: Path, what: str) -> None:
         ) from None
     os.close(fd)
     os.unlink(name)
+
+
+def note(message: str) -> None:
+    """One dim line on stderr: a choice made for the user that they may want to know about."""
+    Console(stderr=True).print(f"[dim]note:[/] {message}", highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
