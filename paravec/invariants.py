@@ -175,8 +175,9 @@ def _check_keyed(kv: KeyedVectors, name: str, size: int, *, allow_int_keys: bool
     if norms is not None:
         if len(norms) != vectors.shape[0]:
             problems.append(f"{name}.norms are stale: {len(norms)} norms for {vectors.shape[0]} vectors")
-        elif n:
-            rows = _sample_rows(n)
+        elif len(norms):
+            # Rows of the vectors, not keys: a broken model can have more keys than rows.
+            rows = _sample_rows(len(norms))
             if not np.allclose(norms[rows], np.linalg.norm(vectors[rows], axis=1), rtol=1e-4, atol=1e-6):
                 problems.append(f"{name}.norms are stale: they do not match the vectors")
     if n and vectors.shape[0] == n and not np.isfinite(vectors[_sample_rows(n)]).all():

@@ -269,35 +269,60 @@ class Report:
         if plt is None:
             return {}
         path = Path(directory) / "map.png"
-        fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
-        styles = {
-            "old_doc": dict(c="#bbbbbb", marker="o", s=14, label="old documents (sample)"),
-            "new_doc": dict(c="#d62728", marker="^", s=26, label="new documents"),
-            "word": dict(c="#1f77b4", marker=".", s=18, label="their nearest words"),
-            "new_word": dict(c="#2ca02c", marker="*", s=40, label="new words"),
-        }
-        for kind, style in styles.items():
-            pts = [p for p in self.map_points if p["kind"] == kind]
-            if pts:
-                ax.scatter([p["x"] for p in pts], [p["y"] for p in pts], **style)
-        for p in self.map_points:
-            if p["kind"] in ("word", "new_word"):
-                ax.annotate(
-                    str(p["label"]),
-                    (p["x"], p["y"]),
-                    fontsize=6,
-                    alpha=0.8,
-                    xytext=(2, 2),
-                    textcoords="offset points",
-                )
-        ax.set_title("New documents among their nearest words (PCA of unit vectors)")
-        ax.legend(loc="best", fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        fig.tight_layout()
+        fig = _draw_map(plt, self.map_points)
         _savefig_atomic(fig, path)
         plt.close(fig)
         return {"map": path}
+
+
+#: Where a label may sit relative to its point (offset points), tried in this order.
+_LABEL_OFFSETS = ((3, 3), (3, -9), (-3, 3), (-3, -9))
+
+
+def _draw_map(plt: Any, points: list[dict[str, Any]]) -> Any:
+    """The PCA map as a matplotlib figure: every point, and each word's label where it overlaps none.
+
+    Labels are placed greedily, new words first: each tries four spots around its point and is left
+    out when all four would cover a label already drawn (a readable map over a complete one).
+    """
+    fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
+    styles = {
+        "old_doc": dict(c="#bbbbbb", marker="o", s=14, label="old documents (sample)"),
+        "new_doc": dict(c="#d62728", marker="^", s=26, label="new documents"),
+        "word": dict(c="#1f77b4", marker=".", s=18, label="their nearest words"),
+        "new_word": dict(c="#2ca02c", marker="*", s=40, label="new words"),
+    }
+    for kind, style in styles.items():
+        pts = [p for p in points if p["kind"] == kind]
+        if pts:
+            ax.scatter([p["x"] for p in pts], [p["y"] for p in pts], **style)
+    ax.set_title("New documents among their nearest words (PCA of unit vectors)")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    placed: list[Any] = []
+    labelled = sorted(
+        (p for p in points if p["kind"] in ("word", "new_word")), key=lambda p: p["kind"] != "new_word"
+    )
+    for p in labelled:
+        for dx, dy in _LABEL_OFFSETS:
+            text = ax.annotate(
+                str(p["label"]),
+                (p["x"], p["y"]),
+                fontsize=6,
+                alpha=0.8,
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="left" if dx > 0 else "right",
+            )
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            text.remove()
+    return fig
 
 
 def _savefig_atomic(fig: Any, path: Path) -> None:

@@ -34,7 +34,10 @@ from gensim.models.keyedvectors import KeyedVectors
 from paravec.errors import CorpusError, ModelFileError, ParameterError
 from paravec.params import Boolean, Integer, IsCallable, OneOf, Real, validate
 
-__all__ = ["load_pretrained_vectors", "train"]
+__all__ = ["SMALL_CORPUS_WORDS", "load_pretrained_vectors", "suggested_settings", "train"]
+
+#: Below this many words a corpus is small: `suggested_settings` gives it 40 epochs and 100 dimensions.
+SMALL_CORPUS_WORDS = 200_000
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -150,6 +153,36 @@ def train(
     model.dv.vectors_lockf = np.ones(1, dtype=np.float32)
     model.callbacks = ()
     return model
+
+
+def suggested_settings(total_words: int) -> dict[str, int]:
+    """``vector_size`` and ``epochs`` for a corpus of ``total_words`` words.
+
+    Measured on the Lee news corpus and the Wikipedia extract that ship with gensim
+    (benchmarks/README.md, "Small corpus"): with 20 epochs, a corpus of 30k-60k words leaves its
+    vectors crowded (random word pairs at cosine 0.6-0.9, so every neighbour scores about 0.99) and
+    topical queries find fewer relevant documents; 40 epochs spread them (random pairs near 0.3) and
+    find more. 300 dimensions gain nothing over 100 there. A corpus of 486k words is spread at 20.
+
+    Parameters
+    ----------
+    total_words : int
+        Tokens in the corpus (`paravec.Corpus.total_words`).
+
+    Returns
+    -------
+    dict
+        ``{"vector_size": 100, "epochs": 40}`` below `SMALL_CORPUS_WORDS` words, else
+        ``{"vector_size": 300, "epochs": 20}`` (`train`'s defaults).
+
+    Examples
+    --------
+    >>> suggested_settings(61_260), suggested_settings(486_000)
+    ({'vector_size': 100, 'epochs': 40}, {'vector_size': 300, 'epochs': 20})
+    """
+    if total_words < SMALL_CORPUS_WORDS:
+        return {"vector_size": 100, "epochs": 40}
+    return {"vector_size": 300, "epochs": 20}
 
 
 def load_pretrained_vectors(path: str | os.PathLike[str]) -> KeyedVectors:

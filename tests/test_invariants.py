@@ -28,6 +28,16 @@ def test_plain_gensim_update_is_caught(model, lee_test):
     assert "dv.key_to_index has 100 entries that do not point back to their key" in problems
 
 
+def test_plain_gensim_update_with_more_tags_than_rows_and_filled_norms_is_listed(model, lee_background):
+    # More new tags than the model had rows, after dv.most_similar filled the norms: the tags
+    # outrun the vectors and the norms, which must be reported, not crash the check.
+    model.dv.most_similar("bg0")
+    model.build_vocab(lee_background[100:220], update=True)
+    problems = paravec.check(model)
+    assert "dv.vectors has 100 rows but dv has 120 keys" in problems
+    assert any(p.startswith("dv.key_to_index has") for p in problems), problems
+
+
 def test_published_workaround_is_caught(model, seed_batch):
     # The seed's recipe: a temporary Doc2Vec() (100 wide) donates its doc vectors, and two
     # assignments land on the model instead of on model.dv.

@@ -99,3 +99,17 @@ def test_map_is_drawn_from_points(tmp_path) -> None:
     assert written == {"map": tmp_path / "map.png"}
     assert written["map"].read_bytes()[:4] == b"\x89PNG"
     assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_map_gets_the_same_permissions_as_the_other_report_files(tmp_path, umask) -> None:
+    pytest.importorskip("matplotlib")
+    r = _report()
+    r.map_points = [{"x": float(i), "y": float(i % 3), "kind": "word", "label": f"w{i}"} for i in range(20)]
+    old = os.umask(umask)
+    try:
+        written = r.save(tmp_path, plots=True)
+    finally:
+        os.umask(old)
+    modes = {name: path.stat().st_mode & 0o777 for name, path in written.items()}
+    assert modes == {"markdown": 0o666 & ~umask, "json": 0o666 & ~umask, "map": 0o666 & ~umask}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
-from paravec.tags import has_tag, tag_row, uses_int_tags
+from paravec.tags import describe_tags, has_tag, tag_hint, tag_row, uses_int_tags
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +38,17 @@ def test_int_tags_are_rows_and_may_be_named_by_their_digits(int_model):
     assert tag_row(dv, 30) is None and tag_row(dv, -1) is None and tag_row(dv, "30") is None
     assert not has_tag(dv, True)  # a bool is not an int tag
     assert not has_tag(dv, "١٢")  # non-ASCII digits are not a tag's digits
+
+
+def test_tag_hint_names_the_tag_a_text_file_really_gives(string_model, int_model):
+    tags = ["old:1", "old:2", *[f"new:{i}" for i in range(1, 11)]]
+    # the file's name with its suffix and lines counted from 0: the document is 'new:1'
+    assert tag_hint("new.txt:0", tags).startswith("did you mean 'new:1'?")
+    assert tag_hint("new:0", tags).startswith("did you mean 'new:1'?")
+    assert "lines counted from 1" in tag_hint("new.txt:0", tags)
+    # a misspelt tag gets its nearest spellings, always real tags
+    hint = tag_hint("bg_7", string_model.dv.index_to_key)
+    assert "'bg7'" in hint and "'bg0', 'bg1', ..., 'bg29'" in hint
+    assert "did you mean" not in tag_hint("zzzz", int_model.dv.index_to_key)
+    assert describe_tags(int_model.dv.index_to_key) == "0, 1, ..., 29"
+    assert describe_tags(tags).endswith("('<file stem>:<line>', lines counted from 1)")

@@ -8,9 +8,11 @@ traceback for a mistake they can fix.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 
 import typer
+from typer.models import ParameterInfo
 
 from paravec.errors import ParavecError
 
@@ -49,6 +51,12 @@ def _register_commands() -> None:
         except ModuleNotFoundError as err:
             if err.name != f"paravec.cli.{name}":
                 raise
+    # typer checks every Path for readability and prints a usage box when it fails; paravec's own
+    # readers say in one line which file cannot be read and why.
+    for command in app.registered_commands:
+        for param in inspect.signature(command.callback).parameters.values():  # type: ignore[arg-type]
+            if isinstance(param.default, ParameterInfo):
+                param.default.readable = False
 
 
 _register_commands()
@@ -60,6 +68,12 @@ def main() -> None:
         app()
     except ParavecError as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    except OSError as err:
+        # The file system refused what a command checked it could do (a folder made read-only in
+        # the meantime, a full disk): still one line.
+        where = f"{err.filename}: " if err.filename else ""
+        typer.secho(f"error: {where}{err.strerror or err}", fg=typer.colors.RED, err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)

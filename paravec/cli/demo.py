@@ -22,7 +22,7 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps
+from paravec.cli._ui import Steps, check_output_folder
 
 if TYPE_CHECKING:
     from paravec.demo import DemoResult
@@ -40,6 +40,7 @@ def demo_command(
     """Pretrain on gensim's Wikipedia extract, make it a store, add the Lee news corpus as a verified version, search it."""
     from paravec.demo import DEMO_STEPS, run_demo
 
+    check_output_folder(out)
     with Steps() as steps:
         tasks: dict[str, TaskID] = {}
 

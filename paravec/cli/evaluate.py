@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import PICKLE_NOTE, Steps
+from paravec.cli._ui import PICKLE_NOTE, Steps, check_output_folder
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
@@ -56,6 +56,7 @@ def evaluate_command(
     from paravec.evaluation import evaluate
     from paravec.model_io import load
 
+    check_output_folder(out)
     with Steps() as steps:
         with steps.step("loading model and corpora"):
             updated = load(model)

@@ -20,8 +20,13 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from paravec.cli import app
+from paravec.cli.search import short
+
+#: Characters of a document's text shown beside it.
+SNIPPET_CHARS = 120
 
 
 class Target(StrEnum):
@@ -73,16 +78,25 @@ def explore_command(
             )
         )
         return
-    table = Table(title=f"{to.value} nearest to {kind} {value!r}", title_justify="left")
+    table = Table(title=f"{to.value} nearest to {kind} {short(value)!r}", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("document" if to is Target.docs else "word", overflow="fold")
     table.add_column("cosine", justify="right")
     if to is Target.docs:
-        table.add_column("title", overflow="fold")
+        table.add_column("title and start of text", overflow="fold", ratio=3)
     for rank, n in enumerate(neighbors, start=1):
-        row = [str(rank), n.key, f"{n.score:.3f}"]
+        row: list[str | Text] = [str(rank), n.key, f"{n.score:.3f}"]
         if to is Target.docs:
-            title = idx.document(n.key)["title"]
-            row.append("" if title == n.key else title)
+            row.append(_title_and_snippet(idx.document(n.key)))
         table.add_row(*row)
     Console().print(table)
+
+
+def _title_and_snippet(document: dict[str, str]) -> Text:
+    """The document's title in bold (when it has one besides its tag) and the start of its text."""
+    out = Text()
+    if document["title"] != document["tag"]:
+        out.append(document["title"], style="bold")
+        out.append("\n")
+    out.append(short(document["text"], SNIPPET_CHARS).split(" ... (")[0] + " ...", style="dim")
+    return out

@@ -4,32 +4,37 @@ Examples
 --------
     paravec index news.model news.txt --out news.index
     paravec update news.model more.txt --out news2.model
-    paravec index news2.model all-news.txt --out news.index --sync
+    paravec index news2.model news.txt more.txt --out news.index --sync
 
 The first command indexes every document of the corpus (keyword: tantivy; vectors: the model's
 document vectors). With ``--sync`` an existing index follows the model: new documents are added,
-replaced ones re-indexed, dropped ones removed, and nothing else is touched.
+replaced ones re-indexed, dropped ones removed, and nothing else is touched. A model updated with
+several batches has the documents of several files: give them all (each keeps its own tags).
+Documents of the model whose text no corpus holds are not indexed; the command says how many.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import PICKLE_NOTE, Steps, warn
+from paravec.cli._ui import PICKLE_NOTE, Steps, check_output_folder, warn
 
 
 @app.command("index")
 def index_command(
     model: Path = typer.Argument(..., help="The model file (gensim Doc2Vec)." + PICKLE_NOTE),
-    corpus: Path = typer.Argument(
+    corpora: list[Path] = typer.Argument(
         ...,
-        help="Texts of the model's documents: a text file (one per line), a .jsonl file, or a folder, as given to train/update.",
+        metavar="CORPUS...",
+        help="Texts of the model's documents: text files (one per line), .jsonl files, or folders, "
+        "as given to train/update (all of them, for a model updated with several batches).",
     ),
     out: Path = typer.Option(
         ..., "--out", "-o", help="The index folder (created; keep it next to the model)."
@@ -56,12 +61,13 @@ def index_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Build the search index of MODEL over the texts of CORPUS in --out (or --sync it)."""
+    """Build the search index of MODEL over the texts of each CORPUS in --out (or --sync it)."""
     from paravec.corpus import read_texts
     from paravec.errors import ParameterError
     from paravec.model_io import load
     from paravec.search import SearchIndex
 
+    check_output_folder(out)
     if sync and force:
         raise ParameterError(
             "--sync and --force exclude each other: --sync updates the index, --force rebuilds it"
@@ -71,12 +77,12 @@ def index_command(
         if not sync:
             with steps.step(f"loading {model}"):
                 loaded = load(model, mmap="r")
-        with steps.step(f"reading {corpus}"):
-            texts = list(
-                read_texts(
+        texts = []
+        for corpus in corpora:
+            with steps.step(f"reading {corpus.name}"):
+                texts += read_texts(
                     corpus, encoding=encoding, format=corpus_format, id_field=id_field, text_field=text_field
                 )
-            )
         if sync:
             with steps.step(f"syncing {out}", 1) as progress:
                 index = SearchIndex.open(out, model=model, sync="rebuild", texts=texts)
@@ -99,13 +105,28 @@ def index_command(
             result = {"index": str(out), "documents": len(index), "ann": index.uses_ann}
     if sync and result.get("skipped"):
         warn(f"{len(result['skipped'])} texts have tags the model does not have and were not indexed")
+    unindexed = _unindexed(index)
+    result["model_documents"] = len(index.model.dv)
+    result["not_indexed"] = len(unindexed)
+    if unindexed:
+        shown = ", ".join(map(repr, unindexed[:3])) + (", ..." if len(unindexed) > 3 else "")
+        warn(
+            f"indexed {len(index):,} of the model's {len(index.model.dv):,} documents: {len(unindexed):,} "
+            f"({shown}) have no text in {', '.join(c.name for c in corpora)}; they cannot be searched. "
+            "To include them, give every corpus the model was trained and updated with "
+            "(`paravec index MODEL base.txt new.txt --out INDEX --force`), or add theirs with --sync"
+        )
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return
     table = Table(title=f"paravec index -> {out}", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
-    table.add_row("documents", f"{result['documents']:,}")
+    table.add_row(
+        "documents",
+        f"{result['documents']:,}"
+        + (f" (of the model's {result['model_documents']:,})" if result["not_indexed"] else ""),
+    )
     if sync:
         for key in ("added", "replaced", "removed", "skipped"):
             items = result[key]
@@ -116,3 +137,9 @@ def index_command(
     else:
         table.add_row("vector search", "ANN (usearch)" if result["ann"] else "exact")
     Console().print(table)
+
+
+def _unindexed(index: Any) -> list[Any]:
+    """Tags of the model's documents the index does not hold, in the model's order."""
+    indexed = set(index.tags)
+    return [t for t in index.model.dv.index_to_key if str(t) not in indexed]

@@ -7,6 +7,10 @@ Examples
 
 The update history lists the ``paravec.update`` entries of gensim's ``model.lifecycle_events``,
 which travel with the saved model.
+
+A model that `paravec check` rejects is still described (that is how one looks into it), but the
+command says so on stderr and exits 1, as ``paravec check`` does: a script that vets a model with
+``info`` must not take a broken one for a good one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rich.table import Table
 
 from paravec.cli import app
 from paravec.cli._ui import PICKLE_NOTE, Steps
+from paravec.tags import describe_tags
 
 
 @app.command("info")
@@ -29,14 +34,31 @@ def info_command(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Show MODEL's architecture, vector size, vocabulary, documents, settings and update history."""
+    from paravec.invariants import check
     from paravec.model_io import load
 
-    with Steps() as steps, steps.step(f"loading {model}"):
-        loaded = load(model, mmap="r")
+    with Steps() as steps:
+        with steps.step(f"loading {model}"):
+            loaded = load(model, mmap="r")
+        with steps.step("checking"):
+            problems = check(loaded)
     data = describe(loaded, model)
+    data["problems"] = problems
     if as_json:
         typer.echo(json.dumps(data, indent=2, default=str))
-        return
+    else:
+        _print(data, model)
+    if problems:
+        Console(stderr=True).print(
+            f"[red]this model is broken[/] ({len(problems)} problems, e.g. {problems[0]}); "
+            f"`paravec check {model}` lists them",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+
+
+def _print(data: dict[str, Any], model: Path) -> None:
     table = Table(title=f"paravec info {model}", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
@@ -44,6 +66,7 @@ def info_command(
     table.add_row("vector size", str(data["vector_size"]))
     table.add_row("words", f"{data['words']:,}")
     table.add_row("documents", f"{data['documents']:,}")
+    table.add_row("tags", data["tags"])
     table.add_row(
         "training",
         f"epochs={data['epochs']}, min_count={data['min_count']}, window={data['window']}, "
@@ -52,6 +75,8 @@ def info_command(
     table.add_row("corpus seen", f"{data['corpus_count']:,} documents, {data['corpus_total_words']:,} words")
     table.add_row("file size", f"{data['file_bytes'] / 2**20:,.1f} MiB in {len(data['files'])} files")
     table.add_row("updates", str(len(data["updates"])))
+    problems = data["problems"]
+    table.add_row("check", f"[red]broken[/]: {len(problems)} problems" if problems else "ok")
     console = Console()
     console.print(table)
     if data["updates"]:
@@ -89,6 +114,7 @@ def describe(model: Any, path: Path) -> dict[str, Any]:
         "vector_size": int(model.vector_size),
         "words": len(model.wv),
         "documents": len(model.dv),
+        "tags": describe_tags(model.dv.index_to_key),
         "epochs": int(model.epochs),
         "min_count": int(model.min_count),
         "window": int(model.window),

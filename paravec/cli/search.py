@@ -74,14 +74,23 @@ def search_command(
     # The library checks the value and names what is allowed.
     chosen = cast(Literal["convex", "rrf"], fusion)
     hits = idx.search(query, mode=mode.value, k=k, expand=expand, fusion=chosen, **weights)
+    if expand:
+        added = idx.expansion(query)
+        shown = ", ".join(f"{w} ({v:.2f})" for w, v in added.items())
+        # On stderr, so the JSON or table on stdout keeps its shape.
+        Console(stderr=True).print(
+            f"expanded with: {shown}" if added else "expanded with: nothing (no query word is in the model)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if as_json:
         typer.echo(json.dumps([hit.to_dict() for hit in hits], indent=2, ensure_ascii=False))
         return
     console = Console()
     if not hits:
-        console.print(f"no documents match {query!r}", highlight=False)
+        console.print(f"no documents match {short(query)!r}", highlight=False)
         return
-    table = Table(title=f"{mode.value} search: {query}", title_justify="left")
+    table = Table(title=f"{mode.value} search: {short(query)}", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("document", overflow="fold")
     table.add_column("score", justify="right")
@@ -102,6 +111,15 @@ def search_command(
             highlighted(hit.snippet, hit.highlights),
         )
     console.print(table)
+
+
+def short(text: str, limit: int = 60) -> str:
+    """``text`` on one line, cut at a word boundary near ``limit`` characters (a pasted article is long)."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return f"{cut} ... ({len(flat.split()):,} words)"
 
 
 def highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:

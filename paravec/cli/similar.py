@@ -6,6 +6,10 @@ Examples
     paravec similar updated.model --tag E0 --to words
     paravec similar updated.model --text "jav python ruby xxyfg" --topn 5 --json
 
+Beside each cosine the command shows the share of random pairs of the same kind (words, or
+documents) that score lower (`paravec.scores.RandomPairs`): a raw cosine of 0.99 means little in
+a model whose random pairs score 0.9, while 99.9% above random pairs means the same in any model.
+
 Words and documents share one space in PV-DBOW with word training (paravec's default) and in
 PV-DM, so any source can be compared with either target. Free text is tokenized with
 `paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``.
@@ -26,7 +30,8 @@ from paravec.cli import app
 from paravec.cli._ui import PICKLE_NOTE, Steps, warn
 from paravec.errors import ParameterError
 from paravec.params import Integer
-from paravec.tags import tag_row
+from paravec.scores import RandomPairs
+from paravec.tags import tag_hint, tag_row
 
 
 class Target(StrEnum):
@@ -61,13 +66,18 @@ def similar_command(
             loaded = load(model, mmap="r")
         with steps.step("searching"):
             query, neighbours = nearest(loaded, word=word, tag=tag, text=text, to=target.value, topn=topn)
+            pairs = RandomPairs.of(loaded.wv if target is Target.words else loaded.dv)
     if as_json:
         typer.echo(
             json.dumps(
                 {
                     "query": query,
                     "to": target.value,
-                    "neighbours": [{"key": k, "similarity": s} for k, s in neighbours],
+                    "neighbours": [
+                        {"key": k, "similarity": s, "above_random_pairs": round(pairs.percentile(s), 4)}
+                        for k, s in neighbours
+                    ],
+                    "random_pairs_mean": round(pairs.mean, 4),
                 },
                 indent=2,
             )
@@ -79,9 +89,16 @@ def similar_command(
     table.add_column("#", justify="right")
     table.add_column("word" if target is Target.words else "tag")
     table.add_column("cosine", justify="right")
+    table.add_column("above random pairs", justify="right")
     for i, (key, sim) in enumerate(neighbours, 1):
-        table.add_row(str(i), key, f"{sim:.3f}")
+        table.add_row(str(i), key, f"{sim:.3f}", f"{100 * pairs.percentile(sim):.1f}%")
     console.print(table)
+    console.print(
+        f"[dim]a random pair of {target.value} scores {pairs.mean:.2f} on average; 'above random pairs' "
+        "is the share of random pairs with a lower cosine[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def nearest(
@@ -136,5 +153,5 @@ def _doc_key(model: Any, tag: str) -> Any:
         return model.dv.index_to_key[row]
     raise ParameterError(
         f"document tag {tag!r} is not in the model ({len(model.dv):,} documents); "
-        "check the tag with `paravec info` or search by --text"
+        f"{tag_hint(tag, model.dv.index_to_key)}"
     )

@@ -2,6 +2,9 @@
 
 The corpus is read with `paravec.read_corpus` (one document per line, JSON Lines, or a
 folder), PV-DBOW with word training is trained by default, and the model is saved atomically.
+Without ``--vector-size`` / ``--epochs`` the settings follow the corpus size
+(`paravec.training.suggested_settings`: a corpus under 200k words gets 100 dimensions and 40
+epochs, which the command says); fewer epochs than suggested get a warning.
 Progress goes to stderr, the one-line summary to stdout; what the corpus holds that training will
 not see (empty documents, words past gensim's per-document limit) is warned about. On the shell::
 
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from paravec.cli import app
-from paravec.cli._ui import Steps, check_output_path, warn
+from paravec.cli._ui import Steps, check_output_path, note, warn
 
 if TYPE_CHECKING:
     from paravec.corpus import Corpus
@@ -40,8 +43,15 @@ def train_command(
         ..., help="Corpus: a text file (one document per line), a .jsonl file, or a folder."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Model file to write."),
-    vector_size: int = typer.Option(300, "--vector-size", help="Dimensions of word and document vectors."),
-    epochs: int = typer.Option(20, help="Passes over the corpus."),
+    vector_size: int | None = typer.Option(
+        None,
+        "--vector-size",
+        show_default="100 below 200k words, else 300",
+        help="Dimensions of word and document vectors.",
+    ),
+    epochs: int | None = typer.Option(
+        None, show_default="40 below 200k words, else 20", help="Passes over the corpus."
+    ),
     min_count: int = typer.Option(2, "--min-count", help="Ignore words rarer than this."),
     dm: bool = typer.Option(
         False, "--dm/--dbow", help="PV-DM instead of PV-DBOW (default, with word training)."
@@ -61,12 +71,31 @@ def train_command(
     """Train a base Doc2Vec model on CORPUS and save it to --out."""
     # The public API, not its modules: the command stays a layer over what users call themselves.
     from paravec import read_corpus, save, train
+    from paravec.training import SMALL_CORPUS_WORDS, suggested_settings
 
     check_output_path(out, corpus, *([pretrained_vectors] if pretrained_vectors else []))
     with Steps() as steps:
         with steps.step(f"reading {corpus}"):
             docs = read_corpus(corpus, encoding=encoding, format=corpus_format)
         _warn_corpus(docs)
+        suggested = suggested_settings(docs.total_words)
+        chosen = {
+            k: v for k, v in suggested.items() if {"vector_size": vector_size, "epochs": epochs}[k] is None
+        }
+        if chosen and docs.total_words < SMALL_CORPUS_WORDS:
+            note(
+                f"a small corpus ({docs.total_words:,} words): "
+                + ", ".join(f"{k}={v}" for k, v in chosen.items())
+                + ", which spread its vectors (benchmarks/README.md, 'Small corpus'); "
+                "give --vector-size / --epochs to choose"
+            )
+        vector_size = suggested["vector_size"] if vector_size is None else vector_size
+        epochs = suggested["epochs"] if epochs is None else epochs
+        if epochs < suggested["epochs"]:
+            warn(
+                f"{epochs} epochs over {docs.total_words:,} words leave vectors crowded together "
+                f"(every neighbour scores near 1); {suggested['epochs']} are suggested for a corpus this size"
+            )
         with steps.step("training", epochs) as progress:
             model = train(
                 docs,

@@ -6,7 +6,9 @@ Examples
 
 loads BASE (never modified), adds the documents of CORPUS — new tags, new words — and saves the
 updated model atomically to --out. Prints the update report as a table, or as JSON with --json.
-With ``--report DIR`` it also writes the verification report of `paravec.evaluate` there.
+With ``--report DIR`` it also writes the verification report of `paravec.evaluate` there, and
+exits with code 1 (`REPORT_FAILED`) when the report's verdict is fail: the model is saved, but a
+script can stop before using it. Errors exit with 2, as in every command.
 
     paravec update base.model news.txt --out updated.model --freeze words --rehearse wiki.txt --min-count 4
 
@@ -27,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import PICKLE_NOTE, Steps, check_output_path, warn
+from paravec.cli._ui import PICKLE_NOTE, Steps, check_output_folder, check_output_path, warn
 from paravec.errors import ParameterError
 from paravec.rehearsal import REHEARSAL_SHARE
 
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
     from paravec import Corpus, UpdateReport
+
+#: Exit code of ``paravec update --report`` when the verification report's verdict is fail.
+REPORT_FAILED = 1
 
 
 class FreezeMode(StrEnum):
@@ -80,7 +85,8 @@ def update_command(
     report: Path | None = typer.Option(
         None,
         "--report",
-        help="Also write the verification report (report.md, .json, map.png) to this folder.",
+        help="Also write the verification report (report.md, .json, map.png) to this folder; "
+        f"exit {REPORT_FAILED} when its verdict is fail (the model is still saved).",
     ),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
     corpus_format: str | None = typer.Option(
@@ -91,6 +97,8 @@ def update_command(
     from paravec import evaluate_update, load, read_corpus, save, update
 
     check_output_path(out, base, corpus)
+    if report is not None:
+        check_output_folder(report, "--report")
     if rehearsal_words is not None and rehearse is None:
         raise ParameterError("--rehearsal-words needs --rehearse CORPUS (the corpus BASE was trained from)")
     if rehearse is not None and drop_old_docs:
@@ -140,11 +148,14 @@ def update_command(
         if evaluation is not None:
             data["evaluation"] = {"verdict": evaluation.verdict, "folder": str(report)}
         typer.echo(json.dumps(data, indent=2, default=str))
-        return
-    console = Console()
-    console.print(_table(result, out))
-    if evaluation is not None:
-        console.print(f"verification report: {evaluation.verdict.upper()} -> {report}", highlight=False)
+    else:
+        console = Console()
+        console.print(_table(result, out))
+        if evaluation is not None:
+            console.print(f"verification report: {evaluation.verdict.upper()} -> {report}", highlight=False)
+    if evaluation is not None and evaluation.verdict == "fail":
+        # The model is saved either way; the exit code lets a script stop before using a failed update.
+        raise typer.Exit(REPORT_FAILED)
 
 
 def _rehearsal(
@@ -178,6 +189,11 @@ def _table(result: UpdateReport, out: Path) -> Table:
         ("dropped old documents", f"{result.dropped_tags:,}"),
         ("new words", f"{len(result.new_words):,}" + (f": {examples}" if examples else "")),
         ("words below min_count (remembered)", f"{result.pending_words:,}"),
+        *(
+            [(f"held back by min_count={result.min_count}", result.held_back())]
+            if result.held_back_total
+            else []
+        ),
         *(
             [
                 (

@@ -4,7 +4,9 @@ A corpus in the wrong encoding is the most common first-run failure (``lee.cor``
 Latin-1 ``"£"``). Python's text layer reports a position inside its read buffer, not in the file, so
 `decode_error` re-decodes the file incrementally to find the byte offset and line of the first
 bad byte; every message names the file, the offset, the line and the ``encoding=`` to pass.
-A UTF-8 byte order mark is ignored (files saved by Windows editors start with one).
+A UTF-8 byte order mark is ignored (files saved by Windows editors start with one). UTF-16 text
+read as UTF-8 is valid but full of NUL bytes, and ``encoding="utf-16"`` cannot tell the byte order
+of a file without a byte order mark: both get an error that names the encoding to pass.
 
 Examples
 --------
@@ -89,9 +91,12 @@ def text_lines(file: Path, encoding: str) -> Iterator[tuple[int, str]]:
         If the file cannot be opened, or its bytes are not valid ``encoding``.
     """
     try:
+        with open(file, "rb") as raw:
+            head = raw.read(_SNIFF_BYTES)
         handle = open(file, encoding=decoder_codec(encoding), errors="strict", newline=None)  # noqa: SIM115
     except OSError as err:
         raise CorpusError(f"{file}: cannot read ({err.strerror}); check the path and permissions") from None
+    _refuse_utf16(file, head, encoding)
     with handle:
         try:
             for number, line in enumerate(handle, start=1):
@@ -100,6 +105,8 @@ def text_lines(file: Path, encoding: str) -> Iterator[tuple[int, str]]:
                     yield number, stripped
         except UnicodeDecodeError:
             raise decode_error(file, encoding) from None
+        except UnicodeError as err:  # "UTF-16 stream does not start with BOM"
+            raise CorpusError(_byte_order_message(file, encoding, err)) from None
 
 
 def decode_bytes(file: Path, data: bytes, encoding: str) -> str:
@@ -111,11 +118,14 @@ def decode_bytes(file: Path, data: bytes, encoding: str) -> str:
         If ``data`` is not valid ``encoding``.
     """
     codec = decoder_codec(encoding)
+    _refuse_utf16(file, data[:_SNIFF_BYTES], encoding)
     try:
         return data.decode(codec)
     except UnicodeDecodeError as err:
         line = data[: err.start].decode(codec, errors="replace").count("\n") + 1
         raise CorpusError(_message(file, encoding, err.start, line)) from None
+    except UnicodeError as err:
+        raise CorpusError(_byte_order_message(file, encoding, err)) from None
 
 
 def decode_error(file: Path, encoding: str) -> CorpusError:
@@ -145,6 +155,38 @@ def decode_error(file: Path, encoding: str) -> CorpusError:
     # The text layer failed but a plain decode does not: report without an offset.
     return CorpusError(
         f"{file}: bytes are not valid {encoding}; pass encoding= with the file's real encoding"
+    )
+
+
+#: Bytes read from the start of a file to recognise UTF-16 read with an ASCII-compatible encoding.
+_SNIFF_BYTES = 8192
+
+
+def _refuse_utf16(file: Path, head: bytes, encoding: str) -> None:
+    """Refuse UTF-16 without a BOM read with an ASCII-compatible ``encoding``, or as "utf-16" (byte order unknown)."""
+    boms = {
+        "utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE),
+        "utf-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
+    }
+    expected = boms.get(codecs.lookup(encoding).name)
+    if expected and head and not head.startswith(expected):
+        raise CorpusError(_byte_order_message(file, encoding, UnicodeError("no byte order mark")))
+    if b"\x00" not in head or not ascii_compatible(encoding):
+        return
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) < len(head) // 4:
+        return  # a stray NUL, not the every-other-byte pattern of UTF-16
+    order = "utf-16-le" if odd > even else "utf-16-be"
+    raise CorpusError(
+        f"{file}: looks like UTF-16 text without a byte order mark (NUL bytes every other byte), "
+        f"not {encoding}; pass encoding='{order}' (--encoding {order}) or convert the file to UTF-8"
+    )
+
+
+def _byte_order_message(file: Path, encoding: str, err: UnicodeError) -> str:
+    return (
+        f"{file}: cannot decode as {encoding} ({err}); a file without a byte order mark needs its byte "
+        "order: pass encoding='utf-16-le' or 'utf-16-be' (or 'utf-32-le' / 'utf-32-be')"
     )
 
 

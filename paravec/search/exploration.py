@@ -37,6 +37,7 @@ from paravec.search.backend import IndexBackend, IndexView
 from paravec.search.ranking import shown
 from paravec.search.types import Neighbor, NotFoundError
 from paravec.search.validate import MAX_TEXT_CHARS, check_k, check_key, check_text
+from paravec.tags import tag_hint
 from paravec.tokenizer import tokenize
 
 __all__ = [
@@ -62,7 +63,8 @@ def find_slot(view: IndexView, tag: Any) -> int:
     slot = view.slot(tag)
     if slot is None:
         raise NotFoundError(
-            f"no document tagged {tag!r} in the index ({len(view)} documents); check the tag, or add the document"
+            f"no document tagged {tag!r} in the index ({len(view)} documents); "
+            f"{tag_hint(tag, view.tags(), owner='its')}"
         )
     return slot
 

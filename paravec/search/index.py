@@ -58,6 +58,7 @@ from paravec.search.ranking import (
     CalibrationCache,
     QueryEncoder,
     RankingSettings,
+    expanded_words,
     rank,
 )
 from paravec.search.similarity import Calibration
@@ -367,6 +368,16 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             settings=settings,
             infer_epochs=self.infer_epochs,
         )
+
+    def expansion(self, query: str) -> dict[str, float]:
+        """The words ``search(query, expand=True)`` adds to the keyword query, with their weights.
+
+        Each is one of the `expand_topn` nearest words of a query word, weighted `expand_weight`
+        x its cosine; highest weight first.
+        """
+        settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
+        added = expanded_words(self.backend.view(), self.model, query, settings)
+        return dict(sorted(added.items(), key=lambda item: (-item[1], item[0])))
 
     def calibration(self, view: IndexView | None = None) -> Calibration:
         """How ``mode="document"`` scales its three measures on this index (the current view by default)."""

@@ -68,6 +68,7 @@ __all__ = [
     "QueryEncoder",
     "RankingSettings",
     "convex_fusion",
+    "expanded_words",
     "expansions",
     "key_terms",
     "rank",
@@ -213,6 +214,15 @@ def expansions(words: Sequence[str], model: Doc2Vec, topn: int, weight: float) -
             if near not in query and sim > 0:
                 out[near] = max(out.get(near, 0.0), weight * float(sim))
     return out
+
+
+def expanded_words(
+    view: IndexView, model: Doc2Vec, query: Any, settings: RankingSettings
+) -> dict[str, float]:
+    """The words ``rank(..., expand=True)`` adds to the keyword query of ``query``, with their weights."""
+    words = tokenize(check_text("query", query, MAX_QUERY_CHARS))
+    terms = key_terms(words, view, MAX_QUERY_TERMS)
+    return expansions(terms, model, settings.expand_topn, settings.expand_weight)
 
 
 def convex_fusion(

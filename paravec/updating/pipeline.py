@@ -38,7 +38,7 @@ from paravec.params import IsCallable, validate
 from paravec.updating.driver import Trainer, TrainingJob, build_corpus, build_locks, train
 from paravec.updating.inputs import ensure_intact, validate_rehearsal
 from paravec.updating.placement import document_rows, place_documents
-from paravec.updating.report import UpdateReport
+from paravec.updating.report import HELD_BACK_SHOWN, UpdateReport
 from paravec.updating.settings import Freeze, ProgressCallback, UpdateSettings
 from paravec.updating.vocabulary import grow_vocabulary
 from paravec.vocab import refresh_sampling
@@ -150,6 +150,11 @@ def update(
     n_nodes_old = len(model.syn1) if model.hs else 0
     report.new_words = grow_vocabulary(model, batch_counts, settings.min_count, settings.seed)
     report.pending_words = len(model.raw_vocab)
+    held = sorted(
+        ((w, c) for w, c in model.raw_vocab.items() if w in batch_counts), key=lambda x: (-x[1], x[0])
+    )
+    report.held_back_words = dict(held[:HELD_BACK_SHOWN])
+    report.held_back_total, report.min_count = len(held), settings.min_count
     placed = place_documents(model, docs, keep_old_docs=settings.keep_old_docs, seed=settings.seed)
     report.new_tags, report.replaced_tags, report.dropped_tags = (
         placed.new_tags,

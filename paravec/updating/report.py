@@ -23,7 +23,10 @@ from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["UpdateReport"]
+__all__ = ["HELD_BACK_SHOWN", "UpdateReport"]
+
+#: How many of a batch's words held back by ``min_count`` an update report names.
+HELD_BACK_SHOWN = 20
 
 
 @dataclass
@@ -42,6 +45,12 @@ class UpdateReport:
         Words added to the vocabulary, most frequent first.
     pending_words : int
         Words seen but still below ``min_count``, remembered for later batches.
+    held_back_words : dict
+        Words of this batch held back by ``min_count``: word -> its count over everything seen,
+        most frequent first (at most `HELD_BACK_SHOWN`); ``held_back_total`` counts them all.
+    held_back_total : int
+    min_count : int
+        The ``min_count`` of this update.
     untrained_tags : list
         New tags whose documents had no word in the vocabulary (their vectors stay random).
     documents, words : int
@@ -63,6 +72,9 @@ class UpdateReport:
     dropped_tags: int = 0
     new_words: list[str] = field(default_factory=list)
     pending_words: int = 0
+    held_back_words: dict[str, int] = field(default_factory=dict)
+    held_back_total: int = 0
+    min_count: int = 0
     untrained_tags: list[Hashable] = field(default_factory=list)
     documents: int = 0
     words: int = 0
@@ -77,6 +89,12 @@ class UpdateReport:
     seconds: dict[str, float] = field(default_factory=dict)
     words_per_second: float = 0.0
 
+    def held_back(self) -> str:
+        """The batch's words held back by ``min_count``, with counts: ``"fotball (1), ... (of 12)"``."""
+        shown = ", ".join(f"{w} ({c})" for w, c in self.held_back_words.items())
+        more = self.held_back_total - len(self.held_back_words)
+        return shown + (f", ... ({self.held_back_total:,} in all)" if more > 0 else "")
+
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain JSON-serialisable data."""
         return asdict(self)
@@ -88,6 +106,8 @@ class UpdateReport:
             f"{len(self.replaced_tags)} replaced, {self.dropped_tags} old dropped",
             f"{len(self.new_words)} new words, {self.pending_words} below min_count remembered",
         ]
+        if self.held_back_total:
+            lines.append(f"held back by min_count={self.min_count}: {self.held_back()}")
         if self.rehearsed_documents:
             lines.append(
                 f"rehearsed {self.rehearsed_documents} base documents ({self.rehearsed_words} words)"

@@ -46,3 +46,20 @@ def test_index_builds_and_sync_follows_the_updated_model(search_files, search_ru
 )
 def test_bad_input_exits_2_with_one_line(search_refuses, args, message):
     search_refuses(args, message)
+
+
+def test_index_says_when_the_model_has_documents_without_text(cli_files, cli_updated, cli_run_main, tmp_path):
+    # The model has 150 base documents and 160 of a batch; the base's file alone gives 150 texts.
+    model, _ = cli_updated
+    proc = cli_run_main("index", model, cli_files["base_txt"], "--out", tmp_path / "a.index", "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert (result["documents"], result["model_documents"], result["not_indexed"]) == (150, 310, 160)
+    assert "indexed 150 of the model's 310 documents" in " ".join(proc.stderr.split())
+    assert "'new:1'" in proc.stderr and "--sync" in proc.stderr
+    # Every corpus the model saw: all documents, no warning.
+    both = cli_run_main(
+        "index", model, cli_files["base_txt"], cli_files["new_txt"], "--out", tmp_path / "b.index", "--json"
+    )
+    assert both.returncode == 0, both.stderr
+    assert json.loads(both.stdout)["documents"] == 310 and "warning" not in both.stderr

@@ -36,3 +36,60 @@ def test_empty_corpus(cli_files, tmp_path, cli_run_main, cli_error_line):
         assert proc.returncode == 2
         assert "empty.txt" in cli_error_line(proc)
         assert not (tmp_path / "m.model").exists()
+
+
+def _as_unprivileged(argv: list[str]) -> list[str]:
+    """Run ``argv`` so that file permissions apply: as root, without the capabilities that bypass them."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return argv
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: file permissions cannot be tested")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", *argv]
+
+
+def _run_unprivileged(*args: object):
+    import subprocess
+    import sys
+
+    argv = _as_unprivileged([sys.executable, "-c", "from paravec.cli import main; main()", *map(str, args)])
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300)
+
+
+def test_unreadable_and_unwritable_paths_give_one_line(cli_files, tmp_path, cli_error_line):
+    unreadable = tmp_path / "secret.txt"
+    unreadable.write_text("a document nobody may read\n", encoding="utf-8")
+    unreadable.chmod(0)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        # an unreadable corpus: paravec's one line, not typer's usage box
+        proc = _run_unprivileged("train", unreadable, "--out", tmp_path / "m.model")
+        assert proc.returncode == 2 and "secret.txt: cannot read (Permission denied)" in cli_error_line(proc)
+        proc = _run_unprivileged("info", unreadable)
+        assert proc.returncode == 2 and "Permission denied" in cli_error_line(proc)
+        # outputs in a folder that cannot be written: refused before any work, in one line
+        for args in (
+            ("index", cli_files["model"], cli_files["base_txt"], "--out", locked / "x.index"),
+            ("train", cli_files["base_txt"], "--out", locked / "m.model"),
+            (
+                "update",
+                cli_files["model"],
+                cli_files["new_txt"],
+                "--out",
+                tmp_path / "u.model",
+                "--report",
+                locked / "r",
+            ),
+        ):
+            proc = _run_unprivileged(*args)
+            assert proc.returncode == 2, proc.stderr
+            assert "cannot write in" in cli_error_line(proc) and "locked" in cli_error_line(proc)
+        assert list(locked.iterdir()) == [] and not (tmp_path / "u.model").exists()
+    finally:
+        locked.chmod(0o755)
+        unreadable.chmod(0o644)

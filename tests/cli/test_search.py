@@ -48,3 +48,28 @@ def test_search_answers_hybrid_keyword_and_document_queries(search_index, search
 )
 def test_bad_input_exits_2_with_one_line(search_refuses, args, message):
     search_refuses(args, message)
+
+
+def test_expand_says_which_words_it_added(search_index, cli_run_main):
+    from paravec.search import SearchIndex
+
+    index = search_index / "news.index"
+    proc = cli_run_main("search", index, "fire", "--mode", "keyword", "--expand", "--json")
+    assert proc.returncode == 0, proc.stderr
+    json.loads(proc.stdout)  # stdout stays JSON; the added words go to stderr
+    idx = SearchIndex.open(index)
+    nearest = [w for w, _ in idx.model.wv.most_similar("fire", topn=idx.expand_topn)]
+    added = idx.expansion("fire")
+    assert list(added) == nearest and all(0 < v <= idx.expand_weight for v in added.values())
+    line = " ".join(proc.stderr.split())
+    assert line.startswith("expanded with: ") and all(f"{w} (" in line for w in nearest)
+
+
+def test_document_mode_title_is_not_the_whole_article(search_index, search_run):
+    folder = search_index
+    article = (folder / "news.txt").read_text(encoding="utf-8").splitlines()[0]
+    table = search_run("search", folder / "news.index", article, "--mode", "document", "--k", "2")
+    first_line = " ".join(table.splitlines()[0].split())
+    assert first_line.startswith("document search: " + " ".join(article.split()[:3]))
+    assert f"({len(article.split())} words)" in table
+    assert article[200:260] not in " ".join(table.split())

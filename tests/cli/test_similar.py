@@ -32,6 +32,8 @@ def test_similar_word_tag_and_text(cli_updated, cli_invoke):
     [
         (("--word", "notawordatall"), "not in the model's vocabulary"),
         (("--tag", "nosuchtag"), "not in the model"),
+        # a text file's tags are '<file stem>:<line>' with lines from 1: the message names the real one
+        (("--tag", "new.txt:0"), "did you mean 'new:1'?"),
         (("--text", "zzzqqq wwwxxx"), "none of the words"),
         (("--word", "fire", "--tag", "new:1"), "exactly one of"),
     ],
@@ -39,3 +41,24 @@ def test_similar_word_tag_and_text(cli_updated, cli_invoke):
 def test_similar_bad_queries(cli_updated, cli_run_main, cli_error_line, args, message):
     proc = cli_run_main("similar", cli_updated[0], *args)
     assert proc.returncode == 2 and message in cli_error_line(proc)
+
+
+def test_similarities_are_shown_against_random_pairs(cli_updated, cli_invoke):
+    from gensim.models import Doc2Vec
+
+    from paravec.scores import RandomPairs
+
+    out, _ = cli_updated
+    result = json.loads(cli_invoke("similar", out, "--word", "fire", "--topn", 5, "--json").stdout)
+    model = Doc2Vec.load(str(out))
+    pairs = RandomPairs.of(model.wv)
+    assert result["random_pairs_mean"] == pytest.approx(pairs.mean, abs=1e-3)
+    shares = [n["above_random_pairs"] for n in result["neighbours"]]
+    assert shares == sorted(shares, reverse=True)  # same order as the cosines
+    # a word's nearest words score above nearly every random pair, whatever the raw cosine
+    assert shares[0] > 0.99 and all(0.0 <= s <= 1.0 for s in shares)
+    # a word of an unrelated topic sits among the random pairs, not above them all
+    unrelated = float(model.wv.similarity("fire", "cricket"))
+    assert pairs.percentile(unrelated) < 0.99
+    table = cli_invoke("similar", out, "--word", "fire", "--topn", 3).stdout
+    assert "above random pairs" in table and "a random pair of words scores" in table

@@ -46,3 +46,20 @@ def test_warn_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "warning: 3 documents had no words and were skipped\n"
+
+
+def test_a_long_corpus_path_keeps_the_progress_bar_on_an_80_column_line(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    long_path = tmp_path / ("a_very_long_folder_name_" * 4) / "nested" / "lee_background.cor"
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True, color_system=None)
+    with Steps(console=console) as steps, steps.step(f"reading {long_path}", 4) as progress:
+        progress("read", 2, 4)
+    lines = [line for line in out.getvalue().splitlines() if "reading" in line]
+    final = lines[-1]
+    # one line, the file's name kept, and the bar and counts still on it
+    assert "reading lee_background.cor" in final and "━" in final and "4/4" in final
+    assert "a_very_long_folder" not in final

@@ -9,6 +9,7 @@ import pytest
 from gensim.models import Doc2Vec
 
 import paravec
+from paravec.cli.update import REPORT_FAILED
 from paravec.rehearsal import REHEARSAL_SHARE
 
 
@@ -79,7 +80,9 @@ def test_update_report_hook(cli_files, tmp_path, cli_invoke):
         folder,
         "--json",
     )
-    assert result.exit_code == 0, result.output
+    # A failed verification exits with the documented code 1 (errors exit 2); the model is saved.
+    assert result.exit_code == REPORT_FAILED == 1, result.output
+    assert Doc2Vec.load(str(tmp_path / "u.model")).dv.has_index_for("new:151")
     data = json.loads(result.stdout)
     # 2 epochs (the base had 20) leave the 160 new document vectors near their random start: the
     # vector infer_vector re-infers from a document's words (20 epochs) finds the document's own

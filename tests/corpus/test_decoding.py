@@ -78,3 +78,22 @@ def test_codec_helpers() -> None:
     assert decoder_codec("utf-16") == "utf-16"
     assert ascii_compatible("latin-1") and ascii_compatible("utf-8")
     assert not ascii_compatible("utf-16-le") and not ascii_compatible("utf-32")
+
+
+@pytest.mark.parametrize("order", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
+def test_utf16_without_bom_gets_an_error_naming_the_encoding_to_pass(
+    tmp_path: Path, norwegian: list[str], order: str, suffix: str
+) -> None:
+    path = tmp_path / f"nyheter{suffix}"
+    lines = (
+        norwegian if suffix == ".txt" else [f'{{"id": {i}, "text": "{t}"}}' for i, t in enumerate(norwegian)]
+    )
+    path.write_bytes("\n".join(lines).encode(order))  # no byte order mark
+    # read as UTF-8 it is valid (NULs are valid UTF-8): it must not become words full of NULs
+    with pytest.raises(CorpusError, match=rf"looks like UTF-16 text without a byte order mark.*'{order}'"):
+        list(read_corpus(path))
+    # "utf-16" cannot tell the byte order without a BOM: a CorpusError, not a bare UnicodeError
+    with pytest.raises(CorpusError, match=r"byte order mark needs its byte order: pass encoding='utf-16-le'"):
+        list(read_corpus(path, encoding="utf-16"))
+    assert next(d.words for d in read_corpus(path, encoding=order)) == tokenize(norwegian[0])

@@ -98,3 +98,33 @@ def test_the_map_of_an_evaluation(unchanged_report):
     assert [p["label"] for p in unchanged_report.map_points if p["kind"] == "old_doc"] == [
         f"bg{i}" for i in range(50)
     ]
+
+
+def test_map_labels_of_a_real_report_do_not_overlap(unchanged_report):
+    import pytest
+
+    pytest.importorskip("matplotlib")
+    from paravec.report import _draw_map, _pyplot
+
+    plt = _pyplot()
+    points = unchanged_report.map_points
+    words = [p for p in points if p["kind"] in ("word", "new_word")]
+    assert len(words) >= 50  # dense enough that labels at one fixed offset would collide
+    fig = _draw_map(plt, points)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    plt.close(fig)
+    assert len(boxes) >= len(words) // 3  # most words keep a label
+    overlapping = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
+    assert overlapping == []
+    # the same labels all at one offset (how map.png was drawn before) do collide
+    fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
+    ax.scatter([p["x"] for p in points], [p["y"] for p in points])
+    fig.tight_layout()
+    naive = [
+        ax.annotate(p["label"], (p["x"], p["y"]), fontsize=6, xytext=(3, 3), textcoords="offset points")
+        for p in words
+    ]
+    naive_boxes = [t.get_window_extent(fig.canvas.get_renderer()) for t in naive]
+    plt.close(fig)
+    assert any(naive_boxes[i].overlaps(naive_boxes[j]) for i in range(len(words)) for j in range(i))

@@ -111,3 +111,18 @@ def test_distinctive_words_are_highest_tf_idf_among_known_words() -> None:
         "bushfire",
         "sydney",
     ]
+
+
+def test_identical_documents_count_finding_a_twin_as_finding_themselves(base, seed_batch) -> None:
+    # The seed scenario: nine copies of one text under nine tags. Re-inference cannot tell which copy
+    # it came from, so strictly only about one in nine can find its own vector first.
+    import paravec
+
+    model = copy.deepcopy(base)
+    paravec.update(model, seed_batch, min_count=1, seed=3)
+    sec = evaluate(model, seed_batch, sample=10, word_benchmarks=False, map_points=False).section("placement")
+    m = sec.metrics
+    assert m["duplicate_documents"] == 9
+    assert m["self_top1_strict"] <= 0.5  # own vector only: the copies are interchangeable
+    assert m["self_top1"] >= 0.8 and sec.check("self_top1").verdict == "pass"
+    assert any("identical twin" in note for note in sec.notes)

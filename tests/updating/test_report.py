@@ -41,7 +41,9 @@ def test_to_dict_round_trip(lee_update):
 
 def test_summary_lines_of_a_real_update(lee_update):
     _, report = lee_update
-    assert report.summary().splitlines() == [
+    lines = report.summary().splitlines()
+    assert lines.pop(2) == f"held back by min_count=2: {report.held_back()}"
+    assert lines == [
         "60 documents (4128 words): 60 new, 0 replaced, 0 old dropped",
         "230 new words, 3360 below min_count remembered",
         f"trained 5 epochs, freeze=all, {report.seconds['total']:.2f}s, {report.words_per_second:,.0f} words/s",
@@ -59,6 +61,7 @@ def test_summary_names_rehearsal_and_untrained_documents(lee_update, lee_backgro
     assert report.summary().splitlines() == [
         "2 documents (4 words): 1 new, 1 replaced, 0 old dropped",
         "0 new words, 3362 below min_count remembered",
+        "held back by min_count=2: qqqzz (1), zzqqq (1)",
         f"rehearsed 5 base documents ({sum(len(d.words) for d in lee_background[:5])} words)",
         f"trained 5 epochs, freeze=all, {report.seconds['total']:.2f}s, {report.words_per_second:,.0f} words/s",
         "1 documents had no known word and were not trained",
@@ -71,3 +74,16 @@ def test_summary_of_an_empty_report():
         "0 new words, 0 below min_count remembered",
         "trained 0 epochs, freeze=all, 0.00s, 0 words/s",
     ]
+
+
+def test_words_held_back_by_min_count_are_named_with_counts(lee_update, lee_test, seed_batch):
+    model, report = lee_update
+    batch_words = {w for d in lee_test + seed_batch for w in d.words}
+    held = {w for w in model.raw_vocab if w in batch_words}
+    assert report.held_back_total == len(held) > len(report.held_back_words) == 20
+    # the seed's "fotball" occurs once: it is below min_count=2, so the report must say so
+    assert "fotball" in held and "xxyfg" not in held
+    counts = list(report.held_back_words.values())
+    assert counts == sorted(counts, reverse=True)
+    assert all(model.raw_vocab[w] == c for w, c in report.held_back_words.items())
+    assert report.held_back().endswith(f", ... ({len(held):,} in all)")
