@@ -38,6 +38,7 @@ from gensim.models import Doc2Vec
 
 from paravec.datasets import SEED_TEXTS, data_path, lee_background_documents, seed_documents, wiki_documents
 from paravec.errors import ParameterError
+from paravec.inference import infer
 from paravec.invariants import check
 from paravec.model_io import load, save
 from paravec.tokenizer import tokenize
@@ -102,7 +103,7 @@ class DemoResult:
     word_neighbours : dict
         New word -> its nearest words ``[(word, cosine), ...]``.
     inferred_text : str
-        The text inferred with ``infer_vector``.
+        The text inferred with `paravec.infer`.
     inferred_neighbours : list
         The documents nearest to the inferred vector ``[(tag, cosine), ...]``.
     pretrained_words_unchanged : int
@@ -261,8 +262,7 @@ def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> N
     for word in shown_words:
         result.word_neighbours[word] = _pairs(model.wv.most_similar(word, topn=_TOPN))
     result.inferred_text = SEED_TEXTS[0]
-    model.random.seed(_SEED)
-    vector = model.infer_vector(tokenize(result.inferred_text))
+    vector = infer(model, [tokenize(result.inferred_text)], seed=_SEED)[0]
     result.inferred_neighbours = _pairs(model.dv.most_similar([vector], topn=12))
 
 
