@@ -15,9 +15,10 @@ limit leaves out, as the issue defines it). A compiled dot-product loop over row
 in the same rounds, gives one core's multiply-adds per second, hence the documents per second no
 inference on one core can beat.
 
-Model: PV-DBOW with negative sampling as ``paravec.train`` makes it (300 dimensions, negative 5,
-sample 1e-4, 20 inference epochs), trained on the Wikipedia extract (3 training epochs: inference
-cost does not depend on how well the model is trained).
+Models: PV-DBOW with negative sampling as ``paravec.train`` makes it (300 dimensions, negative 5,
+sample 1e-4, 20 inference epochs), and the same at gensim's default 100 dimensions, trained on the
+Wikipedia extract (3 training epochs: inference cost does not depend on how well the model is
+trained).
 
 Run: ``python benchmarks/infer_speed.py`` (about 5 minutes on 2 cores; ``--quick`` for a smoke
 run). Writes ``benchmarks/results/infer_speed.md`` and ``.json``.
@@ -81,17 +82,37 @@ def _gensim_loop(model: Doc2Vec, docs: list[list[str]]) -> np.ndarray:
     return np.vstack([model.infer_vector(words) for words in docs])
 
 
-def _median_times(contestants: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name in contestants}
+def _timings(
+    contestants: dict[str, Callable[[], Any]], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall and CPU seconds (this process, all its threads) of each contestant in each round."""
+    wall: dict[str, list[float]] = {name: [] for name in contestants}
+    cpu: dict[str, list[float]] = {name: [] for name in contestants}
     names = list(contestants)
     for r in range(rounds):
         order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             contestants[name]()
-            times[name].append(time.perf_counter() - start)
-        print(f"  round {r + 1}: " + ", ".join(f"{n} {times[n][-1]:.3f}s" for n in names), flush=True)
-    return times
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+        shown = ", ".join(f"{n} {wall[n][-1]:.3f}s ({cpu[n][-1]:.3f}s cpu)" for n in names)
+        print(f"  round {r + 1}: {shown}", flush=True)
+    return wall, cpu
+
+
+class _Peak:
+    """A compiled dot-product loop over rows in cache: one core's multiply-adds per second."""
+
+    def __init__(self, quick: bool) -> None:
+        self.rows = np.random.default_rng(1).random((64, 300), dtype=np.float32)
+        self.vector = np.random.default_rng(2).random(300, dtype=np.float32)
+        self.repeats = 2_000 if quick else 20_000
+        self.macs = self.repeats * self.rows.size
+        _dot_loop(self.rows, self.vector, 1)
+
+    def __call__(self) -> None:
+        _dot_loop(self.rows, self.vector, self.repeats)
 
 
 def main() -> None:
@@ -102,105 +123,125 @@ def main() -> None:
     rounds = 2 if args.quick else args.rounds
     n_short, n_long = (300, 8) if args.quick else (3000, 60)
     rng = np.random.default_rng(0)
-
     wiki = wiki_documents()
-    model = Doc2Vec(vector_size=300, dm=0, negative=5, hs=0, sample=1e-4, min_count=2, window=8,
-                    epochs=3, workers=2, seed=1)  # fmt: skip
-    model.build_vocab(wiki)
-    print(f"training the model on the Wikipedia extract ({model.corpus_total_words:,} words)", flush=True)
-    model.train(wiki, total_examples=len(wiki), epochs=3)
-    model.epochs = 20  # inference epochs (paravec.train's default)
     short, long = _short_documents(n_short, rng), _long_documents(wiki, n_long, rng)
-    paravec.infer(model, short[:2], workers=1)  # compile (cached on disk) before anything is timed
-
-    known = model.wv.key_to_index
-    sample_int = model.wv.expandos["sample_int"].astype(np.float64) / 2**32
-    long_words = sum(sum(1 for w in d if w in known) for d in long)
-    long_kept = sum(sum(min(1.0, sample_int[known[w]]) for w in d if w in known) for d in long)
-    dim, neg, epochs = model.vector_size, model.negative, model.epochs
-
-    peak_rows = np.random.default_rng(1).random((64, dim), dtype=np.float32)
-    peak_vec = np.random.default_rng(2).random(dim, dtype=np.float32)
-    peak_repeats = 20_000 if not args.quick else 2_000
-    _dot_loop(peak_rows, peak_vec, 1)
-    peak_macs = peak_repeats * peak_rows.shape[0] * dim
-
-    results: dict[str, Any] = {"cpus": os.cpu_count(), "rounds": rounds, "epochs": epochs, "vector_size": dim,
-                               "negative": neg, "sample": model.sample, "vocabulary": len(model.wv)}  # fmt: skip
-    for label, docs in (("short", short), ("long", long)):
-        print(f"{label} documents: {len(docs)}", flush=True)
-        contestants = {
-            "gensim": lambda docs=docs: _gensim_loop(model, docs),
-            "paravec-1": lambda docs=docs: paravec.infer(model, docs, workers=1),
-            "paravec-2": lambda docs=docs: paravec.infer(model, docs, workers=2),
-        }
-        if label == "long":
-            contestants["peak"] = lambda: _dot_loop(peak_rows, peak_vec, peak_repeats)
-        times = _median_times(contestants, rounds)
-        medians = {name: statistics.median(t) for name, t in times.items()}
-        results[label] = {
-            "documents": len(docs),
-            "words": sum(len(d) for d in docs),
-            "median_seconds": medians,
-            "all_seconds": times,
-            "docs_per_second": {n: len(docs) / medians[n] for n in medians if n != "peak"},
-            "speedup_1": medians["gensim"] / medians["paravec-1"],
-            "speedup_2": medians["gensim"] / medians["paravec-2"],
-        }
-        if label == "long":
-            peak = peak_macs / medians["peak"]
-            limit_docs = peak / (long_words / len(docs) * epochs * (1 + neg) * dim)
-            limit_kept = peak / (long_kept / len(docs) * epochs * (1 + neg) * dim)
-            results["peak_macs_per_second"] = peak
-            results["long"].update(
-                known_words=long_words,
-                expected_kept_words=long_kept,
-                limit_docs_per_second_one_core=limit_docs,
-                limit_kept_docs_per_second_one_core=limit_kept,
-            )
+    peak = _Peak(args.quick)
+    results: dict[str, Any] = {"cpus": os.cpu_count(), "rounds": rounds, "models": []}
+    for dim in (300, 100):
+        model = Doc2Vec(vector_size=dim, dm=0, negative=5, hs=0, sample=1e-4, min_count=2, window=8,
+                        epochs=3, workers=2, seed=1)  # fmt: skip
+        model.build_vocab(wiki)
+        print(f"training a {dim}-dimensional model on the Wikipedia extract", flush=True)
+        model.train(wiki, total_examples=len(wiki), epochs=3)
+        model.epochs = 20  # inference epochs (paravec.train's default)
+        paravec.infer(model, short[:2], workers=1)  # compile (cached on disk) before anything is timed
+        results["models"].append(_measure(model, short, long, rounds, peak))
     markdown = _markdown(results)
     print(markdown)
     write_results(RESULTS / ("infer_speed_quick.md" if args.quick else "infer_speed.md"), markdown, results)
 
 
+def _measure(
+    model: Doc2Vec, short: list[list[str]], long: list[list[str]], rounds: int, peak: _Peak
+) -> dict[str, Any]:
+    known = model.wv.key_to_index
+    keep = np.minimum(model.wv.expandos["sample_int"].astype(np.float64) / 2**32, 1.0)
+    long_words = sum(sum(1 for w in d if w in known) for d in long)
+    long_kept = float(sum(sum(keep[known[w]] for w in d if w in known) for d in long))
+    dim, neg, epochs = model.vector_size, model.negative, model.epochs
+    out: dict[str, Any] = {"epochs": epochs, "vector_size": dim, "negative": neg, "sample": model.sample,
+                           "vocabulary": len(model.wv)}  # fmt: skip
+    for label, docs in (("short", short), ("long", long)):
+        print(f"{dim} dimensions, {label} documents: {len(docs)}", flush=True)
+        contestants: dict[str, Callable[[], Any]] = {
+            "gensim": lambda docs=docs: _gensim_loop(model, docs),
+            "paravec-1": lambda docs=docs: paravec.infer(model, docs, workers=1),
+            "paravec-2": lambda docs=docs: paravec.infer(model, docs, workers=2),
+        }
+        if label == "long":
+            contestants["peak"] = peak
+        wall, cpu = _timings(contestants, rounds)
+        med = {name: statistics.median(t) for name, t in wall.items()}
+        med_cpu = {name: statistics.median(t) for name, t in cpu.items()}
+        out[label] = {
+            "documents": len(docs),
+            "words": sum(len(d) for d in docs),
+            "median_seconds": med,
+            "median_cpu_seconds": med_cpu,
+            "all_seconds": wall,
+            "all_cpu_seconds": cpu,
+            "docs_per_second": {n: len(docs) / med[n] for n in med if n != "peak"},
+            "docs_per_cpu_second": {n: len(docs) / med_cpu[n] for n in med_cpu if n != "peak"},
+            "speedup_1": med["gensim"] / med["paravec-1"],
+            "speedup_2": med["gensim"] / med["paravec-2"],
+            "cpu_ratio_1": med_cpu["gensim"] / med_cpu["paravec-1"],
+            "cpu_ratio_2": med_cpu["gensim"] / med_cpu["paravec-2"],
+        }
+        if label == "long":
+            macs = peak.macs / med_cpu["peak"]  # per CPU second: what one core does while it runs
+            per_doc = epochs * (1 + neg) * dim / len(docs)
+            out["long"].update(
+                peak_macs_per_cpu_second=macs,
+                known_words=long_words,
+                expected_kept_words=long_kept,
+                limit_docs_per_cpu_second=macs / (long_words * per_doc),
+                limit_kept_docs_per_cpu_second=macs / (long_kept * per_doc),
+            )
+    return out
+
+
 def _markdown(r: dict[str, Any]) -> str:
-    short, long = r["short"], r["long"]
-    rows = []
-    for label, res in (("short (5-20 words)", short), ("long (300-1,000 words)", long)):
-        dps = res["docs_per_second"]
-        med = res["median_seconds"]
-        rows.append(
-            f"| {label} | {res['documents']:,} | {med['gensim']:.3f} s ({dps['gensim']:,.0f}/s) | "
-            f"{med['paravec-1']:.3f} s ({dps['paravec-1']:,.0f}/s) | "
-            f"{med['paravec-2']:.3f} s ({dps['paravec-2']:,.0f}/s) | "
-            f"**{res['speedup_1']:.1f}x** | **{res['speedup_2']:.1f}x** |"
+    rows, limits = [], []
+    for m in r["models"]:
+        for label, res in (("short (5-20 words)", m["short"]), ("long (300-1,000 words)", m["long"])):
+            dps, med = res["docs_per_second"], res["median_seconds"]
+            rows.append(
+                f"| {m['vector_size']} | {label} | {res['documents']:,} "
+                f"| {med['gensim']:.3f} s ({dps['gensim']:,.0f}/s) "
+                f"| {med['paravec-1']:.3f} s ({dps['paravec-1']:,.0f}/s) "
+                f"| {med['paravec-2']:.3f} s ({dps['paravec-2']:,.0f}/s) "
+                f"| **{res['speedup_1']:.1f}x** | **{res['speedup_2']:.1f}x** "
+                f"| {res['cpu_ratio_1']:.1f}x / {res['cpu_ratio_2']:.1f}x |"
+            )
+        long = m["long"]
+        one = long["docs_per_cpu_second"]["paravec-1"]
+        two = long["docs_per_second"]["paravec-2"]
+        limit, limit_kept = long["limit_docs_per_cpu_second"], long["limit_kept_docs_per_cpu_second"]
+        limits.append(
+            f"- {m['vector_size']} dimensions: {long['known_words'] / long['documents']:.0f} known words a "
+            f"document x {m['epochs']} epochs x (1 + {m['negative']}) x {m['vector_size']} at "
+            f"{long['peak_macs_per_cpu_second'] / 1e9:.1f} G multiply-adds per CPU second is **{limit:.0f} "
+            f"documents per CPU second**. paravec does {one:.0f} on 1 thread (**{one / limit:.0%}** of the "
+            f"limit; gensim {long['docs_per_cpu_second']['gensim']:.0f}); with 2 threads it did {two:.0f} "
+            f"documents per wall-clock second on this shared machine ({two / (2 * limit):.0%} of two idle "
+            f"cores' limit). Downsampling keeps about {long['expected_kept_words'] / long['known_words']:.0%} "
+            f"of the words: counting kept words only, the limit is {limit_kept:.0f} and paravec reaches "
+            f"{one / limit_kept:.0%} of it."
         )
-    one = long["docs_per_second"]["paravec-1"]
-    two = long["docs_per_second"]["paravec-2"]
-    limit, limit_kept = long["limit_docs_per_second_one_core"], long["limit_kept_docs_per_second_one_core"]
+    m0 = r["models"][0]
     return "\n".join(
         [
             "# Batched inference vs a gensim infer_vector loop",
             "",
             "`python benchmarks/infer_speed.py`: the same documents and epochs inferred by a loop over "
             "gensim's `infer_vector` and by `paravec.infer` with 1 and 2 threads; medians of "
-            f"{r['rounds']} rounds in rotating order on a shared machine ({r['cpus']} CPUs). Model: "
-            f"PV-DBOW, {r['vector_size']} dimensions, negative {r['negative']}, sample {r['sample']:g}, "
-            f"{r['vocabulary']:,} words; {r['epochs']} epochs.",
+            f"{r['rounds']} rounds in rotating order on a shared machine ({r['cpus']} CPUs). Models: "
+            f"PV-DBOW, negative {m0['negative']}, sample {m0['sample']:g}, {m0['vocabulary']:,} words, "
+            f"trained on the Wikipedia extract; {m0['epochs']} inference epochs.",
             "",
-            "| documents | n | gensim loop | paravec, 1 thread | paravec, 2 threads | "
-            "speed-up 1 thread | speed-up 2 threads |",
-            "|---|---|---|---|---|---|---|",
+            "| dimensions | documents | n | gensim loop | paravec, 1 thread | paravec, 2 threads "
+            "| speed-up, 1 thread | speed-up, 2 threads | CPU time, gensim / paravec (1 / 2 threads) |",
+            "|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
-            f"Arithmetic limit for the long documents: one core does {r['peak_macs_per_second'] / 1e9:.2f} G "
-            "multiply-adds/s in a compiled dot-product loop (measured in the same rounds); at "
-            f"{long['known_words'] / long['documents']:.0f} known words a document x {r['epochs']} epochs x "
-            f"(1 + {r['negative']}) x {r['vector_size']} that is **{limit:.1f} documents/s** per core. "
-            f"paravec reaches {one:.1f}/s on 1 thread (**{one / limit:.0%}** of it) and {two:.1f}/s on 2 "
-            f"threads ({two / (2 * limit):.0%} of two cores). Downsampling keeps about "
-            f"{long['expected_kept_words'] / long['known_words']:.0%} of the words; counting kept words "
-            f"only, the limit is {limit_kept:.1f}/s per core and 1 thread reaches {one / limit_kept:.0%}.",
+            "Times are wall-clock medians and the speed-ups ratios of documents per second. The last "
+            "column compares the CPU time each side used (all its threads), which the other processes "
+            "on the machine disturb less.",
+            "",
+            "Arithmetic limit for the long documents (one core's multiply-adds per CPU second, from a "
+            "compiled dot-product loop over rows in cache, timed in the same rounds):",
+            "",
+            *limits,
             "",
         ]
     )

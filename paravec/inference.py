@@ -183,12 +183,13 @@ def _infer(
     out = np.empty((len(words), model.dv.vector_size), dtype=np.float32)
     alphas = _alphas(model, epochs or model.epochs)
     check_inference_inputs(corpus, out, keys, weights, tables, config, alphas, lookup)
-    ranges = _ranges(corpus.doc_starts, workers or os.cpu_count() or 1)
-    if len(ranges) <= 1 or (workers or os.cpu_count()) == 1:
+    threads = workers or os.cpu_count() or 1
+    ranges = _ranges(corpus.doc_starts, threads)
+    if len(ranges) <= 1 or threads == 1:
         for lo, hi in ranges:
             infer_range(lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
         return out
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         jobs = [pool.submit(infer_range, lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
                 for lo, hi in ranges]  # fmt: skip
         for job in jobs:
@@ -266,9 +267,9 @@ def _cached_tables(model: Doc2Vec, config: Config) -> tuple[Tables, Lookup]:
 
 def _ranges(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, int]]:
     n_docs = len(doc_starts) - 1
-    if n_docs == 0:
-        return []
-    n_shares = min(n_docs, 1 if workers == 1 else workers * _SHARES_PER_WORKER)
+    if n_docs <= 1 or workers == 1:
+        return [(0, n_docs)] if n_docs else []
+    n_shares = min(n_docs, workers * _SHARES_PER_WORKER)
     # Shares of about equal numbers of words (+1 per document, for its start vector and epochs).
     cost = np.cumsum(np.diff(doc_starts) + 1)
     bounds = np.searchsorted(cost, np.linspace(0, cost[-1], n_shares + 1)[1:-1], side="right")

@@ -18,8 +18,8 @@ compiled call that releases the GIL, so threads can share a batch:
   hierarchical softmax and/or negative sampling, with `paravec.kernel`'s sigmoid table and
   scaling.
 
-`check_inference_inputs` proves every index lands inside its array before the compiled code,
-which checks none, runs.
+`build_lookup` (once per model) and `check_inference_inputs` (every call) prove every index
+lands inside its array before the compiled code, which checks none, runs.
 
 Examples
 --------
@@ -41,7 +41,6 @@ from numba import njit
 from paravec.errors import ModelBrokenError
 from paravec.kernel import _EXP_TABLE, _LCG_MASK, _MAX_EXP, _SIGMOID_SCALE, _next
 from paravec.kernel_inputs import MODE_DBOW, MODE_DM_CONCAT, MODE_DM_MEAN, Config, Corpus, Tables, Weights
-from paravec.kernel_inputs import index_problems as _index_problems
 
 __all__ = ["MAX_WORDS", "Lookup", "build_lookup", "check_inference_inputs", "document_keys", "infer_range"]
 
@@ -75,7 +74,7 @@ def document_keys(seed: int | list[int], start: int, n: int) -> npt.NDArray[np.u
 
 
 class Lookup(NamedTuple):
-    """What inference looks up per unit, derived once from the model's `Tables`."""
+    """What inference looks up per unit, derived once from the model's `Tables` (`build_lookup`)."""
 
     # cum_index[b]: the first entry of cum_table >= b << shift. A negative sample x then lies in
     # cum_table[cum_index[x >> shift] : cum_index[(x >> shift) + 1] + 1]: with about one word per
@@ -84,20 +83,36 @@ class Lookup(NamedTuple):
     cum_index: npt.NDArray[np.int64]
     shift: int
     units: int  # most units one prediction takes: 1 + negative, or the longest Huffman path
+    max_point: int  # the highest row of syn1 a Huffman path visits (-1: none)
 
 
 def build_lookup(tables: Tables, config: Config) -> Lookup:
-    """The `Lookup` of ``tables`` (``cum_table`` must be non-decreasing, as `check_inference_inputs` proves)."""
-    cum = tables.cum_table
-    domain = int(cum[-1]) if len(cum) else 1
-    bits = max(1, (len(cum) - 1).bit_length())
-    shift = max(0, (max(domain, 1) - 1).bit_length() - bits)
-    buckets = ((max(domain, 1) - 1) >> shift) + 1
-    starts = np.arange(buckets + 1, dtype=np.uint64) << np.uint64(shift)
-    index = np.minimum(np.searchsorted(cum, starts, side="left"), max(len(cum) - 1, 0)).astype(np.int64)
-    paths = np.diff(tables.code_starts)
+    """The `Lookup` of ``tables``, after proving the tables sound (they are then reused per call).
+
+    Raises
+    ------
+    ModelBrokenError
+        If ``cum_table`` is not non-decreasing or the Huffman offsets are broken.
+    """
+    cum, starts = tables.cum_table, tables.code_starts
+    if config.negative > 0 and (
+        len(cum) == 0 or cum[-1] == 0 or bool((np.diff(cum.astype(np.int64)) < 0).any())
+    ):
+        raise ModelBrokenError(
+            "refusing to infer: cum_table is not a non-decreasing table with a positive total"
+        )
+    paths = np.diff(starts)
+    if len(starts) == 0 or starts[0] != 0 or starts[-1] != len(tables.points) or bool((paths < 0).any()):
+        raise ModelBrokenError("refusing to infer: the Huffman code offsets are broken")
+    if len(tables.codes) != len(tables.points):
+        raise ModelBrokenError("refusing to infer: Huffman codes and points differ in length")
+    domain = max(int(cum[-1]) if len(cum) else 1, 1)
+    shift = max(0, (domain - 1).bit_length() - max(1, (len(cum) - 1).bit_length()))
+    bounds = np.arange(((domain - 1) >> shift) + 2, dtype=np.uint64) << np.uint64(shift)
+    index = np.minimum(np.searchsorted(cum, bounds, side="left"), max(len(cum) - 1, 0)).astype(np.int64)
     units = max(config.negative + 1, int(paths.max()) if len(paths) else 0, 1)
-    return Lookup(cum_index=index, shift=shift, units=units)
+    max_point = int(tables.points.max()) if len(tables.points) else -1
+    return Lookup(cum_index=index, shift=shift, units=units, max_point=max_point)
 
 
 def check_inference_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
@@ -105,8 +120,9 @@ def check_inference_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: n
                            alphas: npt.NDArray[np.float32], lookup: Lookup) -> None:  # fmt: skip
     """Prove every index `infer_range` will follow lands inside its array (it checks none).
 
-    ``corpus`` holds one tag per document (row 0 of ``weights.dv``, a one-row stand-in, as in
-    gensim's ``infer_vector``); ``out`` gets one row per document.
+    What `build_lookup` proved of the tables is not checked again; everything that can change
+    between calls (the model's arrays, the documents) is, in time independent of the vocabulary
+    size but for the documents' words.
 
     Raises
     ------
@@ -119,33 +135,61 @@ def check_inference_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: n
                                    ("alphas", alphas, np.float32, 1), ("wv", weights.wv, np.float32, 2),
                                    ("syn1neg", weights.syn1neg, np.float32, 2), ("syn1", weights.syn1, np.float32, 2),
                                    ("word_ids", corpus.word_ids, np.int32, 1),
-                                   ("doc_starts", corpus.doc_starts, np.int64, 1)):  # fmt: skip
+                                   ("doc_starts", corpus.doc_starts, np.int64, 1),
+                                   ("cum_table", tables.cum_table, np.uint32, 1),
+                                   ("sample_int", tables.sample_int, np.uint32, 1),
+                                   ("code_starts", tables.code_starts, np.int64, 1),
+                                   ("points", tables.points, np.uint32, 1), ("codes", tables.codes, np.uint8, 1),
+                                   ("cum_index", lookup.cum_index, np.int64, 1)):  # fmt: skip
         if arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous:
             problems.append(f"{name} must be a {ndim}-D C-contiguous {np.dtype(dtype)} array")
     if problems:
         raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
-    if out.shape != (n_docs, weights.wv.shape[1]) or not out.flags.writeable:
-        problems.append(f"out must be a writable ({n_docs}, {weights.wv.shape[1]}) array")
-    if len(keys) != n_docs:
-        problems.append(f"{len(keys)} keys for {n_docs} documents")
-    if config.mode not in (MODE_DBOW, MODE_DM_MEAN, MODE_DM_CONCAT):
-        problems.append(f"unknown mode {config.mode}")
-    problems += _index_problems(corpus, np.zeros(0, np.int64), weights, tables, config)
-    cum = tables.cum_table
-    if config.negative > 0 and (
-        len(cum) == 0 or cum[-1] == 0 or bool((np.diff(cum.astype(np.int64)) < 0).any())
-    ):
-        problems.append("cum_table is not a non-decreasing table with a positive total")
-    elif config.negative > 0 and (
-        lookup.cum_index.dtype != np.int64
-        or len(lookup.cum_index) != ((int(cum[-1]) - 1) >> lookup.shift) + 2
-        or lookup.cum_index.min() < 0
-        or lookup.cum_index.max() >= len(cum)
-    ):
-        problems.append("the negative-sampling lookup does not match cum_table")
-    paths = np.diff(tables.code_starts)
-    if lookup.units < config.negative + 1 or (config.hs and len(paths) and paths.max() > lookup.units):
-        problems.append("the unit buffer is shorter than a prediction")
+    n_words, size = weights.wv.shape
+    concat = config.mode == MODE_DM_CONCAT
+    layer1 = (config.dm_tag_count + 2 * config.window) * size if concat else size
+    cum, neg = tables.cum_table, config.negative > 0
+    starts = corpus.doc_starts
+    checks = [
+        (
+            f"out must be a writable ({n_docs}, {size}) array",
+            out.shape != (n_docs, size) or not out.flags.writeable,
+        ),
+        (f"{len(keys)} keys for {n_docs} documents", len(keys) != n_docs),
+        (f"unknown mode {config.mode}", config.mode not in (MODE_DBOW, MODE_DM_MEAN, MODE_DM_CONCAT)),
+        (f"layer1_size is {config.layer1_size}, expected {layer1}", config.layer1_size != layer1),
+        (
+            "the output layers do not match",
+            layer1 != weights.syn1neg.shape[1] or layer1 != weights.syn1.shape[1],
+        ),
+        ("syn1neg does not match the vocabulary", neg and len(weights.syn1neg) != n_words),
+        ("cum_table does not match the vocabulary", neg and len(cum) != n_words),
+        (
+            "the negative-sampling lookup does not match cum_table",
+            neg and (cum[-1] == 0 or len(lookup.cum_index) != ((int(cum[-1]) - 1) >> lookup.shift) + 2),
+        ),
+        ("sample_int does not match the vocabulary", len(tables.sample_int) != n_words),
+        (
+            "the Huffman codes do not match the vocabulary",
+            config.hs and len(tables.code_starts) != n_words + 1,
+        ),
+        ("a Huffman point is outside syn1", config.hs and lookup.max_point >= len(weights.syn1)),
+        ("the unit buffer is shorter than a prediction", lookup.units < config.negative + 1),
+        (
+            "document offsets are broken",
+            len(starts) == 0
+            or starts[0] != 0
+            or starts[-1] != len(corpus.word_ids)
+            or bool((np.diff(starts) < 0).any()),
+        ),
+        (
+            "a word index is outside wv.vectors",
+            len(corpus.word_ids) > 0 and bool(corpus.word_ids.min() < 0 or corpus.word_ids.max() >= n_words),
+        ),
+        ("the null word is outside wv.vectors", concat and not 0 <= config.null_word < n_words),
+        ("the window is below 1", config.window < 1),
+    ]
+    problems = [message for message, failed in checks if failed]
     if problems:
         raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
 
