@@ -119,6 +119,11 @@ def infer(
     return _infer(model, words, document_keys(seed, start, len(words)), epochs, workers)
 
 
+@validate(
+    model=InstanceOf(Doc2Vec, "a gensim Doc2Vec"),
+    epochs=Integer(min=1, none=True),
+    workers=Integer(min=1, none=True),
+)
 def infer_seeded(
     model: Doc2Vec,
     documents: Sequence[Sequence[str]],
@@ -131,6 +136,26 @@ def infer_seeded(
 
     For vectors that depend on a document's words only (a search query asked twice gets the
     same vector), whatever else is inferred in the same call.
+
+    Parameters
+    ----------
+    model, epochs, workers
+        As for `infer`.
+    documents : sequence of TaggedDocument or of lists of str
+        As for `infer`.
+    seeds : sequence of int
+        One seed (0 to 2**64 - 1) per document.
+
+    Returns
+    -------
+    ndarray of shape (n_documents, model.dv.vector_size), float32
+
+    Raises
+    ------
+    ParameterError
+        A parameter is out of range, or there is not one seed per document.
+    CorpusError, ModelBrokenError
+        As for `infer`.
     """
     words = _word_lists(documents)
     if len(seeds) != len(words):

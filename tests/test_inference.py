@@ -180,6 +180,10 @@ def test_seeded_rows_are_single_document_calls(dbow: Doc2Vec, lee_test) -> None:
         assert np.array_equal(rows[i], infer(dbow, [docs[i]], seed=seed)[0])
     with pytest.raises(ParameterError, match="2 seeds for 4 documents"):
         infer_seeded(dbow, docs, [1, 2])
+    with pytest.raises(ParameterError, match="seeds must be"):
+        infer_seeded(dbow, docs[:1], [-1])
+    with pytest.raises(ParameterError, match="epochs must be"):
+        infer_seeded(dbow, docs[:1], [1], epochs=0)
 
 
 def test_a_grown_vocabulary_is_seen(lee_background, lee_test) -> None:
