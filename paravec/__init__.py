@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from paravec.corpus import Corpus, read_corpus, read_texts
     from paravec.deleting import delete
     from paravec.evaluation import evaluate, evaluate_update
+    from paravec.inference import infer
     from paravec.invariants import check
     from paravec.model_io import load, save
     from paravec.rehearsal import sample_rehearsal
@@ -57,6 +58,7 @@ _LAZY = {
     "delete": "paravec.deleting",
     "evaluate": "paravec.evaluation",
     "evaluate_update": "paravec.evaluation",
+    "infer": "paravec.inference",
     "check": "paravec.invariants",
     "load": "paravec.model_io",
     "save": "paravec.model_io",
@@ -94,6 +96,7 @@ __all__ = [
     "delete",
     "evaluate",
     "evaluate_update",
+    "infer",
     "load",
     "read_corpus",
     "read_texts",

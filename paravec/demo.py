@@ -50,6 +50,7 @@ from paravec.datasets import (
     wiki_texts,
 )
 from paravec.errors import ParameterError
+from paravec.inference import infer
 from paravec.invariants import check
 from paravec.model_io import save
 from paravec.store import Store
@@ -117,7 +118,7 @@ class DemoResult:
     word_neighbours : dict
         New word -> its nearest words ``[(word, cosine), ...]``.
     inferred_text : str
-        The text inferred with ``infer_vector``.
+        The text inferred with `paravec.infer`.
     inferred_neighbours : list
         The documents nearest to the inferred vector ``[(tag, cosine), ...]``.
     pretrained_words_unchanged : int
@@ -329,8 +330,7 @@ def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> N
     for word in shown_words:
         result.word_neighbours[word] = _pairs(model.wv.most_similar(word, topn=_TOPN))
     result.inferred_text = SEED_TEXTS[0]
-    model.random.seed(_SEED)
-    vector = model.infer_vector(tokenize(result.inferred_text))
+    vector = infer(model, [tokenize(result.inferred_text)], seed=_SEED)[0]
     result.inferred_neighbours = _pairs(model.dv.most_similar([vector], topn=12))
 
 

@@ -12,7 +12,7 @@ a model whose random pairs score 0.9, while 99.9% above random pairs means the s
 
 Words and documents share one space in PV-DBOW with word training (paravec's default) and in
 PV-DM, so any source can be compared with either target. Free text is tokenized with
-`paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``.
+`paravec.tokenize.tokenize` and placed with `paravec.infer` (gensim's ``infer_vector`` arithmetic).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def similar_command(
     model: Path = typer.Argument(..., help="The model file." + PICKLE_NOTE),
     word: str | None = typer.Option(None, "--word", help="A word of the vocabulary."),
     tag: str | None = typer.Option(None, "--tag", help="A document tag."),
-    text: str | None = typer.Option(None, "--text", help="Free text, placed with infer_vector."),
+    text: str | None = typer.Option(None, "--text", help="Free text, placed by inference (paravec.infer)."),
     to: Target | None = typer.Option(
         None, "--to", help="Return words or docs (default: words for --word, docs otherwise)."
     ),
@@ -111,6 +111,7 @@ def nearest(
     topn: int = 10,
 ) -> tuple[str, list[tuple[str, float]]]:
     """The ``topn`` nearest words or documents (``to``) of one word, tag or text, with a label of the query."""
+    from paravec.inference import infer
     from paravec.tokenizer import tokenize
 
     if not model.dm and not model.dbow_words and (to == "words" or word is not None):
@@ -138,7 +139,7 @@ def nearest(
                 f"none of the words of --text {text!r} is in the model's vocabulary; "
                 "infer_vector would return noise"
             )
-        vector, query = model.infer_vector(words), f"text {text!r}"
+        vector, query = infer(model, [words])[0], f"text {text!r}"
     kv = model.wv if to == "words" else model.dv
     # Ask for one extra so the query itself can be left out of its own neighbours.
     found = kv.most_similar([vector], topn=topn + 1)

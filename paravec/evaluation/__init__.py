@@ -123,9 +123,9 @@ def evaluate(
         How many new documents, old documents, new words and pretrained words to examine
         (a seeded random sample for documents; the most frequent for words).
     seed : int, default 0
-        Seed for samples and ``infer_vector``.
+        Seed for samples and inference (`paravec.infer`).
     epochs : int, optional
-        Epochs of ``infer_vector``; default the model's own.
+        Inference epochs; default the model's own.
     topn : int, default 10
         Size of the neighbour lists.
     word_benchmarks : bool, default True

@@ -1,10 +1,10 @@
 """Reproducible re-inference and sampling: which documents an evaluation examines, and their vectors.
 
-gensim's ``Doc2Vec.infer_vector`` draws its starting vector and its negative samples from
-``model.random``, so two calls on the same words give different vectors. To make a report
-repeatable, `infer_vectors` seeds ``model.random`` per document from ``(seed, position)`` and
-restores the model's own generator afterwards: the model is left as it was. Samples of documents
-are seeded the same way (`sample_indices`).
+Inference draws a start vector and negative samples at random, so two unseeded runs on the same
+words give different vectors. To make a report repeatable, `infer_vectors` infers with
+`paravec.infer` (gensim's ``infer_vector`` arithmetic, batched), whose document ``i`` takes its
+randomness from ``(seed, i)`` only; the model is left as it was. Samples of documents are seeded
+too (`sample_indices`).
 
 Examples
 --------
@@ -28,24 +28,28 @@ import numpy as np
 import numpy.typing as npt
 from gensim.models.doc2vec import TaggedDocument
 
+from paravec.inference import infer
+from paravec.inference_kernel import MAX_WORDS
+
 __all__ = ["MAX_DOC_WORDS", "infer_vectors", "sample_indices"]
 
-#: gensim's compiled code cuts a document at this many words anyway.
-MAX_DOC_WORDS = 10000
+#: Inference, like gensim's, stops a document after this many kept words.
+MAX_DOC_WORDS = MAX_WORDS
 
 
 def infer_vectors(
     model: Any, documents: Sequence[TaggedDocument], seed: int, epochs: int | None = None
 ) -> npt.NDArray[np.float32]:
-    """``model.infer_vector`` of each document's words, seeded per document.
+    """The inferred vector of each document's words, seeded per document (`paravec.infer`).
 
     Parameters
     ----------
     model : gensim.models.Doc2Vec
-        Its ``random`` is replaced during the call and restored afterwards.
+        Not modified.
     documents : sequence of TaggedDocument
     seed : int
-        Document ``i`` is inferred with ``RandomState((seed * 1_000_003 + i) % 2**32)``.
+        Document ``i`` takes its randomness from ``(seed, i)``: the same document at the same
+        position gets the same vector in any batch.
     epochs : int, optional
         Inference epochs; default the model's own.
 
@@ -53,15 +57,7 @@ def infer_vectors(
     -------
     ndarray of shape (len(documents), model.dv.vector_size), float32
     """
-    out = np.zeros((len(documents), model.dv.vector_size), dtype=np.float32)
-    saved = model.random
-    try:
-        for i, doc in enumerate(documents):
-            model.random = np.random.RandomState((seed * 1_000_003 + i) % (2**32))
-            out[i] = model.infer_vector(list(doc.words)[:MAX_DOC_WORDS], epochs=epochs)
-    finally:
-        model.random = saved
-    return out
+    return infer(model, documents, epochs=epochs, seed=seed)
 
 
 def sample_indices(n: int, sample: int, seed: int) -> npt.NDArray[np.int64]:

@@ -134,7 +134,7 @@ def documents_like(view: IndexView, tag: Any, k: Any = 10) -> list[Neighbor]:
 
 
 def text_to_words(model: Doc2Vec, infer: Infer, text: Any, k: Any = 10) -> list[Neighbor]:
-    """Words nearest to the vector ``infer_vector`` gives the text."""
+    """Words nearest to the vector inferred for the text."""
     k = check_k(k)
     return words_near_vector(model.wv, _text_vector(model, infer, text), k)
 
@@ -142,7 +142,7 @@ def text_to_words(model: Doc2Vec, infer: Infer, text: Any, k: Any = 10) -> list[
 def text_to_documents(
     view: IndexView, model: Doc2Vec, infer: Infer, text: Any, k: Any = 10
 ) -> list[Neighbor]:
-    """Indexed documents nearest to the vector ``infer_vector`` gives the text."""
+    """Indexed documents nearest to the vector inferred for the text."""
     k = check_k(k)
     return _documents(view, view.vector_candidates(_text_vector(model, infer, text), k))
 
@@ -180,11 +180,11 @@ class Explorer:
         return documents_like(self.backend.view(), tag, k)
 
     def text_to_words(self, text: str, k: int = 10) -> list[Neighbor]:
-        """Words nearest to the vector ``infer_vector`` gives the text."""
+        """Words nearest to the vector inferred for the text."""
         return text_to_words(self.model, self._infer, text, k)
 
     def text_to_documents(self, text: str, k: int = 10) -> list[Neighbor]:
-        """Indexed documents nearest to the vector ``infer_vector`` gives the text."""
+        """Indexed documents nearest to the vector inferred for the text."""
         return text_to_documents(self.backend.view(), self.model, self._infer, text, k)
 
     def document(self, tag: str) -> dict[str, str]:

@@ -5,8 +5,9 @@
     Probabilistic Relevance Framework: BM25 and Beyond", 2009) over the query's most telling
     words (`key_terms`), optionally expanded with the model's nearest words.
 ``"vector"``
-    the query inferred into the model's space (``infer_vector``, Le & Mikolov, "Distributed
-    Representations of Sentences and Documents", ICML 2014; `QueryEncoder`) and the
+    the query inferred into the model's space (`paravec.infer`, gensim's ``infer_vector``
+    arithmetic; Le & Mikolov, "Distributed Representations of Sentences and Documents", ICML
+    2014; `QueryEncoder`) and the
     documents with the nearest vectors.
 ``"hybrid"``
     both fused. ``fusion="convex"`` (Bruch, Gai & Ingber, "An Analysis of Fusion Functions for
@@ -50,6 +51,7 @@ import numpy.typing as npt
 from gensim.models import Doc2Vec
 
 from paravec.errors import ParameterError
+from paravec.inference import infer_seeded
 from paravec.linalg import unit_rows
 from paravec.params import OneOf
 from paravec.search.backend import IndexView
@@ -93,9 +95,6 @@ MAX_QUERY_TERMS = 64
 
 # Documents whose pairs calibrate mode="document" (64 give 4,032 ordered pairs, a second or two).
 _CALIBRATION_SAMPLE = 64
-# Words of a query that infer_vector sees.
-_MAX_INFER_WORDS = 10_000
-
 Ranked = list[tuple[int, float]]
 
 
@@ -112,29 +111,26 @@ class RankingSettings:
 class QueryEncoder:
     """Infers a query's vector with the model, the same vector for the same words on every call.
 
-    ``infer_vector`` draws its downsampling and negative samples from ``model.random``, so an
-    unseeded call gives a slightly different vector, and different scores, each time the same
-    query is asked. The generator is seeded from the words for the call and put back after; the
-    lock keeps concurrent queries from seeing each other's generator.
+    Inference samples at random; each query is seeded from its words (and the model's seed), so
+    the same query asked twice gets the same vector and the same scores, whatever is asked
+    alongside it. One thread per call: concurrent queries are the service's parallelism.
     """
 
     def __init__(self, model: Doc2Vec) -> None:
         self.model = model
-        self._lock = threading.Lock()
 
     def infer(self, words: Sequence[str], epochs: int | None = None) -> npt.NDArray[np.float32]:
-        """The vector of ``words`` (``epochs``: of ``infer_vector``; None uses the model's)."""
-        words = list(words[:_MAX_INFER_WORDS])
-        model = self.model
-        seed = zlib.crc32("\x1f".join(words).encode("utf-8")) ^ int(getattr(model, "seed", 0) or 0)
-        with self._lock:
-            saved = model.random
-            model.random = np.random.RandomState(seed % 2**32)
-            try:
-                vector: npt.NDArray[np.float32] = model.infer_vector(words, epochs=epochs or model.epochs)
-                return vector
-            finally:
-                model.random = saved
+        """The vector of ``words`` (``epochs``: inference epochs; None uses the model's)."""
+        vector: npt.NDArray[np.float32] = self.infer_many([words], epochs)[0]
+        return vector
+
+    def infer_many(
+        self, texts: Sequence[Sequence[str]], epochs: int | None = None
+    ) -> npt.NDArray[np.float32]:
+        """`infer` of each word list, in one compiled call; row ``i`` is ``infer(texts[i])``."""
+        base = int(getattr(self.model, "seed", 0) or 0)
+        seeds = [(zlib.crc32("\x1f".join(words).encode("utf-8")) ^ base) % 2**32 for words in texts]
+        return infer_seeded(self.model, [list(words) for words in texts], seeds, epochs=epochs, workers=1)
 
 
 class CalibrationCache:
@@ -162,7 +158,7 @@ class CalibrationCache:
             if len(picked) < 2:
                 calibration = Calibration()
             else:
-                inferred = np.vstack([encoder.infer(w, epochs) for w in words])
+                inferred = encoder.infer_many(words, epochs)
                 df, n_documents = view.document_frequencies([w for doc in words for w in doc])
                 stored = view.unit_vectors([view.slot(tag) or 0 for tag in picked])
                 samples = pair_samples(words, inferred, stored, df, n_documents, encoder.model.wv)

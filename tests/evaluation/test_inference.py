@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from paravec.evaluation.inference import MAX_DOC_WORDS, infer_vectors, sample_indices
+from paravec.inference import infer
 
 
 def test_inference_is_seeded_per_document_and_restores_the_model(base, batch) -> None:
@@ -19,10 +20,13 @@ def test_inference_is_seeded_per_document_and_restores_the_model(base, batch) ->
     assert np.array_equal(base.random.get_state()[1], state)
 
 
-def test_long_documents_are_cut_where_gensim_cuts_them(base, batch) -> None:
-    long = type(batch[0])(list(batch[0].words) * (MAX_DOC_WORDS // len(batch[0].words) + 2), batch[0].tags)
-    cut = type(batch[0])(list(long.words)[:MAX_DOC_WORDS], batch[0].tags)
-    assert np.array_equal(infer_vectors(base, [long], seed=0), infer_vectors(base, [cut], seed=0))
+def test_vectors_are_paravec_infer_of_the_positions(base, batch) -> None:
+    # One inference path for reports, queries and indexing; its arithmetic (gensim's, and the cut
+    # after MAX_DOC_WORDS kept words) is tested in tests/test_inference.py.
+    assert MAX_DOC_WORDS == 10_000
+    assert np.array_equal(
+        infer_vectors(base, batch[:6], seed=5, epochs=3), infer(base, batch[:6], seed=5, epochs=3)
+    )
 
 
 def test_samples_are_seeded_sorted_and_whole_when_small() -> None:
