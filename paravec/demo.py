@@ -40,6 +40,7 @@ from paravec.datasets import SEED_TEXTS, data_path, lee_background_documents, se
 from paravec.errors import ParameterError
 from paravec.invariants import check
 from paravec.model_io import load, save
+from paravec.analysis import of_model
 from paravec.tokenizer import tokenize
 from paravec.training import train
 from paravec.updating import update
@@ -262,7 +263,7 @@ def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> N
         result.word_neighbours[word] = _pairs(model.wv.most_similar(word, topn=_TOPN))
     result.inferred_text = SEED_TEXTS[0]
     model.random.seed(_SEED)
-    vector = model.infer_vector(tokenize(result.inferred_text))
+    vector = model.infer_vector(of_model(model)(result.inferred_text))
     result.inferred_neighbours = _pairs(model.dv.most_similar([vector], topn=12))
 
 

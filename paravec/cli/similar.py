@@ -7,8 +7,8 @@ Examples
     paravec similar updated.model --text "jav python ruby xxyfg" --topn 5 --json
 
 Words and documents share one space in PV-DBOW with word training (paravec's default) and in
-PV-DM, so any source can be compared with either target. Free text is tokenized with
-`paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``.
+PV-DM, so any source can be compared with either target. Free text (and a word) is analysed
+with the model's recorded pipeline (`paravec.analysis.of_model`) and placed with gensim's ``infer_vector``.
 """
 
 from __future__ import annotations
@@ -94,14 +94,18 @@ def nearest(
     topn: int = 10,
 ) -> tuple[str, list[tuple[str, float]]]:
     """The ``topn`` nearest words or documents (``to``) of one word, tag or text, with a label of the query."""
-    from paravec.tokenizer import tokenize
+    from paravec.analysis import of_model
 
+    analysis = of_model(model)  # a text or word is analysed as the model's corpus was
     if not model.dm and not model.dbow_words and (to == "words" or word is not None):
         warn(
             "this PV-DBOW model was trained without word vectors (dbow_words=0); word results are meaningless"
         )
     exclude = None
     if word is not None:
+        analysed = analysis(word)
+        if word not in model.wv.key_to_index and len(analysed) == 1:
+            word = analysed[0]  # "Bushfires" -> "bushfires"; "bøkene" -> "bok" on a lemmatized model
         if word not in model.wv.key_to_index:
             raise ParameterError(
                 f"word {word!r} is not in the model's vocabulary ({len(model.wv):,} words); "
@@ -112,7 +116,7 @@ def nearest(
         key = _doc_key(model, tag)
         vector, query, exclude = model.dv[key], f"document {tag!r}", ("docs", key)
     else:
-        words = tokenize(text or "")
+        words = analysis(text or "")
         if not words:
             raise ParameterError(f"--text {text!r} has no words after tokenizing")
         known = [w for w in words if w in model.wv.key_to_index]

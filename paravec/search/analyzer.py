@@ -1,0 +1,131 @@
+"""The keyword index's text analysis: tokens, lowercase, stop words, Snowball stems, compounds.
+
+What it does
+------------
+`KeywordAnalyzer` is the tantivy analyzer of the search index's text fields, and maps a query's
+words to the terms it indexed. Its settings come from the model's recorded pipeline
+(`paravec.analysis.Analysis.keyword_settings`) and are recorded in the index manifest, so an index
+always reopens with the analyzer it was built with; an index from before (no settings recorded)
+keeps its plain lowercased tokens.
+
+Approach
+--------
+The tokens are those of `paravec.tokenize` (Unicode letter/digit runs with their combining
+marks, so æøå stay letters), lowercased; then the Snowball stop words of the language (not in
+English), the Snowball stemmer (Porter, "Snowball: A language for stemming algorithms", 2001),
+so that ``bushfires`` finds ``bushfire`` and ``bøkene`` finds ``bøker``. In languages that write
+compounds as one word, a stem that is not itself a stem of the model's vocabulary but can be cut
+entirely into such stems (tantivy's ``SplitCompoundWords``, leftmost-longest) is indexed as its
+parts, so ``fotball`` finds ``fotballkampen``; the parts may carry the linking ``s`` or ``e``
+(``innkjøps|avdeling``), which a second stemming pass removes. The dictionary is the model's
+vocabulary at build time, kept in the index folder (``compounds.json``), so that documents added
+by a later sync are split as the first ones were.
+
+Examples
+--------
+>>> from paravec.search.analyzer import KeywordAnalyzer
+>>> en = KeywordAnalyzer({"stemmer": "english", "stop_words": False, "compounds": False})
+>>> en.terms("Bushfires"), en.terms("burning")
+(['bushfir'], ['burn'])
+>>> nb = KeywordAnalyzer({"stemmer": "norwegian", "stop_words": True, "compounds": True},
+...                      compound_dictionary(["fotball", "kamp", "sykehus", "innkjøp", "avdeling"], "norwegian"))
+>>> nb.terms("fotballkampen"), nb.terms("sykehusinnkjøpsavdelingen"), nb.terms("og")
+(['fotball', 'kamp'], ['sykehus', 'innkjøp', 'avdeling'], [])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import tantivy
+from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
+
+from paravec.analysis import of_model
+from paravec.errors import IndexStateError
+
+__all__ = ["COMPOUNDS_FILE", "LEGACY", "MAX_DICTIONARY", "KeywordAnalyzer", "compound_dictionary", "for_model"]
+
+COMPOUNDS_FILE = "compounds.json"
+"""File of the index folder holding the compound splitter's dictionary."""
+
+LEGACY: dict[str, Any] = {"stemmer": None, "stop_words": False, "compounds": False}
+"""The settings of an index whose manifest records none: lowercased tokens only."""
+
+MAX_DICTIONARY = 200_000
+"""Most vocabulary words (most frequent first) that the compound splitter's dictionary takes."""
+
+# The same token rule as paravec.tokenizer: a letter or digit, then letters, digits or marks.
+TOKEN_PATTERN = r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*"
+# Shorter parts split too eagerly (Norwegian "å", "i", "en" would cut almost anything).
+_MIN_PART = 3
+_LINKS = ("s", "e")
+
+
+def _builder(settings: Mapping[str, Any]) -> TextAnalyzerBuilder:
+    builder = TextAnalyzerBuilder(Tokenizer.regex(TOKEN_PATTERN)).filter(Filter.lowercase())
+    stemmer = settings.get("stemmer")
+    if stemmer and settings.get("stop_words"):
+        builder = builder.filter(Filter.stopword(stemmer))
+    if stemmer:
+        builder = builder.filter(Filter.stemmer(stemmer))
+    return builder
+
+
+def compound_dictionary(words: Iterable[str], stemmer: str) -> list[str]:
+    """The compound splitter's dictionary: stems of ``words`` (letters only, 3+ letters, not stop
+    words), each also with a linking ``s`` and ``e``, at most `MAX_DICTIONARY` words taken."""
+    picked = []
+    for word in words:
+        if len(word) >= _MIN_PART and word.isalpha() and word.islower():
+            picked.append(word)
+            if len(picked) >= MAX_DICTIONARY:
+                break
+    if not picked:
+        return []
+    # One analyzer call for all words: every picked word is one token, so the stop-word filter
+    # drops tokens and the stemmer maps the others one to one.
+    kept = set(TextAnalyzerBuilder(Tokenizer.regex(TOKEN_PATTERN)).filter(Filter.stopword(stemmer)).build()
+               .analyze(" ".join(picked)))
+    stems = _builder({"stemmer": stemmer}).build().analyze(" ".join(picked))
+    parts = {stem for word, stem in zip(picked, stems, strict=True) if word in kept and len(stem) >= _MIN_PART}
+    return sorted(parts | {part + link for part in parts for link in _LINKS})
+
+
+def for_model(model: Any) -> tuple[dict[str, Any], list[str]]:
+    """The keyword analyzer's settings for ``model``'s recorded language, and its compound dictionary."""
+    settings = of_model(model).keyword_settings()
+    dictionary = compound_dictionary(model.wv.index_to_key, settings["stemmer"]) if settings["compounds"] else []
+    return settings, dictionary
+
+
+class KeywordAnalyzer:
+    """The analyzer of an index's text fields, built from its recorded settings.
+
+    Parameters
+    ----------
+    settings : mapping
+        ``stemmer`` (a Snowball language name or None), ``stop_words`` (bool), ``compounds`` (bool).
+    dictionary : sequence of str, optional
+        The compound splitter's parts (`compound_dictionary`); needed when ``compounds`` is set.
+    """
+
+    def __init__(self, settings: Mapping[str, Any], dictionary: Sequence[str] = ()) -> None:
+        self.settings = dict(settings)
+        builder = _builder(settings)
+        stemmer = settings.get("stemmer")
+        if settings.get("compounds") and stemmer and dictionary:
+            # Split the stem, then stem the parts again: a part's linking "s" goes, as in "innkjøps".
+            builder = builder.filter(Filter.split_compound(list(dictionary))).filter(Filter.stemmer(stemmer))
+        try:
+            self.analyzer: tantivy.TextAnalyzer = builder.build()
+        except ValueError as err:
+            raise IndexStateError(
+                f"the index's keyword analyzer {self.settings} cannot be built ({err}); rebuild with `paravec index`"
+            ) from None
+        self.terms = lru_cache(maxsize=100_000)(self._terms)
+
+    def _terms(self, word: str) -> list[str]:
+        """The indexed terms of ``word``: none for a stop word, several for a split compound."""
+        return list(self.analyzer.analyze(word))
