@@ -36,14 +36,14 @@ True
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from paravec.errors import ParameterError
 from paravec.tokenizer import tokenize
 
-__all__ = ["ATTRIBUTE", "LANGUAGES", "Analysis", "of_model", "record"]
+__all__ = ["ATTRIBUTE", "LANGUAGES", "Analysis", "lemmatizer", "lexicon", "of_model", "record"]
 
 ATTRIBUTE = "paravec_analysis"
 """Name of the model attribute holding the recorded pipeline (a dict of str, bool and lists)."""
@@ -75,7 +75,7 @@ _VERSION = 1
 
 
 @functools.lru_cache(maxsize=1_000_000)
-def _lemma(language: str, word: str) -> str:
+def _lemma(language: str | tuple[str, ...], word: str) -> str:
     import simplemma
 
     lemma: str = simplemma.lemmatize(word, lang=language)
@@ -165,9 +165,10 @@ class Analysis:
         in languages that write compounds as one word.
         """
         return {
+            "language": self.language,
             "stemmer": LANGUAGES[self.language],
             "stop_words": self.language not in _KEEP_STOP_WORDS,
-            "compounds": self.language in _COMPOUNDING,
+            "compounds": "parts" if self.language in _COMPOUNDING else False,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -201,6 +202,42 @@ class Analysis:
             stop_words=tuple(str(w) for w in data.get("stop_words", ())),
             tokenizer=str(data.get("tokenizer", "paravec")),
         )
+
+
+def lemmatizer(language: str) -> Callable[[str], str]:
+    """A function giving a word's lemma in ``language``; for ``nb`` or ``nn`` the other written
+    standard is tried second, since Norwegian texts mix them. Needs simplemma."""
+    _require_simplemma()
+    codes = (language, "nn" if language == "nb" else "nb") if language in ("nb", "nn") else language
+    return functools.partial(_lemma, codes)
+
+
+def lexicon(language: str) -> frozenset[str]:
+    """The words of simplemma's dictionary of ``language``, forms and lemmas (both written
+    standards for ``nb``/``nn``); empty when simplemma is not installed.
+
+    The known words of the language, e.g. for the keyword index's compound splitting
+    (`paravec.search.compounds`). Loading takes seconds; the result is cached.
+    """
+    return _lexicon("nb+nn" if language in ("nb", "nn") else language)
+
+
+@functools.lru_cache(maxsize=2)
+def _lexicon(codes: str) -> frozenset[str]:
+    try:
+        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+    except ImportError:
+        return frozenset()
+    factory = DefaultDictionaryFactory()
+    words: set[str] = set()
+    for code in codes.split("+"):
+        try:
+            dictionary = factory.get_dictionary(code)
+        except (ValueError, KeyError, OSError):  # a language simplemma has no dictionary for
+            continue
+        words.update(dictionary.keys())
+        words.update(dictionary.values())
+    return frozenset(words)
 
 
 def record(model: Any, analysis: Analysis) -> None:

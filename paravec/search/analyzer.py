@@ -13,13 +13,15 @@ Approach
 The tokens are those of `paravec.tokenize` (Unicode letter/digit runs with their combining
 marks, so æøå stay letters), lowercased; then the Snowball stop words of the language (not in
 English), the Snowball stemmer (Porter, "Snowball: A language for stemming algorithms", 2001),
-so that ``bushfires`` finds ``bushfire`` and ``bøkene`` finds ``bøker``. In languages that write
-compounds as one word, a stem that is not itself a stem of the model's vocabulary but can be cut
-entirely into such stems (tantivy's ``SplitCompoundWords``, leftmost-longest) is indexed as its
-parts, so ``fotball`` finds ``fotballkampen``; the parts may carry the linking ``s`` or ``e``
-(``innkjøps|avdeling``), which a second stemming pass removes. The dictionary is the model's
-vocabulary at build time, kept in the index folder (``compounds.json``), so that documents added
-by a later sync are split as the first ones were.
+so that ``bushfires`` finds ``bushfire`` and ``skolene`` finds ``skole``. In languages that write
+compounds as one word (``compounds="parts"``, the default there), the parts of each compound go
+to a field of their own beside the whole words (`paravec.search.compounds`), so ``brann`` finds
+``skogbrannen``. The alternative ``compounds="split"`` is tantivy's ``SplitCompoundWords`` with the
+model's vocabulary as dictionary (kept in the index folder, ``compounds.json``): a stem that is
+not itself a stem of the vocabulary but can be cut entirely into such stems (leftmost-longest,
+with a linking ``s`` or ``e`` that a second stemming pass removes) is indexed as its parts only.
+Since nearly every indexed word is in the vocabulary it splits little; ``benchmarks/analysis_recall.py``
+measures both.
 
 Examples
 --------
@@ -27,7 +29,7 @@ Examples
 >>> en = KeywordAnalyzer({"stemmer": "english", "stop_words": False, "compounds": False})
 >>> en.terms("Bushfires"), en.terms("burning")
 (['bushfir'], ['burn'])
->>> nb = KeywordAnalyzer({"stemmer": "norwegian", "stop_words": True, "compounds": True},
+>>> nb = KeywordAnalyzer({"stemmer": "norwegian", "stop_words": True, "compounds": "split"},
 ...                      compound_dictionary(["fotball", "kamp", "sykehus", "innkjøp", "avdeling"], "norwegian"))
 >>> nb.terms("fotballkampen"), nb.terms("sykehusinnkjøpsavdelingen"), nb.terms("og")
 (['fotball', 'kamp'], ['sykehus', 'innkjøp', 'avdeling'], [])
@@ -42,10 +44,11 @@ from typing import Any
 import tantivy
 from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 
-from paravec.analysis import of_model
+from paravec.analysis import lemmatizer, lexicon, of_model
 from paravec.errors import IndexStateError
+from paravec.search.compounds import Decompounder
 
-__all__ = ["COMPOUNDS_FILE", "LEGACY", "MAX_DICTIONARY", "KeywordAnalyzer", "compound_dictionary", "for_model"]
+__all__ = ["COMPOUNDS_FILE", "LEGACY", "MAX_DICTIONARY", "KeywordAnalyzer", "compound_dictionary", "decompounder_for", "for_model"]
 
 COMPOUNDS_FILE = "compounds.json"
 """File of the index folder holding the compound splitter's dictionary."""
@@ -94,10 +97,27 @@ def compound_dictionary(words: Iterable[str], stemmer: str) -> list[str]:
 
 
 def for_model(model: Any) -> tuple[dict[str, Any], list[str]]:
-    """The keyword analyzer's settings for ``model``'s recorded language, and its compound dictionary."""
+    """The keyword analyzer's settings for ``model``'s recorded language, and the dictionary of
+    tantivy's compound splitter (``compounds="split"``: the model's vocabulary)."""
     settings = of_model(model).keyword_settings()
-    dictionary = compound_dictionary(model.wv.index_to_key, settings["stemmer"]) if settings["compounds"] else []
+    if settings["compounds"] == "parts" and not lexicon(settings["language"]):
+        settings["compounds"] = False  # no simplemma, no dictionary of the language's words
+    dictionary = []
+    if settings["compounds"] == "split":
+        dictionary = compound_dictionary(model.wv.index_to_key[:MAX_DICTIONARY], settings["stemmer"])
     return settings, dictionary
+
+
+def decompounder_for(settings: Mapping[str, Any]) -> Decompounder | None:
+    """The compound splitter of an index whose settings say ``compounds="parts"`` (else None).
+
+    Its dictionary (simplemma's words of the language) loads on first use, so an index opened
+    only to search never loads it.
+    """
+    if settings.get("compounds") != "parts":
+        return None
+    language = str(settings.get("language", "nb"))
+    return Decompounder(lambda: lexicon(language), lemmatizer(language))
 
 
 class KeywordAnalyzer:
@@ -106,16 +126,19 @@ class KeywordAnalyzer:
     Parameters
     ----------
     settings : mapping
-        ``stemmer`` (a Snowball language name or None), ``stop_words`` (bool), ``compounds`` (bool).
+        ``language`` (ISO code), ``stemmer`` (a Snowball language name or None), ``stop_words``
+        (bool), ``compounds``: False, ``"parts"`` (the parts of compounds go to a field of their
+        own, `paravec.search.compounds`; the default for compounding languages) or ``"split"``
+        (tantivy's splitter replaces a compound by its parts; measured, not the default).
     dictionary : sequence of str, optional
-        The compound splitter's parts (`compound_dictionary`); needed when ``compounds`` is set.
+        The parts of tantivy's splitter (`compound_dictionary`), for ``compounds="split"``.
     """
 
     def __init__(self, settings: Mapping[str, Any], dictionary: Sequence[str] = ()) -> None:
         self.settings = dict(settings)
         builder = _builder(settings)
         stemmer = settings.get("stemmer")
-        if settings.get("compounds") and stemmer and dictionary:
+        if settings.get("compounds") == "split" and stemmer and dictionary:
             # Split the stem, then stem the parts again: a part's linking "s" goes, as in "innkjøps".
             builder = builder.filter(Filter.split_compound(list(dictionary))).filter(Filter.stemmer(stemmer))
         try:

@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from paravec.errors import IndexStateError
 from paravec.files import write_json
-from paravec.search.analyzer import COMPOUNDS_FILE, LEGACY, KeywordAnalyzer
+from paravec.search.analyzer import COMPOUNDS_FILE, LEGACY, KeywordAnalyzer, decompounder_for
 from paravec.search.backend import Changes, IndexedText, ProgressCallback, Snippet
 from paravec.search.store import (
     FORMAT,
@@ -81,7 +81,7 @@ def _keyword_analyzer(path: Path, manifest: dict[str, Any]) -> KeywordAnalyzer:
     if not isinstance(settings, dict):
         raise IndexStateError(f"{path / MANIFEST}: 'analyzer' is not a dict; rebuild with `paravec index`")
     dictionary: list[str] = []
-    if settings.get("compounds") and (path / COMPOUNDS_FILE).exists():
+    if settings.get("compounds") == "split" and (path / COMPOUNDS_FILE).exists():
         loaded = read_index_json(path / COMPOUNDS_FILE)
         if not isinstance(loaded, list) or not all(isinstance(w, str) for w in loaded):
             raise IndexStateError(f"{path / COMPOUNDS_FILE} is corrupt; rebuild with `paravec index`")
@@ -213,7 +213,10 @@ class EmbeddedBackend:
         try:
             if dictionary:
                 write_json(staging / COMPOUNDS_FILE, dictionary, indent=None)
-            text = TextStore.create(staging / TEXT_DIR, KeywordAnalyzer(analyzer or LEGACY, dictionary or ()))
+            settings = analyzer or LEGACY
+            text = TextStore.create(
+                staging / TEXT_DIR, KeywordAnalyzer(settings, dictionary or ()), decompounder_for(settings)
+            )
             tags: list[str | None] = []
             digests: list[str | None] = []
             rows: list[int] = []
@@ -274,7 +277,8 @@ class EmbeddedBackend:
                 f"{path} was written by an index format version {manifest.get('version')}; "
                 f"this paravec reads version {VERSION}: rebuild with `paravec index`"
             )
-        text = TextStore.open(path / TEXT_DIR, _keyword_analyzer(path, manifest))
+        analyzer = _keyword_analyzer(path, manifest)
+        text = TextStore.open(path / TEXT_DIR, analyzer, decompounder_for(analyzer.settings))
         state = load_state(path, manifest)
         if len(text) != len(state.slots):
             raise IndexStateError(

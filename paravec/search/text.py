@@ -20,7 +20,7 @@ field), the row of its vector in the vector store, so fusion needs no stored-doc
 Examples
 --------
 >>> import tempfile
->>> from paravec.search.analyzer import LEGACY, KeywordAnalyzer
+>>> from paravec.search.analyzer import KeywordAnalyzer
 >>> from paravec.search.text import TextStore
 >>> english = KeywordAnalyzer({"stemmer": "english", "stop_words": False, "compounds": False})
 >>> store = TextStore.create(tempfile.mkdtemp(), english)
@@ -42,8 +42,9 @@ from tantivy import Document, Occur, Query, SnippetGenerator
 
 from paravec.errors import IndexStateError
 from paravec.search.analyzer import LEGACY, KeywordAnalyzer
+from paravec.search.compounds import Decompounder
 
-__all__ = ["SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
+__all__ = ["PARTS_BOOST", "SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
 
 SNIPPET_CHARS = 240
 """Longest snippet, in characters (tantivy picks the passage with most matched words)."""
@@ -51,13 +52,19 @@ SNIPPET_CHARS = 240
 TITLE_BOOST = 2.0
 """Weight of a match in the title relative to one in the text."""
 
+PARTS_BOOST = 0.5
+"""Weight of a match in a part of a compound (``brann`` in ``skogbrannen``) relative to a whole word."""
+
 _ANALYZER = "paravec"
 _WRITER_HEAP = 64_000_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def _schema() -> tantivy.Schema:
+def _schema(parts: bool) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
+    if parts:
+        # The parts of the compounds of title and text (paravec.search.compounds), searched only.
+        builder.add_text_field("parts", stored=False, tokenizer_name=_ANALYZER)
     builder.add_text_field("tag", stored=True, tokenizer_name="raw")
     builder.add_unsigned_field("slot", stored=True, indexed=True, fast=True)
     builder.add_text_field("title", stored=True, tokenizer_name=_ANALYZER)
@@ -95,28 +102,52 @@ def _char_spans(fragment: str, byte_spans: Iterable[tuple[int, int]]) -> list[tu
 class TextStore:
     """The tantivy part of a search index: texts, BM25 ranking, snippets."""
 
-    def __init__(self, index: tantivy.Index, path: Path, analyzer: KeywordAnalyzer | None = None) -> None:
+    def __init__(
+        self,
+        index: tantivy.Index,
+        path: Path,
+        analyzer: KeywordAnalyzer | None = None,
+        decompounder: Decompounder | None = None,
+    ) -> None:
         self._index = index
         self.analyzer = analyzer or KeywordAnalyzer(LEGACY)
+        self._decompounder = decompounder
+        self._fields = [("text", 1.0), ("title", TITLE_BOOST)]
+        if self.analyzer.settings.get("compounds") == "parts":
+            self._fields.append(("parts", PARTS_BOOST))
         self._index.register_tokenizer(_ANALYZER, self.analyzer.analyzer)
         self._schema = index.schema
         self.path = path
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], analyzer: KeywordAnalyzer | None = None) -> TextStore:
-        """Create an empty store in the folder ``path`` (made if missing); default analyzer `LEGACY`."""
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        analyzer: KeywordAnalyzer | None = None,
+        decompounder: Decompounder | None = None,
+    ) -> TextStore:
+        """Create an empty store in the folder ``path`` (made if missing); default analyzer `LEGACY`.
+
+        An analyzer whose ``compounds`` setting is ``"parts"`` needs the ``decompounder``.
+        """
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        return cls(tantivy.Index(_schema(), path=str(folder), reuse=False), folder, analyzer)
+        parts = (analyzer is not None) and analyzer.settings.get("compounds") == "parts"
+        return cls(tantivy.Index(_schema(parts), path=str(folder), reuse=False), folder, analyzer, decompounder)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], analyzer: KeywordAnalyzer | None = None) -> TextStore:
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        analyzer: KeywordAnalyzer | None = None,
+        decompounder: Decompounder | None = None,
+    ) -> TextStore:
         """Open the store in ``path`` (built with ``analyzer``); `IndexStateError` if it is missing or unreadable."""
         folder = Path(path)
         try:
             if not tantivy.Index.exists(str(folder)):
                 raise IndexStateError(f"{folder}: no text index there; rebuild with `paravec index`")
-            return cls(tantivy.Index.open(str(folder)), folder, analyzer)
+            return cls(tantivy.Index.open(str(folder)), folder, analyzer, decompounder)
         except ValueError as err:
             raise IndexStateError(
                 f"{folder}: the text index cannot be opened ({err}); rebuild it with `paravec index`"
@@ -152,6 +183,10 @@ class TextStore:
                 doc.add_unsigned("slot", int(slot))
                 doc.add_text("title", title)
                 doc.add_text("text", text)
+                if len(self._fields) > 2:
+                    if self._decompounder is None:
+                        raise IndexStateError(f"{self.path}: the index splits compounds but has no splitter")
+                    doc.add_text("parts", self._decompounder.text(f"{title} {text}"))
                 writer.add_document(doc)
             writer.commit()
         except BaseException:
@@ -175,7 +210,7 @@ class TextStore:
     def _query(self, words: Sequence[str], expansions: dict[str, float]) -> tantivy.Query:
         clauses = []
         for word, weight in self._weighted_terms(words, expansions).items():
-            for field, boost in (("text", 1.0), ("title", TITLE_BOOST)):
+            for field, boost in self._fields:
                 query = Query.term_query(self._schema, field, word)
                 if boost * weight != 1.0:
                     query = Query.boost_query(query, boost * weight)

@@ -7,9 +7,11 @@ sign is in the batch's most frequent words, which in any text of the same langua
 known: here many are unknown while the form the base's pipeline would give them is known.
 
 `analysis_warnings` looks at the `FREQUENT` most frequent words of the batch. When more than
-`SHARE` of their occurrences are unknown words whose re-analysed form (the base's tokenizer and
-case rule; the base's lemmatizer, or, when the base records no pipeline, simplemma's dictionaries
-of the languages tried) is known, it returns a warning naming the likely cause and examples.
+`SHARE` of their occurrences are unknown words whose lemma is known (the base's lemmatizer, or,
+when the base records no pipeline, simplemma's dictionaries of the languages tried), or more than
+`TOKEN_SHARE` are words that the base's own tokenizer and case rule would have written otherwise
+(a word its tokenizer made never changes when tokenized again, so a small share is already a
+sign), it returns a warning naming the likely cause, with examples.
 
 Examples
 --------
@@ -39,13 +41,16 @@ from gensim.models import Doc2Vec
 from paravec.analysis import Analysis, of_model
 from paravec.tokenizer import tokenize
 
-__all__ = ["FREQUENT", "SHARE", "analysis_warnings"]
+__all__ = ["FREQUENT", "SHARE", "TOKEN_SHARE", "analysis_warnings"]
 
 FREQUENT = 200
 """Most frequent words of the batch that the check looks at."""
 
 SHARE = 0.2
-"""Share of those words' occurrences that, unknown but known once re-analysed, triggers a warning."""
+"""Share of those words' occurrences that, unknown but with a known lemma, triggers a warning."""
+
+TOKEN_SHARE = 0.05
+"""Share of those words' occurrences that, unknown but known once re-tokenized, triggers a warning."""
 
 # Languages tried when the base records no pipeline (the team's languages first).
 _GUESSES = ("nb", "nn", "en")
@@ -95,7 +100,7 @@ def analysis_warnings(model: Doc2Vec, batch_counts: Counter[str]) -> list[str]:
     vocab = model.wv.key_to_index
     frequent = batch_counts.most_common(FREQUENT)
     total = sum(c for _w, c in frequent)
-    if not total or sum(c for w, c in frequent if w not in vocab) < SHARE * total:
+    if not total or sum(c for w, c in frequent if w not in vocab) < TOKEN_SHARE * total:
         return []
     analysis = of_model(model)
     recorded = analysis.describe() if hasattr(model, "paravec_analysis") else None
@@ -105,7 +110,7 @@ def analysis_warnings(model: Doc2Vec, batch_counts: Counter[str]) -> list[str]:
 
     found = _mismatched(frequent, vocab, retokenize)
     share = sum(c for _w, _f, c in found) / total
-    if share >= SHARE:
+    if share >= TOKEN_SHARE:
         fix = "read the batch with the base's pipeline: paravec.read_corpus(path, tokenizer=paravec.analysis.of_model(base))"
         return [_message("tokenized or cased unlike the base", found, len(frequent), share, fix)]
 
