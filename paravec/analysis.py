@@ -161,14 +161,15 @@ class Analysis:
     def keyword_settings(self) -> dict[str, Any]:
         """What the keyword index does with texts of this language (`paravec.search.analyzer`).
 
-        Snowball stemming of `LANGUAGES`, its stop words except in English, and compound splitting
-        in languages that write compounds as one word.
+        Snowball stemming of `LANGUAGES`, its stop words except in English, compound splitting
+        in languages that write compounds as one word, and the words as written beside the stems.
         """
         return {
             "language": self.language,
             "stemmer": LANGUAGES[self.language],
             "stop_words": self.language not in _KEEP_STOP_WORDS,
             "compounds": "parts" if self.language in _COMPOUNDING else False,
+            "exact_forms": True,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,11 +36,11 @@ from typing import Any
 import numpy as np
 from gensim.models import Doc2Vec
 
+from paravec.analysis import of_model
 from paravec.datasets import SEED_TEXTS, data_path, lee_background_documents, seed_documents, wiki_documents
 from paravec.errors import ParameterError
 from paravec.invariants import check
 from paravec.model_io import load, save
-from paravec.analysis import of_model
 from paravec.tokenizer import tokenize
 from paravec.training import train
 from paravec.updating import update

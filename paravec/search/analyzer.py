@@ -48,7 +48,15 @@ from paravec.analysis import lemmatizer, lexicon, of_model
 from paravec.errors import IndexStateError
 from paravec.search.compounds import Decompounder
 
-__all__ = ["COMPOUNDS_FILE", "LEGACY", "MAX_DICTIONARY", "KeywordAnalyzer", "compound_dictionary", "decompounder_for", "for_model"]
+__all__ = [
+    "COMPOUNDS_FILE",
+    "LEGACY",
+    "MAX_DICTIONARY",
+    "KeywordAnalyzer",
+    "compound_dictionary",
+    "decompounder_for",
+    "for_model",
+]
 
 COMPOUNDS_FILE = "compounds.json"
 """File of the index folder holding the compound splitter's dictionary."""
@@ -89,10 +97,16 @@ def compound_dictionary(words: Iterable[str], stemmer: str) -> list[str]:
         return []
     # One analyzer call for all words: every picked word is one token, so the stop-word filter
     # drops tokens and the stemmer maps the others one to one.
-    kept = set(TextAnalyzerBuilder(Tokenizer.regex(TOKEN_PATTERN)).filter(Filter.stopword(stemmer)).build()
-               .analyze(" ".join(picked)))
+    kept = set(
+        TextAnalyzerBuilder(Tokenizer.regex(TOKEN_PATTERN))
+        .filter(Filter.stopword(stemmer))
+        .build()
+        .analyze(" ".join(picked))
+    )
     stems = _builder({"stemmer": stemmer}).build().analyze(" ".join(picked))
-    parts = {stem for word, stem in zip(picked, stems, strict=True) if word in kept and len(stem) >= _MIN_PART}
+    parts = {
+        stem for word, stem in zip(picked, stems, strict=True) if word in kept and len(stem) >= _MIN_PART
+    }
     return sorted(parts | {part + link for part in parts for link in _LINKS})
 
 
@@ -129,7 +143,9 @@ class KeywordAnalyzer:
         ``language`` (ISO code), ``stemmer`` (a Snowball language name or None), ``stop_words``
         (bool), ``compounds``: False, ``"parts"`` (the parts of compounds go to a field of their
         own, `paravec.search.compounds`; the default for compounding languages) or ``"split"``
-        (tantivy's splitter replaces a compound by its parts; measured, not the default).
+        (tantivy's splitter replaces a compound by its parts; measured, not the default),
+        ``exact_forms`` (bool: the words as written go to a field of their own too, so the query's
+        own form ranks first; `paravec.search.text`).
     dictionary : sequence of str, optional
         The parts of tantivy's splitter (`compound_dictionary`), for ``compounds="split"``.
     """

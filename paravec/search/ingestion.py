@@ -29,11 +29,11 @@ from typing import Any
 from gensim.models.doc2vec import TaggedDocument
 
 import paravec
+from paravec.analysis import of_model
 from paravec.errors import CorpusError
 from paravec.search.syncing import Syncing, given_texts
 from paravec.search.types import SyncReport
 from paravec.tags import uses_int_tags
-from paravec.analysis import of_model
 
 __all__ = ["Ingesting", "documents_to_add", "train_documents"]
 

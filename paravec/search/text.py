@@ -44,7 +44,7 @@ from paravec.errors import IndexStateError
 from paravec.search.analyzer import LEGACY, KeywordAnalyzer
 from paravec.search.compounds import Decompounder
 
-__all__ = ["PARTS_BOOST", "SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
+__all__ = ["EXACT_BOOST", "PARTS_BOOST", "SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
 
 SNIPPET_CHARS = 240
 """Longest snippet, in characters (tantivy picks the passage with most matched words)."""
@@ -52,16 +52,22 @@ SNIPPET_CHARS = 240
 TITLE_BOOST = 2.0
 """Weight of a match in the title relative to one in the text."""
 
+EXACT_BOOST = 1.0
+"""Weight of a match of the word as written (besides its stem's match) relative to a stem's match."""
+
 PARTS_BOOST = 0.5
 """Weight of a match in a part of a compound (``brann`` in ``skogbrannen``) relative to a whole word."""
 
 _ANALYZER = "paravec"
+_PLAIN = "paravec-plain"
 _WRITER_HEAP = 64_000_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def _schema(parts: bool) -> tantivy.Schema:
+def _schema(parts: bool, exact: bool) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
+    if exact:
+        builder.add_text_field("exact", stored=False, tokenizer_name=_PLAIN)
     if parts:
         # The parts of the compounds of title and text (paravec.search.compounds), searched only.
         builder.add_text_field("parts", stored=False, tokenizer_name=_ANALYZER)
@@ -115,7 +121,12 @@ class TextStore:
         self._fields = [("text", 1.0), ("title", TITLE_BOOST)]
         if self.analyzer.settings.get("compounds") == "parts":
             self._fields.append(("parts", PARTS_BOOST))
+        # Words as written (lowercased) beside the stems: a document with the query's own form
+        # ranks above one with another inflection of it.
+        self._plain = KeywordAnalyzer(LEGACY) if self.analyzer.settings.get("exact_forms") else None
         self._index.register_tokenizer(_ANALYZER, self.analyzer.analyzer)
+        if self._plain is not None:
+            self._index.register_tokenizer(_PLAIN, self._plain.analyzer)
         self._schema = index.schema
         self.path = path
 
@@ -132,8 +143,9 @@ class TextStore:
         """
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        parts = (analyzer is not None) and analyzer.settings.get("compounds") == "parts"
-        return cls(tantivy.Index(_schema(parts), path=str(folder), reuse=False), folder, analyzer, decompounder)
+        settings = {} if analyzer is None else analyzer.settings
+        schema = _schema(settings.get("compounds") == "parts", bool(settings.get("exact_forms")))
+        return cls(tantivy.Index(schema, path=str(folder), reuse=False), folder, analyzer, decompounder)
 
     @classmethod
     def open(
@@ -183,6 +195,8 @@ class TextStore:
                 doc.add_unsigned("slot", int(slot))
                 doc.add_text("title", title)
                 doc.add_text("text", text)
+                if self._plain is not None:
+                    doc.add_text("exact", f"{title} {text}")
                 if len(self._fields) > 2:
                     if self._decompounder is None:
                         raise IndexStateError(f"{self.path}: the index splits compounds but has no splitter")
@@ -199,11 +213,13 @@ class TextStore:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _weighted_terms(self, words: Sequence[str], expansions: dict[str, float]) -> dict[str, float]:
+    def _weighted_terms(
+        self, words: Sequence[str], expansions: dict[str, float], analyzer: KeywordAnalyzer | None = None
+    ) -> dict[str, float]:
         """Each indexed term of the words with its weight (the highest when two words share it)."""
         weights: dict[str, float] = {}
         for word, weight in [(w, 1.0) for w in words] + list(expansions.items()):
-            for term in self.analyzer.terms(word):
+            for term in (analyzer or self.analyzer).terms(word):
                 weights[term] = max(weight, weights.get(term, 0.0))
         return weights
 
@@ -215,6 +231,11 @@ class TextStore:
                 if boost * weight != 1.0:
                     query = Query.boost_query(query, boost * weight)
                 clauses.append((Occur.Should, query))
+        if self._plain is not None:
+            for word, weight in self._weighted_terms(words, expansions, self._plain).items():
+                query = Query.term_query(self._schema, "exact", word)
+                boost = EXACT_BOOST * weight
+                clauses.append((Occur.Should, query if boost == 1.0 else Query.boost_query(query, boost)))
         return Query.boolean_query(clauses)
 
     def search(

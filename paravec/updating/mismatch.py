@@ -121,7 +121,11 @@ def analysis_warnings(model: Doc2Vec, batch_counts: Counter[str]) -> list[str]:
     else:
         return []  # the base records that it is not lemmatized: nothing to compare with
     for candidate in candidates:
-        found = _mismatched(frequent, vocab, lambda w, a=candidate: [a.lemma(t) for t in retokenize(w)])
+
+        def lemmatize(word: str, candidate: Analysis = candidate) -> list[str]:
+            return [candidate.lemma(t) for t in retokenize(word)]
+
+        found = _mismatched(frequent, vocab, lemmatize)
         share = sum(c for _w, _f, c in found) / total
         if share < SHARE:
             continue

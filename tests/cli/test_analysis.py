@@ -26,8 +26,19 @@ def _corpus(tmp_path: Path, prefix: str) -> Path:
 def test_train_records_the_language_and_lemmatizer(tmp_path, cli_run_main):
     out = tmp_path / "nb.model"
     proc = cli_run_main(
-        "train", _corpus(tmp_path, "nb"), "--out", out, "--vector-size", 8, "--epochs", 2, "--min-count", 1,
-        "--language", "nb", "--lemmatize",
+        "train",
+        _corpus(tmp_path, "nb"),
+        "--out",
+        out,
+        "--vector-size",
+        8,
+        "--epochs",
+        2,
+        "--min-count",
+        1,
+        "--language",
+        "nb",
+        "--lemmatize",
     )
     assert proc.returncode == 0, proc.stderr
     assert "text analysis: nb, lowercased, lemmatized (simplemma)" in proc.stdout
@@ -57,9 +68,23 @@ def test_update_reads_the_batch_with_the_bases_pipeline(tmp_path, cli_run_main):
 def test_update_warns_when_the_base_looks_lemmatized_but_records_nothing(tmp_path, cli_run_main):
     nb = Analysis(language="nb", lemmatize=True)
     corpus = _corpus(tmp_path, "base")
-    docs = [TaggedDocument(nb(line), [f"b{i}"]) for i, line in enumerate(corpus.read_text("utf-8").splitlines())]
-    paravec.save(paravec.train(docs, vector_size=8, min_count=1, epochs=2, workers=1), tmp_path / "base.model")
-    proc = cli_run_main("update", tmp_path / "base.model", _corpus(tmp_path, "batch"), "--out", tmp_path / "up.model")
+    docs = [
+        TaggedDocument(nb(line), [f"b{i}"]) for i, line in enumerate(corpus.read_text("utf-8").splitlines())
+    ]
+    paravec.save(
+        paravec.train(docs, vector_size=8, min_count=1, epochs=2, workers=1), tmp_path / "base.model"
+    )
+    proc = cli_run_main(
+        "update", tmp_path / "base.model", _corpus(tmp_path, "batch"), "--out", tmp_path / "up.model"
+    )
     assert proc.returncode == 0, proc.stderr
     assert "warning: the batch looks not lemmatized like the base" in " ".join(proc.stderr.split())
     assert "nb lemmas" in " ".join(proc.stderr.split())
+
+
+def test_info_shows_the_recorded_text_analysis(tmp_path, cli_run_main):
+    out = tmp_path / "nn.model"
+    args = ("--vector-size", 8, "--epochs", 1, "--min-count", 1, "--language", "nn", "--lemmatize")
+    assert cli_run_main("train", _corpus(tmp_path, "nn"), "--out", out, *args).returncode == 0
+    proc = cli_run_main("info", out, "--json")
+    assert json.loads(proc.stdout)["text_analysis"] == "nn, lowercased, lemmatized (simplemma)"

@@ -33,7 +33,11 @@ def nb_index(tmp_path_factory, norwegian) -> SearchIndex:
     nb = Analysis(language="nb", lemmatize=True)
     model = paravec.train(
         [TaggedDocument(nb(text), [tag]) for tag, text in norwegian],
-        vector_size=8, min_count=1, epochs=2, workers=1, analysis=nb,
+        vector_size=8,
+        min_count=1,
+        epochs=2,
+        workers=1,
+        analysis=nb,
     )
     folder = tmp_path_factory.mktemp("nb")
     paravec.save(model, folder / "nb.model")
@@ -92,7 +96,13 @@ def test_a_whole_compound_ranks_above_its_parts(nb_index):
 def test_norwegian_stop_words_alone_find_nothing_by_keyword(nb_index):
     assert nb_index.search("og i på", mode="keyword", k=3) == []
     manifest = json.loads((nb_index.path / "manifest.json").read_text())
-    assert manifest["analyzer"] == {"language": "nb", "stemmer": "norwegian", "stop_words": True, "compounds": "parts"}
+    assert manifest["analyzer"] == {
+        "language": "nb",
+        "stemmer": "norwegian",
+        "stop_words": True,
+        "compounds": "parts",
+        "exact_forms": True,
+    }
 
 
 def test_documents_added_later_are_analysed_like_the_first(nb_index, tmp_path):

@@ -22,4 +22,10 @@ def test_an_english_index_finds_the_other_inflections_of_a_word(idx, text_of):
     [hit] = [h for h in idx.search("bushfires", mode="keyword", k=5) if h.tag == "bg9"]
     assert [hit.snippet[a:b].lower() for a, b in hit.highlights] == ["bushfire"] * len(hit.highlights)
     manifest = json.loads((idx.path / "manifest.json").read_text())
-    assert manifest["analyzer"] == {"language": "en", "stemmer": "english", "stop_words": False, "compounds": False}
+    assert manifest["analyzer"] == {
+        "language": "en",
+        "stemmer": "english",
+        "stop_words": False,
+        "compounds": False,
+        "exact_forms": True,
+    }

@@ -35,7 +35,9 @@ def test_a_batch_not_lemmatized_like_the_base_is_named(norwegian):
     batch = [TaggedDocument(tokenize(text), [f"new-{tag}"]) for tag, text in norwegian]
     report = paravec.update(base, batch, min_count=1)
     [warning] = report.warnings
-    assert warning.startswith("the batch looks not lemmatized like the base (the base records: nb, lowercased")
+    assert warning.startswith(
+        "the batch looks not lemmatized like the base (the base records: nb, lowercased"
+    )
     examples = re.findall(r"'(\w+)' -> '(\w+)'", warning)
     assert len(examples) == 4 and all(NB.lemma(form) == lemma != form for form, lemma in examples)
     assert "of_model(base)" in warning
@@ -63,7 +65,9 @@ def test_a_batch_tokenized_otherwise_is_named(lee_background, lee_test):
 
     with open(datapath("lee.cor"), encoding="latin-1") as fh:
         lines = [line for line in fh.read().splitlines() if line.strip()]
-    batch = [TaggedDocument(line.split(), [f"raw{i}"]) for i, line in enumerate(lines)]  # case and commas kept
+    batch = [
+        TaggedDocument(line.split(), [f"raw{i}"]) for i, line in enumerate(lines)
+    ]  # case and commas kept
     [warning] = paravec.update(base, batch).warnings
     assert warning.startswith("the batch looks tokenized or cased unlike the base")
     assert "'The' -> 'the'" in warning
