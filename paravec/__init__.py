@@ -34,6 +34,7 @@ from paravec.errors import (
 )
 
 if TYPE_CHECKING:
+    from paravec.analysis import Analysis
     from paravec.corpus import Corpus, read_corpus, read_texts
     from paravec.evaluation import evaluate, evaluate_update
     from paravec.invariants import check
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 # The public API is imported on first use: `import paravec` (and so every `paravec` command) then
 # costs nothing until a command needs gensim, which alone takes most of a second to import.
 _LAZY = {
+    "Analysis": "paravec.analysis",
     "Corpus": "paravec.corpus",
     "read_corpus": "paravec.corpus",
     "read_texts": "paravec.corpus",
@@ -70,6 +72,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FREEZE_MODES",
+    "Analysis",
     "Corpus",
     "CorpusError",
     "IndexStateError",

@@ -170,6 +170,8 @@ class Analysis:
             "stop_words": self.language not in _KEEP_STOP_WORDS,
             "compounds": "parts" if self.language in _COMPOUNDING else False,
             "exact_forms": True,
+            # Norwegian stacks suffixes (-ar + -ane) that one Snowball pass leaves half taken off.
+            "stem_passes": 2 if self.language in ("nb", "nn") else 1,
         }
 
     def to_dict(self) -> dict[str, Any]:

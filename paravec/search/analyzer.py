@@ -80,7 +80,10 @@ def _builder(settings: Mapping[str, Any]) -> TextAnalyzerBuilder:
     if stemmer and settings.get("stop_words"):
         builder = builder.filter(Filter.stopword(stemmer))
     if stemmer:
-        builder = builder.filter(Filter.stemmer(stemmer))
+        # A second pass takes off a stacked suffix the first leaves (nynorsk "forfattaren" ->
+        # "forfattar" -> "forfatt", as "forfattar" itself).
+        for _pass in range(int(settings.get("stem_passes", 1))):
+            builder = builder.filter(Filter.stemmer(stemmer))
     return builder
 
 
@@ -145,7 +148,8 @@ class KeywordAnalyzer:
         own, `paravec.search.compounds`; the default for compounding languages) or ``"split"``
         (tantivy's splitter replaces a compound by its parts; measured, not the default),
         ``exact_forms`` (bool: the words as written go to a field of their own too, so the query's
-        own form ranks first; `paravec.search.text`).
+        own form ranks first; `paravec.search.text`), ``stem_passes`` (int, default 1: times the
+        stemmer runs; 2 for Norwegian).
     dictionary : sequence of str, optional
         The parts of tantivy's splitter (`compound_dictionary`), for ``compounds="split"``.
     """

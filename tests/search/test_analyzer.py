@@ -102,6 +102,7 @@ def test_norwegian_stop_words_alone_find_nothing_by_keyword(nb_index):
         "stop_words": True,
         "compounds": "parts",
         "exact_forms": True,
+        "stem_passes": 2,
     }
 
 

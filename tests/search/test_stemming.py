@@ -28,4 +28,5 @@ def test_an_english_index_finds_the_other_inflections_of_a_word(idx, text_of):
         "stop_words": False,
         "compounds": False,
         "exact_forms": True,
+        "stem_passes": 1,
     }
