@@ -97,3 +97,12 @@ def test_record_writes_what_of_model_reads():
     model = Model()
     record(model, Analysis(language="nn", lemmatize=True, stop_words=("og",)))
     assert of_model(model).describe() == "nn, lowercased, lemmatized (simplemma), 1 stop words dropped"
+
+
+def test_check_accepts_a_recorded_pipeline_and_names_a_broken_one(lee_background):
+    model = paravec.train(lee_background[:20], vector_size=8, min_count=1, epochs=1, workers=1)
+    record(model, Analysis(language="nb", lemmatize=True))
+    assert paravec.check(model) == []
+    setattr(model, ATTRIBUTE, {"language": "xx"})
+    [problem] = paravec.check(model)
+    assert problem.startswith("the recorded text analysis (paravec_analysis) is unusable: language must be")

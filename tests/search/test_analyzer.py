@@ -106,6 +106,12 @@ def test_norwegian_stop_words_alone_find_nothing_by_keyword(nb_index):
     }
 
 
+def test_words_are_looked_up_as_the_model_writes_them(nb_index):
+    # The model's words are lemmas: "Sauene" is found as "sau".
+    assert nb_index.documents_near_word("Sauene", k=1)
+    assert [n.key for n in nb_index.words_near_word("Bøndene", k=3)] != []
+
+
 def test_documents_added_later_are_analysed_like_the_first(nb_index, tmp_path):
     text = "Vindmøllene på kysten produserte rekordmye strøm i januar."
     nb_index.add_documents([("nb-vind", text)], epochs=2)
