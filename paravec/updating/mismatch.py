@@ -20,12 +20,12 @@ Examples
 >>> import paravec
 >>> from paravec.analysis import Analysis
 >>> nb = Analysis(language="nb", lemmatize=True)
->>> text = "Jentene leste bøkene mens guttene spilte fotball i parken"
+>>> text = "Jentene leste bøkene og guttene spilte fotball i parken mens lærerne drakk kaffe på trappene ved skolene"
 >>> base = paravec.train([TaggedDocument(nb(text), ["b0"])], vector_size=8, min_count=1, epochs=1,
 ...                      analysis=nb)
 >>> batch = Counter(paravec.tokenize(text))
 >>> [warning] = analysis_warnings(base, batch)
->>> warning[:45], "6 of its 9 most frequent words" in warning, "'guttene' -> 'gutt'" in warning
+>>> warning[:45], "10 of its 17 most frequent words" in warning, "'guttene' -> 'gutt'" in warning
 ('the batch looks not lemmatized like the base ', True, True)
 >>> analysis_warnings(base, Counter(nb(text)))
 []
@@ -55,6 +55,8 @@ TOKEN_SHARE = 0.05
 # Languages tried when the base records no pipeline (the team's languages first).
 _GUESSES = ("nb", "nn", "en")
 _EXAMPLES = 4
+# A lemma mismatch shows in many distinct words; a handful of new names is not one.
+_MIN_WORDS = 10
 
 
 def _mismatched(
@@ -100,7 +102,8 @@ def analysis_warnings(model: Doc2Vec, batch_counts: Counter[str]) -> list[str]:
     vocab = model.wv.key_to_index
     frequent = batch_counts.most_common(FREQUENT)
     total = sum(c for _w, c in frequent)
-    if not total or sum(c for w, c in frequent if w not in vocab) < TOKEN_SHARE * total:
+    unknown = sum(c for w, c in frequent if w not in vocab) / total if total else 0.0
+    if unknown < TOKEN_SHARE:
         return []
     analysis = of_model(model)
     recorded = analysis.describe() if hasattr(model, "paravec_analysis") else None
@@ -114,6 +117,8 @@ def analysis_warnings(model: Doc2Vec, batch_counts: Counter[str]) -> list[str]:
         fix = "read the batch with the base's pipeline: paravec.read_corpus(path, tokenizer=paravec.analysis.of_model(base))"
         return [_message("tokenized or cased unlike the base", found, len(frequent), share, fix)]
 
+    if unknown < SHARE or sum(w not in vocab for w, _c in frequent) < _MIN_WORDS:
+        return []  # too few unknown words for a lemma mismatch: spare loading dictionaries
     if analysis.lemmatize:
         candidates = [analysis]
     elif recorded is None:
