@@ -180,7 +180,8 @@ class Analysis:
             "version": _VERSION,
             "tokenizer": self.tokenizer,
             "lowercase": self.lowercase,
-            "lemmatizer": "simplemma" if self.lemmatize else None,
+            # Strings, ints, bools and lists only (no None): any store of model attributes keeps them.
+            "lemmatizer": "simplemma" if self.lemmatize else "none",
             "stop_words": list(self.stop_words),
             "language": self.language,
         }
@@ -196,7 +197,7 @@ class Analysis:
                 f"version {_VERSION}: upgrade paravec"
             )
         lemmatizer = data.get("lemmatizer")
-        if lemmatizer not in (None, "simplemma"):
+        if lemmatizer not in (None, "none", "simplemma"):
             raise ParameterError(f"unknown lemmatizer {lemmatizer!r} in the recorded text analysis")
         return cls(
             language=str(data.get("language", "en")),

@@ -56,7 +56,9 @@ def test_the_pipeline_survives_gensim_save_and_load(tmp_path, paragraphs):
     docs = [TaggedDocument(nb(p["text"]), [key]) for key, p in paragraphs.items() if key.startswith("nb")]
     model = paravec.train(docs, vector_size=8, min_count=1, epochs=2, analysis=nb, workers=1)
     assert getattr(model, ATTRIBUTE) == nb.to_dict()
-    json.dumps(getattr(model, ATTRIBUTE))  # plain data, no objects
+    # Plain data a pickle-free store keeps: str, int, bool and lists of str, no None.
+    assert all(isinstance(v, (str, int, bool, list)) for v in getattr(model, ATTRIBUTE).values())
+    assert all(isinstance(v, (str, int, bool, list)) for v in Analysis().to_dict().values())
     model.save(str(tmp_path / "plain.model"))
     loaded = Doc2Vec.load(str(tmp_path / "plain.model"))  # plain gensim, no paravec
     assert of_model(loaded) == nb
