@@ -35,6 +35,7 @@ from paravec.errors import (
 )
 
 if TYPE_CHECKING:
+    from paravec.analysis import Analysis
     from paravec.corpus import Corpus, read_corpus, read_texts
     from paravec.deleting import delete
     from paravec.evaluation import evaluate, evaluate_update
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 # The public API is imported on first use: `import paravec` (and so every `paravec` command) then
 # costs nothing until a command needs gensim, which alone takes most of a second to import.
 _LAZY = {
+    "Analysis": "paravec.analysis",
     "Corpus": "paravec.corpus",
     "read_corpus": "paravec.corpus",
     "read_texts": "paravec.corpus",
@@ -78,6 +80,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FREEZE_MODES",
+    "Analysis",
     "Corpus",
     "CorpusError",
     "IndexStateError",

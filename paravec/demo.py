@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from gensim.models import Doc2Vec
 
+from paravec.analysis import of_model
 from paravec.datasets import (
     SEED_TEXTS,
     data_path,
@@ -330,7 +331,7 @@ def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> N
     for word in shown_words:
         result.word_neighbours[word] = _pairs(model.wv.most_similar(word, topn=_TOPN))
     result.inferred_text = SEED_TEXTS[0]
-    vector = infer(model, [tokenize(result.inferred_text)], seed=_SEED)[0]
+    vector = infer(model, [of_model(model)(result.inferred_text)], seed=_SEED)[0]
     result.inferred_neighbours = _pairs(model.dv.most_similar([vector], topn=12))
 
 

@@ -37,6 +37,9 @@ from gensim.models import Doc2Vec
 from gensim.models.doc2vec import TaggedDocument
 from gensim.models.keyedvectors import KeyedVectors
 
+from paravec.analysis import of_model
+from paravec.errors import ParameterError
+
 __all__ = ["check"]
 
 _SAMPLE_ROWS = 20_000
@@ -66,6 +69,7 @@ _OPTIONAL_ATTRIBUTES = {
     "batch_words",
     "null_word",
     "paravec_side_files",
+    "paravec_analysis",  # the text analysis the model records (paravec.analysis)
 }
 
 
@@ -121,6 +125,10 @@ def check(model: Doc2Vec) -> list[str]:
     stray = sorted(a for a in set(vars(model)) - _reference_attributes() if not a.startswith("__"))
     if stray:
         problems.append(f"stray attributes on the model: {', '.join(stray)}")
+    try:
+        of_model(model)
+    except ParameterError as err:
+        problems.append(f"the recorded text analysis (paravec_analysis) is unusable: {err}")
     return problems
 
 

@@ -51,7 +51,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from paravec.errors import ParameterError
-from paravec.params import InstanceOf, Integer, IsCallable, validate
+from paravec.params import Boolean, InstanceOf, Integer, IsCallable, validate
 
 __all__ = ["MAX_TOKEN_LEN", "TOKENIZER", "Tokenizer", "apply_tokenizer", "tokenize"]
 
@@ -97,8 +97,9 @@ _TOKEN_RE = re.compile(f"[^\\W_](?:[^\\W_]|[{_MARKS}])*")
 @validate(
     text=InstanceOf(str, "a str (decode bytes first, e.g. data.decode('utf-8'))"),
     max_len=Integer(min=1),
+    lowercase=Boolean(),
 )
-def tokenize(text: str, *, max_len: int = MAX_TOKEN_LEN) -> list[str]:
+def tokenize(text: str, *, max_len: int = MAX_TOKEN_LEN, lowercase: bool = True) -> list[str]:
     """Split a text into lowercased word tokens.
 
     Parameters
@@ -107,6 +108,8 @@ def tokenize(text: str, *, max_len: int = MAX_TOKEN_LEN) -> list[str]:
         Any text. It is normalised to NFC and lowercased before splitting.
     max_len : int, default 100
         Tokens longer than this many characters are dropped (junk such as base64 or hashes).
+    lowercase : bool, default True
+        Lowercase the text (``False`` keeps the case, for a pipeline that declares so).
 
     Returns
     -------
@@ -127,10 +130,11 @@ def tokenize(text: str, *, max_len: int = MAX_TOKEN_LEN) -> list[str]:
     []
     """
     text = unicodedata.normalize("NFC", text)
-    if "\u0130" in text:
+    if lowercase and "\u0130" in text:
         # str.lower() turns Turkish dotted capital I into "i" + combining dot; "istanbul" is wanted.
         text = text.replace("\u0130", "i")
-    text = text.lower()
+    if lowercase:
+        text = text.lower()
     tokens = _TOKEN_RE.findall(text)
     if any(len(token) > max_len for token in tokens):
         tokens = [token for token in tokens if len(token) <= max_len]

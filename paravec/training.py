@@ -31,8 +31,9 @@ from gensim.models.callbacks import CallbackAny2Vec
 from gensim.models.doc2vec import TaggedDocument
 from gensim.models.keyedvectors import KeyedVectors
 
+from paravec.analysis import Analysis, record
 from paravec.errors import CorpusError, ModelFileError, ParameterError
-from paravec.params import Boolean, Integer, IsCallable, OneOf, Real, validate
+from paravec.params import Boolean, InstanceOf, Integer, IsCallable, OneOf, Real, validate
 
 __all__ = ["SMALL_CORPUS_WORDS", "load_pretrained_vectors", "suggested_settings", "train"]
 
@@ -61,6 +62,7 @@ _FLAG = OneOf((0, 1))
     pretrained_lockf=Real(min=0.0, max=1.0),
     keep_rare_words=Boolean(),
     progress=IsCallable(none=True),
+    analysis=InstanceOf(Analysis, "a paravec.analysis.Analysis", none=True),
 )
 def train(
     documents: Iterable[TaggedDocument],
@@ -80,6 +82,7 @@ def train(
     pretrained_lockf: float = 1.0,
     keep_rare_words: bool = True,
     progress: ProgressCallback | None = None,
+    analysis: Analysis | None = None,
     **doc2vec_kwargs: Any,
 ) -> Doc2Vec:
     """Train a gensim ``Doc2Vec`` base model.
@@ -106,6 +109,10 @@ def train(
         of rare words; an update then counts new words in its batches only.
     progress : callable, optional
         Called as ``progress("train", epoch, epochs)`` after each epoch.
+    analysis : paravec.analysis.Analysis, optional
+        How the documents' words were made from text. Recorded in the model
+        (``model.paravec_analysis``), so that updates, queries and search indexes analyse text the
+        same way; without it the model records nothing and they use the default `Analysis`.
     **doc2vec_kwargs
         Any other ``Doc2Vec`` parameter (``alpha``, ``dm_mean``, ``dm_concat``, ...).
 
@@ -152,6 +159,8 @@ def train(
     model.wv.vectors_lockf = np.ones(1, dtype=np.float32)
     model.dv.vectors_lockf = np.ones(1, dtype=np.float32)
     model.callbacks = ()
+    if analysis is not None:
+        record(model, analysis)
     return model
 
 

@@ -72,6 +72,7 @@ def _print(data: dict[str, Any], model: Path) -> None:
         f"epochs={data['epochs']}, min_count={data['min_count']}, window={data['window']}, "
         f"sample={data['sample']:g}",
     )
+    table.add_row("text analysis", data["text_analysis"])
     table.add_row("corpus seen", f"{data['corpus_count']:,} documents, {data['corpus_total_words']:,} words")
     table.add_row("file size", f"{data['file_bytes'] / 2**20:,.1f} MiB in {len(data['files'])} files")
     table.add_row("updates", str(len(data["updates"])))
@@ -124,4 +125,17 @@ def describe(model: Any, path: Path) -> dict[str, Any]:
         "files": [str(f) for f in files],
         "file_bytes": sum(f.stat().st_size for f in files),
         "updates": [e for e in events if isinstance(e, dict) and e.get("event") == "paravec.update"],
+        "text_analysis": _text_analysis(model),
     }
+
+
+def _text_analysis(model: Any) -> str:
+    """The recorded pipeline in a line (paravec.analysis), or what a model recording none gets."""
+    from paravec.analysis import ATTRIBUTE, of_model
+    from paravec.errors import ParameterError
+
+    try:
+        described = of_model(model).describe()
+    except ParameterError as err:
+        return f"unusable record: {err}"
+    return described if hasattr(model, ATTRIBUTE) else f"none recorded (read as: {described})"

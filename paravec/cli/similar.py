@@ -11,8 +11,9 @@ documents) that score lower (`paravec.scores.RandomPairs`): a raw cosine of 0.99
 a model whose random pairs score 0.9, while 99.9% above random pairs means the same in any model.
 
 Words and documents share one space in PV-DBOW with word training (paravec's default) and in
-PV-DM, so any source can be compared with either target. Free text is tokenized with
-`paravec.tokenize.tokenize` and placed with `paravec.infer` (gensim's ``infer_vector`` arithmetic).
+PV-DM, so any source can be compared with either target. Free text (and a word) is analysed
+with the model's recorded pipeline (`paravec.analysis.of_model`) and placed with `paravec.infer`
+(gensim's ``infer_vector`` arithmetic).
 """
 
 from __future__ import annotations
@@ -111,15 +112,19 @@ def nearest(
     topn: int = 10,
 ) -> tuple[str, list[tuple[str, float]]]:
     """The ``topn`` nearest words or documents (``to``) of one word, tag or text, with a label of the query."""
+    from paravec.analysis import of_model
     from paravec.inference import infer
-    from paravec.tokenizer import tokenize
 
+    analysis = of_model(model)  # a text or word is analysed as the model's corpus was
     if not model.dm and not model.dbow_words and (to == "words" or word is not None):
         warn(
             "this PV-DBOW model was trained without word vectors (dbow_words=0); word results are meaningless"
         )
     exclude = None
     if word is not None:
+        analysed = analysis(word)
+        if word not in model.wv.key_to_index and len(analysed) == 1:
+            word = analysed[0]  # "Bushfires" -> "bushfires"; "bøkene" -> "bok" on a lemmatized model
         if word not in model.wv.key_to_index:
             raise ParameterError(
                 f"word {word!r} is not in the model's vocabulary ({len(model.wv):,} words); "
@@ -130,7 +135,7 @@ def nearest(
         key = _doc_key(model, tag)
         vector, query, exclude = model.dv[key], f"document {tag!r}", ("docs", key)
     else:
-        words = tokenize(text or "")
+        words = analysis(text or "")
         if not words:
             raise ParameterError(f"--text {text!r} has no words after tokenizing")
         known = [w for w in words if w in model.wv.key_to_index]

@@ -67,16 +67,31 @@ def train_command(
     corpus_format: str | None = typer.Option(
         None, "--format", help="lines, jsonl or folder (default: detected)."
     ),
+    language: str = typer.Option(
+        "en",
+        "--language",
+        help="Language of the corpus (ISO 639-1: en, nb bokmål, nn nynorsk, da, sv, de, ...): "
+        "the lemmatizer's dictionary and the keyword index's stemmer.",
+    ),
+    lemmatize: bool = typer.Option(
+        False, "--lemmatize", help="Train on lemmas (simplemma): bokmål 'husene' -> 'hus'."
+    ),
 ) -> None:
-    """Train a base Doc2Vec model on CORPUS and save it to --out."""
+    """Train a base Doc2Vec model on CORPUS and save it to --out.
+
+    The text analysis (tokenizer, lowercasing, --language, --lemmatize) is recorded in the model;
+    updates, queries and search indexes then analyse text the same way.
+    """
     # The public API, not its modules: the command stays a layer over what users call themselves.
     from paravec import read_corpus, save, train
+    from paravec.analysis import Analysis
     from paravec.training import SMALL_CORPUS_WORDS, suggested_settings
 
     check_output_path(out, corpus, *([pretrained_vectors] if pretrained_vectors else []))
+    analysis = Analysis(language=language, lemmatize=lemmatize)
     with Steps() as steps:
         with steps.step(f"reading {corpus}"):
-            docs = read_corpus(corpus, encoding=encoding, format=corpus_format)
+            docs = read_corpus(corpus, tokenizer=analysis, encoding=encoding, format=corpus_format)
         _warn_corpus(docs)
         suggested = suggested_settings(docs.total_words)
         chosen = {
@@ -108,12 +123,13 @@ def train_command(
                 seed=seed,
                 pretrained_vectors=pretrained_vectors,
                 progress=progress,
+                analysis=analysis,
             )
         with steps.step(f"saving {out}"):
             save(model, out)
     typer.echo(
         f"trained {len(model.dv)} documents, {len(model.wv)} words, vector_size={model.vector_size}, "
-        f"epochs={epochs} -> {out}"
+        f"epochs={epochs}, text analysis: {analysis.describe()} -> {out}"
     )
 
 

@@ -95,6 +95,7 @@ def update_command(
 ) -> None:
     """Add the documents of CORPUS to the model BASE and save the result to --out."""
     from paravec import evaluate_update, load, read_corpus, save, update
+    from paravec.analysis import of_model
 
     check_output_path(out, base, corpus)
     if report is not None:
@@ -114,7 +115,8 @@ def update_command(
         with steps.step(f"loading {base}"):
             model = load(base, mmap="r" if mmap else None)
         with steps.step(f"reading {corpus}"):
-            docs = read_corpus(corpus, encoding=encoding, format=corpus_format)
+            # The batch's words must be made as the base's were: its recorded pipeline.
+            docs = read_corpus(corpus, tokenizer=of_model(model), encoding=encoding, format=corpus_format)
         if docs.skipped:
             warn(f"{len(docs.skipped)} documents had no words and were skipped")
         rehearsal = None
@@ -137,6 +139,8 @@ def update_command(
             )
         with steps.step(f"saving {out}"):
             save(model, out)
+        for message in result.warnings:
+            warn(message)
         evaluation = None
         if report is not None:
             with steps.step(f"writing the verification report to {report}"):
@@ -161,10 +165,11 @@ def update_command(
 def _rehearsal(
     model: Doc2Vec, path: Path, batch: Corpus, n_words: int | None, encoding: str, seed: int
 ) -> list[TaggedDocument]:
+    from paravec.analysis import of_model
     from paravec.corpus import read_corpus
     from paravec.rehearsal import sample_rehearsal
 
-    base_docs = read_corpus(path, encoding=encoding)
+    base_docs = read_corpus(path, tokenizer=of_model(model), encoding=encoding)
     foreign = next((t for t in base_docs.tags if t not in model.dv.key_to_index), None)
     if foreign is not None:
         # Checked here, not left to update(): the fix is about the file, which update() never sees.

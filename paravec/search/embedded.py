@@ -21,9 +21,10 @@ Examples
 0
 >>> docs = [(IndexedText("a", "", "The shuttle launch.", "x"), 0), (IndexedText("b", "", "Apples.", "y"), 1)]
 >>> backend = EmbeddedBackend.create(folder / "i", docs, np.eye(2, dtype=np.float32),
-...                                  fingerprint={}, model_path=folder / "m.model")
+...                                  fingerprint={}, model_path=folder / "m.model",
+...                                  analyzer={"stemmer": "english", "stop_words": False, "compounds": False})
 >>> view = backend.view()
->>> len(view), view.keyword_candidates(["launch"], {}, 5)[0][0], view.vector_candidates(np.array([0.0, 1.0]), 1)
+>>> len(view), view.keyword_candidates(["launches"], {}, 5)[0][0], view.vector_candidates(np.array([0.0, 1.0]), 1)
 (2, 0, [(1, 1.0)])
 """
 
@@ -41,6 +42,7 @@ import numpy.typing as npt
 
 from paravec.errors import IndexStateError
 from paravec.files import write_json
+from paravec.search.analyzer import COMPOUNDS_FILE, LEGACY, KeywordAnalyzer, decompounder_for
 from paravec.search.backend import Changes, IndexedText, ProgressCallback, Snippet
 from paravec.search.store import (
     FORMAT,
@@ -69,6 +71,22 @@ _BATCH = 2_000
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _keyword_analyzer(path: Path, manifest: dict[str, Any]) -> KeywordAnalyzer:
+    """The analyzer the index was built with (an index from before records none: `LEGACY`)."""
+    settings = manifest.get("analyzer")
+    if settings is None:
+        return KeywordAnalyzer(LEGACY)
+    if not isinstance(settings, dict):
+        raise IndexStateError(f"{path / MANIFEST}: 'analyzer' is not a dict; rebuild with `paravec index`")
+    dictionary: list[str] = []
+    if settings.get("compounds") == "split" and (path / COMPOUNDS_FILE).exists():
+        loaded = read_index_json(path / COMPOUNDS_FILE)
+        if not isinstance(loaded, list) or not all(isinstance(w, str) for w in loaded):
+            raise IndexStateError(f"{path / COMPOUNDS_FILE} is corrupt; rebuild with `paravec index`")
+        dictionary = loaded
+    return KeywordAnalyzer(settings, dictionary)
 
 
 class EmbeddedView:
@@ -177,9 +195,14 @@ class EmbeddedBackend:
         overwrite: bool = False,
         progress: ProgressCallback | None = None,
         total: int = 0,
+        analyzer: dict[str, Any] | None = None,
+        dictionary: list[str] | None = None,
     ) -> EmbeddedBackend:
         """Write a new index folder at ``target`` from ``(text, row)`` pairs.
 
+        ``analyzer`` and ``dictionary`` are the keyword analyzer's settings and compound dictionary
+        (`paravec.search.analyzer`), recorded in the folder; None gives the plain lowercased
+        tokens of indexes built before analyzers were recorded.
         ``row`` is the document's row in ``source_vectors`` (the model's ``dv.vectors``). The
         folder is built in a temporary sibling and moved into place, so an interrupted build
         (or an error raised by ``documents``) leaves nothing half-written under ``target``.
@@ -188,7 +211,12 @@ class EmbeddedBackend:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
-            text = TextStore.create(staging / TEXT_DIR)
+            if dictionary:
+                write_json(staging / COMPOUNDS_FILE, dictionary, indent=None)
+            settings = analyzer or LEGACY
+            text = TextStore.create(
+                staging / TEXT_DIR, KeywordAnalyzer(settings, dictionary or ()), decompounder_for(settings)
+            )
             tags: list[str | None] = []
             digests: list[str | None] = []
             rows: list[int] = []
@@ -225,6 +253,8 @@ class EmbeddedBackend:
                 "documents": len(tags),
                 "files": save_state(staging, 0, Docs(tags, digests), vectors),
             }
+            if analyzer is not None:
+                manifest["analyzer"] = analyzer
             write_json(staging / MANIFEST, manifest, indent=None)
             move_into_place(staging, target)
         except BaseException:
@@ -247,7 +277,8 @@ class EmbeddedBackend:
                 f"{path} was written by an index format version {manifest.get('version')}; "
                 f"this paravec reads version {VERSION}: rebuild with `paravec index`"
             )
-        text = TextStore.open(path / TEXT_DIR)
+        analyzer = _keyword_analyzer(path, manifest)
+        text = TextStore.open(path / TEXT_DIR, analyzer, decompounder_for(analyzer.settings))
         state = load_state(path, manifest)
         if len(text) != len(state.slots):
             raise IndexStateError(

@@ -32,13 +32,13 @@ import numpy.typing as npt
 from gensim.models import Doc2Vec
 from gensim.models.keyedvectors import KeyedVectors
 
+from paravec.analysis import Analysis, of_model
 from paravec.errors import ParameterError
 from paravec.search.backend import IndexBackend, IndexView
 from paravec.search.ranking import shown
 from paravec.search.types import Neighbor, NotFoundError
 from paravec.search.validate import MAX_TEXT_CHARS, check_k, check_key, check_text
 from paravec.tags import tag_hint
-from paravec.tokenizer import tokenize
 
 __all__ = [
     "Explorer",
@@ -69,12 +69,12 @@ def find_slot(view: IndexView, tag: Any) -> int:
     return slot
 
 
-def find_word(wv: KeyedVectors, word: Any) -> str:
-    """``word`` as the vocabulary has it (tokenized as the model's words were, e.g. lowercased)."""
+def find_word(wv: KeyedVectors, word: Any, analysis: Analysis | None = None) -> str:
+    """``word`` as the vocabulary has it (analysed as the model's words were, e.g. lowercased, lemmatized)."""
     word = check_key("word", word)
     if word in wv.key_to_index:
         return str(word)
-    tokens = tokenize(word)
+    tokens = (analysis or Analysis())(word)
     if len(tokens) == 1 and tokens[0] in wv.key_to_index:
         return tokens[0]
     if len(tokens) > 1:
@@ -98,7 +98,7 @@ def _documents(view: IndexView, found: list[tuple[int, float]]) -> list[Neighbor
 
 
 def _text_vector(model: Doc2Vec, infer: Infer, text: Any) -> npt.NDArray[np.float32]:
-    words = tokenize(check_text("text", text, MAX_TEXT_CHARS))
+    words = of_model(model)(check_text("text", text, MAX_TEXT_CHARS))
     if not words:
         raise ParameterError("the text has no words (letters or digits)")
     if not any(w in model.wv.key_to_index for w in words):
@@ -115,14 +115,14 @@ def words_near_document(view: IndexView, model: Doc2Vec, tag: Any, k: Any = 10) 
 def documents_near_word(view: IndexView, model: Doc2Vec, word: Any, k: Any = 10) -> list[Neighbor]:
     """Indexed documents whose vectors are nearest to the word's vector."""
     k = check_k(k)
-    vector = model.wv.get_vector(find_word(model.wv, word), norm=True)
+    vector = model.wv.get_vector(find_word(model.wv, word, of_model(model)), norm=True)
     return _documents(view, view.vector_candidates(vector, k))
 
 
 def words_near_word(model: Doc2Vec, word: Any, k: Any = 10) -> list[Neighbor]:
     """The word's nearest words (``model.wv.most_similar``)."""
     k = check_k(k)
-    found = model.wv.most_similar(find_word(model.wv, word), topn=k)
+    found = model.wv.most_similar(find_word(model.wv, word, of_model(model)), topn=k)
     return [Neighbor(str(w), float(s)) for w, s in found]
 
 

@@ -49,6 +49,7 @@ import paravec
 from paravec.errors import IndexStateError, ModelFileError
 from paravec.params import Boolean, InstanceOf, Integer, OneOf, validate
 from paravec.search import exploration, ingestion
+from paravec.search.analyzer import for_model as keyword_analyzer_for
 from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
 from paravec.search.embedded import EmbeddedBackend, check_target
 from paravec.search.fingerprint import describe_difference, model_fingerprint
@@ -179,6 +180,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
     ) -> SearchIndex:
         """Build an index of ``texts`` over the model saved at ``model_path``.
 
+        The keyword side analyses texts for the model's recorded language
+        (`paravec.analysis.of_model`; English when it records none): Snowball stems, stop words
+        and compound splitting as `paravec.search.analyzer` says; the manifest records it.
+
         Parameters
         ----------
         model_path : str or path-like
@@ -232,6 +237,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         _MODEL("model", model)
         checked_titles = check_titles(titles)
         skipped: list[str] = []
+        analyzer, dictionary = keyword_analyzer_for(model)
         backend = EmbeddedBackend.create(
             target,
             indexable(model, texts, checked_titles, skipped, missing),
@@ -242,6 +248,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             overwrite=overwrite,
             progress=progress,
             total=len(texts) if isinstance(texts, (list, tuple, Mapping)) else 0,
+            analyzer=analyzer,
+            dictionary=dictionary,
         )
         return cls(target, model, backend)
 

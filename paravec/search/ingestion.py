@@ -1,7 +1,7 @@
 """Training new documents into an index's model: the one place search reaches the update machinery.
 
 `train_documents` loads the model file fully (it learns, so not memory-mapped), tokenizes
-the texts as the model's words were (`paravec.tokenizer.tokenize`), trains them in with
+the texts as the model's words were (its recorded pipeline, `paravec.analysis.of_model`), trains them in with
 `paravec.update` (Doc2Vec: Le & Mikolov, "Distributed Representations of Sentences and
 Documents", ICML 2014) and saves the model with
 `paravec.save`, atomically. It goes through paravec's public API only; the index then syncs
@@ -29,11 +29,11 @@ from typing import Any
 from gensim.models.doc2vec import TaggedDocument
 
 import paravec
+from paravec.analysis import of_model
 from paravec.errors import CorpusError
 from paravec.search.syncing import Syncing, given_texts
 from paravec.search.types import SyncReport
 from paravec.tags import uses_int_tags
-from paravec.tokenizer import tokenize
 
 __all__ = ["Ingesting", "documents_to_add", "train_documents"]
 
@@ -71,9 +71,10 @@ def train_documents(
     """
     model = paravec.load(model_path)
     int_tags = uses_int_tags(model.dv)
+    analysis = of_model(model)
     documents = []
     for tag, body in pairs:
-        words = tokenize(body)
+        words = analysis(body)
         if not words:
             raise CorpusError(f"document {tag!r} has no words (letters or digits); give it some text")
         key: str | int = int(tag) if int_tags and tag.isdigit() else tag
@@ -100,8 +101,8 @@ class Ingesting(Syncing):
         """Train new or replaced documents into the model, save it, and sync the index.
 
         The model is loaded from the index's model file (fully, not memory-mapped, since it
-        learns), updated with `paravec.update` on the documents tokenized with
-        `paravec.tokenizer.tokenize`, saved atomically to ``model_path`` (default: the same
+        learns), updated with `paravec.update` on the documents analysed with
+        the model's recorded pipeline (`paravec.analysis.of_model`), saved atomically to ``model_path`` (default: the same
         file), and the index is synced (`paravec.search.ingestion`). If the update fails
         nothing on disk has changed.
 

@@ -50,6 +50,7 @@ import numpy as np
 import numpy.typing as npt
 from gensim.models import Doc2Vec
 
+from paravec.analysis import of_model
 from paravec.errors import ParameterError
 from paravec.inference import infer_seeded
 from paravec.linalg import unit_rows
@@ -118,6 +119,8 @@ class QueryEncoder:
 
     def __init__(self, model: Doc2Vec) -> None:
         self.model = model
+        # Queries and documents become the model's words as its corpus did (its recorded pipeline).
+        self.analysis = of_model(model)
 
     def infer(self, words: Sequence[str], epochs: int | None = None) -> npt.NDArray[np.float32]:
         """The vector of ``words`` (``epochs``: inference epochs; None uses the model's)."""
@@ -154,7 +157,7 @@ class CalibrationCache:
             picked = sorted({tags[i] for i in spread}, key=lambda tag: view.slot(tag) or 0)
             texts = view.texts(picked)
             picked = [tag for tag in picked if tag in texts]
-            words = [tokenize(texts[tag]) for tag in picked]
+            words = [encoder.analysis(texts[tag]) for tag in picked]
             if len(picked) < 2:
                 calibration = Calibration()
             else:
@@ -280,7 +283,7 @@ def _document_mode(
     slots = [slot for slot in candidates if tags[slot] in texts]
     if not slots:
         return {}
-    candidate_words = [tokenize(texts[tags[slot] or ""]) for slot in slots]
+    candidate_words = [encoder.analysis(texts[tags[slot] or ""]) for slot in slots]
     df, n_documents = view.document_frequencies(words + [w for c in candidate_words for w in c])
     cosines = np.zeros(len(slots)) if query_vector is None else _cosines(view, query_vector, slots)
     scores = document_scores(
@@ -312,12 +315,18 @@ def rank(
     vector_weight = check_weight("vector_weight", vector_weight)
     if mode == "hybrid" and keyword_weight == 0 and vector_weight == 0:
         raise ParameterError("keyword_weight and vector_weight are both 0; make at least one positive")
-    words = tokenize(check_text("query", query, MAX_TEXT_CHARS if mode == "document" else MAX_QUERY_CHARS))
+    query = check_text("query", query, MAX_TEXT_CHARS if mode == "document" else MAX_QUERY_CHARS)
+    # The model's words (lemmas, if its pipeline lemmatizes) for inference; the text as written
+    # for the keyword side, whose own analyzer stems it as it stemmed the documents.
+    words = encoder.analysis(query)
     if not words:
         raise ParameterError("the query has no words (letters or digits); type at least one word")
-    terms = key_terms(words, view, MAX_QUERY_TERMS)
+    terms = key_terms(tokenize(query, lowercase=encoder.analysis.lowercase), view, MAX_QUERY_TERMS)
     n = max(k, settings.candidates) if mode in ("hybrid", "document") else k
-    extra = expansions(terms, encoder.model, settings.expand_topn, settings.expand_weight) if expand else {}
+    extra = {}
+    if expand:
+        near = list(dict.fromkeys(encoder.analysis.lemma(term) for term in terms))
+        extra = expansions(near, encoder.model, settings.expand_topn, settings.expand_weight)
 
     keyword: Ranked = []
     vector: Ranked = []

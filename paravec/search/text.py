@@ -9,21 +9,23 @@ what changed).
 
 Approach
 --------
-BM25 (Robertson & Zaragoza, 2009) as implemented by tantivy, over a text field tokenized the way
-`paravec.tokenizer.tokenize` tokenizes (Unicode letter/digit runs plus combining marks,
-lowercased), so the words the keyword side matches are the words the model has learnt. Query
-words are turned into term queries directly, never through tantivy's query language, so quotes,
-colons or brackets in user input cannot cause a syntax error or an unintended field query.
+BM25 (Robertson & Zaragoza, 2009) as implemented by tantivy, over text fields analysed by the
+index's `paravec.search.analyzer.KeywordAnalyzer` (the tokens of `paravec.tokenizer.tokenize`,
+lowercased, stemmed, compounds split). Query words go through the same analyzer and become term
+queries directly, never through tantivy's query language, so quotes, colons or brackets in user
+input cannot cause a syntax error or an unintended field query.
 Expansion words enter with a lower boost. Each document also carries an integer ``slot`` (a fast
 field), the row of its vector in the vector store, so fusion needs no stored-document reads.
 
 Examples
 --------
 >>> import tempfile
+>>> from paravec.search.analyzer import KeywordAnalyzer
 >>> from paravec.search.text import TextStore
->>> store = TextStore.create(tempfile.mkdtemp())
+>>> english = KeywordAnalyzer({"stemmer": "english", "stop_words": False, "compounds": False})
+>>> store = TextStore.create(tempfile.mkdtemp(), english)
 >>> store.add([(0, "a", "", "The shuttle launch was delayed."), (1, "b", "", "Apples and pears.")])
->>> [slot for slot, _score in store.search(["launch"], {}, 10)]
+>>> [slot for slot, _score in store.search(["launches"], {}, 10)]
 [0]
 """
 
@@ -36,11 +38,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import tantivy
-from tantivy import Document, Filter, Occur, Query, SnippetGenerator, TextAnalyzerBuilder, Tokenizer
+from tantivy import Document, Occur, Query, SnippetGenerator
 
 from paravec.errors import IndexStateError
+from paravec.search.analyzer import LEGACY, KeywordAnalyzer
+from paravec.search.compounds import Decompounder
 
-__all__ = ["SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
+__all__ = ["EXACT_BOOST", "PARTS_BOOST", "SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
 
 SNIPPET_CHARS = 240
 """Longest snippet, in characters (tantivy picks the passage with most matched words)."""
@@ -48,19 +52,25 @@ SNIPPET_CHARS = 240
 TITLE_BOOST = 2.0
 """Weight of a match in the title relative to one in the text."""
 
+EXACT_BOOST = 1.0
+"""Weight of a match of the word as written (besides its stem's match) relative to a stem's match."""
+
+PARTS_BOOST = 0.5
+"""Weight of a match in a part of a compound (``brann`` in ``skogbrannen``) relative to a whole word."""
+
 _ANALYZER = "paravec"
-# The same token rule as paravec.tokenizer: a letter or digit, then letters, digits or marks.
-_TOKEN_PATTERN = r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*"
+_PLAIN = "paravec-plain"
 _WRITER_HEAP = 64_000_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def _analyzer() -> tantivy.TextAnalyzer:
-    return TextAnalyzerBuilder(Tokenizer.regex(_TOKEN_PATTERN)).filter(Filter.lowercase()).build()
-
-
-def _schema() -> tantivy.Schema:
+def _schema(parts: bool, exact: bool) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
+    if exact:
+        builder.add_text_field("exact", stored=False, tokenizer_name=_PLAIN)
+    if parts:
+        # The parts of the compounds of title and text (paravec.search.compounds), searched only.
+        builder.add_text_field("parts", stored=False, tokenizer_name=_ANALYZER)
     builder.add_text_field("tag", stored=True, tokenizer_name="raw")
     builder.add_unsigned_field("slot", stored=True, indexed=True, fast=True)
     builder.add_text_field("title", stored=True, tokenizer_name=_ANALYZER)
@@ -98,27 +108,58 @@ def _char_spans(fragment: str, byte_spans: Iterable[tuple[int, int]]) -> list[tu
 class TextStore:
     """The tantivy part of a search index: texts, BM25 ranking, snippets."""
 
-    def __init__(self, index: tantivy.Index, path: Path) -> None:
+    def __init__(
+        self,
+        index: tantivy.Index,
+        path: Path,
+        analyzer: KeywordAnalyzer | None = None,
+        decompounder: Decompounder | None = None,
+    ) -> None:
         self._index = index
-        self._index.register_tokenizer(_ANALYZER, _analyzer())
+        self.analyzer = analyzer or KeywordAnalyzer(LEGACY)
+        self._decompounder = decompounder
+        self._fields = [("text", 1.0), ("title", TITLE_BOOST)]
+        if self.analyzer.settings.get("compounds") == "parts":
+            self._fields.append(("parts", PARTS_BOOST))
+        # Words as written (lowercased) beside the stems: a document with the query's own form
+        # ranks above one with another inflection of it.
+        self._plain = KeywordAnalyzer(LEGACY) if self.analyzer.settings.get("exact_forms") else None
+        self._index.register_tokenizer(_ANALYZER, self.analyzer.analyzer)
+        if self._plain is not None:
+            self._index.register_tokenizer(_PLAIN, self._plain.analyzer)
         self._schema = index.schema
         self.path = path
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str]) -> TextStore:
-        """Create an empty store in the folder ``path`` (made if missing)."""
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        analyzer: KeywordAnalyzer | None = None,
+        decompounder: Decompounder | None = None,
+    ) -> TextStore:
+        """Create an empty store in the folder ``path`` (made if missing); default analyzer `LEGACY`.
+
+        An analyzer whose ``compounds`` setting is ``"parts"`` needs the ``decompounder``.
+        """
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        return cls(tantivy.Index(_schema(), path=str(folder), reuse=False), folder)
+        settings = {} if analyzer is None else analyzer.settings
+        schema = _schema(settings.get("compounds") == "parts", bool(settings.get("exact_forms")))
+        return cls(tantivy.Index(schema, path=str(folder), reuse=False), folder, analyzer, decompounder)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> TextStore:
-        """Open the store in ``path``; `IndexStateError` if it is missing or unreadable."""
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        analyzer: KeywordAnalyzer | None = None,
+        decompounder: Decompounder | None = None,
+    ) -> TextStore:
+        """Open the store in ``path`` (built with ``analyzer``); `IndexStateError` if it is missing or unreadable."""
         folder = Path(path)
         try:
             if not tantivy.Index.exists(str(folder)):
                 raise IndexStateError(f"{folder}: no text index there; rebuild with `paravec index`")
-            return cls(tantivy.Index.open(str(folder)), folder)
+            return cls(tantivy.Index.open(str(folder)), folder, analyzer, decompounder)
         except ValueError as err:
             raise IndexStateError(
                 f"{folder}: the text index cannot be opened ({err}); rebuild it with `paravec index`"
@@ -154,6 +195,12 @@ class TextStore:
                 doc.add_unsigned("slot", int(slot))
                 doc.add_text("title", title)
                 doc.add_text("text", text)
+                if self._plain is not None:
+                    doc.add_text("exact", f"{title} {text}")
+                if len(self._fields) > 2:
+                    if self._decompounder is None:
+                        raise IndexStateError(f"{self.path}: the index splits compounds but has no splitter")
+                    doc.add_text("parts", self._decompounder.text(f"{title} {text}"))
                 writer.add_document(doc)
             writer.commit()
         except BaseException:
@@ -166,14 +213,29 @@ class TextStore:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def _weighted_terms(
+        self, words: Sequence[str], expansions: dict[str, float], analyzer: KeywordAnalyzer | None = None
+    ) -> dict[str, float]:
+        """Each indexed term of the words with its weight (the highest when two words share it)."""
+        weights: dict[str, float] = {}
+        for word, weight in [(w, 1.0) for w in words] + list(expansions.items()):
+            for term in (analyzer or self.analyzer).terms(word):
+                weights[term] = max(weight, weights.get(term, 0.0))
+        return weights
+
     def _query(self, words: Sequence[str], expansions: dict[str, float]) -> tantivy.Query:
         clauses = []
-        for word, weight in [(w, 1.0) for w in words] + list(expansions.items()):
-            for field, boost in (("text", 1.0), ("title", TITLE_BOOST)):
+        for word, weight in self._weighted_terms(words, expansions).items():
+            for field, boost in self._fields:
                 query = Query.term_query(self._schema, field, word)
                 if boost * weight != 1.0:
                     query = Query.boost_query(query, boost * weight)
                 clauses.append((Occur.Should, query))
+        if self._plain is not None:
+            for word, weight in self._weighted_terms(words, expansions, self._plain).items():
+                query = Query.term_query(self._schema, "exact", word)
+                boost = EXACT_BOOST * weight
+                clauses.append((Occur.Should, query if boost == 1.0 else Query.boost_query(query, boost)))
         return Query.boolean_query(clauses)
 
     def search(
@@ -184,8 +246,8 @@ class TextStore:
         searcher: tantivy.Searcher | None = None,
     ) -> list[tuple[int, float]]:
         """Return up to ``n`` ``(slot, bm25_score)``, best first, for documents with any of ``words``."""
-        if not words and not expansions:
-            return []
+        if not self._weighted_terms(words, expansions):
+            return []  # no words, or stop words only
         searcher = searcher or self._index.searcher()
         hits = searcher.search(self._query(words, expansions), limit=n, count=False).hits
         if not hits:
@@ -200,9 +262,18 @@ class TextStore:
     def doc_freqs(
         self, words: Iterable[str], searcher: tantivy.Searcher | None = None
     ) -> tuple[dict[str, int], int]:
-        """Number of documents whose text has each word, and the number of documents."""
+        """Number of documents whose text has each word, and the number of documents.
+
+        A word is looked up by its indexed terms: a stop word counts as in every document, a split
+        compound as often as its rarest part.
+        """
         searcher = searcher or self._index.searcher()
-        return {w: searcher.doc_freq("text", w) for w in set(words)}, searcher.num_docs
+        n = searcher.num_docs
+        freqs = {}
+        for word in set(words):
+            terms = self.analyzer.terms(word)
+            freqs[word] = min((searcher.doc_freq("text", t) for t in terms), default=n)
+        return freqs, n
 
     def texts(self, tags: Sequence[str], searcher: tantivy.Searcher | None = None) -> dict[str, str]:
         """The stored text of each of ``tags`` that the store has."""
@@ -243,7 +314,7 @@ class TextStore:
         """
         searcher = searcher or self._index.searcher()
         generator = None
-        if words or expansions:
+        if self._weighted_terms(words, expansions):
             generator = SnippetGenerator.create(
                 searcher, self._query(words, expansions), self._schema, "text"
             )

@@ -37,6 +37,7 @@ from paravec.documents import validate_documents
 from paravec.params import IsCallable, validate
 from paravec.updating.driver import Trainer, TrainingJob, build_corpus, build_locks, train
 from paravec.updating.inputs import ensure_intact, validate_rehearsal
+from paravec.updating.mismatch import analysis_warnings
 from paravec.updating.placement import document_rows, place_documents
 from paravec.updating.report import HELD_BACK_SHOWN, UpdateReport
 from paravec.updating.settings import Freeze, ProgressCallback, UpdateSettings
@@ -146,6 +147,7 @@ def update(
     )
     batch_counts = Counter(w for d in docs for w in d.words)
     report.words = sum(batch_counts.values())
+    report.warnings = analysis_warnings(model, batch_counts)
     n_words_old = len(model.wv.index_to_key)
     n_nodes_old = len(model.syn1) if model.hs else 0
     report.new_words = grow_vocabulary(model, batch_counts, settings.min_count, settings.seed)

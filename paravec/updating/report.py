@@ -65,6 +65,9 @@ class UpdateReport:
         Wall time per step: ``check``, ``vocab``, ``train``, ``total``.
     words_per_second : float
         Training throughput, as gensim reports it.
+    warnings : list of str
+        What looks wrong with the batch, e.g. text analysed unlike the base's
+        (`paravec.updating.mismatch`).
     """
 
     new_tags: list[Hashable] = field(default_factory=list)
@@ -88,6 +91,7 @@ class UpdateReport:
     keep_old_docs: bool = True
     seconds: dict[str, float] = field(default_factory=dict)
     words_per_second: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def held_back(self) -> str:
         """The batch's words held back by ``min_count``, with counts: ``"fotball (1), ... (of 12)"``."""
@@ -118,4 +122,5 @@ class UpdateReport:
         )
         if self.untrained_tags:
             lines.append(f"{len(self.untrained_tags)} documents had no known word and were not trained")
+        lines.extend(f"warning: {message}" for message in self.warnings)
         return "\n".join(lines)

@@ -27,7 +27,8 @@ def test_search_answers_hybrid_keyword_and_document_queries(search_index, search
     keyword = json.loads(run("search", folder / "news.index", "bushfires", "--mode", "keyword", "--json"))
     assert keyword and all(h["why"] == "keyword" for h in keyword)
     for hit in keyword:
-        assert all(hit["snippet"][a:b].lower() == "bushfires" for a, b in hit["highlights"])
+        # The index stems: "bushfires" finds and highlights "bushfire" too.
+        assert all(hit["snippet"][a:b].lower() in ("bushfire", "bushfires") for a, b in hit["highlights"])
     table = run("search", folder / "news.index", "bushfires", "--mode", "keyword", "--expand")
     assert "keyword search: bushfires" in table and keyword[0]["tag"] in table
 

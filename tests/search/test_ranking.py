@@ -6,14 +6,22 @@ import numpy as np
 import pytest
 
 from paravec.errors import ParameterError
+from paravec.search.analyzer import KeywordAnalyzer
 from paravec.search.ranking import key_terms
 from paravec.tokenizer import tokenize
+
+# What the index built for an English model does with words (its default analyzer).
+_ENGLISH = KeywordAnalyzer({"stemmer": "english", "stop_words": False, "compounds": False})
+
+
+def stems(words):
+    return {term for word in words for term in _ENGLISH.terms(word)}
 
 
 def test_keyword_search_finds_documents_with_the_word_and_highlights_it(idx, texts, text_of):
     hits = idx.search("bushfires", mode="keyword", k=10)
     assert hits, "lee_background has several bushfire articles"
-    having = {tag for tag, t in texts if "bushfires" in tokenize(t)}
+    having = {tag for tag, t in texts if "bushfir" in stems(tokenize(t))}  # bushfire, bushfires
     assert {h.tag for h in hits} <= having
     assert len(hits) == min(10, len(having))
     assert [h.keyword_rank for h in hits] == list(range(1, len(hits) + 1))
@@ -21,7 +29,7 @@ def test_keyword_search_finds_documents_with_the_word_and_highlights_it(idx, tex
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     for hit in hits:
         assert hit.highlights
-        assert all(hit.snippet[a:b].lower() == "bushfires" for a, b in hit.highlights)
+        assert all(hit.snippet[a:b].lower() in ("bushfire", "bushfires") for a, b in hit.highlights)
         assert hit.snippet in " ".join(text_of(hit.tag).split()) or hit.snippet in text_of(hit.tag)
 
 
@@ -116,11 +124,11 @@ def test_expansion_adds_the_nearest_words_of_the_query(idx, model, text_of):
     expanded = idx.search(word, mode="keyword", k=100, expand=True)
     near = {w for w, _ in model.wv.most_similar(word, topn=idx.expand_topn)}
     assert len(plain) < 100 and len(expanded) > len(plain)
-    extra = [h for h in expanded if word not in tokenize(text_of(h.tag))]
+    extra = [h for h in expanded if not stems([word]) & stems(tokenize(text_of(h.tag)))]
     assert extra, "expansion should reach documents without the query word"
     for hit in extra:
-        assert near & set(tokenize(text_of(hit.tag)))
-        assert all(hit.snippet[a:b].lower() in near for a, b in hit.highlights)
+        assert stems(near) & stems(tokenize(text_of(hit.tag)))
+        assert all(stems([hit.snippet[a:b]]) <= stems(near) for a, b in hit.highlights)
 
 
 @pytest.mark.parametrize("query", ["", "   \t\n", "!!! --- ???", "\x00\x01\x02"])
