@@ -31,8 +31,12 @@ def index_command(
         ...,
         help="Texts of the model's documents: a text file (one per line), a .jsonl file, or a folder, as given to train/update.",
     ),
-    out: Path = typer.Option(
-        ..., "--out", "-o", help="The index folder (created; keep it next to the model)."
+    out: str = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="The index folder (created; keep it next to the model), or a PostgreSQL URI "
+        "postgresql://user@host:port/db?schema=NAME (needs paravec[postgres]).",
     ),
     sync: bool = typer.Option(
         False,
@@ -45,6 +49,11 @@ def index_command(
     ),
     ann_threshold: int = typer.Option(
         50_000, "--ann-threshold", help="Above this many documents vector search uses an ANN index (usearch)."
+    ),
+    text_config: str = typer.Option(
+        "simple",
+        "--text-config",
+        help="PostgreSQL: the text-search configuration of keyword ranking (simple, english, norwegian, ...).",
     ),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
     corpus_format: str | None = typer.Option(
@@ -61,11 +70,13 @@ def index_command(
     from paravec.errors import ParameterError
     from paravec.model_io import load
     from paravec.search import SearchIndex
+    from paravec.search.pgsql import is_dsn, shown_dsn
 
     if sync and force:
         raise ParameterError(
             "--sync and --force exclude each other: --sync updates the index, --force rebuilds it"
         )
+    where = shown_dsn(out) if is_dsn(out) else out  # never print a password
     with Steps() as steps:
         loaded = None
         if not sync:
@@ -78,14 +89,14 @@ def index_command(
                 )
             )
         if sync:
-            with steps.step(f"syncing {out}", 1) as progress:
+            with steps.step(f"syncing {where}", 1) as progress:
                 index = SearchIndex.open(out, model=model, sync="rebuild", texts=texts)
                 report = index.last_sync or index.sync(
                     index.model, texts, model_path=model, progress=progress
                 )
-            result = {"index": str(out), "documents": len(index), **report.to_dict()}
+            result = {"index": str(index.path), "documents": len(index), **report.to_dict()}
         else:
-            with steps.step(f"indexing into {out}") as progress:
+            with steps.step(f"indexing into {where}") as progress:
                 index = SearchIndex.build(
                     model,
                     texts,
@@ -95,14 +106,15 @@ def index_command(
                     ann_threshold=ann_threshold,
                     overwrite=force,
                     missing="skip" if skip_missing else "error",
+                    text_config=text_config,
                 )
-            result = {"index": str(out), "documents": len(index), "ann": index.uses_ann}
+            result = {"index": str(index.path), "documents": len(index), "ann": index.uses_ann}
     if sync and result.get("skipped"):
         warn(f"{len(result['skipped'])} texts have tags the model does not have and were not indexed")
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return
-    table = Table(title=f"paravec index -> {out}", show_header=False)
+    table = Table(title=f"paravec index -> {result['index']}", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
     table.add_row("documents", f"{result['documents']:,}")
@@ -114,5 +126,5 @@ def index_command(
         table.add_row("unchanged", f"{result['unchanged']:,}")
         table.add_row("time", f"{result['seconds']:.2f}s")
     else:
-        table.add_row("vector search", "ANN (usearch)" if result["ann"] else "exact")
+        table.add_row("vector search", "ANN" if result["ann"] else "exact")
     Console().print(table)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,7 +30,10 @@ _MAX_REQUEST_HEAD_BYTES = 2 * 1_048_576
 @app.command()
 def serve(
     index: Annotated[
-        Path, typer.Argument(help="Index folder written by `paravec index`.", show_default=False)
+        str,
+        typer.Argument(
+            help="Index folder (or PostgreSQL URI) written by `paravec index`.", show_default=False
+        ),
     ],
     host: Annotated[
         str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it on this machine.")
@@ -61,11 +63,13 @@ def serve(
         ) from err
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from paravec.search.pgsql import is_dsn, shown_dsn
+
     token = os.environ.get(token_env) or None
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
     ) as progress:
-        progress.add_task(f"opening index {index}", total=None)
+        progress.add_task(f"opening index {shown_dsn(index) if is_dsn(index) else index}", total=None)
         web_app = create_app(index, token=token, max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
 
     if token is None:
@@ -82,7 +86,10 @@ def serve(
             err=True,
         )
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"serving {index} at http://{shown}:{port}/  (API schema: /openapi.json)", err=True)
+    typer.echo(
+        f"serving {web_app.state.served.index.path} at http://{shown}:{port}/  (API schema: /openapi.json)",
+        err=True,
+    )
     uvicorn.run(
         web_app,
         host=host,
