@@ -175,7 +175,7 @@ def test_building_over_an_index_needs_overwrite(pg, built):
 
 def test_a_server_that_is_not_there_is_one_clear_line(built):
     with pytest.raises(
-        IndexStateError, match="cannot connect to PostgreSQL at postgresql://me@127.0.0.1:9/"
+        IndexStateError, match=r"cannot connect to PostgreSQL at postgresql://me@127\.0\.0\.1:9/"
     ) as err:
         SearchIndex.open("postgresql://me:secret@127.0.0.1:9/db")
     assert "\n" not in str(err.value) and "secret" not in str(err.value)
