@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "similar",
     "demo",
     "evaluate",
+    "infer",
     "index",
     "search",
     "explore",

@@ -47,6 +47,17 @@ def index_command(
     skip_missing: bool = typer.Option(
         False, "--skip-missing", help="Skip texts whose tag the model does not have (default: error)."
     ),
+    infer_missing: bool = typer.Option(
+        False,
+        "--infer-missing",
+        help="Index texts whose tag the model does not have with vectors inferred on a Dask cluster.",
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="With --infer-missing: a Dask scheduler tcp://host:8786 (default: local)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="With --infer-missing: workers of the local cluster (default: one per core)."
+    ),
     ann_threshold: int = typer.Option(
         50_000, "--ann-threshold", help="Above this many documents vector search uses an ANN index (usearch)."
     ),
@@ -72,6 +83,10 @@ def index_command(
     from paravec.search import SearchIndex
     from paravec.search.pgsql import is_dsn, shown_dsn
 
+    if infer_missing and (sync or skip_missing):
+        raise ParameterError(
+            "--infer-missing builds an index with inferred vectors; it goes with neither --sync nor --skip-missing"
+        )
     if sync and force:
         raise ParameterError(
             "--sync and --force exclude each other: --sync updates the index, --force rebuilds it"
@@ -107,6 +122,9 @@ def index_command(
                     overwrite=force,
                     missing="skip" if skip_missing else "error",
                     text_config=text_config,
+                    infer_missing=infer_missing,
+                    scheduler=scheduler,
+                    workers=workers,
                 )
             result = {"index": str(index.path), "documents": len(index), "ann": index.uses_ann}
     if sync and result.get("skipped"):

@@ -169,6 +169,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         missing=OneOf(("error", "skip")),
         overwrite=Boolean(),
         text_config=InstanceOf(str, "a text-search configuration name"),
+        infer_missing=Boolean(),
+        workers=Integer(min=1, none=True),
     )
     def build(
         cls,
@@ -183,6 +185,9 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         overwrite: bool = False,
         missing: Literal["error", "skip"] = "error",
         text_config: str = DEFAULT_TEXT_CONFIG,
+        infer_missing: bool = False,
+        scheduler: str | None = None,
+        workers: int | None = None,
     ) -> SearchIndex:
         """Build an index of ``texts`` over the model saved at ``model_path``.
 
@@ -215,6 +220,14 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         text_config : str, default "simple"
             PostgreSQL only: the text-search configuration of the keyword ranking (``"english"``
             stems English words, ``"norwegian"``, ..., ``"simple"`` only lowercases).
+        infer_missing : bool, default False
+            Index texts whose tag the model does not have too, with vectors inferred on a Dask
+            cluster (`paravec.search.inferred`); ``missing`` is then not used.
+        scheduler : str, optional
+            With ``infer_missing``: ``tcp://host:8786`` of a Dask scheduler (default: a local
+            cluster, one worker per core).
+        workers : int, optional
+            With ``infer_missing`` and no scheduler: worker processes of the local cluster.
 
         Returns
         -------
@@ -254,15 +267,23 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             "progress": progress,
             "total": len(texts) if isinstance(texts, (list, tuple, Mapping)) else 0,
         }
-        documents = indexable(model, texts, checked_titles, skipped, missing)
+        source_vectors = model.dv.vectors
+        if infer_missing:
+            from paravec.search.inferred import with_inferred
+
+            documents, source_vectors = with_inferred(
+                model, source, texts, checked_titles, scheduler=scheduler, workers=workers
+            )
+        else:
+            documents = indexable(model, texts, checked_titles, skipped, missing)
         backend: IndexBackend
         if isinstance(target, Path):
-            backend = EmbeddedBackend.create(target, documents, model.dv.vectors, **common)
+            backend = EmbeddedBackend.create(target, documents, source_vectors, **common)
         else:
             from paravec.search.postgres import PostgresBackend
 
             backend = PostgresBackend.create(
-                target, documents, model.dv.vectors, text_config=text_config, **common
+                target, documents, source_vectors, text_config=text_config, **common
             )
             target = backend.location
         return cls(target, model, backend)

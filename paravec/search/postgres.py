@@ -184,45 +184,102 @@ class PostgresView:
     def keyword_candidates(
         self, words: Sequence[str], expansions: Mapping[str, float], n: int
     ) -> list[tuple[int, float]]:
-        main, extra = _tsquery(words), _tsquery(expansions)
-        if not main and not extra:
+        params = self._keyword_params(words, expansions, n)
+        if not params["all"]:
             return []
-        # ts_rank_cd has no per-term weight: expansion words are ranked as one query, scaled by
-        # their largest weight.
+        return self._found(self._reader.rows(self._rank_sql(bool(params["extra"])), params))
+
+    def _rank_sql(self, extra: bool) -> str:
         rank = (
             f"ts_rank_cd('{_WEIGHTS}', tsv, to_tsquery(%(cfg)s::regconfig, %(main)s), {RANK_NORMALIZATION})"
         )
         if extra:
+            # ts_rank_cd has no per-term weight: expansion words are ranked as one query, scaled by
+            # their largest weight.
             rank += (
                 f" + %(scale)s * ts_rank_cd('{_WEIGHTS}', tsv, to_tsquery(%(cfg)s::regconfig, %(extra)s), "
                 f"{RANK_NORMALIZATION})"
             )
-        rows = self._reader.rows(
+        return (
             f"SELECT slot, tag, score FROM (SELECT slot, tag, {rank} AS score FROM {self._docs} "
             f"WHERE {self._live} AND tsv @@ to_tsquery(%(cfg)s::regconfig, %(all)s)) m "
-            "WHERE score > 0 ORDER BY score DESC, slot LIMIT %(n)s",
-            {
-                "cfg": self._cfg,
-                "main": main,
-                "extra": extra,
-                "all": " | ".join(q for q in (main, extra) if q),
-                "scale": max(expansions.values(), default=0.0),
-                "n": n,
-            },
+            "WHERE score > 0 ORDER BY score DESC, slot LIMIT %(n)s"
         )
-        return self._found(rows)
+
+    def _keyword_params(
+        self, words: Sequence[str], expansions: Mapping[str, float], n: int
+    ) -> dict[str, Any]:
+        main, extra = _tsquery(words), _tsquery(expansions)
+        return {
+            "cfg": self._cfg,
+            "main": main,
+            "extra": extra,
+            "all": " | ".join(q for q in (main, extra) if q),
+            "scale": max(expansions.values(), default=0.0),
+            "n": n,
+        }
+
+    def _vector_sql(self, exact: bool, exclude: bool) -> str:
+        # "+ 0" makes the order an expression the HNSW index cannot serve: an exact scan.
+        order = "embedding <=> %(v)s" if self._ann and not exact else "(embedding <=> %(v)s) + 0"
+        skip = " AND slot <> %(x)s" if exclude else ""
+        return (
+            f"SELECT slot, tag, 1 - (embedding <=> %(v)s) AS cos FROM {self._docs} WHERE {self._live}{skip} "
+            f"ORDER BY {order} LIMIT %(n)s"
+        )
+
+    def fused_candidates(
+        self,
+        words: Sequence[str],
+        expansions: Mapping[str, float],
+        query: npt.NDArray[Any],
+        n: int,
+        keyword_weight: float,
+        vector_weight: float,
+        fusion: str,
+        rrf_k: float,
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], dict[int, float]]:
+        """Both candidate lists and their fusion (`paravec.search.ranking`'s formulas) in one query."""
+        params = self._keyword_params(words, expansions, n)
+        if not params["all"]:
+            params["all"] = params["main"] = "''"  # no keyword candidates: an empty tsquery
+        params.update(
+            v=np.asarray(query, dtype=np.float32).ravel(), kw=keyword_weight, vw=vector_weight, k=rrf_k
+        )
+        if fusion == "rrf":
+            fused = "coalesce(%(kw)s / (%(k)s + kw.r), 0) + coalesce(%(vw)s / (%(k)s + vec.r), 0)"
+        else:
+            fused = (
+                "(%(kw)s * coalesce(kw.score, 0) / best.b + %(vw)s * coalesce(vec.cos, extra.cos, 0)) "
+                "/ (%(kw)s + %(vw)s)"
+            )
+        rows = self._reader.rows(
+            f"WITH kw AS (SELECT *, row_number() OVER (ORDER BY score DESC, slot) AS r "
+            f"FROM ({self._rank_sql(bool(params['extra']))}) k), "
+            f"vec AS (SELECT *, row_number() OVER (ORDER BY cos DESC, slot) AS r FROM ({self._vector_sql(False, False)}) c), "
+            "best AS (SELECT coalesce(nullif(max(score), 0), 1) AS b FROM kw), "
+            f"extra AS (SELECT d.slot, 1 - (d.embedding <=> %(v)s) AS cos FROM {self._docs} d "
+            "JOIN kw ON kw.slot = d.slot WHERE kw.slot NOT IN (SELECT slot FROM vec)) "
+            f"SELECT coalesce(kw.slot, vec.slot), coalesce(kw.tag, vec.tag), kw.score, kw.r, vec.cos, vec.r, {fused} "
+            "FROM kw FULL JOIN vec ON kw.slot = vec.slot LEFT JOIN extra ON extra.slot = kw.slot CROSS JOIN best",
+            params,
+            ef=min(max(40, n), 1000),
+        )
+        self._tag_of.update((int(r[0]), r[1]) for r in rows)
+        keyword = sorted((r for r in rows if r[3] is not None), key=lambda r: int(r[3]))
+        vector = sorted((r for r in rows if r[5] is not None), key=lambda r: int(r[5]))
+        return (
+            [(int(r[0]), float(r[2])) for r in keyword],
+            [(int(r[0]), float(r[4])) for r in vector],
+            {int(r[0]): float(r[6]) for r in rows},
+        )
 
     def vector_candidates(
         self, query: npt.NDArray[Any], n: int, *, exclude: int | None = None, exact: bool = False
     ) -> list[tuple[int, float]]:
-        vector = np.asarray(query, dtype=np.float32).ravel()
-        # "+ 0" makes the order an expression the HNSW index cannot serve: an exact scan.
-        order = "embedding <=> %(v)s" if self._ann and not exact else "(embedding <=> %(v)s) + 0"
-        skip = "" if exclude is None else " AND slot <> %(x)s"
         rows = self._reader.rows(
-            f"SELECT slot, tag, 1 - (embedding <=> %(v)s) FROM {self._docs} WHERE {self._live}{skip} "
-            f"ORDER BY {order} LIMIT %(n)s",
-            {"v": vector, "x": exclude, "n": n},
+            self._vector_sql(exact, exclude is not None),
+            {"v": np.asarray(query, dtype=np.float32).ravel(), "x": exclude, "n": n},
             ef=min(max(40, n), 1000),
         )
         return self._found(rows)

@@ -92,6 +92,25 @@ def test_hybrid_mode_fuses_both_rankings(pg):
     assert rrf[0].score <= 1.0 / 61 + 1.0 / 61
 
 
+def test_hybrid_fusion_in_one_sql_query_equals_the_python_fusion(pg):
+    from paravec.search.ranking import RankingSettings, rank
+
+    view = pg.backend.view()
+    assert hasattr(view, "fused_candidates")
+    for fusion in ("convex", "rrf"):
+        for query in QUERIES:
+            args = (view, pg._encoder, pg._calibrations, query)
+            in_sql = rank(*args, mode="hybrid", fusion=fusion, k=30)
+            in_python = rank(
+                *args, mode="hybrid", fusion=fusion, k=30, settings=RankingSettings(fuse_in_backend=False)
+            )
+            assert [h.tag for h in in_sql][:10] == [h.tag for h in in_python][:10]
+            assert np.allclose([h.score for h in in_sql], [h.score for h in in_python], rtol=1e-5, atol=1e-6)
+            assert [(h.keyword_rank, h.vector_rank) for h in in_sql] == [
+                (h.keyword_rank, h.vector_rank) for h in in_python
+            ]
+
+
 def test_exploration_reads_the_stored_vectors(pg, built):
     assert [n.key for n in pg.documents_like("bg3", k=5)] == [n.key for n in built.documents_like("bg3", k=5)]
 
