@@ -36,6 +36,7 @@ from paravec.errors import (
 if TYPE_CHECKING:
     from paravec.corpus import Corpus, read_corpus, read_texts
     from paravec.evaluation import evaluate, evaluate_update
+    from paravec.inference import infer
     from paravec.invariants import check
     from paravec.model_io import load, save
     from paravec.rehearsal import sample_rehearsal
@@ -53,6 +54,7 @@ _LAZY = {
     "read_texts": "paravec.corpus",
     "evaluate": "paravec.evaluation",
     "evaluate_update": "paravec.evaluation",
+    "infer": "paravec.inference",
     "check": "paravec.invariants",
     "load": "paravec.model_io",
     "save": "paravec.model_io",
@@ -84,6 +86,7 @@ __all__ = [
     "check",
     "evaluate",
     "evaluate_update",
+    "infer",
     "load",
     "read_corpus",
     "read_texts",

@@ -39,7 +39,7 @@ import numpy.typing as npt
 from paravec.errors import ModelBrokenError
 
 __all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "Schedule", "Tables",
-           "Weights", "check_inputs"]  # fmt: skip
+           "Weights", "check_inputs", "index_problems"]  # fmt: skip
 
 MODE_DBOW = 0
 MODE_DM_MEAN = 1
@@ -174,11 +174,18 @@ def check_inputs(
             problems.append(f"the {name} locks must be float32, one per row of its matrix")
     if problems:
         raise ModelBrokenError("refusing to train: " + "; ".join(problems))
-    problems = [
-        message for message, failed in _index_checks(corpus, doc_order, weights, tables, config) if failed
-    ]
+    problems = index_problems(corpus, doc_order, weights, tables, config)
     if problems:
         raise ModelBrokenError("refusing to train: " + "; ".join(problems))
+
+
+def index_problems(
+    corpus: Corpus, doc_order: _Ints, weights: Weights, tables: Tables, config: Config
+) -> list[str]:
+    """What is out of range among the indices of inputs whose dtypes and layout are right."""
+    return [
+        message for message, failed in _index_checks(corpus, doc_order, weights, tables, config) if failed
+    ]
 
 
 def _index_checks(

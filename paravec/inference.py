@@ -1,0 +1,276 @@
+"""Batched inference: the vectors a trained Doc2Vec gives many new documents, in one call.
+
+A paragraph vector for a document the model has not seen is inferred by training a fresh
+document vector against the model's fixed weights (Le & Mikolov 2014, "Distributed
+Representations of Sentences and Documents"). `infer` does what gensim's
+``Doc2Vec.infer_vector`` does for each document — its start vector, its learning rate stepped
+linearly from ``model.alpha`` to ``model.min_alpha`` epoch by epoch, its downsampling, unknown
+words skipped, a document stopped after 10,000 kept words, in every architecture (PV-DBOW,
+PV-DM mean or sum, PV-DM concat; hierarchical softmax or negative sampling) — in compiled code
+(`paravec.inference_kernel`) that runs documents on several threads without the GIL.
+
+Results are reproducible and do not depend on how a corpus is cut into calls: document ``i``
+of a call takes all its randomness from ``(seed, start + i)``, so inferring a corpus in parts
+(passing each part's offset as ``start``) or with any number of ``workers`` gives bit-identical
+vectors. They are not gensim's bit for bit (gensim seeds from a hash of the words and from
+``model.random``), but agree with them as closely as two gensim runs agree with each other
+(``tests/test_inference.py``). How much faster: ``benchmarks/README.md``.
+
+Examples
+--------
+>>> import paravec
+>>> from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+>>> from gensim.test.utils import common_texts
+>>> model = Doc2Vec([TaggedDocument(t, [i]) for i, t in enumerate(common_texts)],
+...                 vector_size=8, min_count=1, epochs=5, workers=1)
+>>> vectors = paravec.infer(model, [["human", "interface"], ["graph", "trees", "minors"]])
+>>> vectors.shape, vectors.dtype.name
+((2, 8), 'float32')
+>>> bool((paravec.infer(model, [["graph", "trees", "minors"]], start=1)[0] == vectors[1]).all())
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import weakref
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from gensim.models.doc2vec import Doc2Vec
+
+from paravec.errors import CorpusError, ModelBrokenError, ParameterError
+from paravec.inference_kernel import (
+    MAX_WORDS,
+    Lookup,
+    build_lookup,
+    check_inference_inputs,
+    document_keys,
+    infer_range,
+)
+from paravec.kernel_inputs import Config, Corpus, Tables, Weights
+from paravec.params import InstanceOf, Integer, validate
+from paravec.updating.driver import _config, _tables
+from paravec.updating.vocabulary import NULL_WORD
+
+__all__ = ["MAX_WORDS", "infer", "infer_seeded"]
+
+_Vectors = npt.NDArray[np.float32]
+
+# Documents per thread and call: a few shares per thread even out documents of unequal length and
+# threads slowed by other work on the machine.
+_SHARES_PER_WORKER = 4
+
+
+@validate(
+    model=InstanceOf(Doc2Vec, "a gensim Doc2Vec"),
+    epochs=Integer(min=1, none=True),
+    seed=Integer(min=0, max=2**64 - 1),
+    workers=Integer(min=1, none=True),
+    start=Integer(min=0, max=2**63 - 1),
+)
+def infer(
+    model: Doc2Vec,
+    documents: Iterable[Any],
+    *,
+    epochs: int | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    start: int = 0,
+) -> _Vectors:
+    """Infer a vector for each document with the model's weights fixed, as ``infer_vector`` does.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+        A trained model; it is not modified (a memory-mapped one works as is).
+    documents : iterable of TaggedDocument or of lists of str
+        The documents' words (tags are ignored). Words the model does not know are skipped; a
+        document without known words keeps its random start vector, as with gensim.
+    epochs : int, optional
+        Passes over each document; default the model's ``epochs``.
+    seed : int, default 0
+        Seed of all randomness (start vectors, downsampling, negative samples, windows).
+    workers : int, optional
+        Threads; default ``os.cpu_count()``. The vectors do not depend on it.
+    start : int, default 0
+        Position of the first document in the whole corpus: document ``i`` is seeded from
+        ``(seed, start + i)``, so a corpus inferred in parts gives the vectors of one call.
+
+    Returns
+    -------
+    ndarray of shape (n_documents, model.dv.vector_size), float32
+
+    Raises
+    ------
+    ParameterError
+        A parameter is out of range.
+    CorpusError
+        ``documents`` is a string, or a document is not a TaggedDocument or a list of strings.
+    ModelBrokenError
+        The model's weights do not fit together (or it has no vocabulary).
+    """
+    words = _word_lists(documents)
+    return _infer(model, words, document_keys(seed, start, len(words)), epochs, workers)
+
+
+def infer_seeded(
+    model: Doc2Vec,
+    documents: Sequence[Sequence[str]],
+    seeds: Sequence[int],
+    *,
+    epochs: int | None = None,
+    workers: int | None = None,
+) -> _Vectors:
+    """`infer` with a seed per document: row ``i`` is ``infer(model, [documents[i]], seed=seeds[i])[0]``.
+
+    For vectors that depend on a document's words only (a search query asked twice gets the
+    same vector), whatever else is inferred in the same call.
+    """
+    words = _word_lists(documents)
+    if len(seeds) != len(words):
+        raise ParameterError(f"{len(seeds)} seeds for {len(words)} documents; give one per document")
+    check = Integer(min=0, max=2**64 - 1)
+    keys = document_keys([int(check("seeds", s) or 0) for s in seeds], 0, 1)
+    return _infer(model, words, keys, epochs, workers)
+
+
+def _word_lists(documents: Iterable[Any]) -> list[Sequence[str]]:
+    if isinstance(documents, (str, bytes)):
+        raise CorpusError("documents must be an iterable of documents, got a string; tokenize it first")
+    try:
+        docs = list(documents)
+    except TypeError as err:
+        raise CorpusError(
+            f"documents must be an iterable of documents, got {type(documents).__name__}"
+        ) from err
+    out: list[Sequence[str]] = []
+    for i, doc in enumerate(docs):
+        words = getattr(doc, "words", doc)
+        if isinstance(words, (str, bytes)) or not isinstance(words, (list, tuple)):
+            what = "a string" if isinstance(words, (str, bytes)) else f"a {type(words).__name__}"
+            raise CorpusError(
+                f"document #{i} is {what}; give a list of words (paravec.tokenize) or a TaggedDocument"
+            )
+        bad = next((w for w in words if type(w) is not str), None)
+        if bad is not None:
+            raise CorpusError(f"document #{i} has a word of type {type(bad).__name__}; words must be strings")
+        out.append(words)
+    return out
+
+
+def _infer(
+    model: Doc2Vec,
+    words: list[Sequence[str]],
+    keys: npt.NDArray[np.uint64],
+    epochs: int | None,
+    workers: int | None,
+) -> _Vectors:
+    n_words = len(model.wv)
+    if n_words == 0:
+        raise ModelBrokenError("the model has no vocabulary; train it before inferring")
+    if model.dm and model.dm_concat and NULL_WORD not in model.wv.key_to_index:
+        raise ModelBrokenError("this PV-DM concat model has no null word; it cannot infer")
+    corpus = _corpus(model, words)
+    config = _config(model)
+    weights = _weights(model)
+    tables, lookup = _cached_tables(model, config)
+    out = np.empty((len(words), model.dv.vector_size), dtype=np.float32)
+    alphas = _alphas(model, epochs or model.epochs)
+    check_inference_inputs(corpus, out, keys, weights, tables, config, alphas, lookup)
+    ranges = _ranges(corpus.doc_starts, workers or os.cpu_count() or 1)
+    if len(ranges) <= 1 or (workers or os.cpu_count()) == 1:
+        for lo, hi in ranges:
+            infer_range(lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
+        return out
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        jobs = [pool.submit(infer_range, lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
+                for lo, hi in ranges]  # fmt: skip
+        for job in jobs:
+            job.result()
+    return out
+
+
+def _alphas(model: Doc2Vec, epochs: int) -> npt.NDArray[np.float32]:
+    # gensim's infer_vector: the rate drops by a fixed step after each epoch, in Python floats.
+    alpha, min_alpha = float(model.alpha), float(model.min_alpha)
+    step = (alpha - min_alpha) / max(epochs - 1, 1)
+    rates = []
+    for _ in range(epochs):
+        rates.append(alpha)
+        alpha -= step
+    return np.array(rates, dtype=np.float32)
+
+
+def _corpus(model: Doc2Vec, words: list[Sequence[str]]) -> Corpus:
+    get = model.wv.key_to_index.get
+    flat: list[int] = []
+    starts = np.zeros(len(words) + 1, dtype=np.int64)
+    for i, doc in enumerate(words):
+        flat.extend([k for k in map(get, doc) if k is not None])
+        starts[i + 1] = len(flat)
+    n = len(words)
+    return Corpus(word_ids=np.array(flat, dtype=np.int32), doc_starts=starts,
+                  tag_ids=np.zeros(n, dtype=np.int32), tag_starts=np.arange(n + 1, dtype=np.int64))  # fmt: skip
+
+
+def _readonly(arr: Any, width: int) -> _Vectors:
+    view: _Vectors = (
+        np.zeros((0, width), np.float32) if arr is None else np.asarray(arr).view()
+    )  # a memmap becomes a plain array; the data is shared
+    # Always read-only, so the compiled code is specialised once, for memory-mapped models and others.
+    view.flags.writeable = False
+    return view
+
+
+def _weights(model: Doc2Vec) -> Weights:
+    size, layer1 = model.wv.vector_size, model.layer1_size
+    return Weights(
+        wv=_readonly(model.wv.vectors, size),
+        dv=np.zeros((1, size), dtype=np.float32),  # infer_vector's one-row stand-in: only its shape is read
+        syn1neg=_readonly(getattr(model, "syn1neg", None) if model.negative else None, layer1),
+        syn1=_readonly(getattr(model, "syn1", None) if model.hs else None, layer1),
+    )
+
+
+_TABLES: weakref.WeakKeyDictionary[Doc2Vec, tuple[tuple[Any, ...], tuple[Any, ...], Tables, Lookup]] = (
+    weakref.WeakKeyDictionary()
+)
+_TABLES_LOCK = threading.Lock()
+
+
+def _cached_tables(model: Doc2Vec, config: Config) -> tuple[Tables, Lookup]:
+    # Flattening the Huffman codes loops over the vocabulary in Python; a query must not pay it.
+    # The cache entry holds the arrays it was built from (so their ids stay theirs), and an update
+    # that replaces any of them (a grown vocabulary) is seen by identity.
+    expandos = model.wv.expandos
+    settings = (bool(model.hs), int(model.negative))
+    sources = (getattr(model, "cum_table", None), expandos.get("sample_int"), expandos.get("code"),
+               expandos.get("point"))  # fmt: skip
+    with _TABLES_LOCK:
+        cached = _TABLES.get(model)
+        if cached is not None and cached[0] == (settings, *(id(s) for s in sources)):
+            return cached[2], cached[3]
+        if sources[1] is None:
+            raise ModelBrokenError("the model has no sample_int; build its vocabulary before inferring")
+        tables = _tables(model)
+        lookup = build_lookup(tables, config)
+        _TABLES[model] = ((settings, *(id(s) for s in sources)), sources, tables, lookup)
+        return tables, lookup
+
+
+def _ranges(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, int]]:
+    n_docs = len(doc_starts) - 1
+    if n_docs == 0:
+        return []
+    n_shares = min(n_docs, 1 if workers == 1 else workers * _SHARES_PER_WORKER)
+    # Shares of about equal numbers of words (+1 per document, for its start vector and epochs).
+    cost = np.cumsum(np.diff(doc_starts) + 1)
+    bounds = np.searchsorted(cost, np.linspace(0, cost[-1], n_shares + 1)[1:-1], side="right")
+    edges = [0, *sorted({int(b) for b in bounds} - {0, n_docs}), n_docs]
+    return list(itertools.pairwise(edges))

@@ -1,0 +1,349 @@
+"""Compiled inference: gensim's ``Doc2Vec.infer_vector`` steps for many documents, GIL-free.
+
+Inferring a paragraph vector (Le & Mikolov 2014, "Distributed Representations of Sentences and
+Documents") trains one new document vector against weights that stay fixed. gensim's
+``infer_vector`` does it one document at a time, calling its compiled training code once per
+epoch from Python. This module runs the same steps over a whole range of documents in one
+compiled call that releases the GIL, so threads can share a batch:
+
+* the start vector is uniform in ``[-0.5, 0.5) / vector_size`` like gensim's
+  ``pseudorandom_weak_vector``, drawn from a SplitMix64 stream of the document's key instead of
+  a hash of its words (`document_keys`: the key depends on ``(seed, position)`` only, so a batch
+  split anywhere gives the same vectors);
+* each epoch starts a fresh 48-bit LCG state (gensim draws one from ``model.random`` per call),
+  drops unknown words (already absent from the input), downsamples with gensim's draws, stops at
+  10,000 kept words, draws PV-DM window reductions, and steps as ``doc2vec_inner`` does with
+  every model weight locked and the document's lock at 1: PV-DBOW (words of ``dbow_words`` are
+  not trained, as gensim's ``infer_vector`` does not), PV-DM mean or sum, PV-DM concat, by
+  hierarchical softmax and/or negative sampling, with `paravec.kernel`'s sigmoid table and
+  scaling.
+
+`check_inference_inputs` proves every index lands inside its array before the compiled code,
+which checks none, runs.
+
+Examples
+--------
+>>> import numpy as np
+>>> from paravec.inference_kernel import document_keys
+>>> keys = document_keys(seed=0, start=5, n=3)
+>>> keys.dtype.name, bool((document_keys(0, 6, 2) == keys[1:]).all())
+('uint64', True)
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from paravec.errors import ModelBrokenError
+from paravec.kernel import _EXP_TABLE, _LCG_MASK, _MAX_EXP, _SIGMOID_SCALE, _next
+from paravec.kernel_inputs import MODE_DBOW, MODE_DM_CONCAT, MODE_DM_MEAN, Config, Corpus, Tables, Weights
+from paravec.kernel_inputs import index_problems as _index_problems
+
+__all__ = ["MAX_WORDS", "Lookup", "build_lookup", "check_inference_inputs", "document_keys", "infer_range"]
+
+MAX_WORDS = 10_000
+"""gensim's compiled code stops a document after this many kept words (``MAX_DOCUMENT_LEN``)."""
+
+_GOLDEN = 0x9E3779B97F4A7C15
+_MASK64 = 2**64 - 1
+
+
+def _splitmix_array(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    # SplitMix64's output function (Steele, Lea & Flood 2014), on whole arrays; uint64 wraps.
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(_GOLDEN)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def document_keys(seed: int | list[int], start: int, n: int) -> npt.NDArray[np.uint64]:
+    """The keys of documents ``start .. start + n - 1`` under ``seed``: all their randomness.
+
+    A document's key depends on ``(seed, position)`` only, never on the other documents.
+    ``seed`` may also be a list of seeds, one per document, with ``start=0, n=1``.
+    """
+    seeds = [int(s) & _MASK64 for s in (seed if isinstance(seed, list) else [seed])]
+    mixed = _splitmix_array(np.array(seeds, dtype=np.uint64))
+    positions = np.arange(start, start + n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return _splitmix_array(mixed ^ positions)
+
+
+class Lookup(NamedTuple):
+    """What inference looks up per unit, derived once from the model's `Tables`."""
+
+    # cum_index[b]: the first entry of cum_table >= b << shift. A negative sample x then lies in
+    # cum_table[cum_index[x >> shift] : cum_index[(x >> shift) + 1] + 1]: with about one word per
+    # bucket, a few steps instead of a binary search over the vocabulary, whose mispredicted
+    # branches cost as much as the arithmetic of a unit. The word found is the same.
+    cum_index: npt.NDArray[np.int64]
+    shift: int
+    units: int  # most units one prediction takes: 1 + negative, or the longest Huffman path
+
+
+def build_lookup(tables: Tables, config: Config) -> Lookup:
+    """The `Lookup` of ``tables`` (``cum_table`` must be non-decreasing, as `check_inference_inputs` proves)."""
+    cum = tables.cum_table
+    domain = int(cum[-1]) if len(cum) else 1
+    bits = max(1, (len(cum) - 1).bit_length())
+    shift = max(0, (max(domain, 1) - 1).bit_length() - bits)
+    buckets = ((max(domain, 1) - 1) >> shift) + 1
+    starts = np.arange(buckets + 1, dtype=np.uint64) << np.uint64(shift)
+    index = np.minimum(np.searchsorted(cum, starts, side="left"), max(len(cum) - 1, 0)).astype(np.int64)
+    paths = np.diff(tables.code_starts)
+    units = max(config.negative + 1, int(paths.max()) if len(paths) else 0, 1)
+    return Lookup(cum_index=index, shift=shift, units=units)
+
+
+def check_inference_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
+                           weights: Weights, tables: Tables, config: Config,
+                           alphas: npt.NDArray[np.float32], lookup: Lookup) -> None:  # fmt: skip
+    """Prove every index `infer_range` will follow lands inside its array (it checks none).
+
+    ``corpus`` holds one tag per document (row 0 of ``weights.dv``, a one-row stand-in, as in
+    gensim's ``infer_vector``); ``out`` gets one row per document.
+
+    Raises
+    ------
+    ModelBrokenError
+        Naming every problem found.
+    """
+    n_docs = len(corpus.doc_starts) - 1
+    problems = []
+    for name, arr, dtype, ndim in (("out", out, np.float32, 2), ("keys", keys, np.uint64, 1),
+                                   ("alphas", alphas, np.float32, 1), ("wv", weights.wv, np.float32, 2),
+                                   ("syn1neg", weights.syn1neg, np.float32, 2), ("syn1", weights.syn1, np.float32, 2),
+                                   ("word_ids", corpus.word_ids, np.int32, 1),
+                                   ("doc_starts", corpus.doc_starts, np.int64, 1)):  # fmt: skip
+        if arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous:
+            problems.append(f"{name} must be a {ndim}-D C-contiguous {np.dtype(dtype)} array")
+    if problems:
+        raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
+    if out.shape != (n_docs, weights.wv.shape[1]) or not out.flags.writeable:
+        problems.append(f"out must be a writable ({n_docs}, {weights.wv.shape[1]}) array")
+    if len(keys) != n_docs:
+        problems.append(f"{len(keys)} keys for {n_docs} documents")
+    if config.mode not in (MODE_DBOW, MODE_DM_MEAN, MODE_DM_CONCAT):
+        problems.append(f"unknown mode {config.mode}")
+    problems += _index_problems(corpus, np.zeros(0, np.int64), weights, tables, config)
+    cum = tables.cum_table
+    if config.negative > 0 and (
+        len(cum) == 0 or cum[-1] == 0 or bool((np.diff(cum.astype(np.int64)) < 0).any())
+    ):
+        problems.append("cum_table is not a non-decreasing table with a positive total")
+    elif config.negative > 0 and (
+        lookup.cum_index.dtype != np.int64
+        or len(lookup.cum_index) != ((int(cum[-1]) - 1) >> lookup.shift) + 2
+        or lookup.cum_index.min() < 0
+        or lookup.cum_index.max() >= len(cum)
+    ):
+        problems.append("the negative-sampling lookup does not match cum_table")
+    paths = np.diff(tables.code_starts)
+    if lookup.units < config.negative + 1 or (config.hs and len(paths) and paths.max() > lookup.units):
+        problems.append("the unit buffer is shorter than a prediction")
+    if problems:
+        raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
+
+
+def infer_range(lo: int, hi: int, corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
+                weights: Weights, tables: Tables, config: Config, alphas: npt.NDArray[np.float32],
+                lookup: Lookup) -> None:  # fmt: skip
+    """Infer documents ``lo .. hi - 1`` of ``corpus`` into the same rows of ``out``.
+
+    Releases the GIL; threads may infer disjoint ranges of one batch at once. Inputs must have
+    passed `check_inference_inputs`; ``alphas`` holds the learning rate of each epoch.
+    """
+    _infer_range(lo, hi, corpus.word_ids, corpus.doc_starts, out, keys, weights.wv, weights.syn1neg,
+                 weights.syn1, tables, config.plain(), alphas, lookup.cum_index, lookup.shift, lookup.units, MAX_WORDS,
+                 _EXP_TABLE)  # fmt: skip
+
+
+# fmt: off
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _splitmix(state):  # type: ignore[no-untyped-def]
+    state = state + np.uint64(_GOLDEN)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return state, z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _negative_word(cum_table, cum_index, shift, x):  # type: ignore[no-untyped-def]
+    """The first entry of ``cum_table`` >= ``x``, as ``np.searchsorted(cum_table, x)`` finds it."""
+    lo = cum_index[x >> shift]
+    hi = cum_index[(x >> shift) + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum_table[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _predict(l1, out, rows, labels, m, alpha, work, dots, exp_table):  # type: ignore[no-untyped-def]
+    """Logistic units ``rows[:m]`` of ``out`` (fixed) predicting ``labels[:m]`` from ``l1``; error into ``work``.
+
+    The units are gensim's (`paravec.kernel`'s table and scaling). They all read the same
+    ``l1``, so every dot product is taken before any error is added: the rows' loads from
+    memory, which dominate at these sizes, then overlap instead of waiting on one another.
+    """
+    size = l1.shape[0]
+    for k in range(m):
+        f = np.float32(0.0)
+        row = rows[k]
+        for a in range(size):
+            f += l1[a] * out[row, a]
+        dots[k] = f
+    for k in range(m):
+        f = dots[k]
+        if f <= -_MAX_EXP or f >= _MAX_EXP:
+            continue  # gensim skips saturated units
+        g = (labels[k] - exp_table[int((f + _MAX_EXP) * _SIGMOID_SCALE)]) * alpha
+        row = rows[k]
+        for a in range(size):
+            work[a] += g * out[row, a]
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _units(l1, target, syn1neg, syn1, tables, config, alpha, work, rng, exp_table, hs, neg, rows, labels, dots,  # type: ignore[no-untyped-def]
+           cum_index, shift):
+    """The units predicting ``target`` from ``l1`` (output rows fixed); error into ``work``."""
+    if hs:
+        m = 0
+        for b in range(tables.code_starts[target], tables.code_starts[target + 1]):
+            rows[m] = tables.points[b]
+            labels[m] = np.float32(1.0) - np.float32(tables.codes[b])
+            m += 1
+        _predict(l1, syn1, rows, labels, m, alpha, work, dots, exp_table)
+    if neg:
+        cum_table = tables.cum_table
+        domain = np.uint64(cum_table[cum_table.shape[0] - 1])
+        rows[0] = target
+        labels[0] = np.float32(1.0)
+        m = 1
+        for _ in range(config.negative):
+            t = _negative_word(cum_table, cum_index, shift, np.uint32(np.uint64(rng >> 16) % domain))
+            rng = _next(rng)
+            if t != target:
+                rows[m] = t
+                labels[m] = np.float32(0.0)
+                m += 1
+        _predict(l1, syn1neg, rows, labels, m, alpha, work, dots, exp_table)
+    return rng
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _infer_epoch(words, vec, wv, syn1neg, syn1, tables, config, alpha, max_words, buf, reduced, work, neu1,  # type: ignore[no-untyped-def]
+                 rows, labels, dots, cum_index, shift, rng, exp_table):
+    mode, window, size = config.mode, config.window, vec.shape[0]
+    if mode == MODE_DM_CONCAT and config.dm_tag_count != 1:
+        return  # gensim skips a document without the expected number of tags; inference has one
+    n = 0
+    for w in words:
+        if config.downsample:
+            draw = np.uint32(rng >> 16)
+            rng = _next(rng)
+            if tables.sample_int[w] < draw:
+                continue
+        buf[n] = w
+        n += 1
+        if n == max_words:
+            break
+    if mode == MODE_DM_MEAN:
+        for i in range(n):
+            if config.shrink_windows:
+                reduced[i] = (rng >> 16) % window
+                rng = _next(rng)
+            else:
+                reduced[i] = 0
+    inv = np.float32(1.0)
+    for i in range(n):
+        target = buf[i]
+        if mode == MODE_DBOW:
+            # gensim applies each method's error before the next: l1 is the document vector itself.
+            if config.hs:
+                work[:size] = 0.0
+                rng = _units(vec, target, syn1neg, syn1, tables, config, alpha, work, rng, exp_table, True, False, rows, labels, dots, cum_index, shift)
+                for a in range(size):
+                    vec[a] += work[a]
+            if config.negative > 0:
+                work[:size] = 0.0
+                rng = _units(vec, target, syn1neg, syn1, tables, config, alpha, work, rng, exp_table, False, True, rows, labels, dots, cum_index, shift)
+                for a in range(size):
+                    vec[a] += work[a]
+            continue
+        if mode == MODE_DM_MEAN:
+            lo = max(0, i - window + reduced[i])
+            hi = min(n, i + window + 1 - reduced[i])
+            for a in range(size):
+                neu1[a] = vec[a]
+            count = 1
+            for j in range(lo, hi):
+                if j != i:
+                    w = buf[j]
+                    for a in range(size):
+                        neu1[a] += wv[w, a]
+                    count += 1
+            inv = np.float32(1.0 / count)
+            if config.cbow_mean:
+                for a in range(size):
+                    neu1[a] *= inv
+        else:
+            for a in range(size):
+                neu1[a] = vec[a]
+            slot = 1
+            for j in range(i - window, i + window + 1):
+                if j == i:
+                    continue
+                w = config.null_word if (j < 0 or j >= n) else buf[j]
+                for a in range(size):
+                    neu1[slot * size + a] = wv[w, a]
+                slot += 1
+        work[:] = 0.0
+        rng = _units(neu1, target, syn1neg, syn1, tables, config, alpha, work, rng, exp_table, config.hs,
+                     config.negative > 0, rows, labels, dots, cum_index, shift)
+        if mode == MODE_DM_MEAN and not config.cbow_mean:
+            for a in range(size):
+                work[a] *= inv
+        for a in range(size):
+            vec[a] += work[a]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _infer_range(lo, hi, word_ids, doc_starts, out, keys, wv, syn1neg, syn1, tables, config, alphas, cum_index,  # type: ignore[no-untyped-def]
+                 shift, units, max_words, exp_table):
+    size = out.shape[1]
+    longest = 1
+    for d in range(lo, hi):
+        longest = max(longest, doc_starts[d + 1] - doc_starts[d])
+    longest = min(longest, max_words)
+    buf = np.empty(longest, dtype=np.int32)
+    reduced = np.empty(longest, dtype=np.int32)
+    work = np.empty(config.layer1_size, dtype=np.float32)
+    neu1 = np.empty(config.layer1_size, dtype=np.float32)
+    rows = np.empty(units, dtype=np.int64)
+    labels = np.empty(units, dtype=np.float32)
+    dots = np.empty(units, dtype=np.float32)
+    inv_size = np.float32(size)
+    for d in range(lo, hi):
+        vec = out[d]
+        state = keys[d]
+        for a in range(size):
+            state, z = _splitmix(state)
+            u = np.float32(np.float64(z >> np.uint64(40)) * (1.0 / 16777216.0))  # 24 bits: exact in float32
+            vec[a] = (u - np.float32(0.5)) / inv_size
+        words = word_ids[doc_starts[d]:doc_starts[d + 1]]
+        for e in range(alphas.shape[0]):
+            state, z = _splitmix(state)
+            rng = np.int64(z >> np.uint64(16)) & _LCG_MASK
+            _infer_epoch(words, vec, wv, syn1neg, syn1, tables, config, alphas[e], max_words, buf, reduced, work,
+                         neu1, rows, labels, dots, cum_index, shift, rng, exp_table)
+# fmt: on
