@@ -28,6 +28,7 @@ paravec.errors.ClusterError: no Dask scheduler answers at tcp://127.0.0.1:9 ...
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -190,7 +191,7 @@ def infer_on_cluster(
         words = [list(doc) for doc in documents[start : start + partition_size]]
         return client.submit(_infer_partition, str(path), words, start, epochs, seed, pure=False)
 
-    pending = as_completed([submit(start) for start, _ in zip(starts, range(slots), strict=False)])
+    pending = as_completed([submit(start) for start in itertools.islice(starts, slots)])
     done = 0
     for future in pending:
         try:

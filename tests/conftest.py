@@ -85,3 +85,12 @@ def pg_target(postgres_dsn: str, request: pytest.FixtureRequest):
         for name in made:
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}__building" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a real Dask LocalCluster of two single-threaded worker processes."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
