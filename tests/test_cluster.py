@@ -64,3 +64,23 @@ def test_a_scheduler_that_is_not_there_is_one_line(small_model):
     with pytest.raises(ClusterError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:9") as err:
         list(infer_on_cluster(path, [["a"]], scheduler="tcp://127.0.0.1:9"))
     assert "\n" not in str(err.value)
+
+
+def test_a_missing_scheduler_leaves_the_served_postgresql_index_intact(
+    small_model, lee_background, lee_test, pg_target
+):
+    from paravec.search import SearchIndex
+
+    path, _model = small_model
+    known = [(doc.tags[0], " ".join(doc.words)) for doc in lee_background[:20]]
+    dsn = pg_target()
+    served = SearchIndex.build(path, known, dsn)
+    before = [(h.tag, h.score) for h in served.search("police said", k=5)]
+    unknown = [(f"x{i}", " ".join(doc.words)) for i, doc in enumerate(lee_test[:5])]
+    with pytest.raises(ClusterError, match="no Dask scheduler"):
+        SearchIndex.build(
+            path, known + unknown, dsn, overwrite=True, infer_missing=True, scheduler="tcp://127.0.0.1:9"
+        )
+    # The rebuild ran in one transaction in a staging schema: rolled back, the served index unchanged.
+    assert len(served) == 20 and [(h.tag, h.score) for h in served.search("police said", k=5)] == before
+    assert len(SearchIndex.open(dsn)) == 20

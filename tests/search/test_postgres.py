@@ -211,7 +211,8 @@ def admin(postgres_dsn):
         yield conn
 
 
-def test_a_wrong_password_is_one_clear_line(admin, postgres_dsn, built):
+def test_a_wrong_password_is_one_clear_line(admin, postgres_dsn, built, pg):
+    before = [(h.tag, h.score) for h in pg.search(QUERIES[0], k=5)]
     hba = Path(admin.execute("SHOW hba_file").fetchone()[0])
     if not hba.is_file() or not hba.stat().st_mode & 0o200:
         pytest.skip("the server's pg_hba.conf is not ours to edit (PARAVEC_TEST_POSTGRES_DSN)")
@@ -226,13 +227,15 @@ def test_a_wrong_password_is_one_clear_line(admin, postgres_dsn, built):
         with pytest.raises(IndexStateError, match="the user or password is wrong") as err:
             SearchIndex.open(wrong)
         assert "wrong-one" not in str(err.value) and "\n" not in str(err.value)
+        assert [(h.tag, h.score) for h in pg.search(QUERIES[0], k=5)] == before  # still served
     finally:
         hba.write_text(original)
         admin.execute("SELECT pg_reload_conf()")
         admin.execute("DROP ROLE IF EXISTS paravec_pw")
 
 
-def test_a_database_without_pgvector_says_how_to_add_it(admin, postgres_dsn, built, texts):
+def test_a_database_without_pgvector_says_how_to_add_it(admin, postgres_dsn, built, texts, pg):
+    before = [(h.tag, h.score) for h in pg.search(QUERIES[1], k=5)]
     admin.execute("DROP DATABASE IF EXISTS paravec_novector")
     admin.execute("DROP ROLE IF EXISTS paravec_plain")
     admin.execute("CREATE ROLE paravec_plain LOGIN")
@@ -244,6 +247,7 @@ def test_a_database_without_pgvector_says_how_to_add_it(admin, postgres_dsn, bui
         with pytest.raises(IndexStateError, match="CREATE EXTENSION vector") as err:
             SearchIndex.build(built.model_path, texts[:5], dsn, model=built.model)
         assert "no pgvector extension" in str(err.value) and "\n" not in str(err.value)
+        assert [(h.tag, h.score) for h in pg.search(QUERIES[1], k=5)] == before  # still served
     finally:
         admin.execute("DROP DATABASE IF EXISTS paravec_novector")
         admin.execute("DROP ROLE IF EXISTS paravec_plain")
