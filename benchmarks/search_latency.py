@@ -273,7 +273,7 @@ def postgres_latency(args: argparse.Namespace) -> int:
     """The PostgreSQL backend on the model, documents and queries of the embedded run."""
     from _postgres import postgres_server, schema_dsn, server_settings
 
-    from paravec.search.postgres import PostgresView
+    from paravec.search.pgview import PostgresView
 
     started = time.perf_counter()
     load_start = os.getloadavg()
