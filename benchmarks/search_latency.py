@@ -19,8 +19,14 @@ with :meth:`SearchIndex.sync`, timed against the full build.
 
 Writes benchmarks/results/search_latency.md.
 
+``--backend postgresql`` measures the PostgreSQL backend (`paravec.search.postgres`) on the
+same model, documents and queries instead (``postgres_latency``; server from ``_postgres.py``):
+the same modes, recall@10 of pgvector's HNSW index against an exact scan at every size, build
+time, and the sync of 100 new documents, into benchmarks/results/search_latency_postgres.md.
+
 Run:  python benchmarks/search_latency.py             (about 5-8 minutes on 2 cores)
       python benchmarks/search_latency.py --sizes 1000 10000   (quick)
+      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 1000000
 """
 
 from __future__ import annotations
@@ -123,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--backend", choices=("embedded", "postgresql"), default="embedded")
     args = parser.parse_args(argv)
+    if args.backend == "postgresql":
+        return postgres_latency(args)
+    args.out = args.out or OUT
 
     started = time.perf_counter()
     load_start = os.getloadavg()
@@ -256,6 +266,119 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
     write_results(args.out, "\n".join(lines))
+    return 0
+
+
+def postgres_latency(args: argparse.Namespace) -> int:
+    """The PostgreSQL backend on the model, documents and queries of the embedded run."""
+    from _postgres import postgres_server, schema_dsn, server_settings
+
+    from paravec.search.pgview import PostgresView
+
+    started = time.perf_counter()
+    load_start = os.getloadavg()
+    rng = np.random.default_rng(args.seed)
+    base = train_model(args.seed)
+    qs = queries(base, args.queries, rng)
+    largest = max(args.sizes)
+    texts, vectors = synthetic(base, largest, rng, "syn:")
+    print(f"{largest} synthetic documents ready ({time.perf_counter() - started:.0f}s)", flush=True)
+    rows, extras, notes = [], [], []
+    tmp = Path(tempfile.mkdtemp(prefix="paravec-latency-pg-"))
+    with postgres_server() as dsn:
+        settings = server_settings(dsn)
+        try:
+            for size in sorted(args.sizes):
+                model = paravec.load(_save_base(base, tmp))
+                model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
+                model_path = tmp / f"m{size}.model"
+                paravec.save(model, model_path)
+                target = schema_dsn(dsn, f"latency_{size}")
+                t0 = time.perf_counter()
+                SearchIndex.build(model_path, texts[:size], target, model=model, overwrite=True)
+                build = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                idx = SearchIndex.open(target, model=model)
+                reopen = time.perf_counter() - t0
+                for q in qs[:20]:  # warm the server's buffers
+                    for mode in MODES:
+                        idx.search(q, mode=mode)
+                for mode in MODES:
+                    wall, cpu = latencies(lambda q, m=mode, i=idx: i.search(q, mode=m, k=10), qs)
+                    label = mode + (" (HNSW)" if idx.uses_ann and mode != "keyword" else "")
+                    _record(rows, size, label, wall, cpu)
+                doc_qs = [text for _tag, text in texts[:DOCUMENT_QUERIES]]
+                t0 = time.perf_counter()
+                idx.search(doc_qs[0], mode="document")
+                calibration = time.perf_counter() - t0
+                wall, cpu = latencies(lambda q, i=idx: i.search(q, mode="document", k=10), doc_qs)
+                _record(rows, size, "document" + (" (HNSW)" if idx.uses_ann else ""), wall, cpu)
+                # HNSW against an exact scan at every size (a view that always takes the HNSW index).
+                view = idx.backend.view()
+                hnsw = PostgresView(
+                    view._reader,
+                    idx.backend._schema,
+                    view.generation,
+                    {**view.manifest, "ann_threshold": 0},
+                )
+                qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
+                recall = np.mean(
+                    [
+                        len(
+                            {s for s, _ in hnsw.vector_candidates(v, 10)}
+                            & {s for s, _ in hnsw.vector_candidates(v, 10, exact=True)}
+                        )
+                        / 10
+                        for v in qvecs
+                    ]
+                )
+                ann_wall, _ = latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
+                exact_wall, _ = latencies(lambda v, s=hnsw: s.vector_candidates(v, 10, exact=True), qvecs)
+                more, more_vectors = synthetic(base, 100, rng, f"new{size}:")
+                model.dv.add_vectors([t for t, _ in more], more_vectors)
+                paravec.save(model, model_path)
+                t0 = time.perf_counter()
+                report = idx.sync(model, more, model_path=model_path)
+                sync_s = time.perf_counter() - t0
+                extras.append(
+                    f"| {size:,} | {build:.1f} s | {reopen * 1000:.0f} ms | "
+                    f"{'HNSW' if idx.uses_ann else 'exact'} | {calibration * 1000:.0f} ms | {recall:.3f} | "
+                    f"{pct(ann_wall, 50):.2f} / {pct(exact_wall, 50):.2f} ms | {sync_s:.2f} s ({len(report.added)} added) |"
+                )
+                print(extras[-1], flush=True)
+                idx.backend.close()  # type: ignore[attr-defined]
+        except KeyboardInterrupt:
+            notes.append("The run was stopped before every size finished (see the rows above).")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    lines = [
+        "# Search latency: the PostgreSQL backend",
+        "",
+        f"Generated by `python benchmarks/search_latency.py --backend postgresql --sizes "
+        f"{' '.join(map(str, args.sizes))}` in {seconds:.0f} s on {platform.machine()} with "
+        f"{os.cpu_count()} CPUs, gensim {gensim.__version__}; {settings}. Load average (1 min) at start "
+        f"{load_start[0]:.1f}, at end {os.getloadavg()[0]:.1f} (a shared machine: compare with the "
+        "embedded figures of search_latency.md measured under their own load, and read CPU time).",
+        "",
+        "Same model, synthetic documents and queries as search_latency.md. The server runs on the "
+        "same machine (Unix socket). Keyword = ts_rank_cd over the GIN-indexed tsvector ('simple'); "
+        "vector = pgvector, exact below 50,000 documents and HNSW (m=16, ef_construction=64, "
+        "ef_search = max(40, candidates): 40 for k=10, 100 for hybrid) from 50,000; CPU time is the client's only (the server's "
+        "work is in the wall time).",
+        "",
+        "| documents | mode | wall p50 (ms) | wall p95 (ms) | client CPU p50 (ms) | client CPU p95 (ms) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: |",
+        *[f"| {s:,} | {m} | {a:.2f} | {b:.2f} | {c:.2f} | {d:.2f} |" for s, m, a, b, c, d in rows],
+        "",
+        "| documents | build | reopen | vector search | first document query | HNSW recall@10 vs exact | "
+        "top-10 lookup p50 HNSW / exact | sync of 100 new |",
+        "| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        *extras,
+        "",
+        *notes,
+    ]
+    write_results(args.out or RESULTS / "search_latency_postgres.md", "\n".join(lines))
     return 0
 
 

@@ -18,8 +18,14 @@ training and of ``infer_vector``. Besides the default (convex combination of BM2
 cosine, weights 0.7 : 0.3) other weights and reciprocal-rank fusion are measured to show how
 sensitive the result is. Writes benchmarks/results/search_quality.md.
 
+With ``--backend both`` the same models and texts are also indexed in PostgreSQL
+(`paravec.search.postgres`: ts_rank_cd full-text ranking instead of BM25, pgvector cosine) with
+each ``--text-config``, and keyword / vector / hybrid / document are reported for both backends
+side by side in benchmarks/results/search_quality_postgres.md (``_postgres.py`` starts the server).
+
 Run:  python benchmarks/search_quality.py            (about 5-7 minutes on 2 cores)
       python benchmarks/search_quality.py --seeds 0 --no-sweep     (quick, about 1-2 minutes)
+      python benchmarks/search_quality.py --backend both --no-sweep   (embedded vs PostgreSQL)
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from paravec import datasets
 from paravec.search import SearchIndex
 
 OUT = RESULTS / "search_quality.md"
+OUT_POSTGRES = RESULTS / "search_quality_postgres.md"
 
 # (label, search kwargs)
 VARIANTS: list[tuple[str, dict]] = [
@@ -72,6 +79,17 @@ SWEEP: list[tuple[str, dict]] = [
         {"mode": "hybrid", "fusion": "rrf", "keyword_weight": 2.0, "vector_weight": 1.0},
     ),
 ]
+
+
+# The rankings compared between the embedded and the PostgreSQL backend.
+BACKEND_MODES = ("keyword", "vector", "hybrid", "document")
+MEASURES = (
+    "newsgroup P@10, subject queries",
+    "newsgroup P@10, full-text queries",
+    "Lee mean Spearman per query",
+    "Lee mean Pearson per query",
+    "Lee Pearson pooled over all pairs",
+)
 
 
 def train_base(vector_size: int, epochs: int, seed: int) -> gensim.models.Doc2Vec:
@@ -176,7 +194,24 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="SearchIndex.infer_epochs for queries (default: the model's epochs)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("embedded", "both"),
+        default="embedded",
+        help="both: also index in PostgreSQL and report the two backends side by side",
+    )
+    parser.add_argument(
+        "--text-config",
+        nargs="+",
+        default=["simple", "english"],
+        help="PostgreSQL text-search configurations to measure (with --backend both)",
+    )
     args = parser.parse_args(argv)
+    if args.backend == "both":
+        from _postgres import postgres_server
+
+        with postgres_server() as dsn:
+            return compare_backends(args, dsn)
 
     started = time.perf_counter()
     ng_texts, ng_labels = newsgroup_texts()
@@ -297,6 +332,110 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     write_results(args.out, "\n".join(lines))
+    return 0
+
+
+def compare_backends(args: argparse.Namespace, dsn: str) -> int:
+    """The four modes on the embedded backend and on PostgreSQL, same models, same texts."""
+    from _postgres import schema_dsn, server_settings
+
+    started = time.perf_counter()
+    ng_texts, ng_labels = newsgroup_texts()
+    lee_texts = list(paravec.read_texts(datasets.data_path("lee.cor"), encoding="latin-1"))
+    human = datasets.lee_similarities()
+    backends = ["embedded"] + [f"postgresql ({cfg})" for cfg in args.text_config]
+    passes: dict[tuple[str, str], list[tuple]] = {(b, m): [] for b in backends for m in BACKEND_MODES}
+    builds: dict[str, list[float]] = {b: [] for b in backends}
+    for seed in args.seeds:
+        base = train_base(args.vector_size, args.epochs, seed)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            t0 = time.perf_counter()
+            ng = make_index(base, ng_texts, folder, "newsgroup", args.update_epochs)
+            lee = make_index(base, lee_texts, folder, "lee", args.update_epochs)
+            builds["embedded"].append(time.perf_counter() - t0)  # includes the update of the models
+            pairs = {"embedded": (ng, lee)}
+            for cfg in args.text_config:
+                t0 = time.perf_counter()
+                pairs[f"postgresql ({cfg})"] = tuple(  # type: ignore[assignment]
+                    SearchIndex.build(
+                        idx.model_path,
+                        texts,
+                        schema_dsn(dsn, f"q_{name}_{cfg}_{seed}"),
+                        model=idx.model,
+                        text_config=cfg,
+                        overwrite=True,
+                    )
+                    for idx, texts, name in ((ng, ng_texts, "ng"), (lee, lee_texts, "lee"))
+                )
+                builds[f"postgresql ({cfg})"].append(time.perf_counter() - t0)
+            for backend, (ng_idx, lee_idx) in pairs.items():
+                ng_idx.infer_epochs = lee_idx.infer_epochs = args.infer_epochs
+                for mode in BACKEND_MODES:
+                    kwargs = {"mode": mode}
+                    p_subject, _ = newsgroup_precision(ng_idx, ng_texts, ng_labels, kwargs, "subject")
+                    p_full, _ = newsgroup_precision(ng_idx, ng_texts, ng_labels, kwargs, "full")
+                    passes[backend, mode].append(
+                        (p_subject, p_full, *lee_agreement(lee_idx, lee_texts, human, kwargs))
+                    )
+                    m = passes[backend, mode][-1]
+                    print(
+                        f"seed {seed} {backend:22s} {mode:9s} " + "  ".join(f"{x:.3f}" for x in m), flush=True
+                    )
+    seconds = time.perf_counter() - started
+    mean = {key: np.mean(value, axis=0) for key, value in passes.items()}
+    std = {key: np.std(value, axis=0) for key, value in passes.items()}
+    lines = [
+        "# Search quality: the embedded backend vs PostgreSQL",
+        "",
+        f"Generated by `python benchmarks/search_quality.py --backend both "
+        f"--seeds {' '.join(map(str, args.seeds))} --text-config {' '.join(args.text_config)}` in "
+        f"{seconds:.0f} s on {platform.machine()} with {os.cpu_count()} CPUs, gensim {gensim.__version__}; "
+        f"{server_settings(dsn)}.",
+        "",
+        "The same models (one per seed, as in search_quality.md) and texts, indexed twice: embedded "
+        "(tantivy BM25 + exact cosine) and PostgreSQL (`ts_rank_cd` over a `tsvector` with the given "
+        "text-search configuration, titles weighted 2:1, normalisation 1 = divided by 1 + log length; "
+        "pgvector cosine, exact below 50,000 documents as in the embedded backend). Hybrid and document "
+        "modes use the same fusion code on both. Measures as in search_quality.md; mean ± std over seeds.",
+        "",
+        "| mode | backend | " + " | ".join(MEASURES) + " |",
+        "| --- | --- |" + " ---: |" * len(MEASURES),
+    ]
+    for mode in BACKEND_MODES:
+        for backend in backends:
+            cells = [
+                f"{m:.3f} ± {d:.3f}" for m, d in zip(mean[backend, mode], std[backend, mode], strict=True)
+            ]
+            lines.append(f"| {mode} | {backend} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Build time (both indexes of a seed, mean): "
+        + ", ".join(f"{b} {np.mean(t):.1f} s" for b, t in builds.items())
+        + " (embedded includes updating the models).",
+        "",
+        "ts_rank_cd against BM25 (keyword mode):",
+        "",
+    ]
+    for backend in backends[1:]:
+        wins = [
+            (
+                name,
+                mean[backend, "keyword"][i] - mean["embedded", "keyword"][i],
+                std[backend, "keyword"][i] + std["embedded", "keyword"][i],
+            )
+            for i, name in enumerate(MEASURES)
+        ]
+        better = sum(delta > noise for _n, delta, noise in wins)
+        worse = sum(-delta > noise for _n, delta, noise in wins)
+        lines.append(
+            f"- {backend}: "
+            + "; ".join(f"{name} {delta:+.3f}" for name, delta, _noise in wins)
+            + f" -> better than BM25 beyond the seed spread on {better} of {len(MEASURES)} measures, "
+            f"worse on {worse}."
+        )
+    lines.append("")
+    write_results(args.out if args.out != OUT else OUT_POSTGRES, "\n".join(lines))
     return 0
 
 

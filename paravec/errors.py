@@ -17,6 +17,7 @@ ModelFileError
 from __future__ import annotations
 
 __all__ = [
+    "ClusterError",
     "CorpusError",
     "IndexStateError",
     "ModelBrokenError",
@@ -49,7 +50,11 @@ class ParameterError(ParavecError, ValueError):
 
 
 class IndexStateError(ParavecError):
-    """A search index is missing, corrupt, or belongs to another model version."""
+    """A search index is missing, corrupt, unreachable (its database), or of another model version."""
+
+
+class ClusterError(ParavecError):
+    """A Dask cluster is not there (no scheduler at the address) or one of its workers failed."""
 
 
 class StoreError(ParavecError):

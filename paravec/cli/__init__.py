@@ -35,6 +35,7 @@ _COMMAND_MODULES = (
     "similar",
     "demo",
     "evaluate",
+    "infer",
     "index",
     "search",
     "explore",

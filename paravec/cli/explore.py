@@ -36,7 +36,7 @@ class Target(StrEnum):
 
 @app.command("explore")
 def explore_command(
-    index: Path = typer.Argument(..., help="The index folder written by `paravec index`."),
+    index: str = typer.Argument(..., help="The index folder (or PostgreSQL URI) written by `paravec index`."),
     word: str | None = typer.Option(None, "--word", help="Start from this word."),
     doc: str | None = typer.Option(None, "--doc", help="Start from the document with this tag."),
     text: str | None = typer.Option(

@@ -36,8 +36,12 @@ def index_command(
         help="Texts of the model's documents: text files (one per line), .jsonl files, or folders, "
         "as given to train/update (all of them, for a model updated with several batches).",
     ),
-    out: Path = typer.Option(
-        ..., "--out", "-o", help="The index folder (created; keep it next to the model)."
+    out: str = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="The index folder (created; keep it next to the model), or a PostgreSQL URI "
+        "postgresql://user@host:port/db?schema=NAME (needs paravec[postgres]).",
     ),
     sync: bool = typer.Option(
         False,
@@ -48,8 +52,24 @@ def index_command(
     skip_missing: bool = typer.Option(
         False, "--skip-missing", help="Skip texts whose tag the model does not have (default: error)."
     ),
+    infer_missing: bool = typer.Option(
+        False,
+        "--infer-missing",
+        help="Index texts whose tag the model does not have with vectors inferred on a Dask cluster.",
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="With --infer-missing: a Dask scheduler tcp://host:8786 (default: local)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="With --infer-missing: workers of the local cluster (default: one per core)."
+    ),
     ann_threshold: int = typer.Option(
         50_000, "--ann-threshold", help="Above this many documents vector search uses an ANN index (usearch)."
+    ),
+    text_config: str = typer.Option(
+        "simple",
+        "--text-config",
+        help="PostgreSQL: the text-search configuration of keyword ranking (simple, english, norwegian, ...).",
     ),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
     corpus_format: str | None = typer.Option(
@@ -66,12 +86,19 @@ def index_command(
     from paravec.errors import ParameterError
     from paravec.model_io import load
     from paravec.search import SearchIndex
+    from paravec.search.pgsql import is_dsn, shown_dsn
 
-    check_output_folder(out)
+    if not is_dsn(out):
+        check_output_folder(Path(out))
+    if infer_missing and (sync or skip_missing):
+        raise ParameterError(
+            "--infer-missing builds an index with inferred vectors; it goes with neither --sync nor --skip-missing"
+        )
     if sync and force:
         raise ParameterError(
             "--sync and --force exclude each other: --sync updates the index, --force rebuilds it"
         )
+    where = shown_dsn(out) if is_dsn(out) else out  # never print a password
     with Steps() as steps:
         loaded = None
         if not sync:
@@ -84,14 +111,14 @@ def index_command(
                     corpus, encoding=encoding, format=corpus_format, id_field=id_field, text_field=text_field
                 )
         if sync:
-            with steps.step(f"syncing {out}", 1) as progress:
+            with steps.step(f"syncing {where}", 1) as progress:
                 index = SearchIndex.open(out, model=model, sync="rebuild", texts=texts)
                 report = index.last_sync or index.sync(
                     index.model, texts, model_path=model, progress=progress
                 )
-            result = {"index": str(out), "documents": len(index), **report.to_dict()}
+            result = {"index": str(index.path), "documents": len(index), **report.to_dict()}
         else:
-            with steps.step(f"indexing into {out}") as progress:
+            with steps.step(f"indexing into {where}") as progress:
                 index = SearchIndex.build(
                     model,
                     texts,
@@ -101,8 +128,12 @@ def index_command(
                     ann_threshold=ann_threshold,
                     overwrite=force,
                     missing="skip" if skip_missing else "error",
+                    text_config=text_config,
+                    infer_missing=infer_missing,
+                    scheduler=scheduler,
+                    workers=workers,
                 )
-            result = {"index": str(out), "documents": len(index), "ann": index.uses_ann}
+            result = {"index": str(index.path), "documents": len(index), "ann": index.uses_ann}
     if sync and result.get("skipped"):
         warn(f"{len(result['skipped'])} texts have tags the model does not have and were not indexed")
     unindexed = _unindexed(index)
@@ -119,7 +150,7 @@ def index_command(
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return
-    table = Table(title=f"paravec index -> {out}", show_header=False)
+    table = Table(title=f"paravec index -> {result['index']}", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
     table.add_row(
@@ -135,7 +166,7 @@ def index_command(
         table.add_row("unchanged", f"{result['unchanged']:,}")
         table.add_row("time", f"{result['seconds']:.2f}s")
     else:
-        table.add_row("vector search", "ANN (usearch)" if result["ann"] else "exact")
+        table.add_row("vector search", "ANN" if result["ann"] else "exact")
     Console().print(table)
 
 

@@ -34,7 +34,7 @@ class Mode(StrEnum):
 
 @app.command("search")
 def search_command(
-    index: Path = typer.Argument(..., help="The index folder written by `paravec index`."),
+    index: str = typer.Argument(..., help="The index folder (or PostgreSQL URI) written by `paravec index`."),
     query: str = typer.Argument(..., help="What to search for."),
     mode: Mode = typer.Option(
         Mode.hybrid,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,9 +36,10 @@ _USUAL_TOKEN_ENV = "PARAVEC_TOKEN"
 @app.command()
 def serve(
     index: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="Index folder written by `paravec index`, or a store (`paravec store init`).",
+            help="Index folder written by `paravec index`, a store (`paravec store init`), "
+            "or the PostgreSQL URI of an index.",
             show_default=False,
         ),
     ],
@@ -89,11 +89,13 @@ def serve(
         ) from err
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from paravec.search.pgsql import is_dsn, shown_dsn
+
     token = _token(token_env)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
     ) as progress:
-        progress.add_task(f"opening {index}", total=None)
+        progress.add_task(f"opening {shown_dsn(index) if is_dsn(index) else index}", total=None)
         web_app = create_app(
             index,
             token=token,

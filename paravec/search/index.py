@@ -53,6 +53,7 @@ from paravec.search.analyzer import for_model as keyword_analyzer_for
 from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
 from paravec.search.embedded import EmbeddedBackend, check_target
 from paravec.search.fingerprint import describe_difference, model_fingerprint
+from paravec.search.pgsql import DEFAULT_TEXT_CONFIG, is_dsn
 from paravec.search.ranking import (
     KEYWORD_WEIGHT,
     VECTOR_WEIGHT,
@@ -90,8 +91,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
 
     Attributes
     ----------
-    path : pathlib.Path
-        The index folder.
+    path : pathlib.Path or str
+        The index folder, or the DSN (without its password) of an index in PostgreSQL.
     model : gensim.models.Doc2Vec
         The model the index belongs to (loaded memory-mapped from the manifest's path by default).
     backend : IndexBackend
@@ -116,7 +117,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
     expand_topn: int = 3
     expand_weight: float = 0.5
 
-    def __init__(self, path: Path, model: Doc2Vec, backend: IndexBackend) -> None:
+    def __init__(self, path: Path | str, model: Doc2Vec, backend: IndexBackend) -> None:
         self.path = path
         self.backend: IndexBackend = backend
         self._model = model
@@ -125,6 +126,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         self._write_lock = threading.RLock()
         self._model_path: Path | None = None
         self.last_sync: SyncReport | None = None
+        self._seen_fingerprint = backend.fingerprint
 
     def __len__(self) -> int:
         return len(self.backend.view())
@@ -164,7 +166,14 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
     # -- building and opening --------------------------------------------------------------------
 
     @classmethod
-    @validate(ann_threshold=Integer(min=0), missing=OneOf(("error", "skip")), overwrite=Boolean())
+    @validate(
+        ann_threshold=Integer(min=0),
+        missing=OneOf(("error", "skip")),
+        overwrite=Boolean(),
+        text_config=InstanceOf(str, "a text-search configuration name"),
+        infer_missing=Boolean(),
+        workers=Integer(min=1, none=True),
+    )
     def build(
         cls,
         model_path: str | os.PathLike[str],
@@ -177,6 +186,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         ann_threshold: int = DEFAULT_ANN_THRESHOLD,
         overwrite: bool = False,
         missing: Literal["error", "skip"] = "error",
+        text_config: str = DEFAULT_TEXT_CONFIG,
+        infer_missing: bool = False,
+        scheduler: str | None = None,
+        workers: int | None = None,
     ) -> SearchIndex:
         """Build an index of ``texts`` over the model saved at ``model_path``.
 
@@ -194,7 +207,9 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             Every tag must be a document of the model.
         index_dir : str or path-like
             Folder to create. It is built in a temporary sibling folder and moved into place, so
-            an interrupted build leaves nothing half-written under this name.
+            an interrupted build leaves nothing half-written under this name. A PostgreSQL URI
+            (``postgresql://user@host:port/db?schema=NAME``) builds the index in that schema
+            instead (`paravec.search.postgres`), in one transaction.
         titles : mapping of str to str, optional
             Display titles by tag (searched too, with a boost); without one a hit's title is its tag.
         progress : callable, optional
@@ -208,6 +223,17 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             Replace an existing index in ``index_dir`` (only a folder holding a paravec index).
         missing : {"error", "skip"}, default "error"
             What to do with texts whose tag the model does not have.
+        text_config : str, default "simple"
+            PostgreSQL only: the text-search configuration of the keyword ranking (``"english"``
+            stems English words, ``"norwegian"``, ..., ``"simple"`` only lowercases).
+        infer_missing : bool, default False
+            Index texts whose tag the model does not have too, with vectors inferred on a Dask
+            cluster (`paravec.search.inferred`); ``missing`` is then not used.
+        scheduler : str, optional
+            With ``infer_missing``: ``tcp://host:8786`` of a Dask scheduler (default: a local
+            cluster, one worker per core).
+        workers : int, optional
+            With ``infer_missing`` and no scheduler: worker processes of the local cluster.
 
         Returns
         -------
@@ -225,8 +251,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             A bad parameter, tag or text type.
         """
         source = Path(model_path).resolve()
-        target = Path(index_dir).resolve()
-        check_target(target, overwrite)
+        postgres = is_dsn(index_dir)
+        target: Path | str = str(index_dir) if postgres else Path(index_dir).resolve()
+        if isinstance(target, Path):
+            check_target(target, overwrite)
         if model is None:
             model = _load_model(source)
         elif not source.is_file():
@@ -237,20 +265,36 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         _MODEL("model", model)
         checked_titles = check_titles(titles)
         skipped: list[str] = []
-        analyzer, dictionary = keyword_analyzer_for(model)
-        backend = EmbeddedBackend.create(
-            target,
-            indexable(model, texts, checked_titles, skipped, missing),
-            model.dv.vectors,
-            fingerprint=model_fingerprint(model),
-            model_path=source,
-            ann_threshold=ann_threshold,
-            overwrite=overwrite,
-            progress=progress,
-            total=len(texts) if isinstance(texts, (list, tuple, Mapping)) else 0,
-            analyzer=analyzer,
-            dictionary=dictionary,
-        )
+        common: dict[str, Any] = {
+            "fingerprint": model_fingerprint(model),
+            "model_path": source,
+            "ann_threshold": ann_threshold,
+            "overwrite": overwrite,
+            "progress": progress,
+            "total": len(texts) if isinstance(texts, (list, tuple, Mapping)) else 0,
+        }
+        source_vectors = model.dv.vectors
+        if infer_missing:
+            from paravec.search.inferred import with_inferred
+
+            documents, source_vectors = with_inferred(
+                model, source, texts, checked_titles, scheduler=scheduler, workers=workers
+            )
+        else:
+            documents = indexable(model, texts, checked_titles, skipped, missing)
+        backend: IndexBackend
+        if isinstance(target, Path):
+            analyzer, dictionary = keyword_analyzer_for(model)
+            backend = EmbeddedBackend.create(
+                target, documents, source_vectors, analyzer=analyzer, dictionary=dictionary, **common
+            )
+        else:
+            from paravec.search.postgres import PostgresBackend
+
+            backend = PostgresBackend.create(
+                target, documents, source_vectors, text_config=text_config, **common
+            )
+            target = backend.location
         return cls(target, model, backend)
 
     @classmethod
@@ -269,6 +313,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         Parameters
         ----------
         index_dir : str or path-like
+            The index folder, or the PostgreSQL URI it was built at.
         model : gensim.models.Doc2Vec or path, optional
             The model to search with; by default the file recorded in the manifest, loaded
             memory-mapped (read-only).
@@ -294,8 +339,16 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         ModelFileError
             The model file cannot be loaded.
         """
-        path = Path(index_dir).resolve()
-        backend = EmbeddedBackend.open(path)
+        path: Path | str
+        backend: IndexBackend
+        if is_dsn(index_dir):
+            from paravec.search.postgres import PostgresBackend
+
+            backend = PostgresBackend.open(str(index_dir))
+            path = backend.location
+        else:
+            path = Path(index_dir).resolve()
+            backend = EmbeddedBackend.open(path)
         model_path: Path | None = None
         opened_from: Path | None = None
         if model is None:
@@ -362,6 +415,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             weight; ``mode="vector"`` with no query word in the model's vocabulary.
         """
         settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
+        self._follow_model()
         return rank(
             self.backend.view(),
             self._encoder,
@@ -386,6 +440,24 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
         added = expanded_words(self.backend.view(), self.model, query, settings)
         return dict(sorted(added.items(), key=lambda item: (-item[1], item[0])))
+
+    def _follow_model(self) -> None:
+        """Load the index's model file again when another process synced the index to a new one.
+
+        Several ``paravec serve`` processes read one PostgreSQL index; when one of them (or
+        ``paravec index --sync``) syncs it after an update, the others must infer queries with
+        the model the stored vectors now come from.
+        """
+        recorded = self.backend.fingerprint
+        if recorded is self._seen_fingerprint:
+            return
+        with self._write_lock:
+            self._seen_fingerprint = recorded
+            if recorded != model_fingerprint(self.model):
+                path = self.backend.recorded_model_path()
+                self.model = _load_model(path)
+                self._model_path = path
+                logger.info("the index was synced by another process: now searching with %s", path)
 
     def calibration(self, view: IndexView | None = None) -> Calibration:
         """How ``mode="document"`` scales its three measures on this index (the current view by default)."""

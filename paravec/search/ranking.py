@@ -24,7 +24,10 @@
     (`paravec.search.similarity`), calibrated on pairs of the index's own documents.
 
 Ranking reads the index only through `paravec.search.backend.IndexView`, so every backend
-ranks the same way.
+ranks the same way. A view may also offer ``fused_candidates(words, expansions, query_vector, n,
+keyword_weight, vector_weight, fusion, rrf_k) -> (keyword, vector, fused)``, the two candidate
+lists and the fusion above computed in one round trip (PostgreSQL does it in one SQL query); hybrid
+mode then uses it.
 
 Examples
 --------
@@ -107,6 +110,8 @@ class RankingSettings:
     candidates: int = 100
     expand_topn: int = 3
     expand_weight: float = 0.5
+    fuse_in_backend: bool = True
+    """Let a view with ``fused_candidates`` (PostgreSQL) fuse hybrid rankings in its own query."""
 
 
 class QueryEncoder:
@@ -331,10 +336,23 @@ def rank(
     keyword: Ranked = []
     vector: Ranked = []
     query_vector: npt.NDArray[np.float32] | None = None
-    if mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0):
+    known = any(w in encoder.model.wv.key_to_index for w in words)
+    # A backend that can run both rankings and the fusion in one query (PostgreSQL) does.
+    in_backend = getattr(view, "fused_candidates", None) if settings.fuse_in_backend else None
+    fused_by_backend: dict[int, float] | None = None
+    if mode == "hybrid" and in_backend is not None and keyword_weight > 0 and vector_weight > 0 and known:
+        query_vector = encoder.infer(words, infer_epochs)
+        keyword, vector, fused_by_backend = in_backend(
+            terms, extra, query_vector, n, keyword_weight, vector_weight, fusion, settings.rrf_k
+        )
+    if fused_by_backend is None and (
+        mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0)
+    ):
         keyword = view.keyword_candidates(terms, extra, n)
-    if mode in ("vector", "document") or (mode == "hybrid" and vector_weight > 0):
-        if any(w in encoder.model.wv.key_to_index for w in words):
+    if fused_by_backend is None and (
+        mode in ("vector", "document") or (mode == "hybrid" and vector_weight > 0)
+    ):
+        if known:
             query_vector = encoder.infer(words, infer_epochs)
             vector = view.vector_candidates(query_vector, n)
         elif mode == "vector":
@@ -360,6 +378,8 @@ def rank(
                 candidates,
                 query_vector,
             )
+        elif fused_by_backend is not None:
+            fused = fused_by_backend
         elif fusion == "rrf":
             fused = rrf_fusion(keyword, vector, keyword_weight, vector_weight, settings.rrf_k)
         else:

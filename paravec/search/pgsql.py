@@ -1,0 +1,196 @@
+"""Connecting to PostgreSQL for a search index: DSNs, schemas, clear errors, the tables' DDL.
+
+An index in PostgreSQL is addressed by a DSN, ``postgresql://user@host:port/db``, with an
+optional ``schema`` query parameter naming the schema that holds it (default ``paravec``), so one
+database holds many indexes. `parse_dsn` splits that off (libpq would refuse the parameter)
+and `shown_dsn` drops the password for messages. `connect` turns libpq's failures (no server,
+a wrong password, no pgvector) into one-line `paravec.errors.IndexStateError` messages that say
+what to do. `create_tables` is the layout `paravec.search.postgres` reads: a singleton
+``manifest`` row, ``documents`` (one row per document version: ``born``/``died`` generations,
+a generated ``tsvector`` with a GIN index, a pgvector ``embedding`` with an HNSW cosine index)
+and ``terms`` (document frequency of each word, for TF-IDF).
+
+Examples
+--------
+>>> from paravec.search.pgsql import is_dsn, parse_dsn, shown_dsn
+>>> is_dsn("postgresql://me:secret@db.example:5432/search?schema=news"), is_dsn("news.index")
+(True, False)
+>>> parse_dsn("postgresql://me:secret@db.example:5432/search?schema=news&sslmode=require")
+('postgresql://me:secret@db.example:5432/search?sslmode=require', 'news')
+>>> shown_dsn("postgresql://me:secret@db.example:5432/search?schema=news")
+'postgresql://me@db.example:5432/search?schema=news'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from paravec.errors import IndexStateError, ParameterError
+
+__all__ = [
+    "DEFAULT_SCHEMA",
+    "DEFAULT_TEXT_CONFIG",
+    "MAX_DIMENSIONS",
+    "connect",
+    "create_tables",
+    "database_error",
+    "is_dsn",
+    "parse_dsn",
+    "shown_dsn",
+]
+
+DEFAULT_SCHEMA = "paravec"
+"""Schema of an index whose DSN names none."""
+
+DEFAULT_TEXT_CONFIG = "simple"
+"""Text-search configuration of a new index: lowercased words, no stemming, as the model's words."""
+
+MAX_DIMENSIONS = 2000
+"""Longest vector pgvector's HNSW index takes."""
+
+_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,50}")
+_SCHEMES = ("postgresql://", "postgres://")
+_APPLICATION = "paravec"
+
+
+def is_dsn(target: object) -> bool:
+    """True when ``target`` is a PostgreSQL URI rather than a folder."""
+    return isinstance(target, str) and target.startswith(_SCHEMES)
+
+
+def parse_dsn(dsn: str) -> tuple[str, str]:
+    """Split ``dsn`` into the DSN libpq gets and the index's schema (`DEFAULT_SCHEMA` if none)."""
+    parts = urlsplit(dsn)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [value for key, value in query if key == "schema"]
+    schema = schemas[-1] if schemas else DEFAULT_SCHEMA
+    if not _SCHEMA.fullmatch(schema):
+        raise ParameterError(
+            f"schema {schema!r} in the DSN is not a plain lowercase name; use letters, digits and _ "
+            "(e.g. ?schema=news)"
+        )
+    rest = urlencode([(key, value) for key, value in query if key != "schema"])
+    return urlunsplit(parts._replace(query=rest)), schema
+
+
+def shown_dsn(dsn: str) -> str:
+    """``dsn`` without its password, for messages and logs."""
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
+
+
+def database_error(err: Exception, where: str, doing: str) -> IndexStateError:
+    """A one-line `IndexStateError` for a driver error ``err`` while ``doing`` on ``where``."""
+    first = " ".join(str(err).split())[:300] or type(err).__name__
+    return IndexStateError(f"PostgreSQL at {where}: {doing} failed ({first})")
+
+
+def connect(dsn: str, *, shown: str, autocommit: bool = True, purpose: str = "") -> Any:
+    """Open a connection to ``dsn`` with pgvector's types registered.
+
+    Raises
+    ------
+    IndexStateError
+        No server, a refused login or a database without the ``vector`` extension, in one line
+        that says what to do.
+    """
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    try:
+        conn = psycopg.connect(
+            dsn,
+            autocommit=autocommit,
+            connect_timeout=10,
+            application_name=f"{_APPLICATION}{'-' + purpose if purpose else ''}",
+        )
+    except psycopg.Error as err:
+        text = " ".join(str(err).split())
+        if "password authentication failed" in text or "no password supplied" in text:
+            hint = "the user or password is wrong; check them in the DSN (or in PGPASSWORD / ~/.pgpass)"
+        elif "does not exist" in text:
+            hint = "the database or role does not exist; create it or fix the DSN"
+        else:
+            hint = "is the server running and reachable at that host and port?"
+        raise IndexStateError(f"cannot connect to PostgreSQL at {shown}: {hint} ({text[:200]})") from None
+    try:
+        ensure_vector(conn, shown)
+        register_vector(conn)
+        if not autocommit:
+            conn.commit()  # end the lookups' implicit transaction: the caller's starts clean
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def ensure_vector(conn: Any, shown: str) -> None:
+    """Create pgvector's extension if it is missing; a clear error when that is not allowed."""
+    import psycopg
+
+    row = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone()
+    if row is not None:
+        return
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    except psycopg.Error as err:
+        text = " ".join(str(err).split())
+        raise IndexStateError(
+            f"the database at {shown} has no pgvector extension and this user cannot add it ({text[:160]}); "
+            "a superuser must run `CREATE EXTENSION vector;` in that database (install pgvector on "
+            "the server first: apt install postgresql-NN-pgvector, or see github.com/pgvector/pgvector)"
+        ) from None
+
+
+def check_text_config(conn: Any, config: str) -> str:
+    """``config`` when the server has that text-search configuration; `ParameterError` if not."""
+    names = [row[0] for row in conn.execute("SELECT cfgname FROM pg_ts_config ORDER BY cfgname")]
+    if config not in names:
+        raise ParameterError(
+            f"text_config={config!r} is not a text-search configuration of this server; "
+            f"it has {', '.join(names)}"
+        )
+    return config
+
+
+def create_tables(conn: Any, schema: str, dimensions: int, text_config: str) -> None:
+    """Create the index's tables in ``schema`` (which must not exist), without the search indexes."""
+    from psycopg import sql
+
+    if not 1 <= dimensions <= MAX_DIMENSIONS:
+        raise ParameterError(
+            f"the model's vectors have {dimensions} dimensions; pgvector's HNSW index takes 1 to "
+            f"{MAX_DIMENSIONS}: use the embedded index for this model"
+        )
+    names = {"s": sql.Identifier(schema), "cfg": sql.Literal(text_config), "d": sql.Literal(dimensions)}
+    for statement in (
+        "CREATE SCHEMA {s}",
+        "CREATE TABLE {s}.manifest (id int PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL, "
+        "data jsonb NOT NULL)",
+        # One row per version of a document: a sync marks the old row died = G and inserts the
+        # new one born = G, so a reader at generation N sees born <= N < died in every query.
+        "CREATE TABLE {s}.documents (slot bigserial PRIMARY KEY, tag text NOT NULL, title text NOT NULL, "
+        "body text NOT NULL, digest text NOT NULL, born bigint NOT NULL, died bigint, "
+        "embedding vector({d}) NOT NULL, "
+        "tsv tsvector GENERATED ALWAYS AS (setweight(to_tsvector({cfg}::regconfig, title), 'A') "
+        "|| setweight(to_tsvector({cfg}::regconfig, body), 'D')) STORED)",
+        "CREATE TABLE {s}.terms (word text PRIMARY KEY, df bigint NOT NULL)",
+    ):
+        conn.execute(sql.SQL(statement).format(**names))
+
+
+def create_indexes(conn: Any, schema: str) -> None:
+    """The search indexes, made after the bulk load (faster than maintaining them row by row)."""
+    from psycopg import sql
+
+    s = sql.Identifier(schema)
+    conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {}.documents (tag) WHERE died IS NULL").format(s))
+    conn.execute(sql.SQL("CREATE INDEX ON {}.documents USING gin (tsv)").format(s))
+    conn.execute(sql.SQL("CREATE INDEX ON {}.documents USING hnsw (embedding vector_cosine_ops)").format(s))

@@ -1,0 +1,284 @@
+"""paravec.search.postgres and paravec.search.pgsql: the PostgreSQL backend on a real server (pgvector,
+full-text search), against the embedded backend on the Lee corpus, and its failures: no server, a
+wrong password, no vector extension, a connection dropped in the middle of a sync."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import psycopg
+import pytest
+
+import paravec
+from paravec.errors import IndexStateError, NotFoundError, ParameterError
+from paravec.search import SearchIndex
+from paravec.search.postgres import PostgresBackend
+
+QUERIES = [
+    "bushfires near Sydney",
+    "Palestinian suicide attack",
+    "cricket test match Australia",
+    "Afghan war",
+]
+
+
+def _with(dsn: str, **params: str) -> str:
+    parts = urlsplit(dsn)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in params] + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@pytest.fixture(scope="module")
+def pg(postgres_dsn, built) -> SearchIndex:
+    """The Lee index of ``built``, in PostgreSQL (the same model and texts)."""
+    schema = f"lee_{uuid.uuid4().hex[:6]}"
+    dsn = _with(postgres_dsn, schema=schema)
+    model_path = built.model_path
+    texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags]
+    index = SearchIndex.build(model_path, texts, dsn, model=built.model)
+    yield index
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_vector_mode_ranks_as_the_embedded_index(pg, built):
+    # Both search exactly over the same unit vectors: the same documents, the same cosines.
+    for query in QUERIES:
+        ours = pg.search(query, mode="vector", k=10)
+        theirs = built.search(query, mode="vector", k=10)
+        assert [h.tag for h in ours][:5] == [h.tag for h in theirs][:5]
+        assert np.allclose([h.score for h in ours], [h.score for h in theirs], atol=1e-5)
+
+
+def test_keyword_mode_finds_the_query_words_and_highlights_them(pg):
+    hits = pg.search("sydney", mode="keyword", k=10)
+    assert len(hits) == 10
+    for hit in hits:
+        assert "sydney" in pg.document(hit.tag)["text"].lower()
+        assert hit.score > 0
+    spans = [hit.snippet[a:b].lower() for hit in hits for a, b in hit.highlights]
+    assert len(spans) >= 10 and set(spans) == {"sydney"}
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_document_frequencies_are_the_embedded_ones(pg, built):
+    # TF-IDF of mode="document" needs the same counts as tantivy's: words as the model tokenizes them.
+    words = ["the", "sydney", "bushfires", "palestinian", "nonexistentword"]
+    assert pg.backend.view().document_frequencies(words) == built.backend.view().document_frequencies(words)
+
+
+def test_document_mode_scores_shared_candidates_as_the_embedded_index(pg, built, text_of):
+    query = text_of("bg17")
+    ours = {h.tag: h.score for h in pg.search(query, mode="document", k=20)}
+    theirs = {h.tag: h.score for h in built.search(query, mode="document", k=20)}
+    assert next(iter(ours)) == next(iter(theirs)) == "bg17"
+    shared = set(ours) & set(theirs)
+    assert len(shared) >= 10
+    # Candidates differ a little (ts_rank_cd is not BM25), and z-scores use the calibration of the
+    # same 64 documents: the scores of shared candidates agree closely.
+    assert max(abs(ours[t] - theirs[t]) for t in shared) < 1e-3
+
+
+def test_hybrid_mode_fuses_both_rankings(pg):
+    hits = pg.search("bushfires near Sydney", mode="hybrid", k=10)
+    assert {h.why for h in hits} <= {"keyword", "vector", "both"}
+    assert any(h.why == "both" for h in hits)
+    assert all(0 < h.score <= 1 for h in hits)
+    rrf = pg.search("bushfires near Sydney", mode="hybrid", fusion="rrf", k=10)
+    assert rrf[0].score <= 1.0 / 61 + 1.0 / 61
+
+
+def test_hybrid_fusion_in_one_sql_query_equals_the_python_fusion(pg):
+    from paravec.search.ranking import RankingSettings, rank
+
+    view = pg.backend.view()
+    assert hasattr(view, "fused_candidates")
+    for fusion in ("convex", "rrf"):
+        for query in QUERIES:
+            args = (view, pg._encoder, pg._calibrations, query)
+            in_sql = rank(*args, mode="hybrid", fusion=fusion, k=30)
+            in_python = rank(
+                *args, mode="hybrid", fusion=fusion, k=30, settings=RankingSettings(fuse_in_backend=False)
+            )
+            assert [h.tag for h in in_sql][:10] == [h.tag for h in in_python][:10]
+            assert np.allclose([h.score for h in in_sql], [h.score for h in in_python], rtol=1e-5, atol=1e-6)
+            assert [(h.keyword_rank, h.vector_rank) for h in in_sql] == [
+                (h.keyword_rank, h.vector_rank) for h in in_python
+            ]
+
+
+def test_exploration_reads_the_stored_vectors(pg, built):
+    assert [n.key for n in pg.documents_like("bg3", k=5)] == [n.key for n in built.documents_like("bg3", k=5)]
+
+
+def test_text_search_configuration_is_chosen_per_index(pg_target, built):
+    texts = [("bg0", "The shuttle launches were delayed."), ("bg1", "Apples and pears are fruit.")]
+    simple = SearchIndex.build(built.model_path, texts, pg_target("s"), model=built.model, missing="skip")
+    english = SearchIndex.build(
+        built.model_path, texts, pg_target("e"), model=built.model, text_config="english", missing="skip"
+    )
+    assert [h.tag for h in english.search("launch", mode="keyword")] == ["bg0"]
+    assert simple.search("launch", mode="keyword") == []
+    with pytest.raises(ParameterError, match="klingon"):
+        SearchIndex.build(built.model_path, texts, pg_target("k"), model=built.model, text_config="klingon")
+
+
+def test_a_sync_is_seen_by_another_process_and_an_old_view_keeps_its_generation(
+    pg_target, built, updated, tmp_path
+):
+    dsn = pg_target()
+    texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags[:60]]
+    writer = SearchIndex.build(built.model_path, texts, dsn, model=built.model)
+    reader = SearchIndex.open(dsn, model=built.model_path)  # its own connections, as another process
+    before = reader.backend.view()
+    assert reader.search("koalas platypus", mode="keyword") == []
+
+    new_model = updated([("new0", "Koalas and a platypus were found near the river.")])
+    paravec.save(new_model, tmp_path / "new.model")
+    report = writer.sync(
+        tmp_path / "new.model",
+        [
+            ("new0", "Koalas and a platypus were found near the river."),
+            ("bg1", "A replaced text about koalas."),
+        ],
+    )
+    assert sorted(report.added) == ["new0"] and "bg1" in report.replaced
+
+    assert [h.tag for h in reader.search("platypus", mode="keyword")] == ["new0"]
+    assert reader.model_path == (tmp_path / "new.model").resolve()  # followed the new model file
+    assert len(reader) == 61
+    # The view taken before the sync still reads generation 0: the old text, no new document.
+    assert before.texts(["bg1", "new0"]) == {"bg1": texts[1][1]}
+    assert reader.backend.view().texts(["bg1"]) == {"bg1": "A replaced text about koalas."}
+    again = SearchIndex.open(dsn)
+    assert again.backend.view().digests() == reader.backend.view().digests()
+
+
+def test_readers_never_see_half_a_sync(pg_target, built, updated, tmp_path):
+    dsn = pg_target()
+    texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags[:40]]
+    SearchIndex.build(built.model_path, texts, dsn, model=built.model)
+    new = [(f"n{i}", f"Wombat number {i} crossed the road near Canberra.") for i in range(20)]
+    new_model = updated(new)
+    paravec.save(new_model, tmp_path / "w.model")
+    reader = SearchIndex.open(dsn, model=built.model_path)
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.add(len(reader.search("wombat", mode="keyword", k=50)))
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        SearchIndex.open(dsn, model=tmp_path / "w.model", sync="rebuild", texts=new)
+    finally:
+        stop.set()
+        thread.join()
+    assert seen <= {0, 20}
+    assert len(reader.search("wombat", mode="keyword", k=50)) == 20
+
+
+def test_building_over_an_index_needs_overwrite(pg, built):
+    with pytest.raises(IndexStateError, match="already holds a search index"):
+        SearchIndex.build(built.model_path, [("bg0", "text")], str(pg.path), model=built.model)
+
+
+# -- failures ---------------------------------------------------------------------------------------
+
+
+def test_a_server_that_is_not_there_is_one_clear_line(built):
+    with pytest.raises(
+        IndexStateError, match=r"cannot connect to PostgreSQL at postgresql://me@127\.0\.0\.1:9/"
+    ) as err:
+        SearchIndex.open("postgresql://me:secret@127.0.0.1:9/db")
+    assert "\n" not in str(err.value) and "secret" not in str(err.value)
+
+
+def test_a_missing_schema_says_how_to_build_one(postgres_dsn):
+    with pytest.raises(IndexStateError, match="no paravec index in schema 'nothing_here'"):
+        PostgresBackend.open(_with(postgres_dsn, schema="nothing_here"))
+
+
+@pytest.fixture
+def admin(postgres_dsn):
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        yield conn
+
+
+def test_a_wrong_password_is_one_clear_line(admin, postgres_dsn, built, pg):
+    before = [(h.tag, h.score) for h in pg.search(QUERIES[0], k=5)]
+    hba = Path(admin.execute("SHOW hba_file").fetchone()[0])
+    if not hba.is_file() or not hba.stat().st_mode & 0o200:
+        pytest.skip("the server's pg_hba.conf is not ours to edit (PARAVEC_TEST_POSTGRES_DSN)")
+    admin.execute("DROP ROLE IF EXISTS paravec_pw")
+    admin.execute("CREATE ROLE paravec_pw LOGIN PASSWORD 'right-one'")
+    original = hba.read_text()
+    hba.write_text("local all paravec_pw scram-sha-256\nhost all paravec_pw all scram-sha-256\n" + original)
+    admin.execute("SELECT pg_reload_conf()")
+    try:
+        parts = urlsplit(postgres_dsn)
+        wrong = urlunsplit(parts._replace(netloc=f"paravec_pw:wrong-one@{parts.netloc.rsplit('@', 1)[-1]}"))
+        with pytest.raises(IndexStateError, match="the user or password is wrong") as err:
+            SearchIndex.open(wrong)
+        assert "wrong-one" not in str(err.value) and "\n" not in str(err.value)
+        assert [(h.tag, h.score) for h in pg.search(QUERIES[0], k=5)] == before  # still served
+    finally:
+        hba.write_text(original)
+        admin.execute("SELECT pg_reload_conf()")
+        admin.execute("DROP ROLE IF EXISTS paravec_pw")
+
+
+def test_a_database_without_pgvector_says_how_to_add_it(admin, postgres_dsn, built, texts, pg):
+    before = [(h.tag, h.score) for h in pg.search(QUERIES[1], k=5)]
+    admin.execute("DROP DATABASE IF EXISTS paravec_novector")
+    admin.execute("DROP ROLE IF EXISTS paravec_plain")
+    admin.execute("CREATE ROLE paravec_plain LOGIN")
+    admin.execute("CREATE DATABASE paravec_novector OWNER paravec_plain")
+    try:
+        parts = urlsplit(postgres_dsn)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        dsn = urlunsplit(parts._replace(netloc=f"paravec_plain@{host}", path="/paravec_novector"))
+        with pytest.raises(IndexStateError, match="CREATE EXTENSION vector") as err:
+            SearchIndex.build(built.model_path, texts[:5], dsn, model=built.model)
+        assert "no pgvector extension" in str(err.value) and "\n" not in str(err.value)
+        assert [(h.tag, h.score) for h in pg.search(QUERIES[1], k=5)] == before  # still served
+    finally:
+        admin.execute("DROP DATABASE IF EXISTS paravec_novector")
+        admin.execute("DROP ROLE IF EXISTS paravec_plain")
+
+
+def test_a_connection_dropped_during_a_sync_leaves_the_served_index_intact(
+    pg_target, admin, built, updated, tmp_path
+):
+    dsn = pg_target()
+    texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags[:50]]
+    served = SearchIndex.build(built.model_path, texts, dsn, model=built.model)
+    before = {q: [(h.tag, h.score) for h in served.search(q, k=5)] for q in QUERIES[:2]}
+    new_model = updated([("gone", "A text about a lost connection.")])
+
+    def cut(step: str, done: int, total: int) -> None:
+        if step == "text" and 0 < done < total:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'paravec-sync'"
+            )
+
+    with pytest.raises(IndexStateError, match="connection was lost during the sync") as err:
+        served.sync(new_model, [("gone", "A text about a lost connection."), ("bg0", "x")], progress=cut)
+    assert "\n" not in str(err.value)
+    # Nothing of the sync is there; the served index answers as before, on the same generation.
+    assert served.backend.view().generation == 0 and len(served) == 50
+    assert served.model is not new_model
+    assert {q: [(h.tag, h.score) for h in served.search(q, k=5)] for q in QUERIES[:2]} == before
+    with pytest.raises(NotFoundError):
+        served.document("gone")
+    # The read connection itself dropped: the next query reconnects.
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'paravec-read'"
+    )
+    assert [(h.tag, h.score) for h in served.search(QUERIES[0], k=5)] == before[QUERIES[0]]
