@@ -50,6 +50,7 @@ from paravec.errors import IndexStateError, ModelFileError
 from paravec.params import Boolean, InstanceOf, Integer, OneOf, validate
 from paravec.search import exploration, ingestion
 from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
+from paravec.search.document_cache import DocumentCaches
 from paravec.search.embedded import EmbeddedBackend, check_target
 from paravec.search.fingerprint import describe_difference, model_fingerprint
 from paravec.search.ranking import (
@@ -120,6 +121,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         self._model = model
         self._encoder = QueryEncoder(model)
         self._calibrations = CalibrationCache()
+        self._documents = DocumentCaches()
         self._write_lock = threading.RLock()
         self._model_path: Path | None = None
         self.last_sync: SyncReport | None = None
@@ -366,6 +368,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             fusion=fusion,
             settings=settings,
             infer_epochs=self.infer_epochs,
+            documents=self._documents,
         )
 
     def calibration(self, view: IndexView | None = None) -> Calibration:
