@@ -121,10 +121,16 @@ def main(argv: list[str] | None = None) -> int:
         model = small_model(folder)
         cases: list[tuple[str, list[str], float | None]] = [
             ("python -c pass (floor)", [sys.executable, "-c", "pass"], None),
-            ("python -c 'import gensim' (floor of info/check)", [sys.executable, "-c", "import gensim"], None),
+            (
+                "python -c 'import gensim' (floor of info/check)",
+                [sys.executable, "-c", "import gensim"],
+                None,
+            ),
             ("paravec --help", [*paravec_command(), "--help"], HELP_GOAL),
         ]
-        cases += [(f"paravec {c} --help", [*paravec_command(), c, "--help"], HELP_GOAL) for c in _COMMAND_MODULES]
+        cases += [
+            (f"paravec {c} --help", [*paravec_command(), c, "--help"], HELP_GOAL) for c in _COMMAND_MODULES
+        ]
         cases += [
             ("paravec info small.model", [*paravec_command(), "info", str(model)], MODEL_GOAL),
             ("paravec check small.model", [*paravec_command(), "check", str(model)], MODEL_GOAL),
