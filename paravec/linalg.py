@@ -16,12 +16,20 @@ import numpy as np
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["unit_rows"]
+__all__ = ["limited_blas", "unit_rows"]
+
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limiter: Any = None
+_blas_controller: Any = None
 
 
 def unit_rows(vectors: npt.ArrayLike, dtype: npt.DTypeLike = np.float32) -> npt.NDArray[Any]:
@@ -37,3 +45,45 @@ def unit_rows(vectors: npt.ArrayLike, dtype: npt.DTypeLike = np.float32) -> npt.
     np.divide(rows, norms, out=rows, where=good)
     rows[~good[:, 0]] = 0.0
     return rows
+
+
+@contextmanager
+def limited_blas(threads: int | None = 1) -> Iterator[None]:
+    """Run the block with BLAS (numpy's matrix products) on at most ``threads`` threads.
+
+    Many small products (search ranks with them) gain nothing from a BLAS thread pool, and on a
+    busy machine its threads wait for cores and spin: with OpenBLAS's default pool a
+    document-mode query took seconds instead of milliseconds. The limit is process-wide
+    (threadpoolctl), so it is set when the first of concurrent blocks enters and lifted when the
+    last one leaves. ``threads=None`` leaves BLAS as it is.
+    """
+    global _blas_users, _blas_limiter
+    if threads is None:
+        yield
+        return
+    with _blas_lock:
+        if _blas_users == 0:
+            pools = _blas_pools()
+            _blas_limiter = [(pool, pool.get_num_threads()) for pool in pools]
+            for pool in pools:
+                pool.set_num_threads(threads)
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                for pool, original in _blas_limiter or ():
+                    pool.set_num_threads(original)
+                _blas_limiter = None
+
+
+def _blas_pools() -> list[Any]:
+    global _blas_controller
+    if _blas_controller is None:
+        # Finding the loaded BLAS libraries takes a millisecond or two: once per process.
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController().select(user_api="blas")
+    return list(_blas_controller.lib_controllers)

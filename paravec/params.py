@@ -33,11 +33,10 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
-
-import numpy as np
 
 from paravec.errors import ParameterError
 
@@ -63,13 +62,26 @@ class Constraint(Protocol):
     def __call__(self, name: str, value: Any) -> Any: ...
 
 
+def _numpy_types(name: str) -> tuple[type, ...]:
+    # numpy is not imported here (the command line's help must not wait for it): a value can only
+    # be a NumPy scalar if numpy is already loaded.
+    np = sys.modules.get("numpy")
+    return (getattr(np, name),) if np is not None else ()
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, (bool, *_numpy_types("bool_")))
+
+
 def is_integer(value: object) -> bool:
     """True for Python and NumPy integers, False for bools (which are ints in Python)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, (int, *_numpy_types("integer"))) and not _is_bool(value)
 
 
 def _is_real(value: object) -> bool:
-    return is_integer(value) or (isinstance(value, (float, np.floating)) and not isinstance(value, bool))
+    return is_integer(value) or (
+        isinstance(value, (float, *_numpy_types("floating"))) and not _is_bool(value)
+    )
 
 
 def _fail(name: str, allowed: str, value: object) -> ParameterError:
@@ -170,7 +182,7 @@ class Boolean:
     """``True`` or ``False`` (NumPy bools accepted), nothing else: ``keep_old_docs=0`` is a mistake."""
 
     def __call__(self, name: str, value: Any) -> bool:
-        if not isinstance(value, (bool, np.bool_)):
+        if not _is_bool(value):
             raise _fail(name, "True or False", value)
         return bool(value)
 

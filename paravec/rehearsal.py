@@ -36,8 +36,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from paravec.errors import CorpusError, ParameterError
 from paravec.params import Integer, validate
 
@@ -105,6 +103,10 @@ def sample_rehearsal(
             lengths.append(len(doc.words))
     if not usable:
         raise CorpusError("no base document has both words and tags to rehearse; give the base corpus")
+    # Imported here: the command line reads REHEARSAL_SHARE for its help text, which must not wait
+    # for numpy.
+    import numpy as np
+
     sizes = np.array(lengths, dtype=np.float64)
     plan: list[tuple[int, int, int]]  # (usable document, first word, end)
     if sizes.sum() <= n_words:

@@ -34,6 +34,8 @@ from gensim.models.keyedvectors import KeyedVectors
 
 from paravec.analysis import Analysis, of_model
 from paravec.errors import ParameterError
+from paravec.linalg import limited_blas
+from paravec.search import ranking
 from paravec.search.backend import IndexBackend, IndexView
 from paravec.search.ranking import shown
 from paravec.search.types import Neighbor, NotFoundError
@@ -148,7 +150,10 @@ def text_to_documents(
 
 
 class Explorer:
-    """The exploration methods of `paravec.search.SearchIndex`, over its view and model."""
+    """The exploration methods of `paravec.search.SearchIndex`, over its view and model.
+
+    Like ranking, each runs BLAS on the calling thread only (`paravec.search.ranking.BLAS_THREADS`).
+    """
 
     backend: IndexBackend
     model: Doc2Vec
@@ -162,30 +167,36 @@ class Explorer:
         Meaningful when words and documents share one space: PV-DBOW trained with
         ``dbow_words=1`` or PV-DM. Raises `NotFoundError` for an unknown tag.
         """
-        return words_near_document(self.backend.view(), self.model, tag, k)
+        with limited_blas(ranking.BLAS_THREADS):
+            return words_near_document(self.backend.view(), self.model, tag, k)
 
     def documents_near_word(self, word: str, k: int = 10) -> list[Neighbor]:
         """Indexed documents whose vectors are nearest to the word's vector.
 
         Raises `NotFoundError` for a word not in the vocabulary.
         """
-        return documents_near_word(self.backend.view(), self.model, word, k)
+        with limited_blas(ranking.BLAS_THREADS):
+            return documents_near_word(self.backend.view(), self.model, word, k)
 
     def words_near_word(self, word: str, k: int = 10) -> list[Neighbor]:
         """The word's nearest words (``model.wv.most_similar``)."""
-        return words_near_word(self.model, word, k)
+        with limited_blas(ranking.BLAS_THREADS):
+            return words_near_word(self.model, word, k)
 
     def documents_like(self, tag: str, k: int = 10) -> list[Neighbor]:
         """Indexed documents nearest to the document ``tag`` (itself left out)."""
-        return documents_like(self.backend.view(), tag, k)
+        with limited_blas(ranking.BLAS_THREADS):
+            return documents_like(self.backend.view(), tag, k)
 
     def text_to_words(self, text: str, k: int = 10) -> list[Neighbor]:
         """Words nearest to the vector inferred for the text."""
-        return text_to_words(self.model, self._infer, text, k)
+        with limited_blas(ranking.BLAS_THREADS):
+            return text_to_words(self.model, self._infer, text, k)
 
     def text_to_documents(self, text: str, k: int = 10) -> list[Neighbor]:
         """Indexed documents nearest to the vector inferred for the text."""
-        return text_to_documents(self.backend.view(), self.model, self._infer, text, k)
+        with limited_blas(ranking.BLAS_THREADS):
+            return text_to_documents(self.backend.view(), self.model, self._infer, text, k)
 
     def document(self, tag: str) -> dict[str, str]:
         """Return ``{"tag", "title", "text"}`` of an indexed document (title defaults to the tag).

@@ -51,6 +51,7 @@ from paravec.params import Boolean, InstanceOf, Integer, OneOf, validate
 from paravec.search import exploration, ingestion
 from paravec.search.analyzer import for_model as keyword_analyzer_for
 from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
+from paravec.search.document_cache import DocumentCaches
 from paravec.search.embedded import EmbeddedBackend, check_target
 from paravec.search.fingerprint import describe_difference, model_fingerprint
 from paravec.search.pgsql import DEFAULT_TEXT_CONFIG, is_dsn
@@ -123,6 +124,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         self._model = model
         self._encoder = QueryEncoder(model)
         self._calibrations = CalibrationCache()
+        self._documents = DocumentCaches()
         self._write_lock = threading.RLock()
         self._model_path: Path | None = None
         self.last_sync: SyncReport | None = None
@@ -429,6 +431,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             fusion=fusion,
             settings=settings,
             infer_epochs=self.infer_epochs,
+            documents=self._documents,
         )
 
     def expansion(self, query: str) -> dict[str, float]:

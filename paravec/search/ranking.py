@@ -56,15 +56,17 @@ from gensim.models import Doc2Vec
 from paravec.analysis import of_model
 from paravec.errors import ParameterError
 from paravec.inference import infer_seeded
-from paravec.linalg import unit_rows
+from paravec.linalg import limited_blas, unit_rows
 from paravec.params import OneOf
 from paravec.search.backend import IndexView
-from paravec.search.similarity import Calibration, document_scores, pair_samples
+from paravec.search.document_cache import DocumentCache, DocumentCaches
+from paravec.search.similarity import Calibration, pair_samples
 from paravec.search.types import Hit
 from paravec.search.validate import MAX_QUERY_CHARS, MAX_TEXT_CHARS, check_k, check_text, check_weight
 from paravec.tokenizer import tokenize
 
 __all__ = [
+    "BLAS_THREADS",
     "FUSIONS",
     "KEYWORD_WEIGHT",
     "MAX_QUERY_TERMS",
@@ -96,6 +98,10 @@ VECTOR_WEIGHT = 0.3
 
 MAX_QUERY_TERMS = 64
 """Most distinct query words sent to the keyword ranking; a longer query keeps its highest tf x idf words."""
+
+BLAS_THREADS: int | None = 1
+"""Threads BLAS may use while ranking (None: BLAS's own default). Ranking's matrix products are
+small; parallelism comes from serving queries side by side (see `paravec.linalg.limited_blas`)."""
 
 # Documents whose pairs calibrate mode="document" (64 give 4,032 ordered pairs, a second or two).
 _CALIBRATION_SAMPLE = 64
@@ -154,7 +160,7 @@ class CalibrationCache:
 
     def get(self, view: IndexView, encoder: QueryEncoder, epochs: int | None = None) -> Calibration:
         """The calibration of ``view``, measured on first use."""
-        with self._lock:
+        with self._lock, limited_blas(BLAS_THREADS):
             if self._cached is not None and self._cached[0] is view:
                 return self._cached[1]
             tags = view.tags()
@@ -275,26 +281,21 @@ def _cosines(
 
 def _document_mode(
     view: IndexView,
-    encoder: QueryEncoder,
+    documents: DocumentCache,
     calibration: Callable[[], Calibration],
     words: list[str],
     candidates: list[int],
     query_vector: npt.NDArray[Any] | None,
 ) -> dict[int, float]:
     """Mean z-score of TF-IDF, soft and Doc2Vec cosine with the query, for each candidate."""
-    tags = {slot: view.tag(slot) for slot in candidates}
-    texts = view.texts([tag for tag in tags.values() if tag is not None])
-    # A document the text store has dropped but this view still lists has no text: leave it out.
-    slots = [slot for slot in candidates if tags[slot] in texts]
+    # A document the text store has dropped but this view still lists has no row: it is left out.
+    rows = documents.rows(candidates)
+    slots = [slot for slot in candidates if slot in rows]
     if not slots:
         return {}
-    candidate_words = [encoder.analysis(texts[tags[slot] or ""]) for slot in slots]
-    df, n_documents = view.document_frequencies(words + [w for c in candidate_words for w in c])
     cosines = np.zeros(len(slots)) if query_vector is None else _cosines(view, query_vector, slots)
-    scores = document_scores(
-        words, candidate_words, cosines, df, n_documents, encoder.model.wv, calibration()
-    )
-    return dict(zip(slots, scores.tolist(), strict=True))
+    measures = documents.measures(documents.query_row(words), [rows[slot] for slot in slots], cosines)
+    return dict(zip(slots, calibration().z(measures).tolist(), strict=True))
 
 
 def rank(
@@ -311,8 +312,47 @@ def rank(
     fusion: Literal["convex", "rrf"] = "convex",
     settings: RankingSettings = RankingSettings(),
     infer_epochs: int | None = None,
+    documents: DocumentCaches | None = None,
 ) -> list[Hit]:
-    """Rank ``view``'s documents for ``query``: see `paravec.search.SearchIndex.search`."""
+    """Rank ``view``'s documents for ``query``: see `paravec.search.SearchIndex.search`.
+
+    ``documents`` keeps what document mode computes of each indexed document across queries
+    (one query's worth when None). BLAS runs on the calling thread only (`limited_blas`).
+    """
+    with limited_blas(BLAS_THREADS):
+        return _rank(
+            view,
+            encoder,
+            calibrations,
+            query,
+            mode=mode,
+            k=k,
+            expand=expand,
+            keyword_weight=keyword_weight,
+            vector_weight=vector_weight,
+            fusion=fusion,
+            settings=settings,
+            infer_epochs=infer_epochs,
+            documents=documents or DocumentCaches(),
+        )
+
+
+def _rank(
+    view: IndexView,
+    encoder: QueryEncoder,
+    calibrations: CalibrationCache,
+    query: Any,
+    *,
+    mode: Literal["hybrid", "keyword", "vector", "document"],
+    k: Any,
+    expand: bool,
+    keyword_weight: Any,
+    vector_weight: Any,
+    fusion: Literal["convex", "rrf"],
+    settings: RankingSettings,
+    infer_epochs: int | None,
+    documents: DocumentCaches,
+) -> list[Hit]:
     OneOf(MODES)("mode", mode)
     OneOf(FUSIONS)("fusion", fusion)
     k = check_k(k)
@@ -372,7 +412,7 @@ def rank(
             candidates = list(dict.fromkeys([slot for slot, _s in keyword] + [slot for slot, _s in vector]))
             fused = _document_mode(
                 view,
-                encoder,
+                documents.get(view, encoder.model.wv),
                 lambda: calibrations.get(view, encoder, infer_epochs),
                 words,
                 candidates,

@@ -61,6 +61,7 @@ __all__ = [
     "pair_samples",
     "similarities",
     "soft_cosines",
+    "soft_similarity",
     "tfidf_rows",
 ]
 
@@ -149,7 +150,7 @@ def _term_vectors(terms: Sequence[str], wv: KeyedVectors) -> np.ndarray:
     return out
 
 
-def _similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def soft_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Word similarity: cosine squared at or above the threshold, else 0."""
     s: np.ndarray = a @ b.T
     s[s < SOFT_THRESHOLD] = 0.0
@@ -163,7 +164,7 @@ def _soft_norms(rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     for r, row in enumerate(rows):
         c = np.flatnonzero(row)
         if len(c):
-            s = _similarity(vectors[c], vectors[c])
+            s = soft_similarity(vectors[c], vectors[c])
             np.fill_diagonal(s, 1.0)  # a word the model does not know is still itself
             out[r] = math.sqrt(max(float(row[c] @ s @ row[c]), 0.0))
     return out
@@ -177,7 +178,7 @@ def _soft(
     q = np.flatnonzero(query)
     if not len(q) or q_norm == 0:
         return out
-    cross = _similarity(vectors[q], vectors)
+    cross = soft_similarity(vectors[q], vectors)
     cross[np.arange(len(q)), q] = 1.0
     weighted = query[q] @ cross  # x·S, for every column at once
     clipped: np.ndarray = np.clip(

@@ -1,0 +1,99 @@
+"""What document mode keeps of each indexed document per index version gives the scores it
+would compute afresh, and ranking keeps BLAS to the calling thread.
+
+The index holds lee_background.cor; lee.cor articles and indexed articles query it by their text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tantivy")
+
+from threadpoolctl import threadpool_info
+
+from paravec.linalg import limited_blas
+from paravec.search import SearchIndex
+from paravec.search.document_cache import DocumentCache
+from paravec.search.similarity import similarities
+from paravec.tokenizer import tokenize
+
+
+def _blas_threads() -> list[int]:
+    return [int(pool["num_threads"]) for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_cached_measures_equal_the_reference_formula(idx, model, texts, new_texts):
+    view = idx.backend.view()
+    cache = DocumentCache(view, model.wv)
+    slots = list(range(0, 300, 3))
+    rows = cache.rows(slots)
+    by_tag = dict(texts)
+    candidates = [tokenize(by_tag[view.tag(slot) or ""]) for slot in slots]
+    for _tag, query in new_texts[:5] + texts[10:12]:
+        words = tokenize(query)
+        cosines = np.linspace(-0.2, 0.9, len(slots))
+        df, n = view.document_frequencies(words + [w for c in candidates for w in c])
+        expected = similarities(words, candidates, cosines, df, n, model.wv)
+        got = cache.measures(cache.query_row(words), [rows[s] for s in slots], cosines)
+        assert got.shape == expected.shape == (3, len(slots))
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+        assert got[0].max() > 0.05 and got[1].max() > 0.3  # real overlaps, not all zeros
+
+
+def test_scores_from_a_warm_cache_equal_a_fresh_index(built, new_texts, texts):
+    queries = [t for _tag, t in new_texts[:4] + texts[40:42]]
+    warm = SearchIndex.open(built.path)
+    for q in queries:  # fill the cache with these queries' candidates
+        warm.search(q, mode="document", k=20)
+    for q in queries:
+        fresh = SearchIndex.open(built.path)
+        expected = [(h.tag, h.score) for h in fresh.search(q, mode="document", k=20)]
+        assert [(h.tag, h.score) for h in warm.search(q, mode="document", k=20)] == expected
+
+
+def test_the_cache_is_kept_per_index_version(tmp_path, model, texts):
+    import paravec
+
+    paravec.save(model, tmp_path / "m.model")
+    index = SearchIndex.build(tmp_path / "m.model", texts[:150], tmp_path / "i")
+    index.search(texts[0][1], mode="document")
+    first = index._documents.get(index.backend.view(), model.wv)
+    assert index._documents.get(index.backend.view(), model.wv) is first
+    index.sync(model, texts[:200])
+    # A sync changes N and document frequencies: the next query computes rows afresh.
+    second = index._documents.get(index.backend.view(), model.wv)
+    assert second is not first
+    assert [h.tag for h in index.search(texts[160][1], mode="document", k=1)] == [texts[160][0]]
+
+
+def test_ranking_runs_blas_on_one_thread(idx, new_texts, monkeypatch):
+    if not _blas_threads() or max(_blas_threads()) < 2:
+        pytest.skip("BLAS runs on one thread here anyway")
+    seen: list[list[int]] = []
+    measures = DocumentCache.measures
+
+    def spy(self, *args, **kwargs):
+        seen.append(_blas_threads())
+        return measures(self, *args, **kwargs)
+
+    monkeypatch.setattr(DocumentCache, "measures", spy)
+    before = _blas_threads()
+    idx.search(new_texts[0][1], mode="document")
+    assert seen and all(threads == [1] * len(threads) for threads in seen)
+    assert _blas_threads() == before  # restored after
+
+
+def test_limited_blas_restores_only_when_the_last_user_leaves():
+    # Blocks of two threads overlap like these: the first to leave must not lift the limit.
+    if not _blas_threads() or max(_blas_threads()) < 2:
+        pytest.skip("BLAS runs on one thread here anyway")
+    before = _blas_threads()
+    first, second = limited_blas(), limited_blas()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert max(_blas_threads()) == 1
+    second.__exit__(None, None, None)
+    assert _blas_threads() == before
