@@ -44,10 +44,11 @@ if TYPE_CHECKING:
     from paravec.model_io import load, save
     from paravec.rehearsal import sample_rehearsal
     from paravec.report import Report
+    from paravec.scores import RandomPairs
     from paravec.search import SearchIndex
     from paravec.store import Store, VersionInfo
     from paravec.tokenizer import tokenize
-    from paravec.training import train
+    from paravec.training import suggested_settings, train
     from paravec.updating import FREEZE_MODES, UpdateReport, update
 
 # The public API is imported on first use: `import paravec` (and so every `paravec` command) then
@@ -66,11 +67,13 @@ _LAZY = {
     "save": "paravec.model_io",
     "sample_rehearsal": "paravec.rehearsal",
     "Report": "paravec.report",
+    "RandomPairs": "paravec.scores",
     "SearchIndex": "paravec.search",
     "Store": "paravec.store",
     "VersionInfo": "paravec.store",
     "tokenize": "paravec.tokenizer",
     "train": "paravec.training",
+    "suggested_settings": "paravec.training",
     "FREEZE_MODES": "paravec.updating",
     "UpdateReport": "paravec.updating",
     "update": "paravec.updating",
@@ -89,6 +92,7 @@ __all__ = [
     "NotFoundError",
     "ParameterError",
     "ParavecError",
+    "RandomPairs",
     "Report",
     "SearchIndex",
     "Store",
@@ -105,6 +109,7 @@ __all__ = [
     "read_texts",
     "sample_rehearsal",
     "save",
+    "suggested_settings",
     "tokenize",
     "train",
     "update",

@@ -22,7 +22,7 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps, check_output_folder
+from paravec.cli._ui import Steps, check_output_folder, note
 
 if TYPE_CHECKING:
     from paravec.demo import DemoResult
@@ -41,6 +41,10 @@ def demo_command(
     from paravec.demo import DEMO_STEPS, run_demo
 
     check_output_folder(out)
+    if not quick:
+        note(
+            "the full demo does about 45 CPU-seconds of work (minutes on a busy machine); --quick does a third"
+        )
     with Steps() as steps:
         tasks: dict[str, TaskID] = {}
 

@@ -104,7 +104,7 @@ def index_command(
         if not sync:
             with steps.step(f"loading {model}"):
                 loaded = load(model, mmap="r")
-        texts = []
+        texts: list[tuple[str, str]] = []
         for corpus in corpora:
             with steps.step(f"reading {corpus.name}"):
                 texts += read_texts(

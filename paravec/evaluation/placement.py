@@ -140,8 +140,9 @@ def placement_section(ctx: EvaluationContext) -> Section:
             ],
             dtype=np.int64,
         )
-        ranks, _, _ = cosine_scan(model.dv.vectors, inferred, targets=best)
-        assert ranks is not None
+        twin_ranks, _, _ = cosine_scan(model.dv.vectors, inferred, targets=best)
+        assert twin_ranks is not None
+        ranks = twin_ranks
     cos = row_cosines(inferred, stored)
     n_total = len(idx)
     top1 = float(np.sum(ranks == 0) / n_total)  # missing documents count as misses

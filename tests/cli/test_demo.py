@@ -38,3 +38,18 @@ def test_demo_quick(tmp_path, cli_invoke):
     vector = updated.infer_vector(["jav", "python", "ruby", "xxyfg"])
     nearest = [tag for tag, _ in updated.dv.most_similar([vector], topn=12)]
     assert len({f"E{i}" for i in range(9)} & set(nearest)) >= 5, nearest
+
+
+def test_the_full_demo_says_what_it_costs_and_that_quick_exists(tmp_path, cli_run_main):
+    from unittest import mock
+
+    from paravec.errors import ParavecError
+
+    # Only what the command says before the work starts: the work itself is stopped at once.
+    with mock.patch("paravec.demo.run_demo", side_effect=ParavecError("stopped by the test")):
+        proc = cli_run_main("demo", "--out", tmp_path / "demo")
+    err = " ".join(proc.stderr.split())
+    assert "CPU-seconds" in err and "--quick" in err
+    with mock.patch("paravec.demo.run_demo", side_effect=ParavecError("stopped by the test")):
+        quick = cli_run_main("demo", "--quick", "--out", tmp_path / "demo")
+    assert "CPU-seconds" not in quick.stderr
