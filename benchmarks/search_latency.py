@@ -19,14 +19,15 @@ with :meth:`SearchIndex.sync`, timed against the full build.
 
 Writes benchmarks/results/search_latency.md.
 
-``--backend postgresql`` measures the PostgreSQL backend (`paravec.search.postgres`) on the
-same model, documents and queries instead (``postgres_latency``; server from ``_postgres.py``):
-the same modes, recall@10 of pgvector's HNSW index against an exact scan at every size, build
-time, and the sync of 100 new documents, into benchmarks/results/search_latency_postgres.md.
+``--backend postgresql`` measures the PostgreSQL backend (`paravec.search.postgres`) beside the
+embedded one in the same run, mode by mode (``postgres_latency``; server from ``_postgres.py``),
+on the same model, documents and queries: p50/p95 per mode, recall@10 of pgvector's HNSW index
+against an exact scan at every size, build time, and the sync of 100 new documents, into
+benchmarks/results/search_latency_postgres.md (rewritten after every size).
 
 Run:  python benchmarks/search_latency.py             (about 5-8 minutes on 2 cores)
       python benchmarks/search_latency.py --sizes 1000 10000   (quick)
-      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 1000000
+      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 1000000 --queries 100
 """
 
 from __future__ import annotations
