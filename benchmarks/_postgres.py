@@ -46,7 +46,9 @@ def server_settings(dsn: str) -> str:
 
     with psycopg.connect(dsn) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
-        vector = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+        vector = conn.execute(
+            "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"
+        ).fetchone()
         shared = conn.execute("SHOW shared_buffers").fetchone()[0]
         work = conn.execute("SHOW work_mem").fetchone()[0]
     return (

@@ -27,14 +27,15 @@ beside `embedded_index`.
 
 Writes benchmarks/results/search_latency.md.
 
-``--backend postgresql`` measures the PostgreSQL backend (`paravec.search.postgres`) on the
-same model, documents and queries instead (``postgres_latency``; server from ``_postgres.py``):
-the same modes, recall@10 of pgvector's HNSW index against an exact scan at every size, build
-time, and the sync of 100 new documents, into benchmarks/results/search_latency_postgres.md.
+``--backend postgresql`` measures the PostgreSQL backend (`paravec.search.postgres`) beside the
+embedded one in the same run, mode by mode (``postgres_latency``; server from ``_postgres.py``),
+on the same model, documents and queries: p50/p95 per mode, recall@10 of pgvector's HNSW index
+against an exact scan at every size, build time, and the sync of 100 new documents, into
+benchmarks/results/search_latency_postgres.md (rewritten after every size).
 
 Run:  python benchmarks/search_latency.py             (about 5-8 minutes on 2 cores)
       python benchmarks/search_latency.py --sizes 1000 10000   (quick)
-      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 1000000
+      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 1000000 --queries 100
 """
 
 from __future__ import annotations
@@ -284,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--backend", choices=("embedded", "postgresql"), default="embedded")
+    parser.add_argument(
+        "--pg-document-queries", type=int, default=20, help="--backend postgresql: document-mode queries"
+    )
     args = parser.parse_args(argv)
     if args.backend == "postgresql":
         return postgres_latency(args)
@@ -371,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def postgres_latency(args: argparse.Namespace) -> int:
-    """The PostgreSQL backend on the model, documents and queries of the embedded run."""
+    """PostgreSQL and the embedded backend side by side, same model, documents and queries, one run."""
     from _postgres import postgres_server, schema_dsn, server_settings
 
     from paravec.search.pgview import PostgresView
@@ -384,7 +388,8 @@ def postgres_latency(args: argparse.Namespace) -> int:
     largest = max(args.sizes)
     texts, vectors = synthetic(base, largest, rng, "syn:")
     print(f"{largest} synthetic documents ready ({time.perf_counter() - started:.0f}s)", flush=True)
-    rows, extras, notes = [], [], []
+    rows: list[tuple] = []
+    extras: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix="paravec-latency-pg-"))
     with postgres_server() as dsn:
         settings = server_settings(dsn)
@@ -394,43 +399,37 @@ def postgres_latency(args: argparse.Namespace) -> int:
                 model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
                 model_path = tmp / f"m{size}.model"
                 paravec.save(model, model_path)
-                target = schema_dsn(dsn, f"latency_{size}")
-                t0 = time.perf_counter()
-                SearchIndex.build(model_path, texts[:size], target, model=model, overwrite=True)
-                build = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                idx = SearchIndex.open(target, model=model)
-                reopen = time.perf_counter() - t0
-                for q in qs[:20]:  # warm the server's buffers
-                    for mode in MODES:
-                        idx.search(q, mode=mode)
-                for mode in MODES:
-                    wall, cpu = latencies(lambda q, m=mode, i=idx: i.search(q, mode=m, k=10), qs)
-                    label = mode + (" (HNSW)" if idx.uses_ann and mode != "keyword" else "")
-                    _record(rows, size, label, wall, cpu)
-                doc_qs = [text for _tag, text in texts[:DOCUMENT_QUERIES]]
-                t0 = time.perf_counter()
-                idx.search(doc_qs[0], mode="document")
-                calibration = time.perf_counter() - t0
-                wall, cpu = latencies(lambda q, i=idx: i.search(q, mode="document", k=10), doc_qs)
-                _record(rows, size, "document" + (" (HNSW)" if idx.uses_ann else ""), wall, cpu)
+                built, builds = {}, {}
+                for backend, target in (
+                    ("embedded", tmp / f"i{size}"),
+                    ("postgresql", schema_dsn(dsn, f"latency_{size}")),
+                ):
+                    t0 = time.perf_counter()
+                    SearchIndex.build(model_path, texts[:size], target, model=model, overwrite=True)
+                    builds[backend] = time.perf_counter() - t0
+                    built[backend] = SearchIndex.open(target, model=model)
+                    print(f"{size} {backend} built in {builds[backend]:.1f}s", flush=True)
+                doc_qs = [text for _tag, text in texts[: args.pg_document_queries]]
+                for mode in (*MODES, "document"):
+                    for backend, idx in built.items():  # the two backends one after the other, per mode
+                        items = doc_qs if mode == "document" else qs
+                        for q in items[:5]:  # warm caches (and calibrate document mode)
+                            idx.search(q, mode=mode)
+                        wall, cpu = latencies(lambda q, m=mode, i=idx: i.search(q, mode=m, k=10), items)
+                        ann = " (ANN)" if idx.uses_ann and mode != "keyword" else ""
+                        _record(rows, size, f"{backend} {mode}{ann}", wall, cpu)
+                idx = built["postgresql"]
                 # HNSW against an exact scan at every size (a view that always takes the HNSW index).
                 view = idx.backend.view()
                 hnsw = PostgresView(
-                    view._reader,
-                    idx.backend._schema,
-                    view.generation,
-                    {**view.manifest, "ann_threshold": 0},
+                    view._reader, idx.backend._schema, view.generation, {**view.manifest, "ann_threshold": 0}
                 )
                 qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
+                exact = [{s for s, _ in hnsw.vector_candidates(v, 10, exact=True)} for v in qvecs]
                 recall = np.mean(
                     [
-                        len(
-                            {s for s, _ in hnsw.vector_candidates(v, 10)}
-                            & {s for s, _ in hnsw.vector_candidates(v, 10, exact=True)}
-                        )
-                        / 10
-                        for v in qvecs
+                        len({s for s, _ in hnsw.vector_candidates(v, 10)} & e) / 10
+                        for v, e in zip(qvecs, exact, strict=True)
                     ]
                 )
                 ann_wall, _ = latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
@@ -438,49 +437,57 @@ def postgres_latency(args: argparse.Namespace) -> int:
                 more, more_vectors = synthetic(base, 100, rng, f"new{size}:")
                 model.dv.add_vectors([t for t, _ in more], more_vectors)
                 paravec.save(model, model_path)
-                t0 = time.perf_counter()
-                report = idx.sync(model, more, model_path=model_path)
-                sync_s = time.perf_counter() - t0
+                syncs = {}
+                for backend, index in built.items():
+                    t0 = time.perf_counter()
+                    index.sync(model, more, model_path=model_path)
+                    syncs[backend] = time.perf_counter() - t0
                 extras.append(
-                    f"| {size:,} | {build:.1f} s | {reopen * 1000:.0f} ms | "
-                    f"{'HNSW' if idx.uses_ann else 'exact'} | {calibration * 1000:.0f} ms | {recall:.3f} | "
-                    f"{pct(ann_wall, 50):.2f} / {pct(exact_wall, 50):.2f} ms | {sync_s:.2f} s ({len(report.added)} added) |"
+                    f"| {size:,} | {builds['embedded']:.1f} s / {builds['postgresql']:.1f} s | "
+                    f"{syncs['embedded']:.2f} s / {syncs['postgresql']:.2f} s | {recall:.3f} | "
+                    f"{pct(ann_wall, 50):.2f} / {pct(exact_wall, 50):.2f} ms |"
                 )
                 print(extras[-1], flush=True)
+                _write_postgres(args, rows, extras, settings, started, load_start, done=size == largest)
                 idx.backend.close()  # type: ignore[attr-defined]
-        except KeyboardInterrupt:
-            notes.append("The run was stopped before every size finished (see the rows above).")
+                built.clear()
+                shutil.rmtree(tmp / f"i{size}", ignore_errors=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    seconds = time.perf_counter() - started
+    return 0
+
+
+def _write_postgres(args, rows, extras, settings, started, load_start, *, done: bool) -> None:
+    """Write what has been measured so far (after every size: a long run keeps its finished sizes)."""
     lines = [
-        "# Search latency: the PostgreSQL backend",
+        "# Search latency: PostgreSQL beside the embedded backend",
         "",
         f"Generated by `python benchmarks/search_latency.py --backend postgresql --sizes "
-        f"{' '.join(map(str, args.sizes))}` in {seconds:.0f} s on {platform.machine()} with "
+        f"{' '.join(map(str, args.sizes))} --queries {args.queries} --pg-document-queries "
+        f"{args.pg_document_queries}` in {time.perf_counter() - started:.0f} s on {platform.machine()} with "
         f"{os.cpu_count()} CPUs, gensim {gensim.__version__}; {settings}. Load average (1 min) at start "
-        f"{load_start[0]:.1f}, at end {os.getloadavg()[0]:.1f} (a shared machine: compare with the "
-        "embedded figures of search_latency.md measured under their own load, and read CPU time).",
+        f"{load_start[0]:.1f}, now {os.getloadavg()[0]:.1f}: a shared machine, so the two backends are "
+        "measured in the same run, mode by mode one after the other; read the ratios."
+        + ("" if done else " **The run did not reach every size: the sizes below are those finished.**"),
         "",
-        "Same model, synthetic documents and queries as search_latency.md. The server runs on the "
-        "same machine (Unix socket). Keyword = ts_rank_cd over the GIN-indexed tsvector ('simple'); "
-        "vector = pgvector, exact below 50,000 documents and HNSW (m=16, ef_construction=64, "
-        "ef_search = max(40, candidates): 40 for k=10, 100 for hybrid) from 50,000; CPU time is the client's only (the server's "
-        "work is in the wall time).",
+        "Same model, synthetic documents and queries as search_latency.md; the server runs on the same "
+        "machine (Unix socket). PostgreSQL keyword = ts_rank_cd over the GIN-indexed tsvector ('simple'); "
+        "vector = pgvector, exact below 50,000 documents and HNSW (m=16, ef_construction=64, ef_search = "
+        "max(40, candidates)) from 50,000, as the embedded backend switches to usearch; hybrid = both "
+        "rankings and the fusion in one SQL query. CPU = the client thread's only: PostgreSQL's work "
+        "shows in the wall time. Document mode: whole indexed documents as queries.",
         "",
-        "| documents | mode | wall p50 (ms) | wall p95 (ms) | client CPU p50 (ms) | client CPU p95 (ms) |",
+        "| documents | backend and mode | wall p50 (ms) | wall p95 (ms) | client CPU p50 (ms) | client CPU p95 (ms) |",
         "| ---: | --- | ---: | ---: | ---: | ---: |",
         *[f"| {s:,} | {m} | {a:.2f} | {b:.2f} | {c:.2f} | {d:.2f} |" for s, m, a, b, c, d in rows],
         "",
-        "| documents | build | reopen | vector search | first document query | HNSW recall@10 vs exact | "
-        "top-10 lookup p50 HNSW / exact | sync of 100 new |",
-        "| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| documents | build embedded / PostgreSQL | sync of 100 new, embedded / PostgreSQL | "
+        "pgvector HNSW recall@10 vs exact | top-10 lookup p50, HNSW / exact |",
+        "| ---: | ---: | ---: | ---: | ---: |",
         *extras,
         "",
-        *notes,
     ]
     write_results(args.out or RESULTS / "search_latency_postgres.md", "\n".join(lines))
-    return 0
 
 
 def _save_base(base, tmp: Path) -> Path:
