@@ -84,6 +84,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--window",
+        type=float,
+        nargs=2,
+        default=(0.0, 1.3),
+        metavar=("FROM", "TO"),
+        help="kill at a random moment in [FROM, TO] x the time a write takes (default 0 1.3)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "service_kill.md")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -114,7 +122,10 @@ def main() -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     write_seconds = sorted(durations)[len(durations) // 2]
-    log(f"a write takes {write_seconds:.2f} s; killing in [0, {1.3 * write_seconds:.2f}] s")
+    low, high = args.window
+    log(
+        f"a write takes {write_seconds:.2f} s; killing in [{low * write_seconds:.2f}, {high * write_seconds:.2f}] s"
+    )
 
     rounds: list[dict[str, Any]] = []
     for round_ in range(args.kills):
@@ -132,7 +143,7 @@ def main() -> None:
         pairs = batch_of(round_)
         answer: dict[str, Any] = {}
         writer = threading.Thread(target=timed_write, args=(port, pairs, answer), daemon=True)
-        delay = rng.uniform(0.0, 1.3 * write_seconds)
+        delay = rng.uniform(low * write_seconds, high * write_seconds)
         sent = time.perf_counter()
         writer.start()
         time.sleep(delay)
@@ -191,10 +202,11 @@ def main() -> None:
     lines = [
         "# kill -9 of `paravec serve STORE` during writes",
         "",
-        f"`python benchmarks/service_kill.py --kills {args.kills} --seed {args.seed}`: {len(rounds)} kills of the "
-        f"real server during `POST /api/documents` (batches of {BATCH} Lee test articles into a store over the "
-        f"300 Lee background articles), each at a random moment in [0, 1.3 x {write_seconds:.2f} s] (the time one "
-        "write takes here), on one store that lives through all kills.",
+        f"`python benchmarks/service_kill.py --kills {args.kills} --seed {args.seed} --window {low:g} {high:g}`: "
+        f"{len(rounds)} kills of the real server during `POST /api/documents` (batches of {BATCH} Lee test "
+        f"articles into a store over the 300 Lee background articles), each at a random moment in "
+        f"[{low:g}, {high:g}] x {write_seconds:.2f} s (the time one write took here before the kills), on one "
+        "store that lives through all kills.",
         "",
         "| after the kill | rounds |",
         "|---|---|",
