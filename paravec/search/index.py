@@ -417,7 +417,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             weight; ``mode="vector"`` with no query word in the model's vocabulary.
         """
         settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
-        self._follow_model()
+        self.follow_model()
         return rank(
             self.backend.view(),
             self._encoder,
@@ -444,7 +444,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         added = expanded_words(self.backend.view(), self.model, query, settings)
         return dict(sorted(added.items(), key=lambda item: (-item[1], item[0])))
 
-    def _follow_model(self) -> None:
+    def follow_model(self) -> None:
         """Load the index's model file again when another process synced the index to a new one.
 
         Several ``paravec serve`` processes read one PostgreSQL index; when one of them (or

@@ -48,6 +48,7 @@ from fastapi import FastAPI
 
 from paravec.params import InstanceOf, Integer, Real, validate
 from paravec.search import SearchIndex
+from paravec.search.pgsql import is_dsn
 from paravec.search.store import MANIFEST
 from paravec.service.auth import WriteToken
 from paravec.service.errors import add_error_handlers
@@ -62,7 +63,7 @@ from paravec.service.routes import ROUTERS
 from paravec.service.routes.docs import mount_assets
 from paravec.service.routes.page import mount_static
 from paravec.service.state import ServedIndex, ServiceSettings, install_state
-from paravec.service.versions import FolderSource, Source, StoreSource
+from paravec.service.versions import FolderSource, PostgresSource, Source, StoreSource
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,9 @@ def create_app(
         version=_package_version(),
         docs_url=None,
         redoc_url=None,
-        lifespan=_follow(served, follow_seconds) if isinstance(served.source, StoreSource) else None,
+        lifespan=_follow(served, follow_seconds)
+        if isinstance(served.source, (StoreSource, PostgresSource))
+        else None,
     )
     install_state(
         app,
@@ -159,21 +162,23 @@ def create_app(
 
 
 def open_source(path: str | os.PathLike[str], **write_options: Any) -> Source:
-    """The versions kept in folder ``path``: an index folder, or a store.
+    """The versions kept at ``path``: an index folder, a store, or an index in PostgreSQL.
 
     Parameters
     ----------
     path : str or os.PathLike
-        A folder written by `SearchIndex.build` (it holds the index manifest) or a
-        `paravec.Store`.
+        A folder written by `SearchIndex.build` (it holds the index manifest), a
+        `paravec.Store`, or the PostgreSQL URI of an index.
     **write_options
         For a store: ``store.update`` options of writes through the service.
 
     Returns
     -------
     Source
-        A `FolderSource` or a `StoreSource`.
+        A `FolderSource`, a `StoreSource` or a `PostgresSource`.
     """
+    if is_dsn(path):
+        return PostgresSource(SearchIndex.open(str(path)))
     folder = Path(path)
     if (folder / MANIFEST).is_file() or not folder.is_dir():
         return FolderSource(SearchIndex.open(folder))
@@ -183,7 +188,7 @@ def open_source(path: str | os.PathLike[str], **write_options: Any) -> Source:
 
 
 def _follow(served: ServedIndex, seconds: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan that polls the store while the app runs, in a thread of its own."""
+    """A lifespan that polls the store (or PostgreSQL index) while the app runs, in a thread of its own."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

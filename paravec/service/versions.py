@@ -42,6 +42,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 from paravec.errors import CorpusError, IndexStateError, ParavecError
 from paravec.search import SearchIndex, SyncReport
@@ -235,11 +236,13 @@ class FolderSource:
     def __init__(self, index: SearchIndex) -> None:
         self._live = index
         self._version = 0
-        self.description = f"index {index.path}"
+        self.description = (
+            f"index {_name(index.path)}" if not isinstance(index.path, Path) else f"index {index.path}"
+        )
 
     def load(self) -> ServedVersion:
         self._version += 1
-        return ServedVersion(self._version, _pin(self._live), self._live.path.name)
+        return ServedVersion(self._version, _pin(self._live), _name(self._live.path))
 
     def poll(self, served: ServedVersion) -> ServedVersion | None:
         return None  # an index folder has one writer: this service
@@ -269,6 +272,20 @@ class _Store(Protocol):
     def model(self, version: int | None = None) -> Any: ...
 
     def update(self, documents: Any, texts: Any = None, **options: Any) -> Any: ...
+
+
+class PostgresSource(FolderSource):
+    """An index in PostgreSQL, which other processes sync too (replicas, ``paravec index --sync``).
+
+    A sync commits a new generation of the index in one transaction; `poll` serves it, with the
+    model the index now records, once it is there.
+    """
+
+    def poll(self, served: ServedVersion) -> ServedVersion | None:
+        if self._live.backend.view() is served.index.backend.view():
+            return None
+        self._live.follow_model()
+        return self.load()
 
 
 class StoreSource:
@@ -339,3 +356,11 @@ def _difference(before: ServedVersion, after: ServedVersion, given: list[str]) -
     report.unchanged = len(old & new) - len(report.replaced)
     report.unindexed = max(0, len(after.index.model.dv.index_to_key) - len(new))
     return report
+
+
+def _name(path: Path | str) -> str:
+    """The name an index is shown by: its folder's name, or the schema of a PostgreSQL index."""
+    if isinstance(path, Path):
+        return path.name
+    schema = [v for k, v in parse_qsl(urlsplit(path).query) if k == "schema"]
+    return schema[0] if schema else path
