@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -87,9 +87,12 @@ class DocumentCache:
     Thread-safe: concurrent queries share it.
     """
 
-    def __init__(self, view: _Source, wv: KeyedVectors) -> None:
+    def __init__(
+        self, view: _Source, wv: KeyedVectors, analyse: Callable[[str], list[str]] = tokenize
+    ) -> None:
         self.view = view
         self.wv = wv
+        self.analyse = analyse  # the model's recorded text analysis: texts become its words
         self._lock = threading.Lock()
         self._ids: dict[str, int] = {}
         self._idf = np.zeros(1024)
@@ -155,7 +158,7 @@ class DocumentCache:
                 texts = self.view.texts([tag for tag in tags.values() if tag is not None])
                 for slot in missing:
                     text = texts.get(tags[slot] or "")
-                    self._rows[slot] = None if text is None else self._row(tokenize(text))
+                    self._rows[slot] = None if text is None else self._row(self.analyse(text))
             found = {slot: self._rows.get(slot) for slot in slots}
             return {slot: row for slot, row in found.items() if row is not None}
 
@@ -205,9 +208,11 @@ class DocumentCaches:
         self._lock = threading.Lock()
         self._cached: tuple[Any, KeyedVectors, DocumentCache] | None = None
 
-    def get(self, view: _Source, wv: KeyedVectors) -> DocumentCache:
-        """The cache of ``view`` with ``wv``, made on first use."""
+    def get(
+        self, view: _Source, wv: KeyedVectors, analyse: Callable[[str], list[str]] = tokenize
+    ) -> DocumentCache:
+        """The cache of ``view`` with ``wv`` (texts analysed by ``analyse``), made on first use."""
         with self._lock:
             if self._cached is None or self._cached[0] is not view or self._cached[1] is not wv:
-                self._cached = (view, wv, DocumentCache(view, wv))
+                self._cached = (view, wv, DocumentCache(view, wv, analyse))
             return self._cached[2]

@@ -412,7 +412,7 @@ def _rank(
             candidates = list(dict.fromkeys([slot for slot, _s in keyword] + [slot for slot, _s in vector]))
             fused = _document_mode(
                 view,
-                documents.get(view, encoder.model.wv),
+                documents.get(view, encoder.model.wv, encoder.analysis),
                 lambda: calibrations.get(view, encoder, infer_epochs),
                 words,
                 candidates,
