@@ -24,6 +24,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from paravec.errors import (
+    ClusterError,
     CorpusError,
     IndexStateError,
     ModelBrokenError,
@@ -84,6 +85,7 @@ __version__ = "0.1.0"
 __all__ = [
     "FREEZE_MODES",
     "Analysis",
+    "ClusterError",
     "Corpus",
     "CorpusError",
     "IndexStateError",

@@ -100,11 +100,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout=_CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as err:
+        except (OSError, TimeoutError, ValueError):
             raise ClusterError(
-                f"no Dask scheduler answers at {scheduler} ({' '.join(str(err).split())[:120]}); start one "
-                "with `dask scheduler` and workers with `dask worker SCHEDULER`, or leave out --scheduler "
-                "to run on this machine"
+                f"no Dask scheduler answers at {scheduler} (waited {_CONNECT_TIMEOUT}); start one with "
+                "`dask scheduler` and workers with `dask worker SCHEDULER`, or leave out --scheduler to "
+                "run on this machine"
             ) from None
         with client:
             yield client

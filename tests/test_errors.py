@@ -18,6 +18,7 @@ import paravec
 from paravec.cli import main
 from paravec.corpus import read_corpus, read_texts
 from paravec.errors import (
+    ClusterError,
     CorpusError,
     IndexStateError,
     ModelBrokenError,
@@ -28,7 +29,15 @@ from paravec.errors import (
 )
 from paravec.search import SearchIndex
 
-ALL = (CorpusError, IndexStateError, ModelBrokenError, ModelFileError, NotFoundError, ParameterError)
+ALL = (
+    ClusterError,
+    CorpusError,
+    IndexStateError,
+    ModelBrokenError,
+    ModelFileError,
+    NotFoundError,
+    ParameterError,
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +78,19 @@ def test_library_errors_are_caught_as_builtin_errors(files):
 
 
 CASES = {
+    ClusterError: (
+        [
+            "infer",
+            "{f}/ok.model",
+            "{f}/news.txt",
+            "--out",
+            "{f}/out.model",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+        "no Dask scheduler answers at tcp://127.0.0.1:9 (waited 10s); start one with `dask scheduler` and "
+        "workers with `dask worker SCHEDULER`, or leave out --scheduler to run on this machine",
+    ),
     ModelFileError: (["info", "{f}/missing.model"], "model file not found: {f}/missing.model"),
     ModelBrokenError: (
         ["update", "{f}/broken.model", "{f}/news.txt", "--out", "{f}/out.model"],
