@@ -57,6 +57,9 @@ _SAMPLED_ROWS = 1024
 def load(path: str | os.PathLike[str], *, mmap: Literal["r", "c"] | None = None) -> Doc2Vec:
     """Load a gensim ``Doc2Vec`` model.
 
+    The file is a Python pickle: loading it runs any code it carries. Load only files you trust;
+    `paravec.Store` keeps models in a pickle-free format.
+
     Parameters
     ----------
     path : str or path-like

@@ -16,7 +16,9 @@ from paravec.errors import ParavecError
 
 app = typer.Typer(
     name="paravec",
-    help="Add documents and words to a pretrained gensim Doc2Vec model, check it, and search it.",
+    help="Add documents and words to a pretrained gensim Doc2Vec model, check it, and search it. "
+    "gensim model files are pickles: a command given one runs any code it carries, so give only files "
+    "you trust; a store (paravec store) keeps models pickle-free.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

@@ -34,7 +34,12 @@ from rich.progress import (
 
 from paravec.errors import ParameterError
 
-__all__ = ["Steps", "check_output_path", "warn"]
+__all__ = ["PICKLE_NOTE", "Steps", "check_output_path", "warn"]
+
+PICKLE_NOTE = (
+    " A gensim model file is a pickle: loading it runs any code it carries; give only files you trust."
+)
+"""Appended to the help of every argument that takes a gensim model file."""
 
 
 class Steps:

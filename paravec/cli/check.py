@@ -17,12 +17,12 @@ import typer
 from rich.console import Console
 
 from paravec.cli import app
-from paravec.cli._ui import Steps
+from paravec.cli._ui import PICKLE_NOTE, Steps
 
 
 @app.command("check")
 def check_command(
-    model: Path = typer.Argument(..., help="The model file to check."),
+    model: Path = typer.Argument(..., help="The model file to check." + PICKLE_NOTE),
     mmap: bool = typer.Option(
         False, "--mmap", help="Memory-map the model's arrays read-only (for big models)."
     ),

@@ -23,14 +23,14 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps
+from paravec.cli._ui import PICKLE_NOTE, Steps
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
 
 @app.command("evaluate")
 def evaluate_command(
-    model: Path = typer.Argument(..., help="The updated model file."),
+    model: Path = typer.Argument(..., help="The updated model file." + PICKLE_NOTE),
     corpus: Path = typer.Argument(
         ..., help="The batch that was added: a file or folder, as given to `paravec update`."
     ),

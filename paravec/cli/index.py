@@ -21,12 +21,12 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps, warn
+from paravec.cli._ui import PICKLE_NOTE, Steps, warn
 
 
 @app.command("index")
 def index_command(
-    model: Path = typer.Argument(..., help="The model file (gensim Doc2Vec)."),
+    model: Path = typer.Argument(..., help="The model file (gensim Doc2Vec)." + PICKLE_NOTE),
     corpus: Path = typer.Argument(
         ...,
         help="Texts of the model's documents: a text file (one per line), a .jsonl file, or a folder, as given to train/update.",

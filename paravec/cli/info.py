@@ -20,12 +20,12 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps
+from paravec.cli._ui import PICKLE_NOTE, Steps
 
 
 @app.command("info")
 def info_command(
-    model: Path = typer.Argument(..., help="The model file."),
+    model: Path = typer.Argument(..., help="The model file." + PICKLE_NOTE),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Show MODEL's architecture, vector size, vocabulary, documents, settings and update history."""

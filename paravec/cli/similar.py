@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps, warn
+from paravec.cli._ui import PICKLE_NOTE, Steps, warn
 from paravec.errors import ParameterError
 from paravec.params import Integer
 from paravec.tags import tag_row
@@ -36,7 +36,7 @@ class Target(StrEnum):
 
 @app.command("similar")
 def similar_command(
-    model: Path = typer.Argument(..., help="The model file."),
+    model: Path = typer.Argument(..., help="The model file." + PICKLE_NOTE),
     word: str | None = typer.Option(None, "--word", help="A word of the vocabulary."),
     tag: str | None = typer.Option(None, "--tag", help="A document tag."),
     text: str | None = typer.Option(None, "--text", help="Free text, placed with infer_vector."),

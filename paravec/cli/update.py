@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paravec.cli import app
-from paravec.cli._ui import Steps, check_output_path, warn
+from paravec.cli._ui import PICKLE_NOTE, Steps, check_output_path, warn
 from paravec.errors import ParameterError
 from paravec.rehearsal import REHEARSAL_SHARE
 
@@ -45,7 +45,7 @@ class FreezeMode(StrEnum):
 
 @app.command("update")
 def update_command(
-    base: Path = typer.Argument(..., help="The trained model to start from (not modified)."),
+    base: Path = typer.Argument(..., help="The trained model to start from (not modified)." + PICKLE_NOTE),
     corpus: Path = typer.Argument(
         ..., help="Documents to add: a text file (one per line), a .jsonl file, or a folder."
     ),

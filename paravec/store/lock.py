@@ -6,8 +6,8 @@ Every step that changes a store (update, delete, rollback, gc) holds an exclusiv
 seconds and then fails with `paravec.errors.StoreError` naming the process and step that hold
 the lock. Readers never lock: they read the ``CURRENT`` pointer and immutable versions.
 
-While a step runs, ``pending.json`` names it. Finding that file while the lock is free means a step
-was killed: `clean_leftovers` then removes its temporary version folders, temporary files and the
+While a step runs, ``pending.json`` names it. Finding that file (or a temporary file of an atomic
+write) while the lock is free means a step was killed: `clean_leftovers` then removes its temporary version folders, temporary files and the
 objects no version names (`paravec.store.objects.ObjectStore.sweep`).
 
 Examples
@@ -36,9 +36,15 @@ from paravec.errors import StoreError
 from paravec.files import read_json, write_json
 from paravec.store.layout import Layout, now
 
-__all__ = ["StoreLock", "clean_leftovers", "try_lock"]
+__all__ = ["StoreLock", "clean_leftovers", "has_leftovers", "try_lock"]
 
 _POLL = 0.05
+
+
+def has_leftovers(layout: Layout) -> bool:
+    """Whether a step was killed: ``pending.json`` or a temporary file of one (even of
+    ``pending.json`` itself, when the kill came while it was being written)."""
+    return layout.pending.exists() or any(layout.root.glob(".*.tmp*"))
 
 
 def _holder(layout: Layout) -> str:
@@ -76,7 +82,7 @@ class StoreLock:
                     ) from None
                 time.sleep(_POLL)
         self._fd = fd
-        if self.layout.pending.exists():
+        if has_leftovers(self.layout):
             clean_leftovers(self.layout)
         write_json(self.layout.pending, {"pid": os.getpid(), "step": self.step, "started": now()})
         return self

@@ -41,7 +41,7 @@ from paravec.files import read_json, write_json
 from paravec.params import InstanceOf, Integer, validate
 from paravec.store.format import read_model
 from paravec.store.layout import FORMAT, Layout, VersionInfo, now
-from paravec.store.lock import StoreLock, clean_leftovers, try_lock
+from paravec.store.lock import StoreLock, clean_leftovers, has_leftovers, try_lock
 from paravec.store.objects import ObjectStore
 from paravec.store.texts import read_texts, text_objects
 from paravec.store.verify import verify
@@ -201,7 +201,7 @@ class Store:
             raise StoreError(f"{layout.meta} is corrupt ({err})") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise StoreError(f"{root} is not a paravec store ({layout.meta.name} names another format)")
-        if layout.pending.exists():
+        if has_leftovers(layout):
             # A killed step: clean up now, unless a live process holds the lock (then it is working).
             try_lock(layout, lambda: clean_leftovers(layout))
         store = cls(root)

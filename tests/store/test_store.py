@@ -158,3 +158,26 @@ def test_a_second_writer_fails_with_a_clear_message_while_the_first_holds_the_st
     with StoreLock(Layout(store.path), "update", wait=0), busy:
         store.update(batch[:2], wait=0.2, **FAST)
     assert store.current == 1
+
+
+def test_open_removes_what_a_killed_step_left(store, batch):
+    """Leftovers of a step killed at different points are removed by the next open."""
+    from paravec.store.layout import Layout
+    from paravec.store.objects import ObjectStore
+    from paravec.store.referenced import referenced
+
+    layout = Layout(store.path)
+    objects = ObjectStore(layout.objects)
+    # killed while writing pending.json (seen in benchmarks/store_kills.py): only its temporary file
+    (store.path / ".pending.json.abc123.tmp.json").write_text("{")
+    paravec.Store.open(store.path)
+    assert not any(p.name.startswith(".") for p in store.path.iterdir())
+    # killed in the middle of writing a version: pending step, staging folder, unnamed objects
+    (store.path / "pending.json").write_text('{"pid": 1, "step": "update"}')
+    (layout.versions / ".tmp-000002-999").mkdir()
+    orphan = objects.put(b"a chunk of a version that never finished")
+    (objects.path(orphan).parent / f".{orphan}.x.tmp").write_bytes(b"half")
+    reopened = paravec.Store.open(store.path)
+    assert reopened.current == 1 and not layout.pending.exists()
+    assert [p.name for p in layout.versions.iterdir()] == ["000001"]
+    assert {p.name for p in objects.all()} == referenced(layout)
