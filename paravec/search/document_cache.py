@@ -11,7 +11,7 @@ the query's words with the candidates' words, and sums over each candidate's ter
 
 The arithmetic is `paravec.search.similarity`'s: the same weights, the same norm products over
 the same columns, so scores equal those of `paravec.search.similarity.similarities` up to the
-last bits of floating-point sums (``tests/test_search_document_cache.py``).
+last bits of floating-point sums (``tests/search/test_document_cache.py``).
 
 Examples
 --------
