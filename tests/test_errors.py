@@ -26,6 +26,7 @@ from paravec.errors import (
     NotFoundError,
     ParameterError,
     ParavecError,
+    StoreError,
 )
 from paravec.search import SearchIndex
 
@@ -37,6 +38,7 @@ ALL = (
     ModelFileError,
     NotFoundError,
     ParameterError,
+    StoreError,
 )
 
 
@@ -113,6 +115,10 @@ CASES = {
         ["explore", "{f}/news.index", "--word", "zzqqx"],
         "the word 'zzqqx' is not in the model's vocabulary (4067 words); "
         "check the spelling, or add documents that use it",
+    ),
+    StoreError: (
+        ["store", "versions", "{f}/news.txt"],
+        "{f}/news.txt is not a paravec store; create one with `paravec store init STORE BASE_MODEL`",
     ),
 }
 
