@@ -264,15 +264,19 @@ class TextStore:
     ) -> tuple[dict[str, int], int]:
         """Number of documents whose text has each word, and the number of documents.
 
-        A word is looked up by its indexed terms: a stop word counts as in every document, a split
-        compound as often as its rarest part.
+        Document mode weighs the model's words by these counts, so a word counts as written
+        (the ``exact`` field) where the index keeps that form beside its stems: "bushfires" and
+        "bushfire" are two words of the model, as they are two words in PostgreSQL's counts. An
+        index without it looks a word up by its indexed terms: a stop word counts as in every
+        document, a split compound as often as its rarest part.
         """
         searcher = searcher or self._index.searcher()
         n = searcher.num_docs
+        field, analyzer = ("exact", self._plain) if self._plain is not None else ("text", self.analyzer)
         freqs = {}
         for word in set(words):
-            terms = self.analyzer.terms(word)
-            freqs[word] = min((searcher.doc_freq("text", t) for t in terms), default=n)
+            terms = analyzer.terms(word)
+            freqs[word] = min((searcher.doc_freq(field, t) for t in terms), default=n)
         return freqs, n
 
     def texts(self, tags: Sequence[str], searcher: tantivy.Searcher | None = None) -> dict[str, str]:
