@@ -59,6 +59,10 @@ def postgres_dsn() -> Iterator[str]:
         yield str(server.get_uri())
     finally:
         server.cleanup()
+        # cleanup() only stops the server when this process holds the last handle; seen left running
+        # after sessions that started Dask worker processes: stop it regardless.
+        if os.path.exists(os.path.join(folder, "postmaster.pid")):
+            server._stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
