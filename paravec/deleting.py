@@ -93,4 +93,4 @@ def delete(model: Doc2Vec, tags: Iterable[Hashable], *, missing: str = "error") 
     dv.key_to_index = {key: i for i, key in enumerate(dv.index_to_key)}
     dv.norms = None
     model.corpus_count = max(0, int(getattr(model, "corpus_count", 0) or 0) - len(rows))
-    return [rows[r] for r in sorted(rows, key=lambda r: list(rows).index(r))]
+    return list(rows.values())

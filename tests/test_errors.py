@@ -25,10 +25,19 @@ from paravec.errors import (
     NotFoundError,
     ParameterError,
     ParavecError,
+    StoreError,
 )
 from paravec.search import SearchIndex
 
-ALL = (CorpusError, IndexStateError, ModelBrokenError, ModelFileError, NotFoundError, ParameterError)
+ALL = (
+    CorpusError,
+    IndexStateError,
+    ModelBrokenError,
+    ModelFileError,
+    NotFoundError,
+    ParameterError,
+    StoreError,
+)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +100,10 @@ CASES = {
         ["explore", "{f}/news.index", "--word", "zzqqx"],
         "the word 'zzqqx' is not in the model's vocabulary (4067 words); "
         "check the spelling, or add documents that use it",
+    ),
+    StoreError: (
+        ["store", "versions", "{f}/news.txt"],
+        "{f}/news.txt is not a paravec store; create one with `paravec store init STORE BASE_MODEL`",
     ),
 }
 

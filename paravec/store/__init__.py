@@ -1,13 +1,14 @@
 """A model store: the versions of one Doc2Vec model and its search index, verified and crash-proof.
 
-`Store` (in `paravec.store.store`) is the public face: create a store from a base model,
+`Store` (in `paravec.store.store`, reading in `paravec.store.reading`, changing in
+`paravec.store.changing`) is the public face: create a store from a base model,
 add batches as versions (each checked, verified, indexed, then published atomically), list and
 compare versions, roll back, delete documents, collect old versions. The package's modules:
 `paravec.store.layout` (the folder and the current-version pointer), `paravec.store.format`
 (the pickle-free model format), `paravec.store.objects` (content-addressed chunks shared by
 versions), `paravec.store.texts`, `paravec.store.versions` (writing one version),
 `paravec.store.lock` (one writer at a time, cleanup after a killed step),
-`paravec.store.diff`.
+`paravec.store.verify` (the gate), `paravec.store.diff`.
 
 Examples
 --------
