@@ -111,6 +111,7 @@ def load(path: str | os.PathLike[str], *, mmap: Literal["r", "c"] | None = None)
         zipfile.BadZipFile,
         UnicodeDecodeError,
         MemoryError,
+        OverflowError,
     ) as err:
         raise ModelFileError(
             f"{path} is not a readable gensim model (truncated or corrupt?): {type(err).__name__}: {err}"

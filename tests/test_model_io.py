@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 
 import numpy as np
 import pytest
@@ -62,7 +63,12 @@ def test_large_arrays_go_to_side_files_and_mmap(tmp_path, lee_background):
         (lambda p, m: None, "not found"),
         (lambda p, m: p.write_bytes(b""), "empty"),
         (lambda p, m: (m.save(str(p)), p.write_bytes(p.read_bytes()[:300])), "truncated or corrupt"),
-        (lambda p, m: p.write_bytes(os.urandom(2000)), "truncated or corrupt"),
+        # Seeded garbage: seed 0 fails to unpickle; seeds 43, 45 and 102 make gensim's loader raise
+        # OverflowError, ValueError and UnicodeDecodeError (OverflowError used to escape).
+        (lambda p, m: p.write_bytes(random.Random(0).randbytes(2000)), "truncated or corrupt"),
+        (lambda p, m: p.write_bytes(random.Random(43).randbytes(2000)), "truncated or corrupt"),
+        (lambda p, m: p.write_bytes(random.Random(45).randbytes(2000)), "truncated or corrupt"),
+        (lambda p, m: p.write_bytes(random.Random(102).randbytes(2000)), "truncated or corrupt"),
         (lambda p, m: p.write_text("3 2\na 0.1 0.2\nb 0.3 0.4\nc 0.5 0.6\n"), "word2vec-format"),
         (
             lambda p, m: Word2Vec([["a", "b"]], vector_size=4, min_count=1).save(str(p)),
@@ -80,6 +86,9 @@ def test_large_arrays_go_to_side_files_and_mmap(tmp_path, lee_background):
         "empty",
         "truncated",
         "garbage",
+        "garbage-overflow",
+        "garbage-value",
+        "garbage-unicode",
         "w2v-text",
         "word2vec",
         "fasttext",
