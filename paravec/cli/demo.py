@@ -43,7 +43,7 @@ def demo_command(
     check_output_folder(out)
     if not quick:
         note(
-            "the full demo does about 45 CPU-seconds of work (minutes on a busy machine); --quick does a third"
+            "the full demo does about 60 CPU-seconds of work (half a minute on two idle cores, minutes on a busy machine); --quick does a third"
         )
     with Steps() as steps:
         tasks: dict[str, TaskID] = {}
