@@ -8,7 +8,9 @@ Examples
 
 Words and documents share one space in PV-DBOW with word training (paravec's default) and in
 PV-DM, so any source can be compared with either target. Free text is tokenized with
-`paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``.
+`paravec.tokenize.tokenize` and placed with gensim's ``infer_vector``. Words are ranked by
+`paravec.word_ranking` (what the model predicts around the document, text or word), documents
+by cosine.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def similar_command(
     table = Table()
     table.add_column("#", justify="right")
     table.add_column("word" if target is Target.words else "tag")
-    table.add_column("cosine", justify="right")
+    table.add_column("cosine" if target is Target.docs else "score", justify="right")
     for i, (key, sim) in enumerate(neighbours, 1):
         table.add_row(str(i), key, f"{sim:.3f}")
     console.print(table)
@@ -122,9 +124,13 @@ def nearest(
                 "infer_vector would return noise"
             )
         vector, query = model.infer_vector(words), f"text {text!r}"
-    kv = model.wv if to == "words" else model.dv
+    if to == "words":
+        from paravec.word_ranking import nearest_words, words_near_word
+
+        found = words_near_word(model, word, topn) if word is not None else nearest_words(model, vector, topn)
+        return query, [(k, round(s, 4)) for k, s in found]
     # Ask for one extra so the query itself can be left out of its own neighbours.
-    found = kv.most_similar([vector], topn=topn + 1)
+    found = model.dv.most_similar([vector], topn=topn + 1)
     if exclude is not None and exclude[0] == to:
         found = [(k, s) for k, s in found if k != exclude[1]]
     return query, [(str(k), round(float(s), 4)) for k, s in found[:topn]]
