@@ -43,7 +43,7 @@ from paravec.updating.inputs import ensure_intact, validate_rehearsal
 from paravec.updating.placement import document_rows, place_documents
 from paravec.updating.report import UpdateReport
 from paravec.updating.settings import Freeze, ProgressCallback, UpdateSettings
-from paravec.updating.settling import SETTLE_EPOCHS, settle_documents
+from paravec.updating.settling import settle_documents
 from paravec.updating.vocabulary import grow_vocabulary
 from paravec.vocab import refresh_sampling
 
@@ -68,7 +68,7 @@ def update(
     min_count: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
-    settle_epochs: int = SETTLE_EPOCHS,
+    settle_epochs: int = 0,
     progress: ProgressCallback | None = None,
     trainer: Trainer | None = None,
 ) -> UpdateReport:
@@ -113,10 +113,11 @@ def update(
         Seed for new vectors and sampling; default the model's ``seed``.
     workers : int, optional
         Training threads; default the number of CPUs.
-    settle_epochs : int, default 100
-        At most this many passes that train only the batch's short documents' vectors after the
-        update, every weight fixed, as ``infer_vector`` does (`paravec.updating.settling`): short
-        documents then sit among their own words. 0 leaves them as the joint training left them.
+    settle_epochs : int, default 0
+        At most this many passes (100 is enough on the seed scenario) that train only the batch's
+        short documents' vectors after the update, every weight fixed, as ``infer_vector`` does
+        (`paravec.updating.settling`): short documents then sit among their own words, but far
+        from what ``infer_vector`` with few epochs gives for their text. 0: none.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each epoch (``step == "train"``).
     trainer : callable, optional
