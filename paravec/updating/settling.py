@@ -3,11 +3,15 @@
 A new document's vector gets as many updates in an update as it has words times epochs; a short
 document (the seed scenario's ``"jav python ruby xxyfg"``: 4 words x 10 epochs) ends far from
 where the trained weights would put it, so its nearest words are noise, while ``infer_vector``
-with enough passes puts it among its own words. Settling continues each new document's training
+with enough passes puts it among its own words. Settling continues a short document's training
 from where the update left it, exactly as gensim's ``infer_vector`` trains (Le & Mikolov 2014:
-at inference, the word and output weights are fixed and only the paragraph vector learns), for
-`SETTLE_EPOCHS` passes: every other weight is untouched, so settling changes nothing but the batch's
-own document vectors. ``benchmarks/README.md`` ("words around a document") measures it.
+at inference, the word and output weights are fixed and only the paragraph vector learns), until
+it has had `MIN_WORD_UPDATES` word updates in all, in at most ``epochs`` passes. Documents the
+update already trained that often (a 25-word document at 40 epochs) are left alone; every weight
+is untouched, so it changes nothing but the batch's short documents' vectors. The price: a settled
+vector is far from what ``infer_vector`` with few epochs gives for the same text, so
+`paravec.update` settles only when asked (``settle_epochs``). ``benchmarks/README.md`` ("words
+around a document") says what it did on the seed scenario.
 
 Examples
 --------
