@@ -174,6 +174,12 @@ STRATEGIES: dict[str, Strategy] = {
             freeze="words", min_count=4, epochs=p["epochs"] * 3 // 4, rehearsal=_reh(40_000, 1000)(b, s)
         ),
     ),
+    # Issue 17: the recipe above as one named option, its settings derived from the model and the batch.
+    "fit='domain'": (
+        "fit='domain', rehearse=the base corpus: the recipe above, derived by paravec "
+        "(rehearsal 0.6x the batch's words, at most 1/10 of the base's)",
+        lambda b, s, p: dict(fit="domain", rehearse=b),
+    ),
 }
 EXPLORATION = [
     "words + rehearsal 40k",
@@ -404,7 +410,18 @@ def _work(data: LeeData, domain: str, name: str, seed: int, params: dict[str, An
         return (wiki_words + batch_words) * params["epochs"]
     kwargs = STRATEGIES[name][1](data.wiki, seed, params)
     rehearsal = sum(len(d.words) for d in kwargs.get("rehearsal", []))
-    return (batch_words + rehearsal) * kwargs.get("epochs", params["epochs"])
+    epochs = kwargs.get("epochs", params["epochs"])
+    if "fit" in kwargs:
+        from types import SimpleNamespace
+
+        from paravec.updating.fits import fit_settings
+
+        base = SimpleNamespace(
+            min_count=params["min_count"], epochs=params["epochs"], corpus_total_words=wiki_words
+        )
+        plan = fit_settings(base, kwargs["fit"], batch_words)
+        rehearsal, epochs = plan.rehearsal_words, plan.epochs or epochs
+    return (batch_words + rehearsal) * epochs
 
 
 def _agg(values: list[float]) -> tuple[float, float]:

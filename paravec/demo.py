@@ -57,6 +57,7 @@ from paravec.model_io import save
 from paravec.store import Store
 from paravec.tokenizer import tokenize
 from paravec.training import train
+from paravec.word_ranking import nearest_words, words_near_word
 
 __all__ = ["DEFAULT_OUT_DIR", "DEMO_STEPS", "DemoResult", "run_demo"]
 
@@ -115,9 +116,9 @@ class DemoResult:
     doc_texts : dict
         Tag -> the first characters of the document's text, for the documents shown.
     doc_neighbours : dict
-        Tag of a new document -> its nearest words ``[(word, cosine), ...]``.
+        Tag of a new document -> its nearest words ``[(word, score), ...]`` (`paravec.word_ranking`).
     word_neighbours : dict
-        New word -> its nearest words ``[(word, cosine), ...]``.
+        New word -> its nearest words ``[(word, score), ...]`` (`paravec.word_ranking`).
     inferred_text : str
         The text inferred with `paravec.infer`.
     inferred_neighbours : list
@@ -324,12 +325,12 @@ def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> N
     for tag in shown_docs:
         if tag in model.dv.key_to_index:
             result.doc_texts[tag] = lee_texts.get(tag) or SEED_TEXTS[int(tag[1:])]
-            result.doc_neighbours[tag] = _pairs(model.wv.most_similar([model.dv[tag]], topn=_TOPN))
+            result.doc_neighbours[tag] = _pairs(nearest_words(model, model.dv[tag], _TOPN))
     seed_words = {w for text in SEED_TEXTS for w in tokenize(text)}
     shown_words = [w for w in ("xxyfg",) if w in model.wv.key_to_index]
     shown_words += [w for w in result.new_words if w not in seed_words][:2]
     for word in shown_words:
-        result.word_neighbours[word] = _pairs(model.wv.most_similar(word, topn=_TOPN))
+        result.word_neighbours[word] = _pairs(words_near_word(model, word, _TOPN))
     result.inferred_text = SEED_TEXTS[0]
     vector = infer(model, [of_model(model)(result.inferred_text)], seed=_SEED)[0]
     result.inferred_neighbours = _pairs(model.dv.most_similar([vector], topn=12))

@@ -6,14 +6,18 @@ Examples
     paravec similar updated.model --tag E0 --to words
     paravec similar updated.model --text "jav python ruby xxyfg" --topn 5 --json
 
-Beside each cosine the command shows the share of random pairs of the same kind (words, or
-documents) that score lower (`paravec.scores.RandomPairs`): a raw cosine of 0.99 means little in
-a model whose random pairs score 0.9, while 99.9% above random pairs means the same in any model.
+Beside each document's cosine the command shows the share of random pairs of documents that score
+lower (`paravec.scores.RandomPairs`): a raw cosine of 0.99 means little in a model whose random
+pairs score 0.9, while 99.9% above random pairs means the same in any model. A word's score is
+the sum of its cosine and output-layer score, each in standard deviations above the vocabulary's
+mean (`paravec.word_ranking`): relative to the model by construction.
 
 Words and documents share one space in PV-DBOW with word training (paravec's default) and in
 PV-DM, so any source can be compared with either target. Free text (and a word) is analysed
 with the model's recorded pipeline (`paravec.analysis.of_model`) and placed with `paravec.infer`
-(gensim's ``infer_vector`` arithmetic).
+(gensim's ``infer_vector`` arithmetic). Words are ranked by `paravec.word_ranking` (what the
+model predicts around the document, text or word; its score is already relative to the whole
+vocabulary), documents by cosine.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ def similar_command(
             loaded = load(model, mmap="r")
         with steps.step("searching"):
             query, neighbours = nearest(loaded, word=word, tag=tag, text=text, to=target.value, topn=topn)
-            pairs = RandomPairs.of(loaded.wv if target is Target.words else loaded.dv)
+            pairs = RandomPairs.of(loaded.dv) if target is Target.docs else None
     if as_json:
         typer.echo(
             json.dumps(
@@ -75,10 +79,11 @@ def similar_command(
                     "query": query,
                     "to": target.value,
                     "neighbours": [
-                        {"key": k, "similarity": s, "above_random_pairs": round(pairs.percentile(s), 4)}
+                        {"key": k, "similarity": s}
+                        | ({} if pairs is None else {"above_random_pairs": round(pairs.percentile(s), 4)})
                         for k, s in neighbours
                     ],
-                    "random_pairs_mean": round(pairs.mean, 4),
+                    **({} if pairs is None else {"random_pairs_mean": round(pairs.mean, 4)}),
                 },
                 indent=2,
             )
@@ -89,17 +94,22 @@ def similar_command(
     table = Table()
     table.add_column("#", justify="right")
     table.add_column("word" if target is Target.words else "tag")
-    table.add_column("cosine", justify="right")
-    table.add_column("above random pairs", justify="right")
+    if target is Target.docs:
+        table.add_column("cosine", justify="right")
+        table.add_column("above random pairs", justify="right")
+    else:
+        table.add_column("score", justify="right")
     for i, (key, sim) in enumerate(neighbours, 1):
-        table.add_row(str(i), key, f"{sim:.3f}", f"{100 * pairs.percentile(sim):.1f}%")
+        extra = [] if pairs is None else [f"{100 * pairs.percentile(sim):.1f}%"]
+        table.add_row(str(i), key, f"{sim:.3f}", *extra)
     console.print(table)
-    console.print(
-        f"[dim]a random pair of {target.value} scores {pairs.mean:.2f} on average; 'above random pairs' "
-        "is the share of random pairs with a lower cosine[/]",
-        highlight=False,
-        soft_wrap=True,
+    note = (
+        "score: cosine + output-layer score, each in standard deviations above the vocabulary's mean"
+        if pairs is None
+        else f"a random pair of documents scores {pairs.mean:.2f} on average; 'above random pairs' "
+        "is the share of random pairs with a lower cosine"
     )
+    console.print(f"[dim]{note}[/]", highlight=False, soft_wrap=True)
 
 
 def nearest(
@@ -145,9 +155,13 @@ def nearest(
                 "infer_vector would return noise"
             )
         vector, query = infer(model, [words])[0], f"text {text!r}"
-    kv = model.wv if to == "words" else model.dv
+    if to == "words":
+        from paravec.word_ranking import nearest_words, words_near_word
+
+        found = words_near_word(model, word, topn) if word is not None else nearest_words(model, vector, topn)
+        return query, [(k, round(s, 4)) for k, s in found]
     # Ask for one extra so the query itself can be left out of its own neighbours.
-    found = kv.most_similar([vector], topn=topn + 1)
+    found = model.dv.most_similar([vector], topn=topn + 1)
     if exclude is not None and exclude[0] == to:
         found = [(k, s) for k, s in found if k != exclude[1]]
     return query, [(str(k), round(float(s), 4)) for k, s in found[:topn]]

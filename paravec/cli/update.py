@@ -10,11 +10,12 @@ With ``--report DIR`` it also writes the verification report of `paravec.evaluat
 exits with code 1 (`REPORT_FAILED`) when the report's verdict is fail: the model is saved, but a
 script can stop before using it. Errors exit with 2, as in every command.
 
-    paravec update base.model news.txt --out updated.model --freeze words --rehearse wiki.txt --min-count 4
+    paravec update base.model news.txt --out updated.model --fit domain --rehearse wiki.txt
 
-is the domain-fit recipe of the README: output weights learn the batch while random passages of
-the base corpus (``wiki.txt``, the file BASE was trained from) rehearse alongside it
-(`paravec.sample_rehearsal`, 0.6 x the batch's words unless ``--rehearsal-words`` says).
+fits the batch's domain (`paravec.updating.fits`): output weights learn the batch while random
+passages of the base corpus (``wiki.txt``, the file BASE was trained from) rehearse alongside it,
+with ``min_count`` and epochs derived from BASE. ``--freeze``, ``--min-count``, ``--epochs`` and
+``--rehearsal-words`` override what the fit derives.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 REPORT_FAILED = 1
 
 
+class FitMode(StrEnum):
+    keep = "keep"
+    domain = "domain"
+
+
 class FreezeMode(StrEnum):
     none = "none"
     words = "words"
@@ -60,8 +66,14 @@ def update_command(
     drop_old_docs: bool = typer.Option(
         False, "--drop-old-docs", help="Drop the base's document vectors (keep words only)."
     ),
-    freeze: FreezeMode = typer.Option(
-        FreezeMode.all, help="Pretrained weights held fixed: all, words (input vectors only) or none."
+    fit: FitMode = typer.Option(
+        FitMode.keep,
+        "--fit",
+        help="keep: every pretrained weight frozen; domain: fit the batch's domain (needs --rehearse).",
+    ),
+    freeze: FreezeMode | None = typer.Option(
+        None,
+        help="Pretrained weights held fixed: all, words (input vectors only) or none (default: the fit's).",
     ),
     rehearse: Path | None = typer.Option(
         None,
@@ -73,7 +85,8 @@ def update_command(
         None,
         "--rehearsal-words",
         min=1,
-        help=f"Words of --rehearse to draw (default: {REHEARSAL_SHARE:g} x the batch's words).",
+        help=f"Words of --rehearse to draw (default: {REHEARSAL_SHARE:g} x the batch's words; "
+        "with --fit domain at most 1/10 of the base's).",
     ),
     epochs: int | None = typer.Option(None, help="Passes over the batch (default: the model's)."),
     min_count: int | None = typer.Option(
@@ -96,10 +109,15 @@ def update_command(
     """Add the documents of CORPUS to the model BASE and save the result to --out."""
     from paravec import evaluate_update, load, read_corpus, save, update
     from paravec.analysis import of_model
+    from paravec.updating.fits import fit_settings
 
     check_output_path(out, base, corpus)
     if report is not None:
         check_output_folder(report, "--report")
+    if fit is FitMode.domain and rehearse is None:
+        raise ParameterError(
+            "--fit domain needs --rehearse CORPUS (the corpus BASE was trained from); without it use --fit keep"
+        )
     if rehearsal_words is not None and rehearse is None:
         raise ParameterError("--rehearsal-words needs --rehearse CORPUS (the corpus BASE was trained from)")
     if rehearse is not None and drop_old_docs:
@@ -119,18 +137,24 @@ def update_command(
             docs = read_corpus(corpus, tokenizer=of_model(model), encoding=encoding, format=corpus_format)
         if docs.skipped:
             warn(f"{len(docs.skipped)} documents had no words and were skipped")
-        rehearsal = None
+        rehearsal = base_docs = None
         if rehearse is not None:
-            with steps.step(f"sampling rehearsal passages from {rehearse}"):
-                rehearsal = _rehearsal(
-                    model, rehearse, docs, rehearsal_words, encoding, seed if seed is not None else model.seed
-                )
-        with steps.step("updating", epochs or model.epochs) as progress:
+            base_docs = _base_corpus(model, rehearse, encoding)
+            if fit is FitMode.keep or rehearsal_words is not None:
+                with steps.step(f"sampling rehearsal passages from {rehearse}"):
+                    rehearsal = _rehearsal(
+                        base_docs, docs, rehearsal_words, seed if seed is not None else model.seed
+                    )
+                base_docs = None
+        derived = fit_settings(model, fit.value, 0).epochs
+        with steps.step("updating", epochs or derived or model.epochs) as progress:
             result = update(
                 model,
                 docs,
                 keep_old_docs=not drop_old_docs,
-                freeze=freeze.value,
+                fit=fit.value,
+                rehearse=base_docs,
+                freeze=None if freeze is None else freeze.value,
                 rehearsal=rehearsal,
                 epochs=epochs,
                 min_count=min_count,
@@ -162,12 +186,9 @@ def update_command(
         raise typer.Exit(REPORT_FAILED)
 
 
-def _rehearsal(
-    model: Doc2Vec, path: Path, batch: Corpus, n_words: int | None, encoding: str, seed: int
-) -> list[TaggedDocument]:
+def _base_corpus(model: Doc2Vec, path: Path, encoding: str) -> Corpus:
     from paravec.analysis import of_model
     from paravec.corpus import read_corpus
-    from paravec.rehearsal import sample_rehearsal
 
     base_docs = read_corpus(path, tokenizer=of_model(model), encoding=encoding)
     foreign = next((t for t in base_docs.tags if t not in model.dv.key_to_index), None)
@@ -177,6 +198,12 @@ def _rehearsal(
             f"--rehearse {path}: its document {foreign!r} is not in BASE; give the corpus BASE was trained "
             "from, in the same form, so that the tags match (a text file's are '<file stem>:<line>')"
         )
+    return base_docs
+
+
+def _rehearsal(base_docs: Corpus, batch: Corpus, n_words: int | None, seed: int) -> list[TaggedDocument]:
+    from paravec.rehearsal import sample_rehearsal
+
     if n_words is None:
         n_words = max(1, round(REHEARSAL_SHARE * sum(len(d.words) for d in batch)))
     return sample_rehearsal(base_docs, n_words, seed=seed)  # two streaming passes, never all in memory

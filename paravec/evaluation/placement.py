@@ -7,7 +7,7 @@ Placement of new documents
       words has their own stored vector as nearest of *all* document vectors -- gensim's own sanity
       check of a paragraph-vector model (Le & Mikolov 2014, "Distributed Representations of
       Sentences and Documents"). ``self_top10`` and the median rank are reported beside it.
-    * ``distinctive_hit``: share of new documents whose nearest words include one of their own most
+    * ``distinctive_hit``: share of new documents whose nearest words (`paravec.word_ranking`) include one of their own most
       distinctive words: highest tf-idf inside the batch, with sublinear term frequency
       ``1 + ln(count)`` and smoothed inverse document frequency ``ln((1 + N) / (1 + df)) + 1``.
       Skipped for pure PV-DBOW (``dbow_words=0``), whose words are not trained in the document space.
@@ -18,7 +18,7 @@ Placement of new documents
       identical twin's* is nearest; ``duplicate_documents`` and the strict ``self_top1_strict``
       (own vector only) are reported beside it. Twins are found within the batch only.
 New words
-    * ``cooccur_share``: mean share of a new word's nearest words that occur in one of the new
+    * ``cooccur_share``: mean share of a new word's nearest words (`paravec.word_ranking`) that occur in one of the new
       documents containing the word; the chance level (the share of the vocabulary that co-occurs
       with it) is reported beside it. ``broken_vectors`` must be 0.
 
@@ -46,6 +46,7 @@ from paravec.evaluation.similarity import broken_rows, cosine_scan, row_cosines
 from paravec.evaluation.thresholds import judge_high, judge_zero, rule_high
 from paravec.report import Check, Section
 from paravec.tags import tag_row
+from paravec.word_ranking import nearest_words, words_near_word
 
 __all__ = ["DISTINCTIVE_K", "distinctive_words", "new_words_section", "placement_section"]
 
@@ -166,13 +167,12 @@ def placement_section(ctx: EvaluationContext) -> Section:
     # nearest words of each stored document vector vs its most distinctive words
     df = {w: len(p) for w, p in ctx.postings.items()}
     known = model.wv.key_to_index
-    _, near_pos, _ = cosine_scan(model.wv.vectors, stored, k=ctx.topn)
     hits: list[float] = []
     recalls: list[float] = []
     table: list[list[Any]] = []
-    for k, (j, pos) in enumerate(zip(present, near_pos, strict=True)):
+    for k, (j, vector) in enumerate(zip(present, stored, strict=True)):
         distinct = distinctive_words(chosen[j].words, df, len(docs), known)
-        nearest = [model.wv.index_to_key[p] for p in pos]
+        nearest = [w for w, _ in nearest_words(model, vector, ctx.topn)]
         ctx.nearest_words[tags[j]] = nearest
         shared = set(distinct) & set(nearest)
         if distinct:
@@ -271,15 +271,14 @@ def new_words_section(ctx: EvaluationContext, new_words: Sequence[str] | None) -
         )
         sec.summary = "none of the new words occurs in the given documents"
         return sec
-    rows = np.array([model.wv.get_index(w) for w in in_batch], dtype=np.int64)
-    _, near_pos, near_sim = cosine_scan(model.wv.vectors, model.wv.vectors[rows], k=ctx.topn, exclude=rows)
     vocab_size = len(model.wv)
     shares: list[float] = []
     chances: list[float] = []
     table = []
-    for w, pos, sims in zip(in_batch, near_pos, near_sim, strict=True):
+    for w in in_batch:
         docs_w = ctx.postings[w]
-        neigh = [model.wv.index_to_key[p] for p in pos]
+        near = words_near_word(model, w, ctx.topn)
+        neigh, sims = [n for n, _ in near], [s for _, s in near]
         co = [n for n in neigh if ctx.postings.get(n, set()) & docs_w]
         shares.append(len(co) / len(neigh))
         cooc_vocab = {x for i in docs_w for x in ctx.docs[i].words if x != w and x in model.wv.key_to_index}

@@ -5,8 +5,10 @@ Mikolov, "Distributed Representations of Sentences and Documents", ICML 2014), s
 for the words nearest a document (`words_near_document`), the documents nearest a word
 (`documents_near_word`), a word's nearest words (`words_near_word`), the documents
 most like a document (`documents_like`), and the words or documents nearest a free text
-inferred into the space (`text_to_words`, `text_to_documents`). Words come from
-``model.wv``; documents from the index's stored vectors (`paravec.search.backend.IndexView`),
+inferred into the space (`text_to_words`, `text_to_documents`). Words are ranked by
+`paravec.word_ranking` (what the model predicts around the document, text or word: a
+document's own words and their close relatives first); documents come from the index's stored
+vectors (`paravec.search.backend.IndexView`),
 so only indexed documents are returned. Every function checks its input
 (`paravec.search.validate`) and raises `paravec.errors.NotFoundError` for an unknown
 tag or word.
@@ -40,7 +42,9 @@ from paravec.search.backend import IndexBackend, IndexView
 from paravec.search.ranking import shown
 from paravec.search.types import Neighbor, NotFoundError
 from paravec.search.validate import MAX_TEXT_CHARS, check_k, check_key, check_text
-from paravec.tags import tag_hint
+from paravec.tags import tag_hint, tag_row
+from paravec.word_ranking import nearest_words
+from paravec.word_ranking import words_near_word as _ranked_words_near_word
 
 __all__ = [
     "Explorer",
@@ -108,10 +112,19 @@ def _text_vector(model: Doc2Vec, infer: Infer, text: Any) -> npt.NDArray[np.floa
     return infer(words)
 
 
+def _ranked(model: Doc2Vec, vector: npt.NDArray[Any], k: int) -> list[Neighbor]:
+    return [Neighbor(w, s) for w, s in nearest_words(model, vector, k)]
+
+
 def words_near_document(view: IndexView, model: Doc2Vec, tag: Any, k: Any = 10) -> list[Neighbor]:
-    """Words whose vectors are nearest to the indexed document's vector."""
+    """The words the model predicts around the indexed document (`paravec.word_ranking`)."""
     k = check_k(k)
-    return words_near_vector(model.wv, view.unit_vectors([find_slot(view, tag)])[0], k)
+    slot = find_slot(view, tag)
+    row = tag_row(model.dv, view.tag(slot))
+    # The model's own vector where it has the tag (its length carries how sure the model is);
+    # the index's stored unit vector for documents only the index holds.
+    vector = model.dv.vectors[row] if row is not None else view.unit_vectors([slot])[0]
+    return _ranked(model, vector, k)
 
 
 def documents_near_word(view: IndexView, model: Doc2Vec, word: Any, k: Any = 10) -> list[Neighbor]:
@@ -122,10 +135,10 @@ def documents_near_word(view: IndexView, model: Doc2Vec, word: Any, k: Any = 10)
 
 
 def words_near_word(model: Doc2Vec, word: Any, k: Any = 10) -> list[Neighbor]:
-    """The word's nearest words (``model.wv.most_similar``)."""
+    """The word's nearest words: used alike and used together (`paravec.word_ranking`)."""
     k = check_k(k)
-    found = model.wv.most_similar(find_word(model.wv, word, of_model(model)), topn=k)
-    return [Neighbor(str(w), float(s)) for w, s in found]
+    found = _ranked_words_near_word(model, find_word(model.wv, word, of_model(model)), k)
+    return [Neighbor(w, s) for w, s in found]
 
 
 def documents_like(view: IndexView, tag: Any, k: Any = 10) -> list[Neighbor]:
@@ -136,9 +149,9 @@ def documents_like(view: IndexView, tag: Any, k: Any = 10) -> list[Neighbor]:
 
 
 def text_to_words(model: Doc2Vec, infer: Infer, text: Any, k: Any = 10) -> list[Neighbor]:
-    """Words nearest to the vector inferred for the text."""
+    """The words the model predicts around the vector inferred for the text."""
     k = check_k(k)
-    return words_near_vector(model.wv, _text_vector(model, infer, text), k)
+    return _ranked(model, _text_vector(model, infer, text), k)
 
 
 def text_to_documents(
@@ -162,10 +175,10 @@ class Explorer:
         raise NotImplementedError
 
     def words_near_document(self, tag: str, k: int = 10) -> list[Neighbor]:
-        """Words whose vectors are nearest to the document's vector (cosine).
+        """The words the model predicts around the document: its own words and close relatives.
 
-        Meaningful when words and documents share one space: PV-DBOW trained with
-        ``dbow_words=1`` or PV-DM. Raises `NotFoundError` for an unknown tag.
+        Ranked through the output layer (`paravec.word_ranking`). Raises `NotFoundError` for an
+        unknown tag.
         """
         with limited_blas(ranking.BLAS_THREADS):
             return words_near_document(self.backend.view(), self.model, tag, k)
@@ -179,7 +192,7 @@ class Explorer:
             return documents_near_word(self.backend.view(), self.model, word, k)
 
     def words_near_word(self, word: str, k: int = 10) -> list[Neighbor]:
-        """The word's nearest words (``model.wv.most_similar``)."""
+        """The word's nearest words: used alike and used together (`paravec.word_ranking`)."""
         with limited_blas(ranking.BLAS_THREADS):
             return words_near_word(self.model, word, k)
 
@@ -189,7 +202,7 @@ class Explorer:
             return documents_like(self.backend.view(), tag, k)
 
     def text_to_words(self, text: str, k: int = 10) -> list[Neighbor]:
-        """Words nearest to the vector inferred for the text."""
+        """The words the model predicts around the vector inferred for the text."""
         with limited_blas(ranking.BLAS_THREADS):
             return text_to_words(self.model, self._infer, text, k)
 

@@ -34,13 +34,17 @@ from gensim.models import Doc2Vec
 from gensim.models.doc2vec import TaggedDocument
 
 from paravec.documents import validate_documents
-from paravec.params import IsCallable, validate
+from paravec.errors import ParameterError
+from paravec.params import Integer, IsCallable, validate
+from paravec.rehearsal import sample_rehearsal
 from paravec.updating.driver import Trainer, TrainingJob, build_corpus, build_locks, train
+from paravec.updating.fits import PASSAGE_WORDS, Fit, fit_settings
 from paravec.updating.inputs import ensure_intact, validate_rehearsal
 from paravec.updating.mismatch import analysis_warnings
 from paravec.updating.placement import document_rows, place_documents
 from paravec.updating.report import HELD_BACK_SHOWN, UpdateReport
 from paravec.updating.settings import Freeze, ProgressCallback, UpdateSettings
+from paravec.updating.settling import settle_documents
 from paravec.updating.vocabulary import grow_vocabulary
 from paravec.vocab import refresh_sampling
 
@@ -49,13 +53,15 @@ __all__ = ["update"]
 _CALLABLE = IsCallable(none=True)
 
 
-@validate(progress=_CALLABLE, trainer=_CALLABLE)
+@validate(progress=_CALLABLE, trainer=_CALLABLE, settle_epochs=Integer(min=0))
 def update(
     model: Doc2Vec,
     documents: Iterable[TaggedDocument],
     *,
     keep_old_docs: bool = True,
-    freeze: Freeze = "all",
+    fit: Fit = "keep",
+    rehearse: Iterable[TaggedDocument] | None = None,
+    freeze: Freeze | None = None,
     rehearsal: Iterable[TaggedDocument] | None = None,
     epochs: int | None = None,
     alpha: float | None = None,
@@ -63,6 +69,7 @@ def update(
     min_count: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
+    settle_epochs: int = 0,
     progress: ProgressCallback | None = None,
     trainer: Trainer | None = None,
 ) -> UpdateReport:
@@ -79,24 +86,39 @@ def update(
     keep_old_docs : bool, default True
         Keep the document vectors the model had (bit-identical). ``False`` drops all of them and
         frees their memory; the model then holds words and the batch's documents only.
-    freeze : {"all", "words", "none"} or (float, float), default "all"
+    fit : {"keep", "domain"}, default "keep"
+        Named settings (`paravec.updating.fits`). ``"keep"``: every pretrained weight frozen.
+        ``"domain"``: fit the batch's domain as well as retraining does, derived from the model
+        and the batch (``freeze="words"``, ``min_count`` one below the model's, 3/4 of its
+        epochs, rehearsal of ``rehearse``); needs ``rehearse``. Settings given explicitly win.
+    rehearse : iterable of TaggedDocument, optional
+        The base corpus (the model's tags), for ``fit="domain"``: random 1,000-word passages of
+        it, 0.6x the batch's words but at most 1/10 of the words the base saw, are rehearsed.
+        A list or a corpus that can be read twice (`paravec.read_corpus`).
+    freeze : {"all", "words", "none"} or (float, float), optional
         Which pretrained weights stay fixed while the batch trains, or learning-rate factors
         (pretrained word vectors, pretrained output weights) within [0, 1] (see
-        `paravec.updating`).
+        `paravec.updating`); default the fit's (``"all"`` for ``fit="keep"``).
     rehearsal : iterable of TaggedDocument, optional
         Pretrained documents (tags the model has) to train alongside the batch, their document
-        vectors held fixed. Not part of the report's new or replaced tags.
+        vectors held fixed. Not part of the report's new or replaced tags. Replaces the
+        passages ``rehearse`` would give.
     epochs : int, optional
-        Passes over the batch; default the model's own ``epochs``.
+        Passes over the batch; default the fit's, else the model's own ``epochs``.
     alpha, min_alpha : float, optional
         Learning rate at the start and end of the update; default the model's own.
     min_count : int, optional
         Count (over everything seen) a new word needs to enter the vocabulary; default the
-        model's ``min_count``.
+        fit's, else the model's ``min_count``.
     seed : int, optional
         Seed for new vectors and sampling; default the model's ``seed``.
     workers : int, optional
         Training threads; default the number of CPUs.
+    settle_epochs : int, default 0
+        At most this many passes (100 is enough on the seed scenario) that train only the batch's
+        short documents' vectors after the update, every weight fixed, as ``infer_vector`` does
+        (`paravec.updating.settling`): short documents then sit among their own words, but far
+        from what ``infer_vector`` with few epochs gives for their text. 0: none.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each epoch (``step == "train"``).
     trainer : callable, optional
@@ -119,23 +141,40 @@ def update(
         The batch is empty, has an empty document, a duplicate tag, or tags of the wrong kind.
     """
     started = time.perf_counter()
+    docs = None
+    if fit == "domain" and rehearsal is None:
+        if rehearse is None:
+            raise ParameterError(
+                "fit='domain' needs rehearse=the base corpus (the documents the model was trained on); "
+                "without it use fit='keep'"
+            )
+        docs = validate_documents(documents, model=model)
+    elif rehearse is not None:
+        raise ParameterError("rehearse= is read by fit='domain' only (and not with rehearsal=); drop one")
+    plan = fit_settings(model, fit, sum(len(d.words) for d in docs or ()))
     settings = UpdateSettings.resolve(
         model,
-        freeze=freeze,
+        freeze=plan.freeze if freeze is None else freeze,
         keep_old_docs=keep_old_docs,
-        epochs=epochs,
+        epochs=plan.epochs if epochs is None else epochs,
         alpha=alpha,
         min_alpha=min_alpha,
-        min_count=min_count,
+        min_count=plan.min_count if min_count is None else min_count,
         seed=seed,
         workers=workers,
     )
     ensure_intact(model)
-    docs = validate_documents(documents, model=model)
+    if docs is None:
+        docs = validate_documents(documents, model=model)
+    if plan.rehearsal_words and rehearsal is None and rehearse is not None:
+        rehearsal = sample_rehearsal(
+            rehearse, plan.rehearsal_words, chunk_words=PASSAGE_WORDS, seed=max(settings.seed, 0)
+        )
     rehearse = validate_rehearsal(model, rehearsal, docs, keep_old_docs=settings.keep_old_docs)
     t_check = time.perf_counter()
 
     report = UpdateReport(
+        fit=plan.fit,
         freeze=settings.freeze,
         epochs=settings.epochs,
         alpha=settings.alpha,
@@ -173,6 +212,7 @@ def update(
     locks = build_locks(model, settings.factors, n_words_old, n_nodes_old, placed.rows)
     job = TrainingJob(corpus, locks, settings, n_words_old, n_nodes_old)
     report.words_trained = int((train if trainer is None else trainer)(model, job, progress))
+    settle_documents(model, docs, placed.rows, settle_epochs, settings.seed, trained_epochs=settings.epochs)
     t_train = time.perf_counter()
 
     model.wv.norms = None
@@ -190,7 +230,8 @@ def update(
         "paravec.update",
         msg=(
             f"added {len(report.new_tags)} documents, replaced {len(report.replaced_tags)}, "
-            f"dropped {report.dropped_tags}, {len(report.new_words)} new words, freeze={report.freeze}, "
+            f"dropped {report.dropped_tags}, {len(report.new_words)} new words, fit={report.fit}, "
+            f"freeze={report.freeze}, "
             f"epochs={report.epochs}"
         ),
     )

@@ -59,8 +59,8 @@ class UpdateReport:
         Rehearsal documents (``rehearsal=``) trained alongside the batch, and their tokens.
     words_trained : int
         Word occurrences trained over all epochs (after vocabulary filtering and downsampling).
-    freeze, epochs, alpha, min_alpha, keep_old_docs
-        The settings used.
+    fit, freeze, epochs, alpha, min_alpha, keep_old_docs
+        The settings used (``fit``: the named fit, `paravec.updating.fits`).
     seconds : dict
         Wall time per step: ``check``, ``vocab``, ``train``, ``total``.
     words_per_second : float
@@ -84,6 +84,7 @@ class UpdateReport:
     rehearsed_documents: int = 0
     rehearsed_words: int = 0
     words_trained: int = 0
+    fit: str = "keep"
     freeze: str = "all"
     epochs: int = 0
     alpha: float = 0.0

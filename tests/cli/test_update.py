@@ -11,6 +11,7 @@ from gensim.models import Doc2Vec
 import paravec
 from paravec.cli.update import REPORT_FAILED
 from paravec.rehearsal import REHEARSAL_SHARE
+from paravec.updating.fits import REHEARSAL_BASE_CAP
 
 
 def test_update_adds_the_batch_and_keeps_inputs(cli_files, cli_updated, cli_invoke):
@@ -161,9 +162,40 @@ def test_update_rehearses_the_base_corpus(cli_files, tmp_path, cli_invoke, cli_d
     assert table.exit_code == 0 and "rehearsed" in table.stdout and "base passages" in table.stdout
 
 
+def test_update_fit_domain_derives_the_recipe(cli_files, tmp_path, cli_invoke, cli_digest):
+    """--fit domain --rehearse: freeze words, min_count one below the base's, 3/4 of its epochs."""
+    before = cli_digest(cli_files["model"], cli_files["new_txt"], cli_files["base_txt"])
+    out = tmp_path / "d.model"
+    result = cli_invoke(
+        "update",
+        cli_files["model"],
+        cli_files["new_txt"],
+        "--out",
+        out,
+        "--fit",
+        "domain",
+        "--rehearse",
+        cli_files["base_txt"],
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["fit"], report["freeze"], report["epochs"]) == ("domain", "words", 15)  # base: 20 epochs
+    model, base = Doc2Vec.load(str(out)), Doc2Vec.load(str(cli_files["model"]))
+    # The batch is as large as the base: 0.6x its words would be most of the base; 1/10 of the base's is drawn.
+    wanted = min(REHEARSAL_SHARE * report["words"], REHEARSAL_BASE_CAP * base.corpus_total_words)
+    assert wanted < REHEARSAL_SHARE * report["words"]
+    assert wanted <= report["rehearsed_words"] < wanted + 1000
+    assert np.array_equal(model.wv.vectors[: len(base.wv)], base.wv.vectors)
+    assert min(model.wv.get_vecattr(w, "count") for w in report["new_words"]) == 1  # base min_count 2
+    assert paravec.check(model) == []
+    assert cli_digest(cli_files["model"], cli_files["new_txt"], cli_files["base_txt"]) == before
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (("--fit", "domain"), "--fit domain needs --rehearse"),
         (("--rehearse", "NEW"), "not in BASE"),  # the batch's own file: tags the base does not have
         (("--rehearsal-words", 100), "needs --rehearse"),
         (("--rehearse", "BASE", "--drop-old-docs"), "--drop-old-docs"),

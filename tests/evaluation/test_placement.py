@@ -49,10 +49,11 @@ def test_new_word_cooccurrence_is_above_chance_and_fails_when_random(base, batch
     sec = evaluate(base, batch, new_words=only_batch, sample=60, word_benchmarks=False).section("new_words")
     m = sec.metrics
     assert m["cooccur_share"] > 3 * m["chance_share"]
-    # words seen in a handful of documents of a 32-dimensional model: about 3 of their 10 nearest
-    # words share a document with them, between the warning (0.20) and the passing (0.40) share
-    assert 0.20 <= m["cooccur_share"] < 0.40
-    assert sec.check("cooccur_share").verdict == "warn"
+    # words seen in a handful of documents of a 32-dimensional model: ranked by cosine alone about
+    # 3 of their 10 nearest words shared a document with them (a warning); with the output score
+    # added (paravec.word_ranking) about 5, above the passing share (0.40)
+    assert m["cooccur_share"] >= 0.40
+    assert sec.check("cooccur_share").verdict == "pass"
     noisy = copy.deepcopy(base)
     rng = np.random.default_rng(0)
     for w in only_batch:

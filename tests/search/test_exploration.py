@@ -7,14 +7,16 @@ import pytest
 from paravec.errors import ParameterError, ParavecError
 from paravec.search import NotFoundError
 from paravec.tokenizer import tokenize
+from paravec.word_ranking import nearest_words, words_near_word
 
 
-def test_exploration_matches_gensim(idx, model):
+def test_exploration_matches_gensim_and_the_word_ranking(idx, model):
+    # Words rank by paravec.word_ranking, the one ranking of every caller; documents as gensim does.
     assert [(n.key, pytest.approx(n.score, abs=1e-5)) for n in idx.words_near_word("fire", k=5)] == [
-        (w, pytest.approx(s, abs=1e-5)) for w, s in model.wv.most_similar("fire", topn=5)
+        (w, pytest.approx(s, abs=1e-5)) for w, s in words_near_word(model, "fire", 5)
     ]
     near_doc = idx.words_near_document("bg0", k=5)
-    assert [n.key for n in near_doc] == [w for w, _ in model.wv.similar_by_vector(model.dv["bg0"], topn=5)]
+    assert [n.key for n in near_doc] == [w for w, _ in nearest_words(model, model.dv["bg0"], 5)]
     like = idx.documents_like("bg0", k=5)
     assert "bg0" not in [n.key for n in like]
     assert [n.key for n in like] == [t for t, _ in model.dv.most_similar("bg0", topn=5)]

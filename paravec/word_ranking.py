@@ -1,0 +1,123 @@
+"""Ranking the words around a document, a text or a word: the one place every caller ranks words.
+
+A vector of the joint space (a document's, ``infer_vector``'s, a word's input vector) meets words
+two ways in PV-DBOW with word training (Le & Mikolov 2014, "Distributed Representations of
+Sentences and Documents"): by the cosine with their input vectors (``model.wv``, gensim's
+``most_similar``: words used *alike*), and through the output layer, ``vector . syn1neg[w]``, the
+logit training pushes up for the words a document holds or a word is used *with* (with negative
+sampling it approaches their shifted PMI, Levy & Goldberg 2014). After an update that keeps
+pretrained weights frozen, the cosine alone puts few of a new document's own words first, the
+output score alone lets a pretrained word's old relatives in (E0's "python" brings "leto",
+"hera"). Words rank by the sum of the two, each standardised over the vocabulary: on Lee that put
+0.72-0.89 of a new document's 10 nearest words in the document (cosine: 0.63-0.84), kept
+"jav python ruby xxyfg" as E0's top 4 and jav, python, ruby as xxyfg's top 3 with every fit
+(``benchmarks/README.md``, "words around a document"). With hierarchical softmax only (no
+``syn1neg``), by cosine.
+
+Examples
+--------
+>>> import paravec
+>>> from gensim.models.doc2vec import TaggedDocument
+>>> from gensim.test.utils import common_texts
+>>> from paravec.word_ranking import nearest_words, words_near_word
+>>> docs = [TaggedDocument(t, [f"c{i}"]) for i, t in enumerate(common_texts)]
+>>> model = paravec.train(docs, vector_size=8, min_count=1, epochs=5, seed=1, workers=1)
+>>> [len(nearest_words(model, model.dv["c0"], 3)), len(words_near_word(model, "graph", 3))]
+[3, 3]
+>>> "graph" in [w for w, _ in words_near_word(model, "graph", 11)]
+False
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from paravec.linalg import unit_rows
+
+__all__ = ["nearest_words", "word_scores", "words_near_word"]
+
+
+def _top(scores: npt.NDArray[Any], k: int, exclude: int | None) -> list[int]:
+    scores = np.asarray(scores, dtype=np.float64)
+    if exclude is not None:
+        scores = scores.copy()
+        scores[exclude] = -np.inf
+    k = min(k, len(scores) - (exclude is not None))
+    if k <= 0:
+        return []
+    part = np.argpartition(-scores, k - 1)[:k]
+    return [int(i) for i in part[np.argsort(-scores[part], kind="stable")]]
+
+
+def word_scores(model: Any, vector: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The score of every word of ``model.wv`` around ``vector`` (see the module docstring).
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+    vector : array of shape (vector_size,)
+        A document vector, ``infer_vector``'s, or a word's input vector.
+
+    Returns
+    -------
+    numpy.ndarray of shape (len(model.wv),)
+        Standardised cosine with ``model.wv`` plus standardised ``vector . syn1neg[w]``
+        (the cosine alone for a model without negative sampling).
+    """
+    v = np.asarray(vector, dtype=np.float64)
+    vectors = model.wv.vectors
+    cosine = np.asarray(unit_rows(vectors) @ unit_rows(v, dtype=np.float64)[0], dtype=np.float64)
+    if not getattr(model, "negative", 0):
+        return cosine
+    output = np.asarray(model.syn1neg[: len(vectors)] @ v, dtype=np.float64)
+    return _z(cosine) + _z(output)
+
+
+def _z(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray((x - x.mean()) / max(float(x.std()), 1e-12), dtype=np.float64)
+
+
+def nearest_words(
+    model: Any, vector: npt.ArrayLike, k: int = 10, *, exclude: str | None = None
+) -> list[tuple[str, float]]:
+    """The ``k`` words around a document, text or word vector, ranked by `word_scores`.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+    vector : array of shape (vector_size,)
+        A document vector (``model.dv[tag]``, a stored index vector) or ``infer_vector``'s.
+    k : int, default 10
+    exclude : str, optional
+        A word to leave out.
+
+    Returns
+    -------
+    list of (str, float)
+        Words and their `word_scores`, highest first.
+    """
+    scores = word_scores(model, vector)
+    skip = model.wv.key_to_index.get(exclude) if exclude is not None else None
+    keys = model.wv.index_to_key
+    return [(str(keys[i]), float(scores[i])) for i in _top(scores, k, skip)]
+
+
+def words_near_word(model: Any, word: str, k: int = 10) -> list[tuple[str, float]]:
+    """The ``k`` nearest words of a vocabulary word (itself left out), ranked by `word_scores`.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+    word : str
+        A word of ``model.wv``.
+    k : int, default 10
+
+    Returns
+    -------
+    list of (str, float)
+        Words and their `word_scores` around the word's input vector, highest first.
+    """
+    return nearest_words(model, model.wv.vectors[model.wv.key_to_index[word]], k, exclude=word)
