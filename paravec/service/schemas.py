@@ -105,7 +105,8 @@ class DocumentModel(BaseModel):
 
 
 class WordScore(BaseModel):
-    """A word and its cosine similarity to what was asked about."""
+    """A word and its score near what was asked about: cosine plus output-layer score, each in
+    standard deviations above the vocabulary's mean (`paravec.word_ranking`)."""
 
     word: str
     score: float | None
