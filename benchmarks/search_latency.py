@@ -376,8 +376,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def postgres_latency(args: argparse.Namespace) -> int:
     """PostgreSQL and the embedded backend side by side, same model, documents and queries, one run."""
-    from _postgres import postgres_server, schema_dsn, server_settings
+    from _postgres import postgres_server, server_settings
 
+    from paravec.search.pgsql import with_schema
     from paravec.search.pgview import PostgresView
 
     started = time.perf_counter()
@@ -402,7 +403,7 @@ def postgres_latency(args: argparse.Namespace) -> int:
                 built, builds = {}, {}
                 for backend, target in (
                     ("embedded", tmp / f"i{size}"),
-                    ("postgresql", schema_dsn(dsn, f"latency_{size}")),
+                    ("postgresql", with_schema(dsn, f"latency_{size}")),
                 ):
                     t0 = time.perf_counter()
                     SearchIndex.build(model_path, texts[:size], target, model=model, overwrite=True)

@@ -344,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def compare_backends(args: argparse.Namespace, dsn: str) -> int:
     """The four modes on the embedded backend and on PostgreSQL, same models, same texts."""
-    from _postgres import schema_dsn, server_settings
+    from _postgres import server_settings
+
+    from paravec.search.pgsql import with_schema
 
     started = time.perf_counter()
     ng_texts, ng_labels = newsgroup_texts()
@@ -369,7 +371,7 @@ def compare_backends(args: argparse.Namespace, dsn: str) -> int:
                     SearchIndex.build(
                         idx.model_path,
                         texts,
-                        schema_dsn(dsn, f"q_{name}_{cfg}_{seed}"),
+                        with_schema(dsn, f"q_{name}_{cfg}_{seed}"),
                         model=idx.model,
                         text_config=cfg,
                         overwrite=True,

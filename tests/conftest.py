@@ -71,18 +71,17 @@ def pg_target(postgres_dsn: str, request: pytest.FixtureRequest):
     """A DSN of a fresh schema for this test's index (dropped after): ``pg_target()`` or ``pg_target("b")``."""
     import re
     import uuid
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
     import psycopg
+
+    from paravec.search.pgsql import with_schema
 
     made: list[str] = []
 
     def target(suffix: str = "") -> str:
         name = re.sub(r"[^a-z0-9_]", "_", f"t{uuid.uuid4().hex[:6]}_{request.node.name.lower()}{suffix}")[:40]
         made.append(name)
-        parts = urlsplit(postgres_dsn)
-        query = urlencode([*parse_qsl(parts.query), ("schema", name)])
-        return urlunsplit(parts._replace(query=query))
+        return with_schema(postgres_dsn, name)
 
     yield target
     with psycopg.connect(postgres_dsn, autocommit=True) as conn:

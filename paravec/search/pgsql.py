@@ -39,6 +39,7 @@ __all__ = [
     "is_dsn",
     "parse_dsn",
     "shown_dsn",
+    "with_schema",
 ]
 
 DEFAULT_SCHEMA = "paravec"
@@ -73,6 +74,17 @@ def parse_dsn(dsn: str) -> tuple[str, str]:
         )
     rest = urlencode([(key, value) for key, value in query if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), schema
+
+
+def with_schema(dsn: str, schema: str) -> str:
+    """``dsn`` addressing the index in ``schema`` (the inverse of `parse_dsn`).
+
+    >>> with_schema("postgresql://me@db/corpus?schema=old&sslmode=require", "news")
+    'postgresql://me@db/corpus?sslmode=require&schema=news'
+    """
+    parts = urlsplit(dsn)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "schema"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("schema", schema)])))
 
 
 def shown_dsn(dsn: str) -> str:

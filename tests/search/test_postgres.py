@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import psycopg
@@ -16,6 +16,7 @@ import pytest
 import paravec
 from paravec.errors import IndexStateError, NotFoundError, ParameterError
 from paravec.search import SearchIndex
+from paravec.search.pgsql import with_schema
 from paravec.search.postgres import PostgresBackend
 
 QUERIES = [
@@ -26,17 +27,11 @@ QUERIES = [
 ]
 
 
-def _with(dsn: str, **params: str) -> str:
-    parts = urlsplit(dsn)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in params] + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 @pytest.fixture(scope="module")
 def pg(postgres_dsn, built) -> SearchIndex:
     """The Lee index of ``built``, in PostgreSQL (the same model and texts)."""
     schema = f"lee_{uuid.uuid4().hex[:6]}"
-    dsn = _with(postgres_dsn, schema=schema)
+    dsn = with_schema(postgres_dsn, schema)
     model_path = built.model_path
     texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags]
     index = SearchIndex.build(model_path, texts, dsn, model=built.model)
@@ -202,7 +197,7 @@ def test_a_server_that_is_not_there_is_one_clear_line(built):
 
 def test_a_missing_schema_says_how_to_build_one(postgres_dsn):
     with pytest.raises(IndexStateError, match="no paravec index in schema 'nothing_here'"):
-        PostgresBackend.open(_with(postgres_dsn, schema="nothing_here"))
+        PostgresBackend.open(with_schema(postgres_dsn, "nothing_here"))
 
 
 @pytest.fixture
