@@ -101,6 +101,14 @@ def update_command(
         True, "--word-benchmarks/--no-word-benchmarks", help="Include WordSim/SimLex/analogies in the report."
     ),
     wait: float = _WAIT,
+    nice: int = typer.Option(
+        10,
+        "--nice",
+        min=0,
+        max=19,
+        help="CPU priority (nice value) of the training, report and index sync, so that a service on "
+        "the same machine keeps serving; 0 runs them at the caller's priority.",
+    ),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
     corpus_format: str | None = typer.Option(
         None, "--format", help="lines, jsonl or folder (default: detected)."
@@ -123,6 +131,7 @@ def update_command(
                 evaluate=verify,
                 evaluate_options={"word_benchmarks": word_benchmarks},
                 wait=wait,
+                nice=nice or None,
                 keep_old_docs=not drop_old_docs,
                 freeze=freeze.value,
                 epochs=epochs,

@@ -46,7 +46,7 @@ from paravec.evaluation.similarity import broken_rows, cosine_scan, row_cosines
 from paravec.evaluation.thresholds import judge_high, judge_zero, rule_high
 from paravec.report import Check, Section
 from paravec.tags import tag_row
-from paravec.word_ranking import nearest_words, words_near_word
+from paravec.word_ranking import nearest_words_many
 
 __all__ = ["DISTINCTIVE_K", "distinctive_words", "new_words_section", "placement_section"]
 
@@ -170,9 +170,11 @@ def placement_section(ctx: EvaluationContext) -> Section:
     hits: list[float] = []
     recalls: list[float] = []
     table: list[list[Any]] = []
-    for k, (j, vector) in enumerate(zip(present, stored, strict=True)):
+    # All documents' nearest words in one pass over the vocabulary (not one pass per document).
+    nearest_all = nearest_words_many(model, stored, ctx.topn)
+    for k, j in enumerate(present):
         distinct = distinctive_words(chosen[j].words, df, len(docs), known)
-        nearest = [w for w, _ in nearest_words(model, vector, ctx.topn)]
+        nearest = [w for w, _ in nearest_all[k]]
         ctx.nearest_words[tags[j]] = nearest
         shared = set(distinct) & set(nearest)
         if distinct:
@@ -275,9 +277,10 @@ def new_words_section(ctx: EvaluationContext, new_words: Sequence[str] | None) -
     shares: list[float] = []
     chances: list[float] = []
     table = []
-    for w in in_batch:
+    rows_near = np.array([model.wv.get_index(w) for w in in_batch], dtype=np.int64)
+    near_all = nearest_words_many(model, model.wv.vectors[rows_near], ctx.topn, exclude=list(in_batch))
+    for w, near in zip(in_batch, near_all, strict=True):
         docs_w = ctx.postings[w]
-        near = words_near_word(model, w, ctx.topn)
         neigh, sims = [n for n, _ in near], [s for _, s in near]
         co = [n for n in neigh if ctx.postings.get(n, set()) & docs_w]
         shares.append(len(co) / len(neigh))

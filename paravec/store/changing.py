@@ -27,10 +27,11 @@ from paravec.errors import ModelBrokenError, StoreError
 from paravec.params import Integer, validate
 from paravec.store.layout import VersionInfo, now
 from paravec.store.lock import StoreLock, clean_leftovers
+from paravec.store.priority import at_priority, thread_nice
 from paravec.store.reading import Reading
 from paravec.store.texts import text_objects
-from paravec.store.verify import verify
-from paravec.store.versions import batch_digest, software, write_version
+from paravec.store.verify import verification
+from paravec.store.versions import batch_digest, finish_version, software, stage_version
 
 __all__ = ["Changing", "given_texts"]
 
@@ -59,6 +60,7 @@ class Changing(Reading):
 
     # -- changing ----------------------------------------------------------------------------------
 
+    @validate(nice=Integer(min=0, max=19, none=True))
     def update(
         self,
         documents: Iterable[TaggedDocument],
@@ -68,6 +70,7 @@ class Changing(Reading):
         evaluate: bool = True,
         evaluate_options: Mapping[str, Any] | None = None,
         wait: float = 60.0,
+        nice: int | None = None,
         **update_options: Any,
     ) -> VersionInfo:
         """Add a batch as a new version: update, check, verify, sync the index, publish.
@@ -90,6 +93,11 @@ class Changing(Reading):
             ``before_sections=True`` to measure them anyway.
         wait : float, default 60
             Seconds to wait for another process changing the store before failing.
+        nice : int, optional
+            Run the step (training, report, index sync) at this CPU priority (``nice`` value,
+            0-19; Linux), so that a service on the same machine keeps the cores it needs
+            (`paravec.store.priority`); the calling thread keeps its own. ``paravec store
+            update`` uses 10 unless told otherwise. Default: the caller's priority.
         **update_options
             Passed to `paravec.update` (``freeze``, ``keep_old_docs``, ``epochs``, ...).
 
@@ -107,6 +115,18 @@ class Changing(Reading):
         """
         import paravec
 
+        if nice is not None:
+            return at_priority(
+                nice,
+                self.update,
+                documents,
+                texts,
+                force=force,
+                evaluate=evaluate,
+                evaluate_options=evaluate_options,
+                wait=wait,
+                **update_options,
+            )
         if texts is None and hasattr(documents, "texts"):
             texts = list(documents.texts())  # a Corpus: its raw texts, before it becomes a list
         docs = list(documents)
@@ -128,19 +148,6 @@ class Changing(Reading):
                 raise ModelBrokenError(
                     f"the updated model is broken ({problems[0]}); nothing was stored, version {parent} stays current"
                 )
-            report = None
-            verdict, reason = "none", None
-            if evaluate:
-                step = time.perf_counter()
-                options = {**_DEFAULT_EVALUATION, **(evaluate_options or {})}
-                report = verify(model, before, docs, upd, options)
-                timings["evaluate"] = round(time.perf_counter() - step, 3)
-                verdict = report.verdict
-                if verdict == "fail":
-                    failing = [f"{s.title}: {s.summary}" for s in report.sections if s.verdict == "fail"]
-                    reason = "verification failed: " + "; ".join(failing)
-            del before
-            accepted = verdict != "fail" or force
             info = VersionInfo(
                 number=max(self._layout.numbers()) + 1,
                 parent=parent,
@@ -151,17 +158,37 @@ class Changing(Reading):
                 new_tags=len(upd.new_tags),
                 new_words=len(upd.new_words),
                 removed_tags=int(upd.dropped_tags),
-                verdict=verdict,
-                accepted=accepted,
-                rejected_reason=None if accepted else reason,
-                forced=force and verdict == "fail",
                 batch_sha256=batch_digest(docs, batch_texts),
-                options={"update": _jsonable(update_options), "evaluate": _jsonable(evaluate_options or {})},
-                figures=_figures(upd, report),
+                options={
+                    "update": _jsonable(update_options),
+                    "evaluate": _jsonable(evaluate_options or {}),
+                    "nice": thread_nice(),
+                },
                 software=software(),
             )
             info.timings.update(timings)
-            self._write_and_publish(info, model, parent, batch_texts, report, upd.to_dict())
+            # The report only reads the model: it runs beside writing the model and syncing the
+            # index (numpy, tantivy and hashing release the interpreter lock), not before them.
+            options = {**_DEFAULT_EVALUATION, **(evaluate_options or {})}
+            with verification(model, before, docs, upd, options, run=evaluate) as report_of:
+                staging = self._stage(info, model, parent, batch_texts)
+                report, seconds = report_of()
+            del before
+            verdict, reason = "none", None
+            if report is not None:
+                info.timings["evaluate"] = seconds
+                verdict = report.verdict
+                if verdict == "fail":
+                    failing = [f"{s.title}: {s.summary}" for s in report.sections if s.verdict == "fail"]
+                    reason = "verification failed: " + "; ".join(failing)
+            info.verdict = verdict
+            info.accepted = verdict != "fail" or force
+            info.rejected_reason = None if info.accepted else reason
+            info.forced = force and verdict == "fail"
+            info.figures = _figures(upd, report)
+            info.timings["total"] = round(time.perf_counter() - started, 3)
+            finish_version(self._layout, staging, info, report=report, update_report=upd.to_dict())
+            self._publish(info, parent)
         return self.info(info.number)
 
     def delete(self, tags: Iterable[Hashable], *, wait: float = 60.0) -> VersionInfo:
@@ -191,20 +218,13 @@ class Changing(Reading):
                 options={"delete": [str(t) for t in removed]},
                 software=software(),
             )
-            self._write_and_publish(info, model, parent, {}, None)
+            finish_version(self._layout, self._stage(info, model, parent, {}), info)
+            self._publish(info, parent)
         return self.info(info.number)
 
-    def _write_and_publish(
-        self,
-        info: VersionInfo,
-        model: Doc2Vec,
-        parent: int,
-        new_texts: dict[str, str],
-        report: Any,
-        update_report: dict[str, Any] | None = None,
-    ) -> None:
+    def _stage(self, info: VersionInfo, model: Doc2Vec, parent: int, new_texts: dict[str, str]) -> Any:
         parent_dir = self._layout.version_dir(parent)
-        write_version(
+        return stage_version(
             self._layout,
             info,
             model,
@@ -212,9 +232,9 @@ class Changing(Reading):
             new_texts=new_texts,
             parent_index=parent_dir / "index",
             index_options={},
-            report=report,
-            update_report=update_report,
         )
+
+    def _publish(self, info: VersionInfo, parent: int) -> None:
         if info.accepted:
             self._layout.write_pointer(info.number, info.kind, parent)
 

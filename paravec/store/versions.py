@@ -26,6 +26,7 @@ import os
 import platform
 import shutil
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from paravec.store.layout import Layout, VersionInfo
 from paravec.store.objects import ObjectStore
 from paravec.store.texts import put_batch, write_text_list
 
-__all__ = ["batch_digest", "link_tree", "software", "write_version"]
+__all__ = ["batch_digest", "finish_version", "link_tree", "software", "stage_version", "write_version"]
 
 # Hidden files are tantivy's lock files (taken with flock: a link would share the lock between
 # versions) and temporary files of an unfinished write; only tantivy's file list is state.
@@ -108,6 +109,45 @@ def write_version(
     index is the parent's synced to ``model`` when ``parent_index`` is given, else built from all
     the version's texts (when it has any). ``info`` is completed (``indexed``) and written last.
     """
+    staging = stage_version(
+        layout,
+        info,
+        model,
+        batches=batches,
+        new_texts=new_texts,
+        parent_index=parent_index,
+        index_options=index_options,
+    )
+    return finish_version(layout, staging, info, report=report, update_report=update_report)
+
+
+def _sync_index(parent_index: Path, index_dir: Path, model: Doc2Vec, new_texts: Mapping[str, str]) -> float:
+    """The parent's index, hard-linked to ``index_dir`` and synced to ``model``; returns seconds."""
+    import time
+
+    from paravec.search import SearchIndex
+
+    started = time.perf_counter()
+    link_tree(parent_index, index_dir)
+    SearchIndex.open(index_dir, model=model, sync="rebuild", texts=new_texts)
+    return round(time.perf_counter() - started, 3)
+
+
+def stage_version(
+    layout: Layout,
+    info: VersionInfo,
+    model: Doc2Vec,
+    *,
+    batches: list[str],
+    new_texts: Mapping[str, str],
+    parent_index: Path | None,
+    index_options: dict[str, Any],
+) -> Path:
+    """The first half of `write_version`: model, texts and index under ``versions/.tmp-N-PID``.
+
+    Nothing here depends on the verification report, so a store update runs it while the report
+    is computed (`paravec.store.changing`); `finish_version` then adds the report and the record.
+    """
     import time
 
     from paravec.search import SearchIndex
@@ -118,32 +158,52 @@ def write_version(
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    started = time.perf_counter()
-    write_json(staging / "model.json", write_model(model, objects), indent=None)
-    if new_texts:
-        batches = [*batches, put_batch(new_texts, objects)]
-    write_text_list(staging, batches)
-    info.timings["write_model"] = round(time.perf_counter() - started, 3)
-    started = time.perf_counter()
     index_dir = staging / "index"
+    syncing: Future[float] | None = None
+    pool = ThreadPoolExecutor(1, thread_name_prefix="paravec-store-index")
     if parent_index is not None and parent_index.is_dir():
-        link_tree(parent_index, index_dir)
-        SearchIndex.open(index_dir, model=model, sync="rebuild", texts=new_texts)
+        # Syncing the parent's index only reads the model: it runs beside writing the model.
+        syncing = pool.submit(_sync_index, parent_index, index_dir, model, new_texts)
+    started = time.perf_counter()
+    try:
+        write_json(staging / "model.json", write_model(model, objects), indent=None)
+        if new_texts:
+            batches = [*batches, put_batch(new_texts, objects)]
+        write_text_list(staging, batches)
+        info.timings["write_model"] = round(time.perf_counter() - started, 3)
+    finally:
+        pool.shutdown(wait=True)  # nothing reads the model once this returns
+    if syncing is not None:
+        info.timings["index"] = syncing.result()
         info.indexed = True
-    elif batches:
+    if syncing is None and batches:
+        started = time.perf_counter()
         texts = read_texts(batches, objects, set(map(str, model.dv.index_to_key)))
         if texts:
             SearchIndex.build(
                 staging / "model.json", texts, index_dir, model=model, missing="skip", **index_options
             )
             info.indexed = True
-    info.timings["index"] = round(time.perf_counter() - started, 3)
+        info.timings["index"] = round(time.perf_counter() - started, 3)
+    return staging
+
+
+def finish_version(
+    layout: Layout,
+    staging: Path,
+    info: VersionInfo,
+    *,
+    report: Any = None,
+    update_report: dict[str, Any] | None = None,
+) -> Path:
+    """The second half of `write_version`: reports, the record (last), then the rename into place."""
     if update_report is not None:
         write_json(staging / "update.json", update_report)
     if report is not None:
         write_json(staging / "report.json", report.to_dict())
         (staging / "report.md").write_text(report.to_markdown(), encoding="utf-8")
-    info.timings["total"] = round(sum(v for k, v in info.timings.items() if k != "total"), 3)
+    if "total" not in info.timings:  # an update records its wall time (its steps overlap)
+        info.timings["total"] = round(sum(info.timings.values()), 3)
     layout.write_version(staging, info)
     final = layout.version_dir(info.number)
     if final.exists():
