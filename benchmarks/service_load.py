@@ -119,7 +119,7 @@ def external(store: Path, job: dict[str, Any]) -> dict[str, Any]:
         return answer
     corpus = store.parent / f"batch-{job['pairs'][0][0].replace('/', '-')}.jsonl"
     corpus.write_text(
-        "".join(json.dumps({"tag": tag, "text": text}) + "\n" for tag, text in job["pairs"]), encoding="utf-8"
+        "".join(json.dumps({"id": tag, "text": text}) + "\n" for tag, text in job["pairs"]), encoding="utf-8"
     )
     cmd = [sys.executable, "-c", "from paravec.cli import main; main()", "store", "update", str(store)]
     cmd += [str(corpus), "--force", "--json", "--nice", str(job["nice"])]

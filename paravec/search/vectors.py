@@ -4,17 +4,22 @@ What it does
 ------------
 `VectorStore` holds the unit-length document vectors of the indexed documents, one row per
 *slot* (the integer id a document keeps in the index), and returns the slots nearest to a query
-vector. Rows of removed documents are zero and never returned. Up to ``ann_threshold`` live
+vector. Rows of removed documents read as zero and are never returned. Up to ``ann_threshold`` live
 documents the search is exact (one matrix-vector product); above it a usearch HNSW graph (Malkov
 & Yashunin, 2018) answers, built once and then changed by adding and removing only the vectors
 that changed.
 
 Approach
 --------
-The matrix is saved as ``.npy`` and memory-mapped on open, so reopening costs no reading; the
-usearch graph is opened as a memory-mapped view for searching and fully loaded only to modify it.
-Files are written under a new generation name and then switched to by the manifest, so a reader
-never sees half a write.
+The matrix is saved as segments of `SEGMENT_BYTES` of whole rows, each an ``.npy`` file
+memory-mapped on open, so reopening costs no reading. A sync writes only the segments that hold a
+changed, added or removed row and names the others again: adding a batch to an index of a million
+documents writes the last segment, not the whole matrix, and the index folders of a model store's
+versions (`paravec.store`), hard-linked to each other, share every unchanged segment. An index of
+at most one segment has the single file ``vectors-N.npy`` it always had. The usearch graph is
+opened as a memory-mapped view for searching and fully loaded only to modify it. Files are
+written under a new generation name and then switched to by the manifest, so a reader never sees
+half a write.
 
 Examples
 --------
@@ -37,7 +42,7 @@ from paravec.errors import IndexStateError
 from paravec.files import atomic_path
 from paravec.linalg import unit_rows
 
-__all__ = ["DEFAULT_ANN_THRESHOLD", "VectorStore"]
+__all__ = ["DEFAULT_ANN_THRESHOLD", "SEGMENT_BYTES", "Segments", "VectorStore"]
 
 DEFAULT_ANN_THRESHOLD = 50_000
 """Above this many live documents, vector search uses the usearch ANN graph instead of exact search."""
@@ -51,6 +56,70 @@ _EXPANSION_SEARCH = 128
 # whereas one big product wakes its thread pool, which on a busy machine waits for a core and
 # turned a 0.2 ms product into 10+ ms at the 95th percentile (measured at 50k x 100).
 _CHUNK_ROWS = 4096
+
+SEGMENT_BYTES = 4 * 1024 * 1024
+"""Size of one saved segment of the matrix (whole rows): what a sync rewrites at least."""
+
+
+def _segment_rows(dim: int) -> int:
+    return max(1, SEGMENT_BYTES // (4 * max(dim, 1)))
+
+
+class Segments:
+    """The rows of the matrix as consecutive segments of equal height (the last may be shorter).
+
+    Indexing (``segments[slot]``, ``segments[array_of_slots]``, slices) returns a new array;
+    ``shape``, ``dtype`` and ``len`` are those of the whole matrix.
+
+    Parameters
+    ----------
+    parts : list of numpy.ndarray
+        The segments (memory-mapped files or arrays in memory), float32, ``(rows, dim)``.
+    names : list of str or None
+        The file of each segment in the index folder, None for one not saved yet.
+    """
+
+    def __init__(self, parts: list[npt.NDArray[np.float32]], names: list[str | None], dim: int) -> None:
+        self.parts = parts
+        self.names = names
+        self.height = len(parts[0]) if len(parts) > 1 else _segment_rows(dim)
+        self.shape = (sum(len(p) for p in parts), dim)
+        self.dtype = np.dtype(np.float32)
+        self.ndim = 2
+        self._starts = np.cumsum([0, *(len(p) for p in parts)])
+
+    @classmethod
+    def of(cls, matrix: npt.NDArray[np.float32]) -> Segments:
+        """``matrix`` cut into unsaved segments of the standard height."""
+        height = _segment_rows(matrix.shape[1])
+        parts = [matrix[i : i + height] for i in range(0, len(matrix), height)] or [matrix]
+        return cls(parts, [None] * len(parts), matrix.shape[1])
+
+    def __len__(self) -> int:
+        return int(self.shape[0])
+
+    def __getitem__(self, index: Any) -> npt.NDArray[np.float32]:
+        if len(self.parts) == 1:
+            return np.asarray(self.parts[0][index])
+        if isinstance(index, slice):
+            index = np.arange(len(self))[index]
+        rows = np.asarray(index, dtype=np.int64)
+        flat = rows.reshape(-1)
+        if len(flat) and (flat.min() < -len(self) or flat.max() >= len(self)):
+            raise IndexError(f"slot out of range for {len(self)} slots")
+        flat = np.where(flat < 0, flat + len(self), flat)
+        out = np.empty((len(flat), self.shape[1]), dtype=np.float32)
+        which = np.searchsorted(self._starts, flat, side="right") - 1
+        for part in np.unique(which):
+            mask = which == part
+            out[mask] = self.parts[part][flat[mask] - self._starts[part]]
+        return out.reshape(*rows.shape, self.shape[1])
+
+    def blocks(self, size: int) -> Any:
+        """``(first slot, block of rows)`` of at most ``size`` rows each, in order."""
+        for start, part in zip(self._starts, self.parts, strict=False):
+            for i in range(0, len(part), size):
+                yield int(start) + i, part[i : i + size]
 
 
 def _new_ann(ndim: int) -> Any:
@@ -71,8 +140,8 @@ class VectorStore:
 
     Parameters
     ----------
-    matrix : numpy.ndarray
-        ``(slots, dim)`` float32, unit rows; zero rows are removed slots.
+    matrix : numpy.ndarray or Segments
+        ``(slots, dim)`` float32, unit rows (those of removed slots are never read).
     live : numpy.ndarray of bool
         Which slots hold a document.
     ann : usearch.index.Index or None
@@ -82,9 +151,13 @@ class VectorStore:
     """
 
     def __init__(
-        self, matrix: npt.NDArray[np.float32], live: npt.NDArray[np.bool_], ann: Any, ann_threshold: int
+        self,
+        matrix: npt.NDArray[np.float32] | Segments,
+        live: npt.NDArray[np.bool_],
+        ann: Any,
+        ann_threshold: int,
     ) -> None:
-        self.matrix = matrix
+        self.matrix = matrix if isinstance(matrix, Segments) else Segments.of(np.asarray(matrix))
         self.live = live
         self.ann = ann
         self.ann_threshold = int(ann_threshold)
@@ -124,20 +197,44 @@ class VectorStore:
     def updated(self, changed: dict[int, npt.NDArray[np.float32]], removed: list[int]) -> VectorStore:
         """Return a new store with ``changed`` slots set (new slots appended) and ``removed`` zeroed.
 
-        The ANN graph, when kept, is modified in place of a full rebuild: removed and replaced
-        keys are taken out, new and replaced vectors put in.
+        Only the segments holding a changed, new or removed slot are new arrays (to be written by
+        `save`); the others are the same memory-mapped files. The ANN graph, when kept, is
+        modified in place of a full rebuild: removed and replaced keys are taken out, new and
+        replaced vectors put in.
         """
-        n_slots = max([len(self.matrix) - 1, *changed.keys()]) + 1 if changed else len(self.matrix)
-        matrix = np.zeros((n_slots, self.matrix.shape[1]), dtype=np.float32)
-        matrix[: len(self.matrix)] = self.matrix
+        old = self.matrix
+        dim = old.shape[1]
+        n_slots = max([len(old) - 1, *changed.keys()]) + 1 if changed else len(old)
+        height = _segment_rows(dim)
+        dirty = {slot // height for slot in [*changed, *removed]}
+        if old.height != height:  # an index saved as one big file: cut it into segments once
+            dirty = set(range(-(-n_slots // height)))
+        parts: list[npt.NDArray[np.float32]] = []
+        names: list[str | None] = []
+        for k in range(-(-n_slots // height) if n_slots else 1):
+            lo, hi = k * height, min((k + 1) * height, n_slots)
+            same_part = old.height == height and k < len(old.parts) and len(old.parts[k]) == hi - lo
+            if same_part and k not in dirty:
+                parts.append(old.parts[k])
+                names.append(old.names[k])
+                continue
+            part = np.zeros((hi - lo, dim), dtype=np.float32)
+            kept = min(hi, len(old)) - lo
+            if kept > 0:
+                part[:kept] = old[np.arange(lo, lo + kept)]
+            parts.append(part)
+            names.append(None)
+        matrix = Segments(parts, names, dim)
         live = np.zeros(n_slots, dtype=bool)
         live[: len(self.live)] = self.live
         for slot in removed:
-            matrix[slot] = 0.0
+            parts[slot // height][slot % height] = 0.0
             live[slot] = False
         if changed:
             slots = np.fromiter(changed.keys(), dtype=np.int64, count=len(changed))
-            matrix[slots] = unit_rows(np.stack(list(changed.values())))
+            rows = unit_rows(np.stack(list(changed.values())))
+            for slot, row in zip(slots, rows, strict=True):
+                parts[slot // height][slot % height] = row
             live[slots] = True
         store = VectorStore(matrix, live, None, self.ann_threshold)
         if store.wants_ann:
@@ -145,7 +242,7 @@ class VectorStore:
                 store.ann = store._build_ann()
             else:
                 if self._ann_source is not None:
-                    ann = _new_ann(matrix.shape[1])
+                    ann = _new_ann(dim)
                     ann.load(self._ann_source)  # a view cannot be modified; load a private copy
                 else:
                     ann = self.ann.copy()
@@ -153,17 +250,25 @@ class VectorStore:
                 if stale:
                     ann.remove(np.asarray(stale, dtype=np.uint64))
                 if changed:
-                    ann.add(slots.astype(np.uint64), np.ascontiguousarray(matrix[slots]))
+                    ann.add(slots.astype(np.uint64), np.ascontiguousarray(rows))
                 store.ann = ann
         return store
 
     # -- files -----------------------------------------------------------------------------------
 
     def save(self, folder: Path, generation: int) -> dict[str, str | None]:
-        """Write the matrix, liveness and ANN graph as generation ``generation``; return file names."""
-        vectors, live = f"vectors-{generation}.npy", f"live-{generation}.npy"
-        names: dict[str, str | None] = {"vectors": vectors, "live": live, "ann": None}
-        _save_npy(folder / vectors, self.matrix)
+        """Write the new segments, liveness and ANN graph as generation ``generation``; return the
+        file names (``vectors``: the first segment, ``vectors.K``: segment K > 0)."""
+        live = f"live-{generation}.npy"
+        names: dict[str, str | None] = {}
+        matrix = self.matrix
+        for k, part in enumerate(matrix.parts):
+            if matrix.names[k] is None:
+                name = f"vectors-{generation}.npy" if k == 0 else f"vectors-{generation}-{k}.npy"
+                _save_npy(folder / name, part)
+                matrix.names[k] = name
+            names["vectors" if k == 0 else f"vectors.{k}"] = matrix.names[k]
+        names.update(live=live, ann=None)
         _save_npy(folder / live, self.live)
         if self.ann is not None:
             ann = names["ann"] = f"ann-{generation}.usearch"
@@ -176,7 +281,11 @@ class VectorStore:
     def load(cls, folder: Path, names: dict[str, Any], ann_threshold: int) -> VectorStore:
         """Open the files ``names`` of a saved store (memory-mapped)."""
         try:
-            matrix = np.load(folder / names["vectors"], mmap_mode="r")
+            files = [names["vectors"]]
+            files += [
+                names[f"vectors.{k}"] for k in range(1, 1 + sum(1 for n in names if n.startswith("vectors.")))
+            ]
+            parts = [np.load(folder / name, mmap_mode="r") for name in files]
             live = np.load(folder / names["live"])
             ann = None
             if names.get("ann"):
@@ -192,8 +301,14 @@ class VectorStore:
                 f"{folder}: vector files are missing or corrupt ({err}); "
                 "rebuild the index with `paravec index`"
             ) from None
-        if matrix.ndim != 2 or matrix.dtype != np.float32 or live.shape != (len(matrix),):
+        dims = {p.shape[1:] for p in parts}
+        fits = all(p.ndim == 2 and p.dtype == np.float32 for p in parts) and len(dims) == 1
+        if fits and len(parts) > 1:
+            fits = all(len(p) == len(parts[0]) for p in parts[:-1]) and 0 < len(parts[-1]) <= len(parts[0])
+        total = sum(len(p) for p in parts)
+        if not fits or live.shape != (total,):
             raise IndexStateError(f"{folder}: vector files do not fit together; rebuild with `paravec index`")
+        matrix = Segments(parts, list(files), int(parts[0].shape[1]))
         store = cls(matrix, live, ann, ann_threshold)
         if ann is not None:
             store._ann_source = str(folder / names["ann"])
@@ -205,8 +320,10 @@ class VectorStore:
         return int(self.live.sum())
 
     def vector(self, slot: int) -> npt.NDArray[np.float32]:
-        """The unit vector of ``slot``."""
-        return np.asarray(self.matrix[slot])
+        """The unit vector of ``slot`` (zero for a removed slot)."""
+        return (
+            np.asarray(self.matrix[slot]) if self.live[slot] else np.zeros(self.matrix.shape[1], np.float32)
+        )
 
     def search(
         self, query: npt.ArrayLike, n: int, *, exact: bool = False, exclude: int | None = None
@@ -237,8 +354,8 @@ class VectorStore:
             ]
         else:
             scores = np.empty(len(self.matrix), dtype=np.float32)
-            for start in range(0, len(scores), _CHUNK_ROWS):
-                np.dot(self.matrix[start : start + _CHUNK_ROWS], q, out=scores[start : start + _CHUNK_ROWS])
+            for start, block in self.matrix.blocks(_CHUNK_ROWS):
+                np.dot(block, q, out=scores[start : start + len(block)])
             if len(self._dead):
                 scores[self._dead] = -np.inf
             top = np.argpartition(-scores, want - 1)[:want] if want < len(scores) else np.arange(len(scores))
