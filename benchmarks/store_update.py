@@ -18,8 +18,17 @@ words (~24 articles), ``freeze="all"``.
    version saved as a gensim model with ``paravec.save`` plus its own index folder). Sizes are
    file sizes, a hard-linked file counted once.
 
+3. ``--big``: disk of ten versions of a model of about 1 GB (`big_disk`): a Doc2Vec whose
+   document vectors alone take ~1 GB (1,000,000 synthetic documents of 8 words drawn from the
+   Wikipedia extract's vocabulary by frequency, 256 dimensions; vectors as gensim initialises them,
+   untrained: only bytes matter here), indexed with exact vector search (``--ann`` keeps the
+   default ANN threshold), nine batches of 100 such documents with ``evaluate=False``, against ten
+   copies each saved with ``paravec.save`` plus its own index (saved one at a time, measured and
+   deleted). Works in ``--work`` (default a temporary folder, deleted afterwards).
+
     python benchmarks/store_update.py              # ~10 min on 2 shared cores
     python benchmarks/store_update.py --quick      # 100 dimensions, 3 repeats: a smoke run
+    python benchmarks/store_update.py --big        # ~1 GB model, ten versions (~30 min, ~25 GB free disk)
 """
 
 from __future__ import annotations
@@ -70,8 +79,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--versions", type=int, default=10)
     parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=RESULTS / "store_update.md")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--big", action="store_true", help="disk of ten versions of a ~1 GB model")
+    parser.add_argument("--documents", type=int, default=1_000_000, help="--big: documents of the base")
+    parser.add_argument("--dimensions", type=int, default=256, help="--big: vector size")
+    parser.add_argument("--ann", action="store_true", help="--big: index with the default ANN threshold")
     args = parser.parse_args()
+    if args.big:
+        from store_big import big_disk
+
+        big_disk(args, args.out or RESULTS / "store_update_big.md")
+        return
+    args.out = args.out or RESULTS / "store_update.md"
     repeats = 3 if args.quick else args.repeats
     dims = 100 if args.quick else 300
     log = progress_log()
