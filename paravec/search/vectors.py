@@ -17,7 +17,12 @@ changed, added or removed row and names the others again: adding a batch to an i
 documents writes the last segment, not the whole matrix, and the index folders of a model store's
 versions (`paravec.store`), hard-linked to each other, share every unchanged segment. An index of
 at most one segment has the single file ``vectors-N.npy`` it always had. The usearch graph is
-opened as a memory-mapped view for searching and fully loaded only to modify it. Files are
+opened as a memory-mapped view for searching and kept as it is across syncs while what changed
+since it was built is small: the slots added or changed since (``fresh``) are searched exactly
+beside it and the graph's answers for changed or removed slots (``skip``) are dropped, so a sync
+writes two small lists instead of a new graph as large as the matrix. When those lists pass
+`DELTA_SHARE` of the documents (at least `DELTA_MIN`), a sync folds them into a new graph (a
+private copy, loaded in full). Files are
 written under a new generation name and then switched to by the manifest, so a reader never sees
 half a write.
 
@@ -42,7 +47,7 @@ from paravec.errors import IndexStateError
 from paravec.files import atomic_path
 from paravec.linalg import unit_rows
 
-__all__ = ["DEFAULT_ANN_THRESHOLD", "SEGMENT_BYTES", "Segments", "VectorStore"]
+__all__ = ["DEFAULT_ANN_THRESHOLD", "DELTA_MIN", "DELTA_SHARE", "SEGMENT_BYTES", "Segments", "VectorStore"]
 
 DEFAULT_ANN_THRESHOLD = 50_000
 """Above this many live documents, vector search uses the usearch ANN graph instead of exact search."""
@@ -56,6 +61,12 @@ _EXPANSION_SEARCH = 128
 # whereas one big product wakes its thread pool, which on a busy machine waits for a core and
 # turned a 0.2 ms product into 10+ ms at the 95th percentile (measured at 50k x 100).
 _CHUNK_ROWS = 4096
+
+DELTA_MIN = 2048
+"""Slots added, changed or removed since the ANN graph was built that never cause a new graph."""
+DELTA_SHARE = 0.02
+"""Share of the live documents that, added, changed or removed since the graph, make a sync fold
+them into a new graph (exact search over the fresh rows costs about this share of a full scan)."""
 
 SEGMENT_BYTES = 4 * 1024 * 1024
 """Size of one saved segment of the matrix (whole rows): what a sync rewrites at least."""
@@ -163,6 +174,10 @@ class VectorStore:
         self.ann_threshold = int(ann_threshold)
         self._dead = np.flatnonzero(~live)
         self._ann_source: str | None = None
+        self._ann_name: str | None = None  # the graph's file while it is the saved one
+        empty = np.zeros(0, dtype=np.int64)
+        self.fresh = empty  # live slots the graph does not answer for: searched exactly
+        self.skip = empty  # slots whose answers from the graph are stale (changed or removed)
 
     # -- building --------------------------------------------------------------------------------
 
@@ -237,21 +252,33 @@ class VectorStore:
                 parts[slot // height][slot % height] = row
             live[slots] = True
         store = VectorStore(matrix, live, None, self.ann_threshold)
-        if store.wants_ann:
-            if self.ann is None:
-                store.ann = store._build_ann()
-            else:
-                if self._ann_source is not None:
-                    ann = _new_ann(dim)
-                    ann.load(self._ann_source)  # a view cannot be modified; load a private copy
-                else:
-                    ann = self.ann.copy()
-                stale = [s for s in [*removed, *changed] if s < len(self.live) and self.live[s]]
-                if stale:
-                    ann.remove(np.asarray(stale, dtype=np.uint64))
-                if changed:
-                    ann.add(slots.astype(np.uint64), np.ascontiguousarray(rows))
-                store.ann = ann
+        if not store.wants_ann:
+            return store
+        if self.ann is None:
+            store.ann = store._build_ann()
+            return store
+        touched = np.asarray([*changed, *removed], dtype=np.int64)
+        was_live = touched[(touched < len(self.live))]
+        was_live = was_live[self.live[was_live]]
+        in_graph = np.setdiff1d(was_live, self.fresh)  # stale answers of the graph from now on
+        store.skip = np.union1d(self.skip, in_graph)
+        store.fresh = np.setdiff1d(
+            np.union1d(self.fresh, np.fromiter(changed, np.int64, len(changed))), removed
+        )
+        if len(store.fresh) + len(store.skip) <= max(DELTA_MIN, DELTA_SHARE * len(store)):
+            store.ann, store._ann_source, store._ann_name = self.ann, self._ann_source, self._ann_name
+            return store
+        if self._ann_source is not None:
+            ann = _new_ann(dim)
+            ann.load(self._ann_source)  # a view cannot be modified; load a private copy
+        else:
+            ann = self.ann.copy()
+        if len(store.skip):
+            ann.remove(store.skip.astype(np.uint64))
+        if len(store.fresh):
+            ann.add(store.fresh.astype(np.uint64), np.ascontiguousarray(matrix[store.fresh]))
+        store.ann = ann
+        store.fresh = store.skip = np.zeros(0, dtype=np.int64)
         return store
 
     # -- files -----------------------------------------------------------------------------------
@@ -271,10 +298,17 @@ class VectorStore:
         names.update(live=live, ann=None)
         _save_npy(folder / live, self.live)
         if self.ann is not None:
-            ann = names["ann"] = f"ann-{generation}.usearch"
-            with atomic_path(folder / ann) as tmp:
-                self.ann.save(str(tmp))
-            self._ann_source = str(folder / ann)
+            if self._ann_name is None or not (folder / self._ann_name).exists():
+                self._ann_name = f"ann-{generation}.usearch"
+                with atomic_path(folder / self._ann_name) as tmp:
+                    self.ann.save(str(tmp))
+                self._ann_source = str(folder / self._ann_name)
+            names["ann"] = self._ann_name
+            if len(self.fresh) or len(self.skip):
+                names["ann.fresh"] = f"ann-{generation}-1.npy"
+                names["ann.skip"] = f"ann-{generation}-2.npy"
+                _save_npy(folder / f"ann-{generation}-1.npy", self.fresh)
+                _save_npy(folder / f"ann-{generation}-2.npy", self.skip)
         return names
 
     @classmethod
@@ -296,6 +330,7 @@ class VectorStore:
                     raise ValueError(f"{names['ann']} is not a usearch index")
                 # usearch types the property read-only; its index takes the assignment.
                 ann.expansion_search = _EXPANSION_SEARCH  # type: ignore[misc]
+            delta = [np.load(folder / names[k]) for k in ("ann.fresh", "ann.skip") if names.get(k)]
         except (OSError, ValueError, KeyError) as err:
             raise IndexStateError(
                 f"{folder}: vector files are missing or corrupt ({err}); "
@@ -312,6 +347,14 @@ class VectorStore:
         store = cls(matrix, live, ann, ann_threshold)
         if ann is not None:
             store._ann_source = str(folder / names["ann"])
+            store._ann_name = str(names["ann"])
+            if delta:
+                fresh, skip = (np.asarray(d, dtype=np.int64) for d in delta)
+                if fresh.ndim != 1 or skip.ndim != 1 or np.any(fresh >= total) or np.any(skip >= total):
+                    raise IndexStateError(
+                        f"{folder}: the ANN graph's lists are corrupt; rebuild with `paravec index`"
+                    )
+                store.fresh, store.skip = fresh, skip
         return store
 
     # -- searching -------------------------------------------------------------------------------
@@ -347,11 +390,23 @@ class VectorStore:
             return []
         want = min(n + (exclude is not None), live)
         if self.ann is not None and not exact:
-            matches = self.ann.search(q, want, threads=1)
-            out = [
-                (int(key), 1.0 - float(dist))
-                for key, dist in zip(matches.keys, matches.distances, strict=True)
-            ]
+            # The graph's stale answers are dropped: ask it for more until enough remain.
+            extra = min(len(self.skip), want + 16)
+            while True:
+                matches = self.ann.search(q, want + extra, threads=1)
+                keys = np.asarray(matches.keys, dtype=np.int64)
+                keep = ~np.isin(keys, self.skip)
+                if keep.sum() >= want or extra >= len(self.skip):
+                    break
+                extra = min(len(self.skip), extra * 4)
+            distances = np.asarray(matches.distances)[keep]
+            out = [(int(k), 1.0 - float(d)) for k, d in zip(keys[keep], distances, strict=True)]
+            if len(self.fresh):
+                scores = self.matrix[self.fresh] @ q
+                out = sorted(
+                    [*out, *zip(self.fresh.tolist(), scores.tolist(), strict=True)], key=lambda x: -x[1]
+                )
+                out = out[:want]
         else:
             scores = np.empty(len(self.matrix), dtype=np.float32)
             for start, block in self.matrix.blocks(_CHUNK_ROWS):

@@ -70,3 +70,35 @@ def test_store_versions_share_unchanged_vector_segments(
     assert len(index) == len(base_texts) + 5
     tag = batch[0].tags[0]
     assert tag in [n.key for n in index.text_to_documents(batch_texts[tag], k=3)]
+
+
+def test_the_ann_graph_is_kept_across_syncs_and_folded_when_the_changes_grow(tmp_path, base, monkeypatch):
+    rows = base.dv.vectors
+    store = VectorStore.from_rows(rows[:250], ann_threshold=50)
+    assert store.ann is not None
+    files = store.save(tmp_path, 0)
+    opened = VectorStore.load(tmp_path, files, 50)
+    # slot 3 changes to another document's vector, slot 7 goes, slots 250-254 are new
+    new = {3: rows[280], **{250 + i: rows[250 + i] for i in range(5)}}
+    synced = opened.updated(new, [7])
+    after = synced.save(tmp_path, 1)
+    assert after["ann"] == "ann-0.usearch"  # the graph is named again, not rewritten
+    assert not (tmp_path / "ann-1.usearch").exists()
+    reread = VectorStore.load(tmp_path, after, 50)
+    assert reread.fresh.tolist() == [3, 250, 251, 252, 253, 254] and reread.skip.tolist() == [3, 7]
+    for query in [rows[280], rows[252], rows[7], rows[100]]:
+        approx = reread.search(query, 5)
+        exact = reread.search(query, 5, exact=True)
+        assert [s for s, _ in approx][:3] == [s for s, _ in exact][:3]
+        assert 7 not in [s for s, _ in approx]
+    assert reread.search(rows[280], 1)[0][0] == 3  # the changed slot answers with its new vector
+    assert reread.search(rows[252], 1)[0][0] == 252  # a new slot is found before any graph rebuild
+    # Past the delta limit the next sync folds the lists into a new graph.
+    monkeypatch.setattr(vectors_module, "DELTA_MIN", 8)
+    monkeypatch.setattr(vectors_module, "DELTA_SHARE", 0.0)
+    folded = reread.updated({255 + i: rows[255 + i] for i in range(5)}, []).save(tmp_path, 2)
+    assert folded["ann"] == "ann-2.usearch" and "ann.fresh" not in folded
+    last = VectorStore.load(tmp_path, folded, 50)
+    # 250 built, slots 3 and 7 out, 3 back with its new vector and 250-259 in
+    assert len(last.ann) == 250 - 2 + 11 and not len(last.fresh) and not len(last.skip)
+    assert last.search(rows[258], 1)[0][0] == 258 and 7 not in [s for s, _ in last.search(rows[7], 10)]
