@@ -66,3 +66,22 @@ def test_settling_moves_only_short_new_documents(lee_base, lee_background, seed_
 
     assert rank(settled) < rank(unsettled)
     assert paravec.check(settled) == []
+
+
+def test_many_vectors_at_once_rank_as_one_at_a_time(updated):
+    # nearest_words_many scores in float32 in one product; the report ranks all new documents and
+    # words with it. Same words as nearest_words / words_near_word, scores within float32 rounding.
+    from paravec.word_ranking import nearest_words_many
+
+    tags = ["E0", *updated.dv.index_to_key[:20]]
+    words = ["xxyfg", "python", *updated.wv.index_to_key[:20]]
+    at_once = nearest_words_many(updated, updated.dv[tags], 10)
+    at_once_words = nearest_words_many(updated, updated.wv[words], 10, exclude=words)
+    for got, one in [
+        *zip(at_once, (nearest_words(updated, updated.dv[t], 10) for t in tags), strict=True),
+        *zip(at_once_words, (words_near_word(updated, w, 10) for w in words), strict=True),
+    ]:
+        assert [w for w, _ in got] == [w for w, _ in one]
+        assert np.allclose([s for _, s in got], [s for _, s in one], atol=1e-4)
+    assert all(w not in [x for x, _ in near] for w, near in zip(words, at_once_words, strict=True))
+    assert {w for w, _ in at_once_words[0][:3]} == SEED_WORDS - {"xxyfg"}
