@@ -150,11 +150,26 @@ def nearest_words_many(
         scores = unit_rows(part) @ unit_words.T  # one row of scores per vector, contiguous
         if output is not None:
             scores = _z_rows(scores) + _z_rows(part @ output.T)
-        for j, row in enumerate(scores):
-            word = skips[start + j]
-            skip = key_to_index.get(word) if word is not None else None
-            out.append([(str(keys[i]), float(row[i])) for i in _top(row, k, skip)])
+        for j, word in enumerate(skips[start : start + len(part)]):
+            if word is not None and word in key_to_index:
+                scores[j, key_to_index[word]] = -np.inf
+        out.extend(_top_rows(scores, k, keys))
     return out
+
+
+def _top_rows(scores: npt.NDArray[Any], k: int, keys: list[Any]) -> list[list[tuple[str, float]]]:
+    """The ``k`` best of each row (``-inf`` never), best first: one partition for all rows."""
+    k = min(k, scores.shape[1])
+    if k <= 0:
+        return [[] for _ in scores]
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    best = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-best, axis=1, kind="stable")
+    part, best = np.take_along_axis(part, order, axis=1), np.take_along_axis(best, order, axis=1)
+    return [
+        [(str(keys[i]), float(v)) for i, v in zip(row, vals, strict=True) if np.isfinite(v)]
+        for row, vals in zip(part.tolist(), best.tolist(), strict=True)
+    ]
 
 
 def _z_rows(x: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -8,7 +8,8 @@ compare versions, roll back, delete documents, collect old versions. The package
 (the pickle-free model format), `paravec.store.objects` (content-addressed chunks shared by
 versions), `paravec.store.texts`, `paravec.store.versions` (writing one version),
 `paravec.store.lock` (one writer at a time, cleanup after a killed step),
-`paravec.store.verify` (the gate), `paravec.store.diff`.
+`paravec.store.verify` (the gate, run beside the write), `paravec.store.priority` (a step at a
+lower CPU priority), `paravec.store.diff`.
 
 Examples
 --------
