@@ -181,3 +181,25 @@ def test_open_removes_what_a_killed_step_left(store, batch):
     assert reopened.current == 1 and not layout.pending.exists()
     assert [p.name for p in layout.versions.iterdir()] == ["000001"]
     assert {p.name for p in objects.all()} == referenced(layout)
+
+
+def test_a_report_that_fails_beside_the_write_stores_nothing_and_leaves_nothing(store, batch, monkeypatch):
+    """The report runs in a thread beside the model write and index sync: its error reaches the
+    caller after both have stopped, and the half-written version is removed."""
+    from paravec.store import changing
+    from paravec.store.layout import Layout
+    from paravec.store.objects import ObjectStore
+    from paravec.store.referenced import referenced
+
+    def broken(*args, **kwargs):
+        raise MemoryError("the report ran out of memory")
+
+    monkeypatch.setattr("paravec.store.verify.verify", broken)
+    assert changing.verification.__module__ == "paravec.store.verify"
+    with pytest.raises(MemoryError, match="ran out of memory"):
+        store.update(batch[:3], force=True, workers=1)
+    layout = Layout(store.path)
+    assert store.current == 1 and layout.numbers() == [1]
+    assert [p.name for p in layout.versions.iterdir()] == ["000001"] and not layout.pending.exists()
+    assert {p.name for p in ObjectStore(layout.objects).all()} == referenced(layout)
+    assert len(store.index()) == 300
