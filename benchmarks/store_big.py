@@ -175,3 +175,103 @@ def _markdown(r: dict[str, Any]) -> str:
             "",
         ]
     )
+
+
+def measure_existing(work: Path, out: Path, target_versions: int) -> None:
+    """Measure a store ``work/store`` left by an interrupted ``--big`` run (``--measure-only``).
+
+    On a loaded machine a version of the ~1 GB model takes minutes, and so does saving a copy.
+    Measured here: the store after each of its ``k`` versions (exact: the files of versions
+    1..j and the objects they name, hard links counted once), every version's index folder
+    (exact), the saved model of the first version (``work/base.model``) and of the last (saved
+    now); the saved models in between are interpolated by their document count, the only thing
+    that differs between them. Ten versions are extrapolated from the mean growth per version.
+    """
+    from paravec.store.layout import Layout
+    from paravec.store.objects import ObjectStore
+    from paravec.store.referenced import version_objects
+
+    store = paravec.Store.open(work / "store")
+    layout = Layout(store.path)
+    objects = ObjectStore(layout.objects)
+    infos = store.versions()
+    seen_files: set[tuple[int, int]] = set()
+    named: set[str] = set()
+    other = 0
+    cumulative: list[int] = []
+    index_bytes: list[int] = []
+    for info in infos:
+        folder = layout.version_dir(info.number)
+        named |= version_objects(folder)
+        index_bytes.append(sum(q.stat().st_size for q in (folder / "index").rglob("*") if q.is_file()))
+        for q in folder.rglob("*"):
+            if q.is_file():
+                st = q.stat()
+                if (st.st_dev, st.st_ino) not in seen_files:
+                    seen_files.add((st.st_dev, st.st_ino))
+                    other += st.st_size
+        cumulative.append(other + objects.size(named))
+    first = sum(q.stat().st_size for q in work.glob("base.model*"))
+    last_path = work / "copy" / "last.model"
+    last_path.parent.mkdir(exist_ok=True)
+    paravec.save(store.model(infos[-1].number), last_path)
+    last = sum(q.stat().st_size for q in last_path.parent.glob("last.model*"))
+    shutil.rmtree(last_path.parent)
+    docs = [i.documents for i in infos]
+    span = max(docs[-1] - docs[0], 1)
+    model_copies = [first + (last - first) * (d - docs[0]) / span for d in docs]
+    k = len(infos)
+    growth = (cumulative[-1] - cumulative[0]) / max(k - 1, 1)
+    copy_growth = (model_copies[-1] + index_bytes[-1] - model_copies[0] - index_bytes[0]) / max(k - 1, 1)
+    ten_store = cumulative[-1] + growth * (target_versions - k)
+    ten_copies = sum(model_copies) + sum(index_bytes)
+    ten_copies += sum(
+        model_copies[-1] + index_bytes[-1] + copy_growth * j for j in range(1, target_versions - k + 1)
+    )
+    result = {
+        "versions_measured": k,
+        "documents": docs,
+        "store_bytes_after_each_version": cumulative,
+        "index_folder_bytes": index_bytes,
+        "model_copy_bytes": [round(x) for x in model_copies],
+        "model_copy_bytes_measured": {"first": first, "last": last},
+        "store_bytes": cumulative[-1],
+        "copies_bytes": round(sum(model_copies) + sum(index_bytes)),
+        "ratio_store_vs_copies": round(cumulative[-1] / (sum(model_copies) + sum(index_bytes)), 3),
+        "growth_per_version_bytes": round(growth),
+        "extrapolated_versions": target_versions,
+        "extrapolated_store_bytes": round(ten_store),
+        "extrapolated_copies_bytes": round(ten_copies),
+        "extrapolated_ratio": round(ten_store / ten_copies, 3),
+        "load_average": list(os.getloadavg()),
+    }
+    gb = 1e9
+    lines = [
+        f"# Store: disk of versions of a ~1 GB model ({k} versions measured, {target_versions} extrapolated)",
+        "",
+        f"`python benchmarks/store_update.py --big --work W` (stopped after version {k}: each version took "
+        "minutes at load average ~30 on 2 shared cores), then `python benchmarks/store_update.py --big "
+        "--measure-only --work W`. Base: 1,000,000 synthetic documents (8 words from the Wikipedia "
+        "extract's vocabulary), 256 dimensions, exact vector search in the index; batches of 100 "
+        "documents, `evaluate=False`.",
+        "",
+        "| versions | documents | store (GB, all versions so far) | that version saved + its index (GB) |",
+        "|---|---|---|---|",
+    ]
+    for j in range(k):
+        lines.append(
+            f"| {j + 1} | {docs[j]:,} | {cumulative[j] / gb:.3f} | "
+            f"{(model_copies[j] + index_bytes[j]) / gb:.3f} |"
+        )
+    lines += [
+        "",
+        f"{k} versions: the store takes **{cumulative[-1] / gb:.2f} GB**, {k} full copies "
+        f"{result['copies_bytes'] / gb:.2f} GB (**{result['ratio_store_vs_copies']:.2f}x**). Each version "
+        f"adds {growth / 1e6:.0f} MB to the store. Extrapolated to {target_versions} versions: "
+        f"{ten_store / gb:.2f} GB vs {ten_copies / gb:.2f} GB (**{result['extrapolated_ratio']:.2f}x**).",
+        "",
+        f"Saved models measured for version 1 ({first / gb:.3f} GB) and version {k} ({last / gb:.3f} GB); "
+        "those in between interpolated by document count.",
+        "",
+    ]
+    write_results(out, "\n".join(lines), result)

@@ -84,11 +84,19 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1_000_000, help="--big: documents of the base")
     parser.add_argument("--dimensions", type=int, default=256, help="--big: vector size")
     parser.add_argument("--ann", action="store_true", help="--big: index with the default ANN threshold")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="--big: measure the store an interrupted run left in --work",
+    )
     args = parser.parse_args()
     if args.big:
-        from store_big import big_disk
+        from store_big import big_disk, measure_existing
 
-        big_disk(args, args.out or RESULTS / "store_update_big.md")
+        if args.measure_only:
+            measure_existing(args.work, args.out or RESULTS / "store_update_big.md", args.versions)
+        else:
+            big_disk(args, args.out or RESULTS / "store_update_big.md")
         return
     args.out = args.out or RESULTS / "store_update.md"
     repeats = 3 if args.quick else args.repeats
