@@ -4,8 +4,11 @@
 model is ready. The model goes to content-addressed chunks (`paravec.store.format`), the texts
 of the batch to one object (`paravec.store.texts`), and the index is the parent's index
 hard-linked file by file (tantivy segments and the vector files are never changed in place, only
-added and removed) and then synced to the new model, so only the changed documents cost disk.
-Everything is written under ``versions/.tmp-N-PID`` and renamed to ``versions/N`` when complete.
+added and removed; the document vectors are kept in segments, `paravec.search.vectors`) and then
+synced to the new model, so only the changed documents cost disk. The sync runs in a thread
+beside the model write: both only read the model. Everything is written under
+``versions/.tmp-N-PID`` (`stage_version`) and renamed to ``versions/N`` when complete
+(`finish_version`), the record last.
 
 Examples
 --------
