@@ -66,10 +66,11 @@ def index_command(
     ann_threshold: int = typer.Option(
         50_000, "--ann-threshold", help="Above this many documents vector search uses an ANN index (usearch)."
     ),
-    text_config: str = typer.Option(
-        "simple",
+    text_config: str | None = typer.Option(
+        None,
         "--text-config",
-        help="PostgreSQL: the text-search configuration of keyword ranking (simple, english, norwegian, ...).",
+        help="PostgreSQL: the text-search configuration of keyword ranking (english, norwegian, simple, ...; "
+        "default: the model's language).",
     ),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
     corpus_format: str | None = typer.Option(

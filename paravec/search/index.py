@@ -54,7 +54,7 @@ from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
 from paravec.search.document_cache import DocumentCaches
 from paravec.search.embedded import EmbeddedBackend, check_target
 from paravec.search.fingerprint import describe_difference, model_fingerprint
-from paravec.search.pgsql import DEFAULT_TEXT_CONFIG, is_dsn
+from paravec.search.pgsql import is_dsn, text_config_for
 from paravec.search.ranking import (
     KEYWORD_WEIGHT,
     VECTOR_WEIGHT,
@@ -172,7 +172,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         ann_threshold=Integer(min=0),
         missing=OneOf(("error", "skip")),
         overwrite=Boolean(),
-        text_config=InstanceOf(str, "a text-search configuration name"),
+        text_config=InstanceOf(str, "a text-search configuration name", none=True),
         infer_missing=Boolean(),
         workers=Integer(min=1, none=True),
     )
@@ -188,7 +188,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         ann_threshold: int = DEFAULT_ANN_THRESHOLD,
         overwrite: bool = False,
         missing: Literal["error", "skip"] = "error",
-        text_config: str = DEFAULT_TEXT_CONFIG,
+        text_config: str | None = None,
         infer_missing: bool = False,
         scheduler: str | None = None,
         workers: int | None = None,
@@ -225,9 +225,11 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             Replace an existing index in ``index_dir`` (only a folder holding a paravec index).
         missing : {"error", "skip"}, default "error"
             What to do with texts whose tag the model does not have.
-        text_config : str, default "simple"
+        text_config : str, optional
             PostgreSQL only: the text-search configuration of the keyword ranking (``"english"``
-            stems English words, ``"norwegian"``, ..., ``"simple"`` only lowercases).
+            stems English words, ``"norwegian"``, ..., ``"simple"`` only lowercases). Default:
+            the model's analysis language (`paravec.search.pgsql.text_config_for`; English when
+            it records none).
         infer_missing : bool, default False
             Index texts whose tag the model does not have too, with vectors inferred on a Dask
             cluster (`paravec.search.inferred`); ``missing`` is then not used.
@@ -294,7 +296,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             from paravec.search.postgres import PostgresBackend
 
             backend = PostgresBackend.create(
-                target, documents, source_vectors, text_config=text_config, **common
+                target, documents, source_vectors, text_config=text_config or text_config_for(model), **common
             )
             target = backend.location
         return cls(target, model, backend)
@@ -417,9 +419,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             weight; ``mode="vector"`` with no query word in the model's vocabulary.
         """
         settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
-        self.follow_model()
+        view = self.backend.view()
+        self.follow_model()  # the model of that view's vectors (PostgreSQL: another process may have synced)
         return rank(
-            self.backend.view(),
+            view,
             self._encoder,
             self._calibrations,
             query,

@@ -94,7 +94,8 @@ class PostgresBackend:
 
     @property
     def fingerprint(self) -> dict[str, Any]:
-        fingerprint: dict[str, Any] = self.view().manifest["fingerprint"]
+        """The model fingerprint of the view taken last (`view` takes the current one): no query."""
+        fingerprint: dict[str, Any] = (self._view or self.view()).manifest["fingerprint"]
         return fingerprint
 
     @property
@@ -189,8 +190,7 @@ class PostgresBackend:
                 count = _load(conn, staging, documents, source_vectors, progress, total)
                 if progress is not None:
                     progress("vectors", 0, 1)
-                conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-                create_indexes(conn, staging)
+                create_indexes(conn, staging, count, int(source_vectors.shape[1]))
                 conn.execute(f'ANALYZE "{staging}".documents')
                 now = _now()
                 data = {

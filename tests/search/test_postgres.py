@@ -4,6 +4,7 @@ wrong password, no vector extension, a connection dropped in the middle of a syn
 
 from __future__ import annotations
 
+import copy
 import threading
 import uuid
 from pathlib import Path
@@ -14,9 +15,10 @@ import psycopg
 import pytest
 
 import paravec
+from paravec.analysis import Analysis, record
 from paravec.errors import IndexStateError, NotFoundError, ParameterError
 from paravec.search import SearchIndex
-from paravec.search.pgsql import with_schema
+from paravec.search.pgsql import text_config_for, with_schema
 from paravec.search.postgres import PostgresBackend
 
 QUERIES = [
@@ -112,12 +114,25 @@ def test_exploration_reads_the_stored_vectors(pg, built):
 
 def test_text_search_configuration_is_chosen_per_index(pg_target, built):
     texts = [("bg0", "The shuttle launches were delayed."), ("bg1", "Apples and pears are fruit.")]
-    simple = SearchIndex.build(built.model_path, texts, pg_target("s"), model=built.model, missing="skip")
+    simple = SearchIndex.build(
+        built.model_path, texts, pg_target("s"), model=built.model, text_config="simple", missing="skip"
+    )
     english = SearchIndex.build(
         built.model_path, texts, pg_target("e"), model=built.model, text_config="english", missing="skip"
     )
     assert [h.tag for h in english.search("launch", mode="keyword")] == ["bg0"]
     assert simple.search("launch", mode="keyword") == []
+
+
+def test_the_default_configuration_is_the_models_language(pg_target, built):
+    # The model records no analysis: paravec's default, English (stems: "launch" finds "launches").
+    texts = [("bg0", "The shuttle launches were delayed."), ("bg1", "Apples and pears are fruit.")]
+    index = SearchIndex.build(built.model_path, texts, pg_target(), model=built.model, missing="skip")
+    assert index.backend.view().manifest["text_config"] == "english"
+    assert [h.tag for h in index.search("launch", mode="keyword")] == ["bg0"]
+    norwegian = copy.deepcopy(built.model)
+    record(norwegian, Analysis(language="nb"))
+    assert text_config_for(norwegian) == "norwegian"
     with pytest.raises(ParameterError, match="klingon"):
         SearchIndex.build(built.model_path, texts, pg_target("k"), model=built.model, text_config="klingon")
 
