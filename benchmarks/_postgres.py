@@ -156,7 +156,9 @@ def postgres_latency(args: argparse.Namespace) -> int:
                 }
                 rows: list[list[Any]] = []
                 doc_qs = [text for _tag, text in texts[: args.pg_document_queries]]
-                for mode in (*sl.MODES, "document"):
+                # --pg-document-queries 0 leaves document mode out (at 1M one PostgreSQL document query
+                # is a minute of server CPU: ts_rank_cd of ~60 query words over most documents).
+                for mode in (*sl.MODES, *(["document"] if doc_qs else [])):
                     for backend, idx in built.items():  # the two backends one after the other, per mode
                         items = doc_qs if mode == "document" else qs
                         for q in items[:5]:  # warm caches (and calibrate document mode)

@@ -292,3 +292,38 @@ def test_a_connection_dropped_during_a_sync_leaves_the_served_index_intact(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'paravec-read'"
     )
     assert [(h.tag, h.score) for h in served.search(QUERIES[0], k=5)] == before[QUERIES[0]]
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_a_search_is_one_query_after_the_generation_check_with_the_same_snippets(pg, monkeypatch, mode):
+    # On a busy server each round trip waits for a CPU: the ranking query also computes the
+    # snippets of the first 10, and a search checks the generation once.
+    from paravec.search.ranking import MAX_QUERY_TERMS, key_terms
+    from paravec.tokenizer import tokenize
+
+    query = "bushfires near Sydney"
+    reader = pg.backend._reader
+    sent: list[str] = []
+    original = reader.rows
+
+    def counted(sql, params=(), ef=0):
+        sent.append(sql)
+        return original(sql, params, ef)
+
+    monkeypatch.setattr(reader, "rows", counted)
+    hits = pg.search(query, mode=mode, k=10)
+    assert len(sent) == 2 and "manifest" in sent[0]
+    view = pg.backend.view()
+    terms = key_terms(tokenize(query), view, MAX_QUERY_TERMS)
+    apart = [  # asked again: a query of its own (a hit without a title is shown by its tag)
+        (title or hit.tag, snippet, spans)
+        for hit, (title, snippet, spans) in zip(
+            hits, view.snippets([h.tag for h in hits], terms, {}), strict=True
+        )
+    ]
+    assert [(h.title, h.snippet, h.highlights) for h in hits] == apart
+    assert any(h.highlights for h in hits)
+    sent.clear()
+    more = pg.search(query, mode=mode, k=30)  # beyond the first 10: snippets are a query of their own
+    assert len(sent) == 3
+    assert [(h.title, h.snippet, h.highlights) for h in more[:10]] == apart
