@@ -169,7 +169,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
 
     @classmethod
     @validate(
-        ann_threshold=Integer(min=0),
+        ann_threshold=Integer(min=0, none=True),
         missing=OneOf(("error", "skip")),
         overwrite=Boolean(),
         text_config=InstanceOf(str, "a text-search configuration name", none=True),
@@ -185,7 +185,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         titles: Mapping[Any, str] | None = None,
         progress: ProgressCallback | None = None,
         model: Doc2Vec | None = None,
-        ann_threshold: int = DEFAULT_ANN_THRESHOLD,
+        ann_threshold: int | None = None,
         overwrite: bool = False,
         missing: Literal["error", "skip"] = "error",
         text_config: str | None = None,
@@ -219,8 +219,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             and ``"vectors"``.
         model : gensim.models.Doc2Vec, optional
             The model already loaded from ``model_path`` (saves loading it again).
-        ann_threshold : int, default 50,000
-            Above this many documents vector search uses a usearch ANN graph.
+        ann_threshold : int, optional
+            Above this many documents vector search uses an ANN graph: usearch, by default from
+            50,000; PostgreSQL's HNSW index from 10,000 (`paravec.search.postgres.ANN_THRESHOLD`:
+            an exact scan there reads every row).
         overwrite : bool, default False
             Replace an existing index in ``index_dir`` (only a folder holding a paravec index).
         missing : {"error", "skip"}, default "error"
@@ -272,7 +274,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         common: dict[str, Any] = {
             "fingerprint": model_fingerprint(model),
             "model_path": source,
-            "ann_threshold": ann_threshold,
+            "ann_threshold": ann_threshold,  # None: the backend's own default
             "overwrite": overwrite,
             "progress": progress,
             "total": len(texts) if isinstance(texts, (list, tuple, Mapping)) else 0,
@@ -288,6 +290,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             documents = indexable(model, texts, checked_titles, skipped, missing)
         backend: IndexBackend
         if isinstance(target, Path):
+            if ann_threshold is None:
+                common["ann_threshold"] = DEFAULT_ANN_THRESHOLD
             analyzer, dictionary = keyword_analyzer_for(model)
             backend = EmbeddedBackend.create(
                 target, documents, source_vectors, analyzer=analyzer, dictionary=dictionary, **common

@@ -19,7 +19,7 @@ from paravec.analysis import Analysis, record
 from paravec.errors import IndexStateError, NotFoundError, ParameterError
 from paravec.search import SearchIndex
 from paravec.search.pgsql import text_config_for, with_schema
-from paravec.search.postgres import PostgresBackend
+from paravec.search.postgres import ANN_THRESHOLD, PostgresBackend
 
 QUERIES = [
     "bushfires near Sydney",
@@ -129,6 +129,8 @@ def test_the_default_configuration_is_the_models_language(pg_target, built):
     texts = [("bg0", "The shuttle launches were delayed."), ("bg1", "Apples and pears are fruit.")]
     index = SearchIndex.build(built.model_path, texts, pg_target(), model=built.model, missing="skip")
     assert index.backend.view().manifest["text_config"] == "english"
+    # PostgreSQL's own default for HNSW (an exact scan reads whole rows), not usearch's 50,000.
+    assert index.backend.view().manifest["ann_threshold"] == ANN_THRESHOLD < 50_000
     assert [h.tag for h in index.search("launch", mode="keyword")] == ["bg0"]
     norwegian = copy.deepcopy(built.model)
     record(norwegian, Analysis(language="nb"))
