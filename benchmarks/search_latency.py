@@ -28,14 +28,20 @@ beside `embedded_index`.
 Writes benchmarks/results/search_latency.md.
 
 ``--backend postgresql`` measures the PostgreSQL backend (`paravec.search.postgres`) beside the
-embedded one in the same run, mode by mode (``postgres_latency``; server from ``_postgres.py``),
-on the same model, documents and queries: p50/p95 per mode, recall@10 of pgvector's HNSW index
-against an exact scan at every size, build time, and the sync of 100 new documents, into
-benchmarks/results/search_latency_postgres.md (rewritten after every size).
+embedded one in the same run, mode by mode (``_postgres.postgres_latency``; server from
+``_postgres.py`` or ``PARAVEC_BENCH_POSTGRES_DSN``), on the same model, documents and queries:
+p50/p95 per mode with the client's and the server's CPU, recall@10 of pgvector's HNSW index against
+an exact scan at ef_search 40/100/200, build time, and the sync of 100 new documents, into
+benchmarks/results/search_latency_postgres.md (every size measured so far; ``--keep DIR`` keeps
+the built indexes for a later run, ``--build-only`` stops after building, ``--vector-size`` sets the
+model's dimensions, ``--pg-document-queries 0`` leaves document mode out).
 
 Run:  python benchmarks/search_latency.py             (about 5-8 minutes on 2 cores)
       python benchmarks/search_latency.py --sizes 1000 10000   (quick)
-      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 1000000 --queries 100
+      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 --queries 100
+          --pg-document-queries 10
+      python benchmarks/search_latency.py --backend postgresql --sizes 1000000 --vector-size 64
+          --keep /tmp/keep1m --build-only      (then the same without --build-only)
 """
 
 from __future__ import annotations
