@@ -8,8 +8,10 @@ Tudhope, "Relevance ranking for one to three term queries", 2000) over the GIN-i
 ``tsvector``; vector candidates by pgvector's cosine distance, through its HNSW index (Malkov &
 Yashunin, 2018) from ``ann_threshold`` documents on, by an exact scan below; hybrid candidates and
 their fusion (`paravec.search.ranking`'s formulas) come from one SQL query (`fused_candidates`).
-Snippets are ``ts_headline``'s. Query words are the model's tokens (`paravec.tokenizer`), quoted
-one by one into a ``tsquery``, never parsed as query syntax.
+Snippets are ``ts_headline``'s; the keyword and hybrid ranking queries compute those of their
+first 10 results too, so a search is one round trip after the generation check. Query words are
+the model's tokens (`paravec.tokenizer`), quoted one by one into a ``tsquery``, never parsed as
+query syntax.
 
 Examples
 --------
