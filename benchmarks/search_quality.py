@@ -348,7 +348,7 @@ def compare_backends(args: argparse.Namespace, dsn: str) -> int:
 
     from paravec.search.pgsql import with_schema
 
-    started = time.perf_counter()
+    started, load_start = time.perf_counter(), os.getloadavg()[0]
     ng_texts, ng_labels = newsgroup_texts()
     lee_texts = list(paravec.read_texts(datasets.data_path("lee.cor"), encoding="latin-1"))
     human = datasets.lee_similarities()
@@ -402,7 +402,8 @@ def compare_backends(args: argparse.Namespace, dsn: str) -> int:
         f"--seeds {' '.join(map(str, args.seeds))} --text-config {' '.join(args.text_config)} "
         f"--modes {' '.join(modes)}` in "
         f"{seconds:.0f} s on {platform.machine()} with {os.cpu_count()} CPUs, gensim {gensim.__version__}; "
-        f"{server_settings(dsn)}.",
+        f"{server_settings(dsn)}. Load average (1 min) {load_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end (quality does not depend on it).",
         "",
         "The same models (one per seed, as in search_quality.md) and texts, indexed twice: embedded "
         "(tantivy BM25 + exact cosine) and PostgreSQL (`ts_rank_cd` over a `tsvector` with the given "
@@ -445,6 +446,11 @@ def compare_backends(args: argparse.Namespace, dsn: str) -> int:
             + f" -> better than BM25 beyond the seed spread on {better} of {len(MEASURES)} measures, "
             f"worse on {worse}."
         )
+    lines += ["", "PostgreSQL minus embedded, mode by mode (the same measures, in order):", ""]
+    for backend in backends[1:]:
+        for mode in modes:
+            delta = mean[backend, mode] - mean["embedded", mode]
+            lines.append(f"- {backend}, {mode}: " + " / ".join(f"{d:+.3f}" for d in delta))
     lines.append("")
     write_results(args.out if args.out != OUT else OUT_POSTGRES, "\n".join(lines))
     return 0

@@ -63,13 +63,17 @@ def index_command(
     workers: int | None = typer.Option(
         None, "--workers", help="With --infer-missing: workers of the local cluster (default: one per core)."
     ),
-    ann_threshold: int = typer.Option(
-        50_000, "--ann-threshold", help="Above this many documents vector search uses an ANN index (usearch)."
+    ann_threshold: int | None = typer.Option(
+        None,
+        "--ann-threshold",
+        help="Above this many documents vector search uses an ANN index (default: 50,000 with usearch, "
+        "10,000 in PostgreSQL).",
     ),
-    text_config: str = typer.Option(
-        "simple",
+    text_config: str | None = typer.Option(
+        None,
         "--text-config",
-        help="PostgreSQL: the text-search configuration of keyword ranking (simple, english, norwegian, ...).",
+        help="PostgreSQL: the text-search configuration of keyword ranking (english, norwegian, simple, ...; "
+        "default: the model's language).",
     ),
     encoding: str = typer.Option("utf-8", help="Encoding of the corpus files."),
     corpus_format: str | None = typer.Option(

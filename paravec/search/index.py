@@ -54,7 +54,7 @@ from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
 from paravec.search.document_cache import DocumentCaches
 from paravec.search.embedded import EmbeddedBackend, check_target
 from paravec.search.fingerprint import describe_difference, model_fingerprint
-from paravec.search.pgsql import DEFAULT_TEXT_CONFIG, is_dsn
+from paravec.search.pgsql import is_dsn, text_config_for
 from paravec.search.ranking import (
     KEYWORD_WEIGHT,
     VECTOR_WEIGHT,
@@ -169,10 +169,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
 
     @classmethod
     @validate(
-        ann_threshold=Integer(min=0),
+        ann_threshold=Integer(min=0, none=True),
         missing=OneOf(("error", "skip")),
         overwrite=Boolean(),
-        text_config=InstanceOf(str, "a text-search configuration name"),
+        text_config=InstanceOf(str, "a text-search configuration name", none=True),
         infer_missing=Boolean(),
         workers=Integer(min=1, none=True),
     )
@@ -185,10 +185,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         titles: Mapping[Any, str] | None = None,
         progress: ProgressCallback | None = None,
         model: Doc2Vec | None = None,
-        ann_threshold: int = DEFAULT_ANN_THRESHOLD,
+        ann_threshold: int | None = None,
         overwrite: bool = False,
         missing: Literal["error", "skip"] = "error",
-        text_config: str = DEFAULT_TEXT_CONFIG,
+        text_config: str | None = None,
         infer_missing: bool = False,
         scheduler: str | None = None,
         workers: int | None = None,
@@ -219,15 +219,19 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             and ``"vectors"``.
         model : gensim.models.Doc2Vec, optional
             The model already loaded from ``model_path`` (saves loading it again).
-        ann_threshold : int, default 50,000
-            Above this many documents vector search uses a usearch ANN graph.
+        ann_threshold : int, optional
+            Above this many documents vector search uses an ANN graph: usearch, by default from
+            50,000; PostgreSQL's HNSW index from 10,000 (`paravec.search.postgres.ANN_THRESHOLD`:
+            an exact scan there reads every row).
         overwrite : bool, default False
             Replace an existing index in ``index_dir`` (only a folder holding a paravec index).
         missing : {"error", "skip"}, default "error"
             What to do with texts whose tag the model does not have.
-        text_config : str, default "simple"
+        text_config : str, optional
             PostgreSQL only: the text-search configuration of the keyword ranking (``"english"``
-            stems English words, ``"norwegian"``, ..., ``"simple"`` only lowercases).
+            stems English words, ``"norwegian"``, ..., ``"simple"`` only lowercases). Default:
+            the model's analysis language (`paravec.search.pgsql.text_config_for`; English when
+            it records none).
         infer_missing : bool, default False
             Index texts whose tag the model does not have too, with vectors inferred on a Dask
             cluster (`paravec.search.inferred`); ``missing`` is then not used.
@@ -270,7 +274,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         common: dict[str, Any] = {
             "fingerprint": model_fingerprint(model),
             "model_path": source,
-            "ann_threshold": ann_threshold,
+            "ann_threshold": ann_threshold,  # None: the backend's own default
             "overwrite": overwrite,
             "progress": progress,
             "total": len(texts) if isinstance(texts, (list, tuple, Mapping)) else 0,
@@ -286,6 +290,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             documents = indexable(model, texts, checked_titles, skipped, missing)
         backend: IndexBackend
         if isinstance(target, Path):
+            if ann_threshold is None:
+                common["ann_threshold"] = DEFAULT_ANN_THRESHOLD
             analyzer, dictionary = keyword_analyzer_for(model)
             backend = EmbeddedBackend.create(
                 target, documents, source_vectors, analyzer=analyzer, dictionary=dictionary, **common
@@ -294,7 +300,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             from paravec.search.postgres import PostgresBackend
 
             backend = PostgresBackend.create(
-                target, documents, source_vectors, text_config=text_config, **common
+                target, documents, source_vectors, text_config=text_config or text_config_for(model), **common
             )
             target = backend.location
         return cls(target, model, backend)
@@ -417,9 +423,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             weight; ``mode="vector"`` with no query word in the model's vocabulary.
         """
         settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
-        self.follow_model()
+        view = self.backend.view()
+        self.follow_model()  # the model of that view's vectors (PostgreSQL: another process may have synced)
         return rank(
-            self.backend.view(),
+            view,
             self._encoder,
             self._calibrations,
             query,

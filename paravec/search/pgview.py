@@ -8,8 +8,10 @@ Tudhope, "Relevance ranking for one to three term queries", 2000) over the GIN-i
 ``tsvector``; vector candidates by pgvector's cosine distance, through its HNSW index (Malkov &
 Yashunin, 2018) from ``ann_threshold`` documents on, by an exact scan below; hybrid candidates and
 their fusion (`paravec.search.ranking`'s formulas) come from one SQL query (`fused_candidates`).
-Snippets are ``ts_headline``'s. Query words are the model's tokens (`paravec.tokenizer`), quoted
-one by one into a ``tsquery``, never parsed as query syntax.
+Snippets are ``ts_headline``'s; the keyword and hybrid ranking queries compute those of their
+first 10 results too, so a search is one round trip after the generation check. Query words are
+the model's tokens (`paravec.tokenizer`), quoted one by one into a ``tsquery``, never parsed as
+query syntax.
 
 Examples
 --------
@@ -32,7 +34,11 @@ from paravec.search.pgsql import connect, database_error
 from paravec.search.text import SNIPPET_CHARS, TITLE_BOOST
 from paravec.search.vectors import DEFAULT_ANN_THRESHOLD
 
-__all__ = ["RANK_NORMALIZATION", "PostgresView", "Reader", "tsquery"]
+__all__ = ["EF_SEARCH", "RANK_NORMALIZATION", "PostgresView", "Reader", "tsquery"]
+
+EF_SEARCH = 100
+"""The least ``hnsw.ef_search`` of an HNSW lookup (pgvector's default is 40); a lookup of more
+candidates searches as many. ``benchmarks/search_latency.py`` measures recall@10 at 40, 100, 200."""
 
 RANK_NORMALIZATION = 1
 """``ts_rank_cd``'s normalisation: 1 divides by 1 + log(document length), a mild length penalty."""
@@ -40,6 +46,15 @@ RANK_NORMALIZATION = 1
 # ts_rank_cd's weights of the labels {D, C, B, A}: text is D, the title A.
 _WEIGHTS = "{%s,0,0,1}" % (1.0 / TITLE_BOOST)
 _MARK = ("\ue000", "\ue001")  # private-use characters around a matched word in ts_headline
+_HEADLINE_OPTIONS = f"StartSel={_MARK[0]}, StopSel={_MARK[1]}, MaxWords=40, MinWords=20"
+# The ranking queries compute the snippets of their first 10 results (the default k) too: a search
+# is then one round trip after the generation check, which on a busy server is most of its time.
+_HEADLINED = 10
+_HEADLINE_CACHE = 4_096
+
+
+def _ef(n: int) -> int:
+    return min(max(EF_SEARCH, n), 1000)  # pgvector takes 1 to 1000
 
 
 def tsquery(words: Iterable[str]) -> str:
@@ -106,6 +121,7 @@ class PostgresView:
         self._live = f"born <= {generation} AND (died IS NULL OR died > {generation})"
         self._all: tuple[list[str], dict[str, int], dict[str, str]] | None = None
         self._tag_of: dict[int, str] = {}
+        self._headlines: dict[tuple[str, str], tuple[str, str]] = {}
 
     def _everything(self) -> tuple[list[str], dict[str, int], dict[str, str]]:
         if self._all is None:
@@ -150,7 +166,26 @@ class PostgresView:
         params = self._keyword_params(words, expansions, n)
         if not params["all"]:
             return []
-        return self._found(self._reader.rows(self._rank_sql(bool(params["extra"])), params))
+        ranked = self._rank_sql(bool(params["extra"]))
+        if n > _HEADLINED:
+            return self._found(self._reader.rows(ranked, params))
+        rows = self._reader.rows(
+            f"SELECT m.slot, m.tag, m.score, d.title, {self._headline('d.body')} FROM ({ranked}) m "
+            f"JOIN {self._docs} d ON d.slot = m.slot ORDER BY m.score DESC, m.slot",
+            params,
+        )
+        self._keep_headlines(params["hq"], [(r[1], r[3], r[4]) for r in rows])
+        return self._found(rows)
+
+    def _headline(self, body: str) -> str:
+        return f"ts_headline(%(cfg)s::regconfig, {body}, to_tsquery(%(cfg)s::regconfig, %(hq)s), %(o)s)"
+
+    def _keep_headlines(self, query: str, found: Iterable[tuple[str, str, str | None]]) -> None:
+        if len(self._headlines) > _HEADLINE_CACHE:
+            self._headlines.clear()  # unasked-for ones pile up: a search asks for what it ranked
+        for tag, title, marked in found:
+            if marked is not None:
+                self._headlines[(query, tag)] = (title, marked)
 
     def _rank_sql(self, extra: bool) -> str:
         rank = (
@@ -163,32 +198,39 @@ class PostgresView:
                 f" + %(scale)s * ts_rank_cd('{_WEIGHTS}', tsv, to_tsquery(%(cfg)s::regconfig, %(extra)s), "
                 f"{RANK_NORMALIZATION})"
             )
+        # The rank is computed once per matching row (the ORDER BY's; a filter on it before the
+        # LIMIT would compute it twice): zero scores sort last, so dropping them after the LIMIT
+        # keeps the same rows.
         return (
             f"SELECT slot, tag, score FROM (SELECT slot, tag, {rank} AS score FROM {self._docs} "
-            f"WHERE {self._live} AND tsv @@ to_tsquery(%(cfg)s::regconfig, %(all)s)) m "
-            "WHERE score > 0 ORDER BY score DESC, slot LIMIT %(n)s"
+            f"WHERE {self._live} AND tsv @@ to_tsquery(%(cfg)s::regconfig, %(all)s) "
+            "ORDER BY score DESC, slot LIMIT %(n)s) m WHERE score > 0"
         )
 
     def _keyword_params(
         self, words: Sequence[str], expansions: Mapping[str, float], n: int
     ) -> dict[str, Any]:
         main, extra = tsquery(words), tsquery(expansions)
+        every = " | ".join(q for q in (main, extra) if q)
         return {
             "cfg": self._cfg,
             "main": main,
             "extra": extra,
-            "all": " | ".join(q for q in (main, extra) if q),
+            "all": every,
+            "hq": every,
+            "o": _HEADLINE_OPTIONS,
             "scale": max(expansions.values(), default=0.0),
             "n": n,
         }
 
     def _vector_sql(self, exact: bool, exclude: bool) -> str:
-        # "+ 0" makes the order an expression the HNSW index cannot serve: an exact scan.
-        order = "embedding <=> %(v)s" if self._ann and not exact else "(embedding <=> %(v)s) + 0"
+        # "+ 0" makes the order an expression the HNSW index cannot serve: an exact scan, which
+        # computes each distance once (sorting by the output column).
+        distance = "embedding <=> %(v)s" if self._ann and not exact else "(embedding <=> %(v)s) + 0"
         skip = " AND slot <> %(x)s" if exclude else ""
         return (
-            f"SELECT slot, tag, 1 - (embedding <=> %(v)s) AS cos FROM {self._docs} WHERE {self._live}{skip} "
-            f"ORDER BY {order} LIMIT %(n)s"
+            f"SELECT slot, tag, 1 - d AS cos FROM (SELECT slot, tag, {distance} AS d FROM {self._docs} "
+            f"WHERE {self._live}{skip} ORDER BY d LIMIT %(n)s) x"
         )
 
     def fused_candidates(
@@ -205,7 +247,7 @@ class PostgresView:
         """Both candidate lists and their fusion (`paravec.search.ranking`'s formulas) in one query."""
         params = self._keyword_params(words, expansions, n)
         if not params["all"]:
-            params["all"] = params["main"] = "''"  # no keyword candidates: an empty tsquery
+            params["all"] = params["main"] = params["hq"] = "''"  # no keyword candidates: an empty tsquery
         params.update(
             v=np.asarray(query, dtype=np.float32).ravel(), kw=keyword_weight, vw=vector_weight, k=rrf_k
         )
@@ -222,12 +264,18 @@ class PostgresView:
             f"vec AS (SELECT *, row_number() OVER (ORDER BY cos DESC, slot) AS r FROM ({self._vector_sql(False, False)}) c), "
             "best AS (SELECT coalesce(nullif(max(score), 0), 1) AS b FROM kw), "
             f"extra AS (SELECT d.slot, 1 - (d.embedding <=> %(v)s) AS cos FROM {self._docs} d "
-            "JOIN kw ON kw.slot = d.slot WHERE kw.slot NOT IN (SELECT slot FROM vec)) "
-            f"SELECT coalesce(kw.slot, vec.slot), coalesce(kw.tag, vec.tag), kw.score, kw.r, vec.cos, vec.r, {fused} "
-            "FROM kw FULL JOIN vec ON kw.slot = vec.slot LEFT JOIN extra ON extra.slot = kw.slot CROSS JOIN best",
+            "JOIN kw ON kw.slot = d.slot WHERE kw.slot NOT IN (SELECT slot FROM vec)), "
+            f"f AS (SELECT coalesce(kw.slot, vec.slot) AS slot, coalesce(kw.tag, vec.tag) AS tag, kw.score, kw.r, "
+            f"vec.cos, vec.r AS vr, {fused} AS fused "
+            "FROM kw FULL JOIN vec ON kw.slot = vec.slot LEFT JOIN extra ON extra.slot = kw.slot CROSS JOIN best), "
+            # ranking.py's order (fused score, then keyword rank): the first 10 get their snippets here.
+            "o AS (SELECT *, row_number() OVER (ORDER BY fused DESC, coalesce(r, %(n)s + 1), slot) AS pos FROM f) "
+            f"SELECT o.slot, o.tag, o.score, o.r, o.cos, o.vr, o.fused, d.title, {self._headline('d.body')} "
+            f"FROM o LEFT JOIN {self._docs} d ON d.slot = o.slot AND o.pos <= {_HEADLINED} ORDER BY o.pos",
             params,
-            ef=min(max(40, n), 1000),
+            ef=_ef(n),
         )
+        self._keep_headlines(params["hq"], [(r[1], r[7], r[8]) for r in rows if r[7] is not None])
         self._tag_of.update((int(r[0]), r[1]) for r in rows)
         keyword = sorted((r for r in rows if r[3] is not None), key=lambda r: int(r[3]))
         vector = sorted((r for r in rows if r[5] is not None), key=lambda r: int(r[5]))
@@ -243,7 +291,7 @@ class PostgresView:
         rows = self._reader.rows(
             self._vector_sql(exact, exclude is not None),
             {"v": np.asarray(query, dtype=np.float32).ravel(), "x": exclude, "n": n},
-            ef=min(max(40, n), 1000),
+            ef=_ef(n),
         )
         return self._found(rows)
 
@@ -276,12 +324,13 @@ class PostgresView:
     def snippets(
         self, tags: Sequence[str], words: Sequence[str], expansions: Mapping[str, float]
     ) -> list[Snippet]:
-        query = " | ".join(q for q in (tsquery(words), tsquery(expansions)) if q)
-        options = f"StartSel={_MARK[0]}, StopSel={_MARK[1]}, MaxWords=40, MinWords=20"
+        query = " | ".join(q for q in (tsquery(words), tsquery(expansions)) if q) or "''"
+        kept = [self._headlines.pop((query, tag), None) for tag in tags]
+        if all(k is not None for k in kept):
+            return [_snippet(*k) for k in kept if k is not None]
         rows = self._reader.rows(
-            f"SELECT tag, title, ts_headline(%(cfg)s::regconfig, body, to_tsquery(%(cfg)s::regconfig, %(q)s), "
-            f"%(o)s) FROM {self._docs} WHERE {self._live} AND tag = ANY(%(t)s)",
-            {"cfg": self._cfg, "q": query, "o": options, "t": list(tags)},
+            f"SELECT tag, title, {self._headline('body')} FROM {self._docs} WHERE {self._live} AND tag = ANY(%(t)s)",
+            {"cfg": self._cfg, "hq": query, "o": _HEADLINE_OPTIONS, "t": list(tags)},
         )
         found = {r[0]: (r[1], r[2]) for r in rows}
         return [_snippet(*found[tag]) if tag in found else ("", "", []) for tag in tags]

@@ -4,6 +4,7 @@ wrong password, no vector extension, a connection dropped in the middle of a syn
 
 from __future__ import annotations
 
+import copy
 import threading
 import uuid
 from pathlib import Path
@@ -14,10 +15,11 @@ import psycopg
 import pytest
 
 import paravec
+from paravec.analysis import Analysis, record
 from paravec.errors import IndexStateError, NotFoundError, ParameterError
 from paravec.search import SearchIndex
-from paravec.search.pgsql import with_schema
-from paravec.search.postgres import PostgresBackend
+from paravec.search.pgsql import text_config_for, with_schema
+from paravec.search.postgres import ANN_THRESHOLD, PostgresBackend
 
 QUERIES = [
     "bushfires near Sydney",
@@ -112,12 +114,27 @@ def test_exploration_reads_the_stored_vectors(pg, built):
 
 def test_text_search_configuration_is_chosen_per_index(pg_target, built):
     texts = [("bg0", "The shuttle launches were delayed."), ("bg1", "Apples and pears are fruit.")]
-    simple = SearchIndex.build(built.model_path, texts, pg_target("s"), model=built.model, missing="skip")
+    simple = SearchIndex.build(
+        built.model_path, texts, pg_target("s"), model=built.model, text_config="simple", missing="skip"
+    )
     english = SearchIndex.build(
         built.model_path, texts, pg_target("e"), model=built.model, text_config="english", missing="skip"
     )
     assert [h.tag for h in english.search("launch", mode="keyword")] == ["bg0"]
     assert simple.search("launch", mode="keyword") == []
+
+
+def test_the_default_configuration_is_the_models_language(pg_target, built):
+    # The model records no analysis: paravec's default, English (stems: "launch" finds "launches").
+    texts = [("bg0", "The shuttle launches were delayed."), ("bg1", "Apples and pears are fruit.")]
+    index = SearchIndex.build(built.model_path, texts, pg_target(), model=built.model, missing="skip")
+    assert index.backend.view().manifest["text_config"] == "english"
+    # PostgreSQL's own default for HNSW (an exact scan reads whole rows), not usearch's 50,000.
+    assert index.backend.view().manifest["ann_threshold"] == ANN_THRESHOLD < 50_000
+    assert [h.tag for h in index.search("launch", mode="keyword")] == ["bg0"]
+    norwegian = copy.deepcopy(built.model)
+    record(norwegian, Analysis(language="nb"))
+    assert text_config_for(norwegian) == "norwegian"
     with pytest.raises(ParameterError, match="klingon"):
         SearchIndex.build(built.model_path, texts, pg_target("k"), model=built.model, text_config="klingon")
 
@@ -277,3 +294,38 @@ def test_a_connection_dropped_during_a_sync_leaves_the_served_index_intact(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'paravec-read'"
     )
     assert [(h.tag, h.score) for h in served.search(QUERIES[0], k=5)] == before[QUERIES[0]]
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_a_search_is_one_query_after_the_generation_check_with_the_same_snippets(pg, monkeypatch, mode):
+    # On a busy server each round trip waits for a CPU: the ranking query also computes the
+    # snippets of the first 10, and a search checks the generation once.
+    from paravec.search.ranking import MAX_QUERY_TERMS, key_terms
+    from paravec.tokenizer import tokenize
+
+    query = "bushfires near Sydney"
+    reader = pg.backend._reader
+    sent: list[str] = []
+    original = reader.rows
+
+    def counted(sql, params=(), ef=0):
+        sent.append(sql)
+        return original(sql, params, ef)
+
+    monkeypatch.setattr(reader, "rows", counted)
+    hits = pg.search(query, mode=mode, k=10)
+    assert len(sent) == 2 and "manifest" in sent[0]
+    view = pg.backend.view()
+    terms = key_terms(tokenize(query), view, MAX_QUERY_TERMS)
+    apart = [  # asked again: a query of its own (a hit without a title is shown by its tag)
+        (title or hit.tag, snippet, spans)
+        for hit, (title, snippet, spans) in zip(
+            hits, view.snippets([h.tag for h in hits], terms, {}), strict=True
+        )
+    ]
+    assert [(h.title, h.snippet, h.highlights) for h in hits] == apart
+    assert any(h.highlights for h in hits)
+    sent.clear()
+    more = pg.search(query, mode=mode, k=30)  # beyond the first 10: snippets are a query of their own
+    assert len(sent) == 3
+    assert [(h.title, h.snippet, h.highlights) for h in more[:10]] == apart
