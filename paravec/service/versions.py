@@ -306,8 +306,8 @@ class PostgresSource(FolderSource):
     def write(
         self, texts: Sequence[tuple[str, str]], titles: dict[str, str], served: ServedVersion
     ) -> Written:
-        store = (self._live.backend.view().manifest.get("source") or {}).get("store")
         if _store_version(self._live) is not None:
+            store = _source(self._live).get("store")
             raise IndexStateError(
                 f"this index is published by the store {store}: add documents to the store "
                 f"(`paravec store update`, or `paravec serve {store} --token-env ...`)"
@@ -315,9 +315,15 @@ class PostgresSource(FolderSource):
         return super().write(texts, titles, served)
 
 
+def _source(index: SearchIndex) -> dict[str, Any]:
+    """What the manifest of a PostgreSQL index says it holds (`paravec.store.publishing`)."""
+    source = getattr(index.backend.view(), "manifest", {}).get("source")
+    return source if isinstance(source, dict) else {}
+
+
 def _store_version(index: SearchIndex) -> int | None:
     """The store version a PostgreSQL index holds, when a store publishes it."""
-    source = getattr(index.backend.view(), "manifest", {}).get("source") or {}
+    source = _source(index)
     version = source.get("version") if source.get("kind") == "paravec-store" else None
     return version if isinstance(version, int) else None
 

@@ -133,7 +133,9 @@ class Publishing(Reading):
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as err:
-            raise StoreError(f"{self._publish_file} is corrupt ({err}); set it again with publish_to") from None
+            raise StoreError(
+                f"{self._publish_file} is corrupt ({err}); set it again with publish_to"
+            ) from None
         return data if isinstance(data, dict) and isinstance(data.get("dsn"), str) else None
 
     def _record(self, setting: dict[str, Any]) -> None:
@@ -290,11 +292,13 @@ class Publishing(Reading):
                 raise _Foreign(
                     f"PostgreSQL at {shown_dsn(dsn)}: {reason}; version {number} of {self.path} was not published there"
                 ) from None
-            still = f"it still holds version {held}" if held is not None else "it holds no version of this store"
+            still = (
+                f"it still holds version {held}" if held is not None else "it holds no version of this store"
+            )
             raise IndexStateError(
-                f"version {number} is current in {self.path} but was not published to PostgreSQL at "
-                f"{shown_dsn(dsn)} ({reason}); {still}, intact. Run `paravec store publish {self.path}` "
-                "(store.publish()) to catch up; the next change of the store tries too"
+                f"version {number} is current in {self.path}, but PostgreSQL at {shown_dsn(dsn)} did not "
+                f"get it: {reason}; {still}, intact: `paravec store publish {self.path}` catches up "
+                "(so does the next change of the store)"
             ) from None
         self._record({**setting, "dsn": dsn, "version": number, "error": None, "at": now()})
 

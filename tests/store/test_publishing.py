@@ -93,7 +93,9 @@ def test_a_rejected_update_publishes_nothing_and_a_forced_rollback_publishes_it(
     store.publish_to(dsn)
     before = _held(dsn)
     # one epoch on a 50-dimension model: the new documents do not find themselves again -> fail
-    info = store.update(batch[:10], batch_texts, epochs=1, workers=1, seed=1, evaluate_options=FAST_EVALUATION)
+    info = store.update(
+        batch[:10], batch_texts, epochs=1, workers=1, seed=1, evaluate_options=FAST_EVALUATION
+    )
     assert not info.accepted and store.current == 1
     assert _held(dsn) == before  # not even a new generation
     store.rollback(info.number, force=True)
@@ -122,7 +124,7 @@ def test_refused_connection_keeps_postgres_on_its_version_and_publish_catches_up
         status = store.publication()
         assert status.version == 1 and status.current == 2 and not status.in_sync and status.error
         admin.execute("ALTER ROLE paravec_pub NOLOGIN")
-        with pytest.raises(IndexStateError, match="not published to PostgreSQL"):
+        with pytest.raises(IndexStateError, match="did not get it"):
             store.publish()
         # gc keeps the version PostgreSQL holds: its replicas load that version's model.
         with pytest.warns(PublishWarning):
@@ -133,9 +135,7 @@ def test_refused_connection_keeps_postgres_on_its_version_and_publish_catches_up
         assert store.publish().in_sync
         assert _held(dsn)[:2] == (3, _local(store, 3))
     finally:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'paravec_pub'"
-        )
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'paravec_pub'")
         admin.execute("DROP OWNED BY paravec_pub CASCADE")  # the schema it published
         admin.execute("DROP ROLE IF EXISTS paravec_pub")
 
@@ -311,3 +311,45 @@ def test_replicas_serve_the_published_version_and_name_it(store, batch, pg_targe
         assert _held(dsn)[0] == 1
     assert json.loads((store.path / "publish.json").read_text())["version"] == 1
     assert (store.path / "publish.json").stat().st_mode & 0o077 == 0
+
+
+def test_the_command_line_sets_publishes_catches_up_and_says_so_in_one_line(
+    tmp_path, base, base_texts, batch_texts, pg_target
+):
+    from typer.testing import CliRunner
+
+    from paravec.cli import app
+
+    def run(*args: object):
+        try:
+            runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+        except TypeError:  # click >= 8.2 keeps stderr apart by itself
+            runner = CliRunner()
+        return runner.invoke(app, [str(a) for a in args])
+
+    paravec.save(base, tmp_path / "base.model")
+    corpus = tmp_path / "base.jsonl"
+    corpus.write_text("".join(json.dumps({"id": t, "text": x}) + "\n" for t, x in base_texts.items()))
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"id": t, "text": x}) + "\n" for t, x in list(batch_texts.items())[:8]))
+    store, dead, dsn = tmp_path / "s", "postgresql://nobody@127.0.0.1:1/none?schema=news", pg_target()
+
+    init = run("store", "init", store, tmp_path / "base.model", corpus, "--publish", dead)
+    assert init.exit_code == 1 and (store / "CURRENT").is_file()  # the store is made; PostgreSQL is not
+    said = " ".join(init.stderr.split())  # one message (rich wraps it at the terminal's width)
+    assert said.count("warning:") == 1 and "did not get it: cannot connect to PostgreSQL" in said, said
+    update = run("store", "update", store, batch, "--no-verify")
+    assert update.exit_code == 1 and "version 2 is current" in " ".join(update.stderr.split())
+    assert paravec.Store.open(store).current == 2
+    versions = " ".join(run("store", "versions", store).stdout.split())
+    assert "publishes to postgresql://nobody@127.0.0.1:1/none?schema=news, which holds no version" in versions
+
+    moved = run("store", "publish", store, dsn)
+    assert moved.exit_code == 0, moved.stderr
+    assert "holds version 2, the current one" in " ".join(moved.stdout.split())
+    assert _held(dsn)[0] == 2
+    rollback = run("store", "rollback", store)
+    assert rollback.exit_code == 0 and _held(dsn)[0] == 1
+    assert run("store", "publish", store).exit_code == 0  # nothing to catch up: fine
+    assert run("store", "publish", store, "--stop").exit_code == 0
+    assert run("store", "rollback", store, 2).exit_code == 0 and _held(dsn)[0] == 1
