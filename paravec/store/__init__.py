@@ -8,7 +8,8 @@ compare versions, roll back, delete documents, collect old versions. The package
 (the pickle-free model format), `paravec.store.objects` (content-addressed chunks shared by
 versions), `paravec.store.texts`, `paravec.store.versions` (writing one version),
 `paravec.store.lock` (one writer at a time, cleanup after a killed step),
-`paravec.store.verify` (the gate), `paravec.store.diff`.
+`paravec.store.verify` (the gate), `paravec.store.diff`, `paravec.store.publishing` (mirroring
+the current version into a PostgreSQL index).
 
 Examples
 --------
@@ -20,6 +21,7 @@ paravec.errors.StoreError: /nonexistent/store is not a paravec store; ...
 """
 
 from paravec.store.layout import VersionInfo
+from paravec.store.publishing import Publication, PublishWarning
 from paravec.store.store import Store
 
-__all__ = ["Store", "VersionInfo"]
+__all__ = ["Publication", "PublishWarning", "Store", "VersionInfo"]

@@ -202,6 +202,8 @@ class Publishing(Reading):
         ------
         ParameterError
             ``dsn`` is not a PostgreSQL URI.
+        StoreError
+            The store holds no texts (it has no search index).
         IndexStateError
             PostgreSQL cannot be reached or refused the sync (the setting is kept: the next
             change or `publish` tries again), or the schema holds an index this store did not
@@ -215,6 +217,11 @@ class Publishing(Reading):
             )
         if dsn is not None:
             parse_dsn(dsn)  # a bad schema name fails before anything is written
+            if not self.info().indexed:
+                raise StoreError(
+                    f"{self.path} holds no texts, so it has no search index to publish; "
+                    "create the store with the base documents' texts"
+                )
         with StoreLock(self._layout, "publish", wait=wait):
             if dsn is None:
                 with contextlib.suppress(FileNotFoundError):

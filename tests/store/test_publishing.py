@@ -331,7 +331,9 @@ def test_the_command_line_sets_publishes_catches_up_and_says_so_in_one_line(
     corpus = tmp_path / "base.jsonl"
     corpus.write_text("".join(json.dumps({"id": t, "text": x}) + "\n" for t, x in base_texts.items()))
     batch = tmp_path / "batch.jsonl"
-    batch.write_text("".join(json.dumps({"id": t, "text": x}) + "\n" for t, x in list(batch_texts.items())[:8]))
+    batch.write_text(
+        "".join(json.dumps({"id": t, "text": x}) + "\n" for t, x in list(batch_texts.items())[:8])
+    )
     store, dead, dsn = tmp_path / "s", "postgresql://nobody@127.0.0.1:1/none?schema=news", pg_target()
 
     init = run("store", "init", store, tmp_path / "base.model", corpus, "--publish", dead)
