@@ -315,9 +315,10 @@ def _describe(publication: Publication) -> str:
     if publication.in_sync:
         return f"published to {publication.dsn}: it holds version {publication.version}, the current one"
     held = "no version" if publication.version is None else f"version {publication.version}"
+    why = f"the last try failed: {publication.error}" if publication.error else "a publish was interrupted"
     return (
-        f"publishes to {publication.dsn}, which holds {held} (current: {publication.current}); "
-        f"last try failed: {publication.error}"
+        f"publishes to {publication.dsn}, which holds {held} (current: {publication.current}); {why}; "
+        "`paravec store publish STORE` catches up"
     )
 
 

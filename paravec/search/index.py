@@ -81,7 +81,7 @@ _MODEL_PATH_OR_NONE = InstanceOf((Doc2Vec, str, os.PathLike), "a gensim Doc2Vec 
 
 
 def _load_model(path: Path) -> Doc2Vec:
-    from paravec.store.publishing import is_version_model, version_model
+    from paravec.store.pgmirror import is_version_model, version_model
 
     if is_version_model(path):  # an index a store publishes: its version's pickle-free model
         return version_model(path)

@@ -355,3 +355,25 @@ def test_the_command_line_sets_publishes_catches_up_and_says_so_in_one_line(
     assert run("store", "publish", store).exit_code == 0  # nothing to catch up: fine
     assert run("store", "publish", store, "--stop").exit_code == 0
     assert run("store", "rollback", store, 2).exit_code == 0 and _held(dsn)[0] == 1
+
+
+def test_a_replica_that_missed_a_publish_and_its_rollback_serves_the_newest_generation(
+    store, batch, pg_target
+):
+    from paravec.service.state import ServedIndex
+    from paravec.service.versions import PostgresSource
+
+    dsn = pg_target()
+    store.publish_to(dsn)
+    served = ServedIndex(PostgresSource(SearchIndex.open(dsn)))
+    first = served.current
+    assert first.version == 1
+    _update(store, batch[:3])
+    store.rollback()  # version 1 again, in a newer generation; the replica polled in between neither
+    assert served.refresh() is False and served.current is first  # the same version number...
+    generation = _held(dsn)[2]
+    assert served.current.index.backend.view().generation == generation  # ...on the newest rows
+    _update(store, batch[3:5])  # the next sync deletes the rows of the generations before
+    assert served.refresh() is True and served.current.version == 3
+    hits = served.current.index.search("Sydney bushfires", k=5)
+    assert len(hits) == 5
