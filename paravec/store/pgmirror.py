@@ -111,7 +111,8 @@ def mirror(store: Reading, dsn: str, number: int, *, overwrite: bool, text_confi
                 titles[tag] = str(doc["title"])
         changes, _report = plan_sync(view, model, texts, titles)
         # The index mirrors the version's own index: also drop what that one does not hold.
-        gone = [tag for tag in held if tag not in local_digests and tag not in set(changes.removed)]
+        removed = set(changes.removed)
+        gone = [tag for tag in held if tag not in local_digests and tag not in removed]
         changes.removed.extend(gone)
         for tag in gone:
             changes.vectors.pop(tag, None)

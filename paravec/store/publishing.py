@@ -166,7 +166,8 @@ class Publishing(Reading):
         ----------
         dsn : str or None
             ``postgresql://user@host:port/db?schema=NAME``; the schema is created when missing.
-            None stops publishing (the index in PostgreSQL stays as it is).
+            None stops publishing (the index in PostgreSQL stays as it is, and `gc` no longer
+            keeps the version it holds).
         overwrite : bool, default False
             Replace an index in that schema that this store did not publish.
         text_config : str, optional
@@ -282,11 +283,13 @@ class Publishing(Reading):
                     f"PostgreSQL at {shown_dsn(dsn)}: {reason}; version {number} of {self.path} was not published there"
                 ) from None
             still = (
-                f"it still holds version {held}" if held is not None else "it holds no version of this store"
+                f"it still holds version {held}, intact"
+                if held is not None
+                else "it holds no version of this store yet"
             )
             raise IndexStateError(
                 f"version {number} is current in {self.path}, but PostgreSQL at {shown_dsn(dsn)} did not "
-                f"get it: {reason}; {still}, intact: `paravec store publish {self.path}` catches up "
+                f"get it: {reason}; {still}: `paravec store publish {self.path}` catches up "
                 "(so does the next change of the store)"
             ) from None
         self._record({**setting, "dsn": dsn, "version": number, "error": None, "at": now()})
