@@ -9,6 +9,8 @@ Examples
     paravec store diff news.store 1 2
     paravec store delete news.store doc17 doc18            # a new version without them
     paravec store gc news.store --keep 5
+    paravec store publish news.store 'postgresql://me@db/search?schema=news'  # and after every change
+    paravec store publish news.store                       # catch up after PostgreSQL was down
 
 A version whose verification verdict is ``fail`` is stored as rejected and not served unless
 ``--force``; ``versions`` shows why. Only ``init`` reads a gensim model file, which is a pickle:
@@ -18,7 +20,10 @@ as arrays and JSON and never unpickles.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +36,8 @@ from paravec.cli._ui import Steps, warn
 from paravec.cli.update import FreezeMode
 
 if TYPE_CHECKING:
-    from paravec.store import VersionInfo
+    from paravec.store import Store, VersionInfo
+    from paravec.store.publishing import Publication
 
 store_app = typer.Typer(
     help="Versions of a model and its search index: update, verify, publish, roll back.",
@@ -58,6 +64,13 @@ def init_command(
         None, "--format", help="lines, jsonl or folder (default: detected)."
     ),
     skip_missing: bool = typer.Option(False, "--skip-missing", help="Skip texts whose tag the model lacks."),
+    publish: str | None = typer.Option(
+        None,
+        "--publish",
+        metavar="DSN",
+        help="Also publish the current version to this PostgreSQL index "
+        "(postgresql://user@host:port/db?schema=NAME), now and after every change.",
+    ),
 ) -> None:
     """Create STORE with BASE_MODEL as version 1 (and a search index over CORPUS)."""
     from paravec import Store, load, read_texts
@@ -74,6 +87,8 @@ def init_command(
         with steps.step(f"writing version 1 to {store}"):
             created = Store.create(store, model, texts)
     _print_versions(created.versions(), f"paravec store {store}")
+    if publish is not None:
+        _publish_to(created, publish, force=False, text_config=None)
 
 
 @store_app.command("update")
@@ -124,7 +139,7 @@ def update_command(
             docs = read_corpus(corpus, encoding=encoding, format=corpus_format)
         if docs.skipped:
             warn(f"{len(docs.skipped)} documents had no words and were skipped")
-        with steps.step(f"updating version {opened.current}, verifying, indexing"):
+        with steps.step(f"updating version {opened.current}, verifying, indexing"), _publishing() as failed:
             info = opened.update(
                 docs,
                 force=force,
@@ -145,6 +160,7 @@ def update_command(
     if not info.accepted:
         warn(f"version {info.number} was rejected and is not served: {info.rejected_reason}")
         raise typer.Exit(1)
+    _exit_if(failed)
 
 
 @store_app.command("versions")
@@ -155,13 +171,17 @@ def versions_command(
     """List the versions of STORE: parent, time, documents, words, what each added, verdict, current."""
     from paravec import Store
 
-    versions = Store.open(store).versions()
+    opened = Store.open(store)
+    versions = opened.versions()
     if as_json:
         typer.echo(
             json.dumps([{**v.to_dict(), "current": v.current} for v in versions], indent=2, default=str)
         )
         return
     _print_versions(versions, f"paravec store {store}")
+    publication = opened.publication()
+    if publication is not None:
+        typer.echo(_describe(publication))
 
 
 @store_app.command("rollback")
@@ -177,8 +197,10 @@ def rollback_command(
     from paravec import Store
 
     opened = Store.open(store)
-    info = opened.rollback(version, force=force, wait=wait)
+    with _publishing() as failed:
+        info = opened.rollback(version, force=force, wait=wait)
     typer.echo(f"version {info.number} is current")
+    _exit_if(failed)
 
 
 @store_app.command("diff")
@@ -240,10 +262,100 @@ def delete_command(
     from paravec import Store
 
     opened = Store.open(store)
-    info = opened.delete(tags, wait=wait)
+    with _publishing() as failed:
+        info = opened.delete(tags, wait=wait)
     typer.echo(
         f"version {info.number}: {info.removed_tags} documents removed, {info.documents:,} left; it is current"
     )
+    _exit_if(failed)
+
+
+@store_app.command("publish")
+def publish_command(
+    store: Path = typer.Argument(..., help="The store."),
+    dsn: str | None = typer.Argument(
+        None,
+        help="The PostgreSQL index to publish to from now on (postgresql://user@host:port/db?schema=NAME); "
+        "without it, catch up with the one set before.",
+        show_default=False,
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace an index in that schema that this store did not publish."
+    ),
+    text_config: str | None = typer.Option(
+        None, help="Text-search configuration of a new index (english, norwegian, simple...; default simple)."
+    ),
+    stop: bool = typer.Option(
+        False, "--stop", help="Stop publishing (the index in PostgreSQL stays as it is)."
+    ),
+    wait: float = _WAIT,
+) -> None:
+    """Publish the current version of STORE to a PostgreSQL index, now and after every change.
+
+    `paravec serve DSN` replicas then serve it and name the store's version. Publishing is one
+    transaction: when PostgreSQL is down, the index keeps the version it held and this (or the
+    next change of the store) catches up.
+    """
+    from paravec import Store
+
+    opened = Store.open(store)
+    if stop:
+        opened.publish_to(None, wait=wait)
+        typer.echo(f"{store} no longer publishes to PostgreSQL")
+    elif dsn is not None:
+        _publish_to(opened, dsn, force=force, text_config=text_config, wait=wait)
+    else:
+        typer.echo(_describe(opened.publish(wait=wait)))
+
+
+def _publish_to(store: Store, dsn: str, *, force: bool, text_config: str | None, wait: float = 60.0) -> None:
+    from paravec.errors import IndexStateError
+
+    try:
+        publication = store.publish_to(dsn, overwrite=force, text_config=text_config, wait=wait)
+    except IndexStateError as err:
+        warn(str(err))
+        raise typer.Exit(1) from None
+    assert publication is not None
+    typer.echo(_describe(publication))
+
+
+def _describe(publication: Publication) -> str:
+    if publication.in_sync:
+        return f"published to {publication.dsn}: it holds version {publication.version}, the current one"
+    held = "no version" if publication.version is None else f"version {publication.version}"
+    why = f"the last try failed: {publication.error}" if publication.error else "a publish was interrupted"
+    return (
+        f"publishes to {publication.dsn}, which holds {held} (current: {publication.current}); {why}; "
+        "`paravec store publish STORE` catches up"
+    )
+
+
+@contextlib.contextmanager
+def _publishing() -> Iterator[list[str]]:
+    """Collect the `PublishWarning`s of a step: the store changed, PostgreSQL did not follow."""
+    from paravec.store.publishing import PublishWarning
+
+    failed: list[str] = []
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PublishWarning)
+            yield failed
+    finally:
+        for w in caught:
+            if issubclass(w.category, PublishWarning):
+                failed.append(str(w.message))
+            else:  # not ours to swallow
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _exit_if(failed: list[str]) -> None:
+    """After a step whose publish to PostgreSQL failed: say so in one line, exit 1."""
+    for message in failed:
+        warn(message)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _print_versions(versions: list[VersionInfo], title: str) -> None:

@@ -81,6 +81,10 @@ _MODEL_PATH_OR_NONE = InstanceOf((Doc2Vec, str, os.PathLike), "a gensim Doc2Vec 
 
 
 def _load_model(path: Path) -> Doc2Vec:
+    from paravec.store.pgmirror import is_version_model, version_model
+
+    if is_version_model(path):  # an index a store publishes: its version's pickle-free model
+        return version_model(path)
     # Memory-mapped, read-only: searching never writes the model, and many processes share it.
     return paravec.load(path, mmap="r")
 

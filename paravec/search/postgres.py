@@ -173,11 +173,13 @@ class PostgresBackend:
         progress: ProgressCallback | None = None,
         total: int = 0,
         text_config: str = DEFAULT_TEXT_CONFIG,
+        source: Mapping[str, Any] | None = None,
     ) -> PostgresBackend:
         """Build the index in one transaction, in a staging schema renamed into place at the end.
 
         A failed or interrupted build rolls back and leaves nothing; readers of an index being
-        replaced (``overwrite``) keep reading it until the commit.
+        replaced (``overwrite``) keep reading it until the commit. ``source`` is recorded in the
+        manifest as what the index holds (a store's version: `paravec.store.publishing`).
         """
         import psycopg
 
@@ -210,6 +212,8 @@ class PostgresBackend:
                     "dimensions": int(source_vectors.shape[1]),
                     "documents": count,
                 }
+                if source is not None:
+                    data["source"] = dict(source)
                 conn.execute(
                     f'INSERT INTO "{staging}".manifest VALUES (1, 0, %s)', (json.dumps(data, default=str),)
                 )
@@ -224,15 +228,25 @@ class PostgresBackend:
             conn.close()
         return cls(plain, schema, shown)
 
-    def apply(self, changes: Changes, *, progress: ProgressCallback | None = None) -> None:
-        """Apply ``changes`` in one transaction (see the module docstring); nothing on failure."""
+    def apply(
+        self,
+        changes: Changes,
+        *,
+        progress: ProgressCallback | None = None,
+        source: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Apply ``changes`` in one transaction (see the module docstring); nothing on failure.
+
+        ``source`` is recorded in the manifest in the same transaction (what the new generation
+        holds, e.g. a store's version); a sync without one drops the record.
+        """
         import psycopg
 
         view = self.view()
         conn = connect(self._dsn, shown=self._shown, autocommit=False, purpose="sync")
         try:
             with conn.transaction():
-                _apply(conn, self._schema, view, changes, progress)
+                _apply(conn, self._schema, view, changes, progress, source)
         except psycopg.OperationalError as err:
             raise IndexStateError(
                 f"PostgreSQL at {self._shown}: the connection was lost during the sync "
@@ -323,7 +337,12 @@ def _add_terms(conn: Any, schema: str, delta: Mapping[str, int]) -> None:
 
 
 def _apply(
-    conn: Any, schema: str, view: PostgresView, changes: Changes, progress: ProgressCallback | None
+    conn: Any,
+    schema: str,
+    view: PostgresView,
+    changes: Changes,
+    progress: ProgressCallback | None,
+    source: Mapping[str, Any] | None = None,
 ) -> None:
     docs = f'"{schema}".documents'
     row = conn.execute(f'SELECT generation, data FROM "{schema}".manifest FOR UPDATE').fetchone()
@@ -383,6 +402,9 @@ def _apply(
     if changes.model_path is not None:
         data["model"] = {"path": str(changes.model_path)}
     data.update(updated=_now(), fingerprint=changes.fingerprint or data["fingerprint"], documents=int(count))
+    data.pop("source", None)
+    if source is not None:
+        data["source"] = dict(source)
     conn.execute(
         f'UPDATE "{schema}".manifest SET generation = %s, data = %s',
         (new, json.dumps(data, default=str)),

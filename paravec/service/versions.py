@@ -278,14 +278,54 @@ class PostgresSource(FolderSource):
     """An index in PostgreSQL, which other processes sync too (replicas, ``paravec index --sync``).
 
     A sync commits a new generation of the index in one transaction; `poll` serves it, with the
-    model the index now records, once it is there.
+    model the index now records, once it is there. An index a `paravec.Store` publishes
+    (`paravec.store.publishing`) is served under the store's version numbers, the same in every
+    replica, and takes no writes (they go to the store).
     """
+
+    def load(self) -> ServedVersion:
+        served = super().load()
+        published = _store_version(self._live)
+        if published is not None:
+            served.version = published
+        return served
 
     def poll(self, served: ServedVersion) -> ServedVersion | None:
         if self._live.backend.view() is served.index.backend.view():
             return None
         self._live.follow_model()
-        return self.load()
+        newer = self.load()
+        if newer.version == served.version:
+            # The same store version again (published away and back between two polls): the same
+            # documents in a newer generation. Serve that one under the same number: the next
+            # sync deletes rows the older generation still reads.
+            served.index = newer.index
+            return None
+        return newer
+
+    def write(
+        self, texts: Sequence[tuple[str, str]], titles: dict[str, str], served: ServedVersion
+    ) -> Written:
+        if _store_version(self._live) is not None:
+            store = _source(self._live).get("store")
+            raise IndexStateError(
+                f"this index is published by the store {store}: add documents to the store "
+                f"(`paravec store update`, or `paravec serve {store} --token-env ...`)"
+            )
+        return super().write(texts, titles, served)
+
+
+def _source(index: SearchIndex) -> dict[str, Any]:
+    """What the manifest of a PostgreSQL index says it holds (`paravec.store.publishing`)."""
+    source = getattr(index.backend.view(), "manifest", {}).get("source")
+    return source if isinstance(source, dict) else {}
+
+
+def _store_version(index: SearchIndex) -> int | None:
+    """The store version a PostgreSQL index holds, when a store publishes it."""
+    source = _source(index)
+    version = source.get("version") if source.get("kind") == "paravec-store" else None
+    return version if isinstance(version, int) else None
 
 
 class StoreSource:

@@ -9,7 +9,8 @@ compare versions, roll back, delete documents, collect old versions. The package
 versions), `paravec.store.texts`, `paravec.store.versions` (writing one version),
 `paravec.store.lock` (one writer at a time, cleanup after a killed step),
 `paravec.store.verify` (the gate, run beside the write), `paravec.store.priority` (a step at a
-lower CPU priority), `paravec.store.diff`.
+lower CPU priority), `paravec.store.diff`, `paravec.store.publishing` (mirroring the current
+version into a PostgreSQL index).
 
 Examples
 --------
@@ -21,6 +22,7 @@ paravec.errors.StoreError: /nonexistent/store is not a paravec store; ...
 """
 
 from paravec.store.layout import VersionInfo
+from paravec.store.publishing import Publication, PublishWarning
 from paravec.store.store import Store
 
-__all__ = ["Store", "VersionInfo"]
+__all__ = ["Publication", "PublishWarning", "Store", "VersionInfo"]

@@ -28,7 +28,7 @@ from paravec.params import Integer, validate
 from paravec.store.layout import VersionInfo, now
 from paravec.store.lock import StoreLock, clean_leftovers
 from paravec.store.priority import at_priority, thread_nice
-from paravec.store.reading import Reading
+from paravec.store.publishing import Publishing
 from paravec.store.texts import text_objects
 from paravec.store.verify import verification
 from paravec.store.versions import batch_digest, finish_version, software, stage_version
@@ -55,7 +55,7 @@ def _texts_of(documents: Sequence[TaggedDocument], texts: Any) -> dict[str, str]
     return out
 
 
-class Changing(Reading):
+class Changing(Publishing):
     """The writing methods of `paravec.Store` (see the module docstring)."""
 
     # -- changing ----------------------------------------------------------------------------------
@@ -237,6 +237,7 @@ class Changing(Reading):
     def _publish(self, info: VersionInfo, parent: int) -> None:
         if info.accepted:
             self._layout.write_pointer(info.number, info.kind, parent)
+            self._publish_current()  # to PostgreSQL, when the store publishes there
 
     @validate(to=Integer(min=1, none=True))
     def rollback(self, to: int | None = None, *, force: bool = False, wait: float = 60.0) -> VersionInfo:
@@ -270,6 +271,7 @@ class Changing(Reading):
                 )
             if to != current:
                 self._layout.write_pointer(to, "rollback", current)
+                self._publish_current()
         return self.info(to)
 
     @validate(keep=Integer(min=1))
@@ -283,7 +285,8 @@ class Changing(Reading):
         """
         with StoreLock(self._layout, "gc", wait=wait):
             numbers = self._layout.numbers()
-            kept = set(numbers[-keep:]) | {self.current}
+            # PostgreSQL's replicas load the model of the version it holds: kept too.
+            kept = set(numbers[-keep:]) | {self.current} | self._published_versions()
             removed = [n for n in numbers if n not in kept]
             for number in removed:
                 folder = self._layout.version_dir(number)

@@ -55,7 +55,8 @@ class Store(Changing):
     Create one with `create`, open one with `open`. Reading: `current`, `versions`, `info`,
     `model`, `index`, `texts`, `report`, `update_report`, `diff`, `disk_usage`
     (`paravec.store.reading`); changing: `update`, `delete`, `rollback`, `gc`
-    (`paravec.store.changing`).
+    (`paravec.store.changing`); publishing to PostgreSQL: `publish_to`, `publish`,
+    `publication` (`paravec.store.publishing`).
 
     Attributes
     ----------
