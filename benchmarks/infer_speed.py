@@ -126,7 +126,8 @@ def main() -> None:
     wiki = wiki_documents()
     short, long = _short_documents(n_short, rng), _long_documents(wiki, n_long, rng)
     peak = _Peak(args.quick)
-    results: dict[str, Any] = {"cpus": os.cpu_count(), "rounds": rounds, "models": []}
+    results: dict[str, Any] = {"cpus": os.cpu_count(), "rounds": rounds, "models": [],
+                               "load_start": os.getloadavg()[0]}  # fmt: skip
     for dim in (300, 100):
         model = Doc2Vec(vector_size=dim, dm=0, negative=5, hs=0, sample=1e-4, min_count=2, window=8,
                         epochs=3, workers=2, seed=1)  # fmt: skip
@@ -136,6 +137,7 @@ def main() -> None:
         model.epochs = 20  # inference epochs (paravec.train's default)
         paravec.infer(model, short[:2], workers=1)  # compile (cached on disk) before anything is timed
         results["models"].append(_measure(model, short, long, rounds, peak))
+    results["load_end"] = os.getloadavg()[0]
     markdown = _markdown(results)
     print(markdown)
     write_results(RESULTS / ("infer_speed_quick.md" if args.quick else "infer_speed.md"), markdown, results)
@@ -146,8 +148,6 @@ def _measure(
 ) -> dict[str, Any]:
     known = model.wv.key_to_index
     keep = np.minimum(model.wv.expandos["sample_int"].astype(np.float64) / 2**32, 1.0)
-    long_words = sum(sum(1 for w in d if w in known) for d in long)
-    long_kept = float(sum(sum(keep[known[w]] for w in d if w in known) for d in long))
     dim, neg, epochs = model.vector_size, model.negative, model.epochs
     out: dict[str, Any] = {"epochs": epochs, "vector_size": dim, "negative": neg, "sample": model.sample,
                            "vocabulary": len(model.wv)}  # fmt: skip
@@ -158,8 +158,7 @@ def _measure(
             "paravec-1": lambda docs=docs: paravec.infer(model, docs, workers=1),
             "paravec-2": lambda docs=docs: paravec.infer(model, docs, workers=2),
         }
-        if label == "long":
-            contestants["peak"] = peak
+        contestants["peak"] = peak
         wall, cpu = _timings(contestants, rounds)
         med = {name: statistics.median(t) for name, t in wall.items()}
         med_cpu = {name: statistics.median(t) for name, t in cpu.items()}
@@ -177,21 +176,23 @@ def _measure(
             "cpu_ratio_1": med_cpu["gensim"] / med_cpu["paravec-1"],
             "cpu_ratio_2": med_cpu["gensim"] / med_cpu["paravec-2"],
         }
-        if label == "long":
-            macs = peak.macs / med_cpu["peak"]  # per CPU second: what one core does while it runs
-            per_doc = epochs * (1 + neg) * dim / len(docs)
-            out["long"].update(
-                peak_macs_per_cpu_second=macs,
-                known_words=long_words,
-                expected_kept_words=long_kept,
-                limit_docs_per_cpu_second=macs / (long_words * per_doc),
-                limit_kept_docs_per_cpu_second=macs / (long_kept * per_doc),
-            )
+        # The arithmetic limit, from the documents' known words and one core's rate in these rounds.
+        macs = peak.macs / med_cpu["peak"]  # per CPU second: what one core does while it runs
+        per_doc = epochs * (1 + neg) * dim / len(docs)
+        words = sum(sum(1 for w in d if w in known) for d in docs)
+        kept = float(sum(sum(keep[known[w]] for w in d if w in known) for d in docs))
+        out[label].update(
+            peak_macs_per_cpu_second=macs,
+            known_words=words,
+            expected_kept_words=kept,
+            limit_docs_per_cpu_second=macs / (words * per_doc),
+            limit_kept_docs_per_cpu_second=macs / (kept * per_doc),
+        )
     return out
 
 
 def _markdown(r: dict[str, Any]) -> str:
-    rows, limits = [], []
+    rows, limits, cpu_based = [], [], []
     for m in r["models"]:
         for label, res in (("short (5-20 words)", m["short"]), ("long (300-1,000 words)", m["long"])):
             dps, med = res["docs_per_second"], res["median_seconds"]
@@ -203,21 +204,27 @@ def _markdown(r: dict[str, Any]) -> str:
                 f"| **{res['speedup_1']:.1f}x** | **{res['speedup_2']:.1f}x** "
                 f"| {res['cpu_ratio_1']:.1f}x / {res['cpu_ratio_2']:.1f}x |"
             )
-        long = m["long"]
-        one = long["docs_per_cpu_second"]["paravec-1"]
-        two = long["docs_per_second"]["paravec-2"]
-        limit, limit_kept = long["limit_docs_per_cpu_second"], long["limit_kept_docs_per_cpu_second"]
-        limits.append(
-            f"- {m['vector_size']} dimensions: {long['known_words'] / long['documents']:.0f} known words a "
-            f"document x {m['epochs']} epochs x (1 + {m['negative']}) x {m['vector_size']} at "
-            f"{long['peak_macs_per_cpu_second'] / 1e9:.1f} G multiply-adds per CPU second is **{limit:.0f} "
-            f"documents per CPU second**. paravec does {one:.0f} on 1 thread (**{one / limit:.0%}** of the "
-            f"limit; gensim {long['docs_per_cpu_second']['gensim']:.0f}); with 2 threads it did {two:.0f} "
-            f"documents per wall-clock second on this shared machine ({two / (2 * limit):.0%} of two idle "
-            f"cores' limit). Downsampling keeps about {long['expected_kept_words'] / long['known_words']:.0%} "
-            f"of the words: counting kept words only, the limit is {limit_kept:.0f} and paravec reaches "
-            f"{one / limit_kept:.0%} of it."
-        )
+        for label, res in (("short", m["short"]), ("long", m["long"])):
+            cpu_based.append(
+                f"- {m['vector_size']} dimensions, {label}: gensim used {res['cpu_ratio_2']:.1f}x the CPU time of "
+                f"paravec's 2 threads together, so on two cores of its own paravec would do "
+                f"**{2 * res['cpu_ratio_2']:.1f}x** gensim's documents per second if its threads kept both busy "
+                f"(measured here with wall clocks: {res['speedup_2']:.1f}x)."
+            )
+            one = res["docs_per_cpu_second"]["paravec-1"]
+            two = res["docs_per_second"]["paravec-2"]
+            limit, limit_kept = res["limit_docs_per_cpu_second"], res["limit_kept_docs_per_cpu_second"]
+            limits.append(
+                f"- {m['vector_size']} dimensions, {label}: {res['known_words'] / res['documents']:.1f} known words a "
+                f"document x {m['epochs']} epochs x (1 + {m['negative']}) x {m['vector_size']} at "
+                f"{res['peak_macs_per_cpu_second'] / 1e9:.1f} G multiply-adds per CPU second is **{limit:,.0f} "
+                f"documents per CPU second**. paravec does {one:,.0f} on 1 thread (**{one / limit:.0%}** of the "
+                f"limit; gensim {res['docs_per_cpu_second']['gensim']:,.0f}, {res['docs_per_cpu_second']['gensim'] / limit:.0%}); "
+                f"with 2 threads it did {two:,.0f} documents per wall-clock second ({two / (2 * limit):.0%} of two "
+                f"idle cores' limit). Downsampling keeps about "
+                f"{res['expected_kept_words'] / res['known_words']:.0%} of the words: counting kept words only, "
+                f"the limit is {limit_kept:,.0f} and paravec reaches {one / limit_kept:.0%} of it."
+            )
     m0 = r["models"][0]
     return "\n".join(
         [
@@ -225,7 +232,9 @@ def _markdown(r: dict[str, Any]) -> str:
             "",
             "`python benchmarks/infer_speed.py`: the same documents and epochs inferred by a loop over "
             "gensim's `infer_vector` and by `paravec.infer` with 1 and 2 threads; medians of "
-            f"{r['rounds']} rounds in rotating order on a shared machine ({r['cpus']} CPUs). Models: "
+            f"{r['rounds']} rounds in rotating order on a shared machine ({r['cpus']} CPUs, load average "
+            f"{r['load_start']:.1f} at the start and {r['load_end']:.1f} at the end: other processes shared the "
+            "cores). Models: "
             f"PV-DBOW, negative {m0['negative']}, sample {m0['sample']:g}, {m0['vocabulary']:,} words, "
             f"trained on the Wikipedia extract; {m0['epochs']} inference epochs.",
             "",
@@ -238,8 +247,13 @@ def _markdown(r: dict[str, Any]) -> str:
             "column compares the CPU time each side used (all its threads), which the other processes "
             "on the machine disturb less.",
             "",
-            "Arithmetic limit for the long documents (one core's multiply-adds per CPU second, from a "
-            "compiled dot-product loop over rows in cache, timed in the same rounds):",
+            "The speed-up with 2 threads from CPU time (gensim's loop runs on one core, paravec's two "
+            "threads share the batch):",
+            "",
+            *cpu_based,
+            "",
+            "Arithmetic limit (one core's multiply-adds per CPU second, from a compiled dot-product loop "
+            "over rows in cache, timed in the same rounds as each kind of document):",
             "",
             *limits,
             "",

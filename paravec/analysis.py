@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from paravec.errors import ParameterError
-from paravec.tokenizer import tokenize
 
 __all__ = ["ATTRIBUTE", "LANGUAGES", "Analysis", "lemmatizer", "lexicon", "of_model", "record"]
 
@@ -137,6 +136,10 @@ class Analysis:
 
     def __call__(self, text: str) -> list[str]:
         """The words of ``text`` (a `paravec.tokenizer.Tokenizer`)."""
+        # Imported here: the tokenizer builds its Unicode tables at import, which reading a model's
+        # recorded analysis (``paravec check``, ``info``) does not need.
+        from paravec.tokenizer import tokenize
+
         words = tokenize(text, lowercase=self.lowercase)
         if self.stop_words:
             stop = frozenset(self.stop_words)

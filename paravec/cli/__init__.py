@@ -7,6 +7,8 @@ traceback for a mistake they can fix.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import inspect
 import sys
@@ -65,6 +67,10 @@ _register_commands()
 
 def main() -> None:
     """Entry point of the ``paravec`` console script."""
+    # At exit the interpreter collects every object the imports made (gensim's and scipy's: ~0.2 s
+    # of CPU, a sixth of `paravec check`); frozen objects are skipped. Run at exit only, so a
+    # process that calls main() and goes on (the tests) keeps its collector as it was.
+    atexit.register(gc.freeze)
     try:
         app()
     except ParavecError as err:

@@ -47,3 +47,26 @@ def test_check_model_broken_by_plain_gensim_update(
     proc = cli_run_main("update", path, datapath("lee_background.cor"), "--out", tmp_path / "out.model")
     assert proc.returncode == 2 and "inconsistent" in cli_error_line(proc)
     assert not (tmp_path / "out.model").exists()
+
+
+def test_check_imports_only_what_it_uses(cli_files):
+    # `paravec check` must start fast (issue 14): it reads a model's recorded text analysis but
+    # tokenizes nothing, and it trains nothing, so neither the tokenizer's Unicode tables nor numba
+    # may be loaded. Its exit skips collecting what the imports made (gc.freeze at exit).
+    import subprocess
+    import sys
+
+    probe = (
+        "import atexit, gc, sys\n"
+        "from paravec.cli import main\n"
+        "def report():\n"
+        "    loaded = [m for m in ('paravec.tokenizer', 'numba') if m in sys.modules]\n"
+        "    print('loaded:', loaded, 'frozen:', gc.get_freeze_count() > 0)\n"
+        "atexit.register(report)\n"
+        f"sys.argv = ['paravec', 'check', {str(cli_files['model'])!r}]\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "ok"
+    assert "loaded: [] frozen: True" in proc.stdout
