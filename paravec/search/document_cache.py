@@ -42,6 +42,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Protocol
 
 import numpy as np
@@ -49,13 +50,19 @@ import numpy.typing as npt
 from gensim.models.keyedvectors import KeyedVectors
 
 from paravec.linalg import unit_rows
-from paravec.search.similarity import soft_similarity
+from paravec.search.similarity import SOFT_THRESHOLD
+from paravec.search.soft_kernels import soft_norms, soft_weighted
 from paravec.tokenizer import tokenize
 
 __all__ = ["DocumentCache", "DocumentCaches", "TermRow"]
 
 # Documents kept per index version; beyond it the cache starts afresh (~1.5 kB per document).
 _MAX_DOCUMENTS = 200_000
+# Words whose document frequency is kept; beyond it those memos start afresh.
+_MAX_WORDS = 1_000_000
+# Word-cosine entries (4 bytes each) of the documents whose soft norms are computed together.
+_BLOCK_ENTRIES = 4_000_000
+_THRESHOLD = np.float32(SOFT_THRESHOLD)
 
 
 class _Source(Protocol):
@@ -94,18 +101,33 @@ class DocumentCache:
         self.wv = wv
         self.analyse = analyse  # the model's recorded text analysis: texts become its words
         self._lock = threading.Lock()
+        self._df: dict[str, int] = {}
+        self._n_documents: int | None = None
         self._ids: dict[str, int] = {}
         self._idf = np.zeros(1024)
         self._vectors = np.zeros((1024, wv.vector_size), dtype=np.float32)
         self._rows: dict[int, TermRow | None] = {}
-        self._n_documents: int | None = None
+
+    def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        """The view's `document_frequencies`, each word asked of the index once per version."""
+        with self._lock:
+            return self._frequencies(words)
+
+    def _frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        wanted = list(dict.fromkeys(words))
+        missing = [w for w in wanted if w not in self._df]
+        if missing or self._n_documents is None:
+            if len(self._df) + len(missing) > _MAX_WORDS:
+                self._df = {w: self._df[w] for w in self._ids}  # terms stay: their ids use them
+            found, self._n_documents = self.view.document_frequencies(missing)
+            self._df.update((w, found.get(w, 0)) for w in missing)
+        return {w: self._df[w] for w in wanted}, self._n_documents
 
     def _add_terms(self, words: Iterable[str]) -> None:
-        new = [w for w in dict.fromkeys(words) if w not in self._ids]
+        new = [w for w in words if w not in self._ids]
         if not new:
             return
-        df, n_documents = self.view.document_frequencies(new)
-        self._n_documents = n_documents
+        df, n_documents = self._frequencies(new)
         start = len(self._ids)
         stop = start + len(new)
         if stop > len(self._idf):
@@ -114,38 +136,66 @@ class DocumentCache:
             grown = np.zeros((size, self._vectors.shape[1]), dtype=np.float32)
             grown[:start] = self._vectors[:start]
             self._vectors = grown
+        known = self.wv.key_to_index
         for i, word in enumerate(new, start=start):
             self._ids[word] = i
-            f = df.get(word, 0)
+            f = df[word]
             self._idf[i] = math.log2(n_documents / f) if 0 < f <= n_documents else 0.0
-        known = [
-            (i, self.wv.key_to_index[w]) for i, w in enumerate(new, start=start) if w in self.wv.key_to_index
-        ]
+        pairs = [(i, known[w]) for i, w in enumerate(new, start=start) if w in known]
         self._vectors[start:stop] = 0.0
-        if known:
-            at, rows = map(list, zip(*known, strict=True))
+        if pairs:
+            at, rows = map(list, zip(*pairs, strict=True))
             self._vectors[at] = unit_rows(self.wv.vectors[rows])
 
-    def _row(self, words: Sequence[str]) -> TermRow:
-        counts = Counter(words)
-        self._add_terms(counts)
-        terms = sorted(t for t in counts if self._idf[self._ids[t]] > 0)
-        ids = np.array([self._ids[t] for t in terms], dtype=np.int64)
-        weights = unit_rows(
-            np.array([counts[t] * float(self._idf[i]) for t, i in zip(terms, ids.tolist(), strict=True)]),
-            dtype=np.float64,
-        )[0]
-        norm = 0.0
-        if len(ids):
-            s = soft_similarity(self._vectors[ids], self._vectors[ids])
-            np.fill_diagonal(s, 1.0)  # a word the model does not know is still itself
-            norm = math.sqrt(max(float(weights @ s @ weights), 0.0))
-        return TermRow(ids, weights, norm)
+    def _build(self, documents: Sequence[Sequence[str]]) -> list[TermRow]:
+        """The rows of token lists, all at once (the caller holds the lock)."""
+        # Terms in the order of their strings, as `paravec.search.similarity.tfidf_rows` has its
+        # columns: every sum runs in the same order as the reference's, whatever was seen before.
+        items = [sorted(Counter(words).items()) for words in documents]
+        flat = list(chain.from_iterable(items))
+        self._add_terms(dict.fromkeys(term for term, _count in flat))
+        ids = np.fromiter((self._ids[term] for term, _count in flat), np.int64, len(flat))
+        tf = np.fromiter((count for _term, count in flat), np.float64, len(flat))
+        owner = np.repeat(np.arange(len(items)), np.fromiter(map(len, items), np.int64, len(items)))
+        weights = tf * self._idf[ids]
+        keep = weights > 0  # a term in every document weighs 0 and is left out, as in gensim
+        ids, owner, weights = ids[keep], owner[keep], weights[keep]
+        sizes = np.bincount(owner, minlength=len(items))
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        weights = weights / np.sqrt(np.bincount(owner, weights * weights, minlength=len(items)))[owner]
+        norms = self._soft_norms(ids, weights, starts)
+        return [
+            TermRow(ids[a:b], weights[a:b], float(norm))
+            for a, b, norm in zip(starts[:-1].tolist(), starts[1:].tolist(), norms.tolist(), strict=True)
+        ]
+
+    def _soft_norms(
+        self, ids: npt.NDArray[np.int64], weights: npt.NDArray[np.float64], starts: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
+        """Soft norm of each row: one word-cosine block per row from BLAS, the rest compiled."""
+        sizes = np.diff(starts)
+        out = np.zeros(len(sizes))
+        first = 0
+        while first < len(sizes):
+            # As many rows as fit in _BLOCK_ENTRIES (at least one), their blocks in one buffer.
+            entries = np.cumsum(sizes[first:] ** 2)
+            last = first + max(1, int(np.searchsorted(entries, _BLOCK_ENTRIES, side="right")))
+            block_starts = np.concatenate([[0], entries[: last - first]])
+            blocks = np.empty(int(block_starts[-1]), dtype=np.float32)
+            for d in range(first, last):
+                c = int(sizes[d])
+                if c:
+                    v = self._vectors[ids[starts[d] : starts[d] + c]]
+                    at = int(block_starts[d - first])
+                    np.matmul(v, v.T, out=blocks[at : at + c * c].reshape(c, c))
+            out[first:last] = soft_norms(blocks, block_starts, weights, starts[first : last + 1], _THRESHOLD)
+            first = last
+        return out
 
     def query_row(self, words: Sequence[str]) -> TermRow:
         """The row and soft norm of a query's tokens (not kept: a query is asked once)."""
         with self._lock:
-            return self._row(words)
+            return self._build([words])[0]
 
     def rows(self, slots: Sequence[int]) -> dict[int, TermRow]:
         """The row of each of ``slots`` whose text the index holds (a slot without text is left out)."""
@@ -156,11 +206,12 @@ class DocumentCache:
                     self._rows.clear()
                 tags = {slot: self.view.tag(slot) for slot in missing}
                 texts = self.view.texts([tag for tag in tags.values() if tag is not None])
-                for slot in missing:
-                    text = texts.get(tags[slot] or "")
-                    self._rows[slot] = None if text is None else self._row(self.analyse(text))
-            found = {slot: self._rows.get(slot) for slot in slots}
-            return {slot: row for slot, row in found.items() if row is not None}
+                found = [slot for slot in missing if texts.get(tags[slot] or "") is not None]
+                built = self._build([self.analyse(texts[tags[slot] or ""]) for slot in found])
+                self._rows.update(dict.fromkeys(missing))
+                self._rows.update(zip(found, built, strict=True))
+            rows = {slot: self._rows.get(slot) for slot in slots}
+            return {slot: row for slot, row in rows.items() if row is not None}
 
     def measures(
         self, query: TermRow, rows: Sequence[TermRow], doc2vec_cosines: npt.ArrayLike
@@ -169,10 +220,10 @@ class DocumentCache:
         `paravec.search.similarity.similarities` returns them."""
         n = len(rows)
         doc2vec = np.asarray(doc2vec_cosines, dtype=np.float64).reshape(n)
-        lengths = np.array([len(r.ids) for r in rows], dtype=np.int64)
+        lengths = np.fromiter((len(r.ids) for r in rows), np.int64, n)
         ids = np.concatenate([r.ids for r in rows]) if n else np.zeros(0, dtype=np.int64)
         weights = np.concatenate([r.weights for r in rows]) if n else np.zeros(0)
-        norms = np.array([r.norm for r in rows], dtype=np.float64)
+        norms = np.fromiter((r.norm for r in rows), np.float64, n)
         with self._lock:  # the term table may grow while another query reads it
             vectors = self._vectors
             size = len(self._ids)
@@ -192,9 +243,9 @@ class DocumentCache:
         tfidf = np.bincount(owner, weights * q_dense[at], minlength=n)
         soft = np.zeros(n)
         if len(query.ids) and query.norm != 0:
-            cross = soft_similarity(vectors[query.ids], vectors[union])
-            cross[np.arange(len(q_at)), q_at] = 1.0
-            weighted = query.weights @ cross  # x·S, for every column at once
+            cross = vectors[query.ids] @ vectors[union].T
+            cross[np.arange(len(q_at)), q_at] = 1.0  # a word the model does not know is still itself
+            weighted = soft_weighted(cross, query.weights, _THRESHOLD)  # x·S, every column at once
             dots = np.bincount(owner, weights * weighted[at], minlength=n)
             np.divide(dots, query.norm * norms, out=soft, where=norms > 0)
             np.clip(soft, 0.0, 1.0, out=soft)

@@ -187,12 +187,13 @@ def shown(words: Sequence[str]) -> str:
     return text + (", ..." if len(words) > 5 else "")
 
 
-def key_terms(words: Sequence[str], view: IndexView, limit: int) -> list[str]:
+def key_terms(words: Sequence[str], view: IndexView | DocumentCache, limit: int) -> list[str]:
     """The ``limit`` most telling distinct words of ``words``: highest (1 + log tf) x idf.
 
     A short query keeps all its words, in order. A long one (a paragraph pasted as the query)
     keeps the words that best tell documents apart, as a more-like-this query does, rather than
-    its first words, which are mostly stop words.
+    its first words, which are mostly stop words. The document frequencies come from ``view``
+    (or a view's `DocumentCache`, which asks the index for each word once).
     """
     distinct = list(dict.fromkeys(words))
     if len(distinct) <= limit:
@@ -366,7 +367,9 @@ def _rank(
     words = encoder.analysis(query)
     if not words:
         raise ParameterError("the query has no words (letters or digits); type at least one word")
-    terms = key_terms(tokenize(query, lowercase=encoder.analysis.lowercase), view, MAX_QUERY_TERMS)
+    # Document mode's query is a whole document: its many words' frequencies come from the cache.
+    cache = documents.get(view, encoder.model.wv, encoder.analysis) if mode == "document" else None
+    terms = key_terms(tokenize(query, lowercase=encoder.analysis.lowercase), cache or view, MAX_QUERY_TERMS)
     n = max(k, settings.candidates) if mode in ("hybrid", "document") else k
     extra = {}
     if expand:
@@ -412,7 +415,7 @@ def _rank(
             candidates = list(dict.fromkeys([slot for slot, _s in keyword] + [slot for slot, _s in vector]))
             fused = _document_mode(
                 view,
-                documents.get(view, encoder.model.wv, encoder.analysis),
+                cache or documents.get(view, encoder.model.wv, encoder.analysis),
                 lambda: calibrations.get(view, encoder, infer_epochs),
                 words,
                 candidates,

@@ -164,7 +164,10 @@ def _soft_norms(rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     for r, row in enumerate(rows):
         c = np.flatnonzero(row)
         if len(c):
-            s = soft_similarity(vectors[c], vectors[c])
+            # One array for both sides: numpy then multiplies it by its transpose with syrk,
+            # half the work of a general product (paravec.search.document_cache does the same).
+            v = vectors[c]
+            s = soft_similarity(v, v)
             np.fill_diagonal(s, 1.0)  # a word the model does not know is still itself
             out[r] = math.sqrt(max(float(row[c] @ s @ row[c]), 0.0))
     return out

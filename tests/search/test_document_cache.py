@@ -14,7 +14,7 @@ pytest.importorskip("tantivy")
 from threadpoolctl import threadpool_info
 
 from paravec.linalg import limited_blas
-from paravec.search import SearchIndex
+from paravec.search import SearchIndex, ranking
 from paravec.search.document_cache import DocumentCache
 from paravec.search.similarity import similarities
 from paravec.tokenizer import tokenize
@@ -97,3 +97,47 @@ def test_limited_blas_restores_only_when_the_last_user_leaves():
     assert max(_blas_threads()) == 1
     second.__exit__(None, None, None)
     assert _blas_threads() == before
+
+
+class _Counting:
+    """An index view that records which words it was asked the document frequencies of."""
+
+    def __init__(self, view):
+        self.view = view
+        self.asked: list[str] = []
+
+    def document_frequencies(self, words):
+        words = list(words)
+        self.asked += words
+        return self.view.document_frequencies(words)
+
+    def texts(self, tags):
+        return self.view.texts(tags)
+
+    def tag(self, slot):
+        return self.view.tag(slot)
+
+
+def test_each_words_frequency_is_asked_of_the_index_once(idx, model, new_texts):
+    view = idx.backend.view()
+    counting = _Counting(view)
+    cache = DocumentCache(counting, model.wv)
+    words = tokenize(new_texts[3][1])
+    assert cache.document_frequencies(words) == view.document_frequencies(words)
+    assert sorted(counting.asked) == sorted(set(words))
+    cache.query_row(words)
+    cache.rows(list(range(40)))
+    # The terms the query and the rows needed were looked up once, with the key terms before them.
+    assert len(counting.asked) == len(set(counting.asked))
+    before = len(counting.asked)
+    assert ranking.key_terms(words, cache, 20) == ranking.key_terms(words, view, 20)
+    assert len(counting.asked) == before
+
+
+def test_rows_built_together_equal_rows_built_alone(idx, model):
+    view = idx.backend.view()
+    together = DocumentCache(view, model.wv).rows(list(range(0, 120, 2)))
+    for slot in (0, 58, 118):
+        alone = DocumentCache(view, model.wv).rows([slot])[slot]
+        assert alone.norm == together[slot].norm
+        np.testing.assert_array_equal(alone.weights, together[slot].weights)
