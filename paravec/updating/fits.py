@@ -36,7 +36,7 @@ from typing import Any, Literal
 from paravec.errors import ParameterError
 from paravec.rehearsal import REHEARSAL_SHARE
 
-__all__ = ["FITS", "REHEARSAL_BASE_CAP", "Fit", "FitSettings", "fit_settings"]
+__all__ = ["FITS", "REHEARSAL_BASE_CAP", "REPLAY", "Fit", "FitSettings", "fit_settings"]
 
 FITS = ("keep", "domain")
 Fit = Literal["keep", "domain"]
@@ -45,6 +45,8 @@ Fit = Literal["keep", "domain"]
 # extract's 486k is 0.08: the cap leaves it alone).
 REHEARSAL_BASE_CAP = 0.1
 PASSAGE_WORDS = 1000
+# rehearse=REPLAY: rehearse pseudo-passages generated from the model (paravec.replay), no base text.
+REPLAY = "replay"
 
 
 @dataclass(frozen=True)
