@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import platform
 import shlex
 import statistics
@@ -179,6 +180,13 @@ STRATEGIES: dict[str, Strategy] = {
         "fit='domain', rehearse=the base corpus: the recipe above, derived by paravec "
         "(rehearsal 0.6x the batch's words, at most 1/10 of the base's)",
         lambda b, s, p: dict(fit="domain", rehearse=b),
+    ),
+    # Issue 17, item 2: the same fit without the base's text, rehearsing pseudo-passages generated
+    # from the model itself (paravec.replay).
+    "fit='domain', rehearse='replay'": (
+        "fit='domain', rehearse='replay': the recipe with generative replay (passages sampled from "
+        "the base's document vectors through its output layer) in place of base text",
+        lambda b, s, p: dict(fit="domain", rehearse="replay"),
     ),
 }
 EXPLORATION = [
@@ -362,41 +370,75 @@ def _interleaved_timing(
     }
 
 
+def _timed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[float, float, Any]:
+    """(wall seconds, CPU seconds of this process over all its threads, result) of one call."""
+    cpu = time.process_time()
+    wall, out = timed(fn, *args, **kwargs)
+    return wall, time.process_time() - cpu, out
+
+
+def _base(
+    data: LeeData, seed: int, params: dict[str, Any], cache: Path | None
+) -> tuple[float, float, Doc2Vec]:
+    """Train the base of ``seed``, or load it from ``cache`` (with the times of its training there)."""
+    if cache is None:
+        return _timed(paravec.train, data.wiki, seed=seed, **params)
+    stem = f"base_seed{seed}_" + "_".join(f"{k}{v}" for k, v in sorted(params.items()))
+    model_path, times_path = cache / f"{stem}.model", cache / f"{stem}.json"
+    if model_path.exists() and times_path.exists():
+        wall, cpu = json.loads(times_path.read_text())
+        return wall, cpu, Doc2Vec.load(str(model_path))
+    wall, cpu, base = _timed(paravec.train, data.wiki, seed=seed, **params)
+    cache.mkdir(parents=True, exist_ok=True)
+    base.save(str(model_path))
+    times_path.write_text(json.dumps([wall, cpu]))
+    return wall, cpu, base
+
+
 def _run_seed(
-    data: LeeData, seed: int, params: dict[str, Any], strategies: list[str], log, timing_repeats: int = 0
+    data: LeeData,
+    seed: int,
+    params: dict[str, Any],
+    strategies: list[str],
+    log,
+    timing_repeats: int = 0,
+    rankings: bool = True,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"seed": seed, "rows": {}, "rankings": {}}
-    t_base, base = timed(paravec.train, data.wiki, seed=seed, **params)
+    t_base, c_base, base = _base(data, seed, params, cache)
     out["base_seconds"] = t_base
     if timing_repeats:
         out["timing"] = _interleaved_timing(data, base, seed, params, timing_repeats, log)
     for domain, batch in data.batches.items():
         rows: dict[str, dict[str, float]] = {}
-        rows["base alone"] = {**data.score(domain, base), "seconds": t_base}
-        t_re, re = timed(paravec.train, data.wiki + batch, seed=seed, **params)
-        rows["retrain from scratch"] = {**data.score(domain, re), "seconds": t_re}
+        rows["base alone"] = {**data.score(domain, base), "seconds": t_base, "cpu": c_base}
+        t_re, c_re, re = _timed(paravec.train, data.wiki + batch, seed=seed, **params)
+        rows["retrain from scratch"] = {**data.score(domain, re), "seconds": t_re, "cpu": c_re}
         for name, overrides in RETRAIN_VARIANTS.items():
-            t_v, variant = timed(paravec.train, data.wiki + batch, seed=seed, **{**params, **overrides})
-            rows[name] = {**data.score(domain, variant), "seconds": t_v}
+            t_v, c_v, variant = _timed(paravec.train, data.wiki + batch, seed=seed, **{**params, **overrides})
+            rows[name] = {**data.score(domain, variant), "seconds": t_v, "cpu": c_v}
             del variant
         log(f"seed {seed} {domain}: base {rows['base alone']}, retrain {rows['retrain from scratch']}")
         winner_model = None
         for name in strategies:
             model = copy.deepcopy(base)
-            seconds, _ = timed(_apply, name, model, batch, data, seed, params)
-            rows[name] = {**data.score(domain, model), "seconds": seconds}
+            seconds, cpu, _ = _timed(_apply, name, model, batch, data, seed, params)
+            rows[name] = {**data.score(domain, model), "seconds": seconds, "cpu": cpu}
             log(f"seed {seed} {domain}: {name}: {rows[name]}")
             if name == WINNER:
                 winner_model = model
         for row in rows.values():
             row["ratio"] = row["seconds"] / t_re
+            row["cpu_ratio"] = row["cpu"] / c_re
         out["rows"][domain] = rows
-        if domain == "lee":
+        if domain == "lee" and rankings:
             ranked = {"retrain": re}
             if winner_model is not None:
                 ranked[f"update '{WINNER}'"] = winner_model
             out["rankings"] = _rankings(data, ranked, soft_for=f"update '{WINNER}'")
         del re, winner_model
+    out["load_average"] = os.getloadavg()  # at the end of the seed: the machine is shared
     return out
 
 
@@ -451,7 +493,7 @@ def _summarise(
             "description": STRATEGIES[name][0] if name in STRATEGIES else "",
         }
         for domain in domains:
-            for key in ("doc", "doc_trained", "wordsim", "seconds", "ratio", "work_ratio"):
+            for key in ("doc", "doc_trained", "wordsim", "seconds", "ratio", "cpu_ratio", "work_ratio"):
                 vals = [r["rows"][domain][name].get(key) for r in runs]
                 if None in vals:
                     continue
@@ -490,9 +532,9 @@ def _summarise(
         "(`model.dv`) instead of inferred ones. The first column group is the Lee batch, the second "
         "the newsgroups batch (each with its own retraining).",
         "",
-        "| strategy | Lee | Lee, trained dv | wordsim353 | time | ratio | work ratio | newsgroups P@10 "
-        "| P@10, trained dv | wordsim353 | time | ratio | work ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| strategy | Lee | Lee, trained dv | wordsim353 | time | ratio | CPU ratio | work ratio "
+        "| newsgroups P@10 | P@10, trained dv | wordsim353 | time | ratio | CPU ratio | work ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in table:
         cells = [f"**{row['strategy']}**" if row["strategy"] == WINNER else row["strategy"]]
@@ -504,6 +546,7 @@ def _summarise(
                 _fmt(row[f"{domain}.wordsim"]["values"]),
                 _fmt(row[f"{domain}.seconds"]["values"], 1) + " s",
                 _fmt(row[f"{domain}.ratio"]["values"], 2),
+                _fmt(row[f"{domain}.cpu_ratio"]["values"], 2) if f"{domain}.cpu_ratio" in row else "–",
                 f"{row[f'{domain}.work_ratio']['mean']:.2f}",
             ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -528,6 +571,14 @@ def _summarise(
             f"Issue 5 targets for '{WINNER}' (mean over seeds): Lee {lee:.3f} >= {TARGET_LEE} "
             f"{met(lee >= TARGET_LEE)}; wordsim353 {ws:.3f} >= {TARGET_WORDSIM} {met(ws >= TARGET_WORDSIM)}; "
             f"time {ratio:.2f} of retraining <= {TARGET_RATIO} {met(ratio <= TARGET_RATIO)}.",
+        ]
+    loads = [f"seed {r['seed']}: {r['load_average'][2]:.1f}" for r in runs if "load_average" in r]
+    if loads:
+        lines += [
+            "",
+            f"Load average (15 min) at the end of each seed, on {os.cpu_count()} cores: {', '.join(loads)}. "
+            "Wall times are inflated by that load; CPU ratio = CPU seconds of the update (all its threads) / "
+            "those of the retraining, less sensitive to it.",
         ]
     lines += [
         "",
@@ -616,10 +667,44 @@ def main() -> None:
         metavar="JSON",
         help="only rewrite the markdown from the runs of an earlier .json",
     )
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="only write one table (in --out) from the runs of several .json (e.g. one seed each, run "
+        "side by side as separate processes)",
+    )
+    parser.add_argument(
+        "--base-cache",
+        type=Path,
+        metavar="DIR",
+        help="keep each seed's base model in DIR and reuse it (with the times of its first training)",
+    )
+    parser.add_argument(
+        "--bases-only",
+        action="store_true",
+        help="only train the bases of --seeds into --base-cache, then stop",
+    )
+    parser.add_argument(
+        "--no-rankings",
+        action="store_true",
+        help="skip the table of other Lee rankings (search, TF-IDF, fusions): a shorter run",
+    )
     args = parser.parse_args()
     args.command = "python benchmarks/update_strategies.py" + "".join(
         f" {shlex.quote(a)}" for a in sys.argv[1:]
     )
+    if args.merge:
+        parts = [json.loads(p.read_text()) for p in args.merge]
+        args.command = " ; ".join(p["command"] for p in parts) + " ; " + args.command
+        WINNER = parts[0].get("winner", WINNER)
+        runs = sorted((r for p in parts for r in p["runs"]), key=lambda r: r["seed"])
+        md, payload = _summarise(runs, parts[0]["lsi_gensim_recipe"], args, parts[0]["params"], LeeData())
+        payload["total_seconds"] = max(p["total_seconds"] for p in parts)
+        md += f"Total run time: {payload['total_seconds'] / 60:.1f} minutes (the longest of the parts).\n"
+        write_results(args.out / "update_strategies.md", md, payload)
+        return
     if args.render:
         earlier = json.loads(args.render.read_text())
         args.command = earlier.get("command", "python benchmarks/update_strategies.py")
@@ -647,10 +732,25 @@ def main() -> None:
     log = progress_log()
     data = LeeData()
     warm_up()
+    if args.bases_only:
+        if args.base_cache is None:
+            parser.error("--bases-only needs --base-cache DIR")
+        for seed in seeds:
+            log(f"base of seed {seed}: {_base(data, seed, params, args.base_cache)[:2]} s (wall, CPU)")
+        return
     lsi = _lsi_gensim_recipe()
     log(f"LSI (gensim recipe) {lsi:.3f}")
     runs = [
-        _run_seed(data, seed, params, args.strategies, log, args.timing_repeats if i == 0 else 0)
+        _run_seed(
+            data,
+            seed,
+            params,
+            args.strategies,
+            log,
+            args.timing_repeats if i == 0 else 0,
+            rankings=not args.no_rankings,
+            cache=args.base_cache,
+        )
         for i, seed in enumerate(seeds)
     ]
     md, payload = _summarise(runs, lsi, args, params, data)
