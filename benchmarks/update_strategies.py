@@ -556,14 +556,14 @@ def _issue17_goals(rows: dict[str, dict[str, Any]]) -> list[str]:
 def _summarise(
     runs: list[dict[str, Any]], lsi: float, args, params, data: LeeData
 ) -> tuple[str, dict[str, Any]]:
-    domains = list(runs[0]["rows"])
+    domains = list(dict.fromkeys(d for r in runs for d in r["rows"]))
     for run in runs:
-        for domain in domains:
+        for domain in run["rows"]:
             rows = run["rows"][domain]
             retrain_work = _work(data, domain, "retrain from scratch", run["seed"], params)
             for name, row in rows.items():
                 row["work_ratio"] = _work(data, domain, name, run["seed"], params) / retrain_work
-    names = list(dict.fromkeys(n for d in domains for n in runs[0]["rows"][d]))
+    names = list(dict.fromkeys(n for r in runs for d in domains for n in r["rows"].get(d, {})))
     table: list[dict[str, Any]] = []
     for name in names:
         row: dict[str, Any] = {
@@ -572,8 +572,11 @@ def _summarise(
         }
         for domain in domains:
             for key in ("doc", "doc_trained", "wordsim", "seconds", "ratio", "cpu_ratio", "work_ratio"):
-                vals = [r["rows"][domain].get(name, {}).get(key) for r in runs]
-                if None in vals:
+                # a batch a run left out (--batches, or a stopped run) counts the seeds that have it
+                vals = [
+                    v for r in runs if (v := r["rows"].get(domain, {}).get(name, {}).get(key)) is not None
+                ]
+                if not vals:
                     continue
                 row[f"{domain}.{key}"] = {"mean": _agg(vals)[0], "sd": _agg(vals)[1], "values": vals}
         table.append(row)
@@ -658,6 +661,14 @@ def _summarise(
             f"time {ratio:.2f} of retraining <= {TARGET_RATIO} {met(ratio <= TARGET_RATIO)}.",
         ]
     lines += _issue17_goals({row["strategy"]: row for row in table})
+    per_batch = {d: [r["seed"] for r in runs if d in r["rows"]] for d in domains}
+    if any(len(seeds) < len(runs) for seeds in per_batch.values()):
+        lines += [
+            "",
+            "Seeds per batch: "
+            + "; ".join(f"{d}: {', '.join(map(str, seeds))}" for d, seeds in per_batch.items())
+            + " (a mean is over the seeds that have the row).",
+        ]
     loads = [f"seed {r['seed']}: {r['load_average'][2]:.1f}" for r in runs if "load_average" in r]
     if loads:
         lines += [
@@ -780,6 +791,13 @@ def main() -> None:
         "empty); default: --strategies, with retraining",
     )
     parser.add_argument(
+        "--batches",
+        nargs="+",
+        choices=["lee", "newsgroups"],
+        default=["lee", "newsgroups"],
+        help="the batches to add (default both)",
+    )
+    parser.add_argument(
         "--no-rankings",
         action="store_true",
         help="skip the table of other Lee rankings (search, TF-IDF, fusions): a shorter run",
@@ -827,6 +845,7 @@ def main() -> None:
     started = time.perf_counter()
     log = progress_log()
     data = LeeData()
+    data.batches = {k: v for k, v in data.batches.items() if k in args.batches}
     warm_up()
     if args.bases_only:
         if args.base_cache is None:
