@@ -683,27 +683,30 @@ def _summarise(
         "",
     ]
     lines += [f"- **{n}**: {d}" for n, (d, _) in STRATEGIES.items() if n in names]
-    lines += [
-        "",
-        "## Best Lee document similarity by any ranking",
-        "",
-        "| ranking | Lee Pearson |",
-        "|---|---|",
-        f"| LSI, gensim's test_lee.py recipe (measured here) | {lsi:.3f} |",
-        f"| all-MiniLM-L6-v2 (cited in issue 5, not run here) | {MINILM_LEE:.3f} |",
-    ]
-    lines += [f"| {r['ranking']} | {_fmt(r['values'])} |" for r in rankings]
-    lines += [
-        "",
-        "The paravec search rows are what a user gets: each lee.cor article queries a `SearchIndex` of the "
-        "Lee batch (lee_background + lee.cor) by its text, every document returned; `mode='document'` is "
-        "the calibrated mean of TF-IDF, soft and Doc2Vec cosine (`paravec.search.similarity`), with its "
-        "threshold chosen on mini_newsgroup. The other rows are computed offline on the 50 articles. "
-        "An offline fusion adds the z-scored similarities (over the 1,225 pairs) with equal weights; no weight "
-        "is tuned. The soft cosine and the weighted output mean were added after a look at seed 0, "
-        "the fusions are all the pairs tried, so the best offline row is mildly optimistic.",
-        "",
-    ]
+    if rankings:  # --no-rankings leaves them out
+        lines += [
+            "",
+            "## Best Lee document similarity by any ranking",
+            "",
+            "| ranking | Lee Pearson |",
+            "|---|---|",
+            f"| LSI, gensim's test_lee.py recipe (measured here) | {lsi:.3f} |",
+            f"| all-MiniLM-L6-v2 (cited in issue 5, not run here) | {MINILM_LEE:.3f} |",
+        ]
+        lines += [f"| {r['ranking']} | {_fmt(r['values'])} |" for r in rankings]
+        lines += [
+            "",
+            "The paravec search rows are what a user gets: each lee.cor article queries a `SearchIndex` of the "
+            "Lee batch (lee_background + lee.cor) by its text, every document returned; `mode='document'` is "
+            "the calibrated mean of TF-IDF, soft and Doc2Vec cosine (`paravec.search.similarity`), with its "
+            "threshold chosen on mini_newsgroup. The other rows are computed offline on the 50 articles. "
+            "An offline fusion adds the z-scored similarities (over the 1,225 pairs) with equal weights; no weight "
+            "is tuned. The soft cosine and the weighted output mean were added after a look at seed 0, "
+            "the fusions are all the pairs tried, so the best offline row is mildly optimistic.",
+            "",
+        ]
+    else:
+        lines.append("")
     payload = {
         "command": args.command,
         "params": params,
@@ -816,7 +819,12 @@ def main() -> None:
         runs = sorted((r for p in parts for r in p["runs"]), key=lambda r: r["seed"])
         md, payload = _summarise(runs, parts[0]["lsi_gensim_recipe"], args, parts[0]["params"], LeeData())
         payload["total_seconds"] = max(p["total_seconds"] for p in parts)
-        md += f"Total run time: {payload['total_seconds'] / 60:.1f} minutes (the longest of the parts).\n"
+        total = payload["total_seconds"]
+        md += (
+            f"Total run time: {total / 60:.1f} minutes (the longest of the parts).\n"
+            if total == total  # NaN: a part read from a stopped run's log, which does not say
+            else "Total run time: not recorded (rows read from a run's log).\n"
+        )
         write_results(args.out / "update_strategies.md", md, payload)
         return
     if args.render:
