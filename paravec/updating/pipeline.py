@@ -38,8 +38,8 @@ from paravec.documents import validate_documents
 from paravec.errors import ParameterError
 from paravec.params import Integer, IsCallable, validate
 from paravec.rehearsal import sample_rehearsal
-from paravec.updating.driver import Trainer, TrainingJob, build_corpus, build_locks, train
 from paravec.replay import sample_replay
+from paravec.updating.driver import Trainer, TrainingJob, build_corpus, build_locks, train
 from paravec.updating.fits import PASSAGE_WORDS, REPLAY, Fit, fit_settings
 from paravec.updating.inputs import ensure_intact, validate_rehearsal
 from paravec.updating.mismatch import analysis_warnings

@@ -63,7 +63,7 @@ def test_domain_fit_with_replay_needs_no_base_text(lee_base, lee_background):
 def test_an_unknown_rehearse_string_is_refused(lee_base, lee_background):
     model = copy.deepcopy(lee_base)
     with pytest.raises(
-        ParameterError, match="rehearse must be the base corpus .* or 'replay'; got the string 'wiki.txt'"
+        ParameterError, match=r"rehearse must be the base corpus .* or 'replay'; got the string 'wiki\.txt'"
     ):
         paravec.update(model, lee_background[200:210], fit="domain", rehearse="wiki.txt")
     assert len(model.dv) == len(lee_base.dv)
