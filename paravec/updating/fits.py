@@ -12,6 +12,8 @@ the model and the batch instead of copied by hand:
   batch's words, but at most 1/10 of the words the base saw, so that a batch as large as the base
   does not turn the rehearsal into (most of) the base corpus, which costs as much as retraining
   and fitted worse when measured (``benchmarks/README.md``, "probes around the update recipe").
+  ``rehearse="replay"`` (`REPLAY`) rehearses as many words of pseudo-passages generated from the
+  model itself instead (`paravec.replay`), for a team that kept the model and not its corpus.
 
 Settings given explicitly to `paravec.update` win over the fit's.
 
