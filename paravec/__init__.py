@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from paravec.invariants import check
     from paravec.model_io import load, save
     from paravec.rehearsal import sample_rehearsal
+    from paravec.replay import sample_replay
     from paravec.report import Report
     from paravec.scores import RandomPairs
     from paravec.search import SearchIndex
@@ -67,6 +68,7 @@ _LAZY = {
     "load": "paravec.model_io",
     "save": "paravec.model_io",
     "sample_rehearsal": "paravec.rehearsal",
+    "sample_replay": "paravec.replay",
     "Report": "paravec.report",
     "RandomPairs": "paravec.scores",
     "SearchIndex": "paravec.search",
@@ -110,6 +112,7 @@ __all__ = [
     "read_corpus",
     "read_texts",
     "sample_rehearsal",
+    "sample_replay",
     "save",
     "suggested_settings",
     "tokenize",

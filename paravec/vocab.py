@@ -12,9 +12,13 @@ fresh rows at the end; counts, downsampling and the negative-sampling table are 
 everything the model has seen.
 
 Hierarchical softmax follows Morin & Bengio (2005) / Mikolov et al. (2013): the new words get a
-Huffman tree of their own whose root hangs below one pretrained leaf — the least frequent word,
-where a Huffman tree built from all counts would place words the base never saw. Every pretrained
-word keeps its code and its points, so the pretrained output layer keeps its meaning.
+Huffman tree of their own, grafted where a Huffman tree built from all counts would place words the
+base never saw, at the least frequent pretrained leaf: that leaf becomes an inner node (a fresh
+``syn1`` row) whose children are the old word (its code one bit longer) and the new tree. The tree
+stays a full binary tree, so the words' probabilities sum to 1; every other pretrained word keeps
+its code and its points, so the pretrained output layer keeps its meaning. Hanging the new tree
+below that leaf instead (``HS_SCHEME = "hang"``) keeps every code, but the old word's path is then
+a prefix of the new words' and the probabilities sum to 1 + P(old word); ``benchmarks/README.md`` ("new words in a hierarchical-softmax tree") compares them.
 
 Examples
 --------
@@ -25,7 +29,7 @@ Examples
 >>> old_codes = [model.wv.get_vecattr(w, "code").tolist() for w in ("a", "b")]
 >>> add_words(model, {"c": 3, "d": 1}, seed=0)
 ['c', 'd']
->>> [model.wv.get_vecattr(w, "code").tolist() for w in ("a", "b")] == old_codes
+>>> [model.wv.get_vecattr(w, "code").tolist() for w in ("a", "b")] == [old_codes[0], old_codes[1] + [0]]
 True
 """
 
@@ -41,6 +45,9 @@ from gensim.models import Doc2Vec
 __all__ = ["add_words", "cum_table", "hs_arrays", "init_rows", "refresh_sampling"]
 
 REAL = np.float32
+# How new words join a hierarchical-softmax tree: "graft" (the anchor leaf moves one level down) or
+# "hang" (below the anchor leaf, which stays a leaf). benchmarks/hs_graft.py compares them.
+HS_SCHEME = "graft"
 Floats = npt.NDArray[np.float32]
 
 
@@ -121,13 +128,26 @@ def _hang_huffman_branch(model: Doc2Vec, n_old: int, new: list[str]) -> None:
     anchor = min(candidates, key=lambda i: (int(counts[i]), -len(codes[i]), -i))
     anchor_code = codes[anchor].astype(np.uint8)
     anchor_points = points[anchor].astype(np.uint32)
-
-    sub_codes, sub_points, n_inner = _huffman([int(counts[n_old + i]) for i in range(len(new))])
+    sub_counts = [int(counts[n_old + i]) for i in range(len(new))]
+    if HS_SCHEME == "graft":
+        # The anchor leaf becomes an inner node (a fresh row of syn1) whose children are the anchor
+        # (bit 0) and the new words' tree (bit 1): the tree stays a full binary tree, so the
+        # probabilities of all words sum to 1. Only the anchor's code grows by one bit.
+        graft = used_nodes
+        sub_codes, sub_points, n_inner = _huffman(sub_counts) if len(new) > 1 else ([[]], [[]], 0)
+        codes[anchor] = np.concatenate([anchor_code, np.zeros(1, dtype=np.uint8)])
+        points[anchor] = np.concatenate([anchor_points, np.asarray([graft], dtype=np.uint32)])
+        anchor_code = np.concatenate([anchor_code, np.ones(1, dtype=np.uint8)])
+        anchor_points = points[anchor]
+        first_sub, n_inner = used_nodes + 1, n_inner + 1
+    else:
+        sub_codes, sub_points, n_inner = _huffman(sub_counts)
+        first_sub = used_nodes
     for i in range(len(new)):
         idx = n_old + i
         codes[idx] = np.concatenate([anchor_code, np.asarray(sub_codes[i], dtype=np.uint8)])
         points[idx] = np.concatenate(
-            [anchor_points, np.asarray(sub_points[i], dtype=np.uint32) + used_nodes]
+            [anchor_points, np.asarray(sub_points[i], dtype=np.uint32) + first_sub]
         ).astype(np.uint32)
     rows = max(len(wv.index_to_key), used_nodes + n_inner)
     model.syn1 = np.vstack([model.syn1, np.zeros((rows - len(model.syn1), model.layer1_size), dtype=REAL)])

@@ -68,7 +68,7 @@ def test_add_words_with_nothing_new_changes_nothing(neg_model: Doc2Vec) -> None:
     np.testing.assert_array_equal(model.wv.vectors, neg_model.wv.vectors)
 
 
-def test_huffman_graft_keeps_every_old_code_and_point(hs_model: Doc2Vec) -> None:
+def test_huffman_graft_keeps_every_old_code_but_the_anchors(hs_model: Doc2Vec) -> None:
     model = copy.deepcopy(hs_model)
     wv = model.wv
     n_old = len(wv)
@@ -79,25 +79,48 @@ def test_huffman_graft_keeps_every_old_code_and_point(hs_model: Doc2Vec) -> None
 
     added = add_words(model, NEW, seed=0)
 
-    assert [wv.get_vecattr(i, "code").tolist() for i in range(n_old)] == old_codes
-    assert [wv.get_vecattr(i, "point").tolist() for i in range(n_old)] == old_points
-    np.testing.assert_array_equal(model.syn1[: len(old_syn1)], old_syn1)
-    # The branch hangs below the rarest old word (deepest on ties): its path is every new word's prefix.
+    # The branch is grafted at the rarest old word (deepest on ties): that leaf moves one level
+    # down (bit 0 below a fresh inner node); every other pretrained code and point is unchanged.
     counts = [wv.get_vecattr(i, "count") for i in range(n_old)]
     anchor = min(range(n_old), key=lambda i: (counts[i], -len(old_codes[i]), -i))
+    codes = [wv.get_vecattr(i, "code").tolist() for i in range(n_old)]
+    points = [wv.get_vecattr(i, "point").tolist() for i in range(n_old)]
+    assert [c for i, c in enumerate(codes) if i != anchor] == [
+        c for i, c in enumerate(old_codes) if i != anchor
+    ]
+    assert [p for i, p in enumerate(points) if i != anchor] == [
+        p for i, p in enumerate(old_points) if i != anchor
+    ]
+    assert codes[anchor] == [*old_codes[anchor], 0]
+    assert points[anchor] == [*old_points[anchor], n_nodes]
+    np.testing.assert_array_equal(model.syn1[: len(old_syn1)], old_syn1)
     new_codes = [wv.get_vecattr(w, "code").tolist() for w in added]
     new_points = [wv.get_vecattr(w, "point").tolist() for w in added]
-    for code, points in zip(new_codes, new_points, strict=True):
-        assert code[: len(old_codes[anchor])] == old_codes[anchor]
-        assert points[: len(old_points[anchor])] == old_points[anchor]
+    for code, pts in zip(new_codes, new_points, strict=True):
+        assert code[: len(old_codes[anchor]) + 1] == [*old_codes[anchor], 1]
+        assert pts[: len(old_points[anchor]) + 1] == points[anchor]
         # the nodes below the anchor are fresh rows of syn1, zero as gensim starts them
-        assert all(n_nodes <= p < len(model.syn1) for p in points[len(old_points[anchor]) :])
-        assert len(code) == len(points)
+        assert all(n_nodes <= p < len(model.syn1) for p in pts[len(old_points[anchor]) :])
+        assert len(code) == len(pts)
     # The new words' paths form a Huffman tree of their own: prefix-free, the most frequent shortest.
-    tails = [c[len(old_codes[anchor]) :] for c in new_codes]
+    tails = [c[len(old_codes[anchor]) + 1 :] for c in new_codes]
     assert all(b[: len(a)] != a for a in tails for b in tails if a is not b)
     assert len(tails[0]) <= min(len(t) for t in tails)
     assert not model.syn1[len(old_syn1) :].any()
+
+
+def test_huffman_probabilities_sum_to_one_after_growth(hs_model: Doc2Vec) -> None:
+    """A full binary tree again: the words' probabilities sum to 1 for any context (issue 17)."""
+    model = copy.deepcopy(hs_model)
+    add_words(model, NEW, seed=0)
+    rng = np.random.default_rng(0)
+    model.syn1[:] = rng.normal(size=model.syn1.shape)  # any node weights, as after training
+    context = rng.normal(size=(5, model.layer1_size)) / 4
+    total = np.zeros(len(context))
+    for code, points in zip(model.wv.expandos["code"], model.wv.expandos["point"], strict=True):
+        f = context @ model.syn1[points].T
+        total += np.prod(1.0 / (1.0 + np.exp(-(1.0 - 2.0 * code) * f)), axis=1)
+    np.testing.assert_allclose(total, 1.0, rtol=1e-9)
 
 
 def test_a_single_new_word_gets_a_path_of_its_own(hs_model: Doc2Vec) -> None:

@@ -15,7 +15,8 @@ script can stop before using it. Errors exit with 2, as in every command.
 fits the batch's domain (`paravec.updating.fits`): output weights learn the batch while random
 passages of the base corpus (``wiki.txt``, the file BASE was trained from) rehearse alongside it,
 with ``min_count`` and epochs derived from BASE. ``--freeze``, ``--min-count``, ``--epochs`` and
-``--rehearsal-words`` override what the fit derives.
+``--rehearsal-words`` override what the fit derives. Without the base's text, ``--fit domain
+--replay`` rehearses passages generated from BASE itself instead (`paravec.replay`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,12 @@ def update_command(
         help="The corpus BASE was trained from (same file, so the same tags): random passages of it train "
         "alongside the batch, their vectors fixed, so that weights let loose by --freeze words/none stay fit for the base.",
     ),
+    replay: bool = typer.Option(
+        False,
+        "--replay",
+        help="With --fit domain and no base text: rehearse passages generated from BASE itself "
+        "(generative replay; negative-sampling models).",
+    ),
     rehearsal_words: int | None = typer.Option(
         None,
         "--rehearsal-words",
@@ -114,9 +121,15 @@ def update_command(
     check_output_path(out, base, corpus)
     if report is not None:
         check_output_folder(report, "--report")
-    if fit is FitMode.domain and rehearse is None:
+    if replay and (fit is not FitMode.domain or rehearse is not None or drop_old_docs):
         raise ParameterError(
-            "--fit domain needs --rehearse CORPUS (the corpus BASE was trained from); without it use --fit keep"
+            "--replay goes with --fit domain, without --rehearse and without --drop-old-docs (it replays "
+            "BASE's documents)"
+        )
+    if fit is FitMode.domain and rehearse is None and not replay:
+        raise ParameterError(
+            "--fit domain needs --rehearse CORPUS (the corpus BASE was trained from), or --replay without "
+            "it; or use --fit keep"
         )
     if rehearsal_words is not None and rehearse is None:
         raise ParameterError("--rehearsal-words needs --rehearse CORPUS (the corpus BASE was trained from)")
@@ -153,7 +166,7 @@ def update_command(
                 docs,
                 keep_old_docs=not drop_old_docs,
                 fit=fit.value,
-                rehearse=base_docs,
+                rehearse="replay" if replay else base_docs,
                 freeze=None if freeze is None else freeze.value,
                 rehearsal=rehearsal,
                 epochs=epochs,

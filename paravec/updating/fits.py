@@ -12,6 +12,8 @@ the model and the batch instead of copied by hand:
   batch's words, but at most 1/10 of the words the base saw, so that a batch as large as the base
   does not turn the rehearsal into (most of) the base corpus, which costs as much as retraining
   and fitted worse when measured (``benchmarks/README.md``, "probes around the update recipe").
+  ``rehearse="replay"`` (`REPLAY`) rehearses as many words of pseudo-passages generated from the
+  model itself instead (`paravec.replay`), for a team that kept the model and not its corpus.
 
 Settings given explicitly to `paravec.update` win over the fit's.
 
@@ -36,7 +38,7 @@ from typing import Any, Literal
 from paravec.errors import ParameterError
 from paravec.rehearsal import REHEARSAL_SHARE
 
-__all__ = ["FITS", "REHEARSAL_BASE_CAP", "Fit", "FitSettings", "fit_settings"]
+__all__ = ["FITS", "REHEARSAL_BASE_CAP", "REPLAY", "Fit", "FitSettings", "fit_settings"]
 
 FITS = ("keep", "domain")
 Fit = Literal["keep", "domain"]
@@ -45,6 +47,8 @@ Fit = Literal["keep", "domain"]
 # extract's 486k is 0.08: the cap leaves it alone).
 REHEARSAL_BASE_CAP = 0.1
 PASSAGE_WORDS = 1000
+# rehearse=REPLAY: rehearse pseudo-passages generated from the model (paravec.replay), no base text.
+REPLAY = "replay"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable
+from typing import Literal
 
 from gensim.models import Doc2Vec
 from gensim.models.doc2vec import TaggedDocument
@@ -37,8 +38,9 @@ from paravec.documents import validate_documents
 from paravec.errors import ParameterError
 from paravec.params import Integer, IsCallable, validate
 from paravec.rehearsal import sample_rehearsal
+from paravec.replay import sample_replay
 from paravec.updating.driver import Trainer, TrainingJob, build_corpus, build_locks, train
-from paravec.updating.fits import PASSAGE_WORDS, Fit, fit_settings
+from paravec.updating.fits import PASSAGE_WORDS, REPLAY, Fit, fit_settings
 from paravec.updating.inputs import ensure_intact, validate_rehearsal
 from paravec.updating.mismatch import analysis_warnings
 from paravec.updating.placement import document_rows, place_documents
@@ -60,7 +62,7 @@ def update(
     *,
     keep_old_docs: bool = True,
     fit: Fit = "keep",
-    rehearse: Iterable[TaggedDocument] | None = None,
+    rehearse: Iterable[TaggedDocument] | Literal["replay"] | None = None,
     freeze: Freeze | None = None,
     rehearsal: Iterable[TaggedDocument] | None = None,
     epochs: int | None = None,
@@ -91,10 +93,13 @@ def update(
         ``"domain"``: fit the batch's domain as well as retraining does, derived from the model
         and the batch (``freeze="words"``, ``min_count`` one below the model's, 3/4 of its
         epochs, rehearsal of ``rehearse``); needs ``rehearse``. Settings given explicitly win.
-    rehearse : iterable of TaggedDocument, optional
+    rehearse : iterable of TaggedDocument or "replay", optional
         The base corpus (the model's tags), for ``fit="domain"``: random 1,000-word passages of
         it, 0.6x the batch's words but at most 1/10 of the words the base saw, are rehearsed.
-        A list or a corpus that can be read twice (`paravec.read_corpus`).
+        A list or a corpus that can be read twice (`paravec.read_corpus`). ``"replay"``: no
+        base text; as many words of pseudo-passages generated from the model's own document
+        vectors and output weights are rehearsed instead (`paravec.replay`; negative-sampling
+        models only).
     freeze : {"all", "words", "none"} or (float, float), optional
         Which pretrained weights stay fixed while the batch trains, or learning-rate factors
         (pretrained word vectors, pretrained output weights) within [0, 1] (see
@@ -145,8 +150,12 @@ def update(
     if fit == "domain" and rehearsal is None:
         if rehearse is None:
             raise ParameterError(
-                "fit='domain' needs rehearse=the base corpus (the documents the model was trained on); "
-                "without it use fit='keep'"
+                "fit='domain' needs rehearse=the base corpus (the documents the model was trained on), "
+                "or rehearse='replay' to rehearse passages generated from the model; or use fit='keep'"
+            )
+        if isinstance(rehearse, str) and rehearse != REPLAY:
+            raise ParameterError(
+                f"rehearse must be the base corpus (documents) or {REPLAY!r}; got the string {rehearse!r}"
             )
         docs = validate_documents(documents, model=model)
     elif rehearse is not None:
@@ -167,9 +176,14 @@ def update(
     if docs is None:
         docs = validate_documents(documents, model=model)
     if plan.rehearsal_words and rehearsal is None and rehearse is not None:
-        rehearsal = sample_rehearsal(
-            rehearse, plan.rehearsal_words, chunk_words=PASSAGE_WORDS, seed=max(settings.seed, 0)
-        )
+        if isinstance(rehearse, str):  # REPLAY: generated from the model before the batch changes it
+            rehearsal = sample_replay(
+                model, plan.rehearsal_words, passage_words=PASSAGE_WORDS, seed=max(settings.seed, 0)
+            )
+        else:
+            rehearsal = sample_rehearsal(
+                rehearse, plan.rehearsal_words, chunk_words=PASSAGE_WORDS, seed=max(settings.seed, 0)
+            )
     rehearse = validate_rehearsal(model, rehearsal, docs, keep_old_docs=settings.keep_old_docs)
     t_check = time.perf_counter()
 

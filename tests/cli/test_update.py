@@ -192,6 +192,29 @@ def test_update_fit_domain_derives_the_recipe(cli_files, tmp_path, cli_invoke, c
     assert cli_digest(cli_files["model"], cli_files["new_txt"], cli_files["base_txt"]) == before
 
 
+def test_update_fit_domain_with_replay_needs_no_base_text(cli_files, tmp_path, cli_invoke):
+    """--fit domain --replay: the recipe, rehearsing passages generated from BASE."""
+    out = tmp_path / "r.model"
+    result = cli_invoke(
+        "update",
+        cli_files["model"],
+        cli_files["new_txt"],
+        "--out",
+        out,
+        "--fit",
+        "domain",
+        "--replay",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["fit"], report["freeze"]) == ("domain", "words")
+    assert report["rehearsed_words"] > 0
+    model, base = Doc2Vec.load(str(out)), Doc2Vec.load(str(cli_files["model"]))
+    assert np.array_equal(model.wv.vectors[: len(base.wv)], base.wv.vectors)
+    assert paravec.check(model) == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -199,6 +222,8 @@ def test_update_fit_domain_derives_the_recipe(cli_files, tmp_path, cli_invoke, c
         (("--rehearse", "NEW"), "not in BASE"),  # the batch's own file: tags the base does not have
         (("--rehearsal-words", 100), "needs --rehearse"),
         (("--rehearse", "BASE", "--drop-old-docs"), "--drop-old-docs"),
+        (("--replay",), "--replay goes with --fit domain"),
+        (("--fit", "domain", "--replay", "--rehearse", "BASE"), "without --rehearse"),
     ],
 )
 def test_update_rehearsal_mistakes(cli_files, tmp_path, cli_run_main, cli_error_line, args, message):
