@@ -40,12 +40,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import RECIPES, RESULTS, LeeData, progress_log, write_results
+from _common import RECIPES, RESULTS, progress_log, write_results
 from gensim.models.doc2vec import TaggedDocument
 from scipy.stats import pearsonr, spearmanr
 from search_quality import newsgroup_texts
 
 import paravec
+from paravec import datasets
 from paravec.files import write_json
 from paravec.linalg import unit_rows
 from paravec.search import SearchIndex
@@ -66,6 +67,7 @@ SET_NAMES = {
     "numpy_full": "numpy full text, nDCG@10 (held out)",
 }
 WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9)
+EXPAND_TERMS = 16  # queries with more key terms are not expanded
 
 
 # -- the held-out domain: numpy's docstrings and their "See Also" links --------------------------
@@ -179,7 +181,7 @@ def summary(values: np.ndarray, base: np.ndarray) -> dict[str, float]:
 class Domain:
     """An updated model, its index, the query texts and what each ranking scores per query."""
 
-    def __init__(self, index: SearchIndex, texts: list[tuple[str, str]], minilm: Any) -> None:
+    def __init__(self, index: SearchIndex, texts: list[tuple[str, str]], minilm: Any, cache: Path) -> None:
         self.index = index
         self.model = index.model
         self.view = index.backend.view()
@@ -189,9 +191,13 @@ class Domain:
         self.encoder = QueryEncoder(self.model)
         self.dv = self.view.unit_vectors(list(range(len(self.tags))))
         self.minilm = minilm
-        self.minilm_docs = minilm.encode(
-            [by_tag[t] for t in self.tags], batch_size=32, normalize_embeddings=True
-        )
+        if cache.exists():
+            self.minilm_docs = np.load(cache)
+        else:
+            self.minilm_docs = minilm.encode(
+                [by_tag[t] for t in self.tags], batch_size=32, normalize_embeddings=True
+            )
+            np.save(cache, self.minilm_docs)
         # A full-text query is an indexed text: its embedding is that document's.
         self.minilm_of = {by_tag[t]: self.minilm_docs[i] for i, t in enumerate(self.tags)}
         self._near: dict[str, list[tuple[str, float]]] = {}
@@ -227,7 +233,9 @@ class Domain:
         bm25 = self.bm25(query)
         terms = key_terms(tokenize(query), self.view, MAX_QUERY_TERMS)
         expanded = {}
-        for topn, weight in ((3, 0.25), (3, 0.5), (5, 0.25)):
+        # Expansion is for short queries; a text's 64 key terms already name what it is about
+        # (and scoring every word of the vocabulary per term would dominate the run).
+        for topn, weight in ((3, 0.25), (3, 0.5), (5, 0.25)) if len(terms) <= EXPAND_TERMS else ():
             extra: dict[str, float] = {}
             for term in terms:
                 if term in self.model.wv.key_to_index:
@@ -279,7 +287,8 @@ def candidates(domain: Domain, q: dict[str, Any]) -> dict[str, np.ndarray]:
     for w in WEIGHTS:
         out[f"BM25 + MiniLM, w={w}"] = w * bm + (1 - w) * q["minilm"]
         out[f"BM25 + paravec cosine, w={w}"] = w * bm + (1 - w) * cos
-    for (topn, weight), expanded in q["expanded"].items():
+    for topn, weight in ((3, 0.25), (3, 0.5), (5, 0.25)):
+        expanded = q["expanded"].get((topn, weight), q["bm25"])
         for w in (0.7, 1.0):
             out[f"expand word_ranking top{topn} x{weight}, w={w}"] = w * _norm(expanded) + (1 - w) * cos
     for m, beta in itertools.product((3, 5, 10), (0.5, 1.0, 2.0, 4.0)):
@@ -295,11 +304,12 @@ def candidates(domain: Domain, q: dict[str, Any]) -> dict[str, np.ndarray]:
 # -- the domains ----------------------------------------------------------------------------------
 
 
-def build(base, name: str, texts: list[tuple[str, str]], folder: Path, args, wiki, minilm, log) -> Domain:
+def build(base_and_wiki, name: str, texts: list[tuple[str, str]], folder: Path, args, minilm, log) -> Domain:
     path = Path(args.work) / f"{name}-{args.fit}-{args.seed}.model"  # kept for a rerun
     if path.exists():
         model = paravec.load(path)
     else:
+        base, wiki = base_and_wiki()
         model = copy.deepcopy(base)
         batch = [TaggedDocument(paravec.tokenize(text), [tag]) for tag, text in texts]
         t0 = time.process_time()
@@ -308,9 +318,25 @@ def build(base, name: str, texts: list[tuple[str, str]], folder: Path, args, wik
         log(f"{name}: updated ({args.fit}), {len(batch)} documents, {time.process_time() - t0:.0f} CPU-s")
         paravec.save(model, path)
     index = SearchIndex.build(path, texts, folder / f"{name}.index", model=model)
-    domain = Domain(index, texts, minilm)
+    domain = Domain(index, texts, minilm, Path(args.work) / f"minilm-{name}.npy")
     log(f"{name}: indexed, MiniLM encoded")
     return domain
+
+
+class _Lee:
+    """The Lee articles, their texts and the human judgments (as ``_common.LeeData``, without Wikipedia)."""
+
+    def __init__(self) -> None:
+        self.lee, self.lee_bg = datasets.lee_test_documents(), datasets.lee_background_documents()
+        with open(datasets.data_path("lee.cor"), encoding="latin-1") as handle:
+            self.lee_texts = handle.read().splitlines()
+        with open(datasets.data_path("lee_background.cor"), encoding="latin-1") as handle:
+            self.lee_bg_texts = [line for line in handle.read().splitlines() if line.strip()]
+        self.human = datasets.lee_similarities()
+        self.iu = np.triu_indices(len(self.lee), 1)
+
+    def lee_pearson(self, sims: np.ndarray) -> float:
+        return float(pearsonr(sims[self.iu], self.human[self.iu]).statistic)
 
 
 def evaluate(args, domain_name: str, log) -> dict[str, Any]:
@@ -322,16 +348,21 @@ def evaluate(args, domain_name: str, log) -> dict[str, Any]:
 
     torch.set_num_threads(1)  # a shared machine: one thread per process, as search does
     minilm = SentenceTransformer(str(get_model_path()), device="cpu")
-    data = LeeData()
+    data = _Lee()
     work = Path(args.work)
-    base_path = work / f"base-{args.seed}.model"
-    if base_path.exists():
-        base = paravec.load(base_path)
-    else:
+
+    def base_and_wiki() -> tuple[Any, list[TaggedDocument]]:
+        # Only when a domain's updated model is not in --work yet: parsing Wikipedia costs a minute.
+        wiki = datasets.wiki_documents()
+        base_path = work / f"base-{args.seed}.model"
+        if base_path.exists():
+            return paravec.load(base_path), wiki
         t0 = time.process_time()
-        base = paravec.train(data.wiki, seed=args.seed, **RECIPES["lau-baldwin"])
+        base = paravec.train(wiki, seed=args.seed, **RECIPES["lau-baldwin"])
         paravec.save(base, base_path)
         log(f"base trained in {time.process_time() - t0:.0f} CPU-s")
+        return base, wiki
+
     per_set: dict[str, list[dict[str, float]]] = {}
     extra: dict[str, Any] = {}
 
@@ -348,7 +379,7 @@ def evaluate(args, domain_name: str, log) -> dict[str, Any]:
         if domain_name == "lee":
             lee_texts = [(d.tags[0], t) for d, t in zip(data.lee, data.lee_texts, strict=True)]
             bg = [(d.tags[0], t) for d, t in zip(data.lee_bg, data.lee_bg_texts, strict=True)]
-            lee = build(base, "lee", bg + lee_texts, folder, args, data.wiki, minilm, log)
+            lee = build(base_and_wiki, "lee", bg + lee_texts, folder, args, minilm, log)
             lee_slots = [lee.slot[tag] for tag, _ in lee_texts]
 
             rows: dict[str, np.ndarray] = {}
@@ -374,7 +405,7 @@ def evaluate(args, domain_name: str, log) -> dict[str, Any]:
             log("lee: measured")
         elif domain_name == "newsgroups":
             ng_texts, ng_labels = newsgroup_texts()
-            ng = build(base, "newsgroups", ng_texts, folder, args, data.wiki, minilm, log)
+            ng = build(base_and_wiki, "newsgroups", ng_texts, folder, args, minilm, log)
             label = dict(zip([t for t, _ in ng_texts], ng_labels, strict=True))
             group = np.array([label[tag] for tag in ng.tags])
             for field in ("subject", "full"):
@@ -391,7 +422,7 @@ def evaluate(args, domain_name: str, log) -> dict[str, Any]:
                 log(f"newsgroups {field}: measured")
         else:
             np_docs, summaries, relevant = numpy_docs()
-            npd = build(base, "numpy", np_docs, folder, args, data.wiki, minilm, log)
+            npd = build(base_and_wiki, "numpy", np_docs, folder, args, minilm, log)
             asked = [tag for tag, _ in np_docs if relevant[tag]]
             by_tag = dict(np_docs)
             for field in ("summary", "full"):
@@ -511,6 +542,42 @@ def render(result: dict[str, Any], args) -> str:
             else f"{fam}: " + "; ".join(f"{s} {labels[s].removeprefix(fam)}" for s in sets)
         )
         lines.append(f"| {named} | " + " | ".join(cells) + " |")
+    # The question of the issue: does paravec's best (chosen on the tuning sets) match BM25 + MiniLM?
+    per_set = result["per_set"]
+    tuning = [s for s in TUNING if s in stats]
+
+    def tuning_gain(fam: str) -> float:
+        return float(np.mean([stats[s][chosen[fam][s]]["diff"] for s in tuning]))
+
+    paravec_fams = [f for f in chosen if "MiniLM" not in f and f != "BM25"]
+    if tuning and paravec_fams and "BM25 + MiniLM" in chosen:
+        best = max(paravec_fams, key=tuning_gain)
+        lines += [
+            "",
+            f"paravec's best on the tuning sets, **{best}**, against BM25 + MiniLM "
+            f"({chosen['BM25 + MiniLM'][sets[0]]}), paired per query:",
+            "",
+            "| | " + " | ".join(SET_NAMES[s] for s in sets) + " |",
+            "|---|" + "---|" * len(sets),
+        ]
+        cells = []
+        for s in sets:
+            ours = np.array(per_set[s][chosen[best][s]])
+            theirs = np.array(per_set[s][chosen["BM25 + MiniLM"][s]])
+            d = ours - theirs
+            cells.append(f"{d.mean():+.3f} ± {d.std(ddof=1) / np.sqrt(len(d)):.3f}")
+        lines.append("| paravec's best − (BM25 + MiniLM) | " + " | ".join(cells) + " |")
+    if "lee_pooled" in result.get("domains", {}).get("lee", {}):
+        pooled = result["domains"]["lee"]["lee_pooled"]
+        shown = ["BM25", "MiniLM", "paravec hybrid (library default)", "paravec document (library)"]
+        shown += [chosen[f]["lee"] for f in ("BM25 + MiniLM", "Rocchio", "document + Rocchio") if f in chosen]
+        lines += [
+            "",
+            "Lee, Pearson with people pooled over all pairs of the symmetrised score matrix (issue 17's "
+            "measure: document mode 0.646, MiniLM 0.656 cited): "
+            + "; ".join(f"{label} {pooled[label]:.3f}" for label in shown if label in pooled)
+            + ".",
+        ]
     lines += [
         "",
         "Bold: a paired gain over BM25 larger than its standard error. n queries: "

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from paravec.errors import ParameterError
-from paravec.search.feedback import rocchio_vector
+from paravec.search.feedback import FEEDBACK_WEIGHT, rocchio_vector
 from paravec.tokenizer import tokenize
 
 
@@ -28,7 +28,7 @@ def test_vector_side_ranks_by_the_moved_vector(idx):
     view = idx.backend.view()
     keyword = idx.search(query, mode="keyword", k=5)
     hits = view.unit_vectors([view.slot(h.tag) for h in keyword])
-    moved = rocchio_vector(idx._infer(tokenize(query)), hits, 1.0)
+    moved = rocchio_vector(idx._infer(tokenize(query)), hits, FEEDBACK_WEIGHT)
     expected = [view.tag(s) for s, _ in view.vector_candidates(moved.astype(np.float32), 10, exact=True)]
     found = idx.search(query, mode="vector", k=10, feedback=5)
     assert [h.tag for h in found] == expected
