@@ -410,8 +410,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         feedback : int, default 0
             Pseudo-relevance feedback (`paravec.search.feedback`): the query's vector moves towards
             the document vectors of this many top keyword hits before the vector side ranks
-            (0: off; not in ``"keyword"`` mode). Measured best: ``feedback=10`` with
-            ``keyword_weight=0.5, vector_weight=0.5`` (``benchmarks/README.md``).
+            (0: off; not in ``"keyword"`` mode). When it helps: ``benchmarks/README.md``.
         feedback_weight : float, default 2.0
             Weight of the hits' mean direction against the query's own.
 
