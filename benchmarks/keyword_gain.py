@@ -632,7 +632,16 @@ def main(argv: list[str] | None = None) -> int:
         label: float(np.mean([stats[s][label]["diff"] for s in TUNING if s in stats]))
         for label in stats.get("lee", {})
     }
-    write_results(args.out, render(result, args), result)
+    markdown = render(result, args)
+    # The result file keeps every setting's statistics, and per-query values of the rows shown only
+    # (all of them are in each domain's JSON in --work).
+    shown = {label for labels in chosen.values() for label in labels.values()}
+    result["stats"] = stats
+    result["per_set"] = {
+        s: {label: [round(v, 4) for v in values] for label, values in rows.items() if label in shown}
+        for s, rows in result["per_set"].items()
+    }
+    write_results(args.out, markdown, result)
     return 0
 
 
