@@ -7,14 +7,15 @@ the data that ships with gensim, with nothing downloaded, through the weekly wor
 1. pretrain a PV-DBOW base with word training (``dm=0, dbow_words=1``, Lau & Baldwin 2016) on the
    Wikipedia extract in gensim's test data, save it, and create a store from it: version 1, with a
    search index over the articles;
-2. add the domain batch as version 2 with `paravec.Store.update` (``freeze="all"``): the 300
+2. add the domain batch as version 2 with `paravec.Store.update` (``freeze="all"``, short new
+   documents settled with ``settle_epochs=100``, `paravec.updating.settling`): the 300
    news articles of ``lee_background.cor`` plus the seed's ten documents (nine
    ``"jav python ruby xxyfg"``, one ``"fotball keeper"``, tags ``E0`` .. ``E9``); the update is
    checked, verified (`paravec.evaluate`), indexed and published in one step;
 3. export version 2 as a plain gensim file, reload it with plain gensim and `paravec.check` it;
 4. measure what the update did: timings (base training vs update), the new words, the nearest
-   words of new documents and of new words, the documents nearest to the inferred vector of
-   ``"jav python ruby xxyfg"``, whether the pretrained word vectors stayed bit-identical, the
+   words of new documents and of new words, the documents nearest to the vector `paravec.infer`
+   gives ``"jav python ruby xxyfg"`` with as many passes as settling took (100), whether the pretrained word vectors stayed bit-identical, the
    store's versions, and a search of the current version.
 
 The result is a `DemoResult` with plain data; ``paravec demo`` renders it as tables.
@@ -57,6 +58,7 @@ from paravec.model_io import save
 from paravec.store import Store
 from paravec.tokenizer import tokenize
 from paravec.training import train
+from paravec.updating.settling import SETTLE_EPOCHS
 from paravec.word_ranking import nearest_words, words_near_word
 
 __all__ = ["DEFAULT_OUT_DIR", "DEMO_STEPS", "DemoResult", "run_demo"]
@@ -78,9 +80,11 @@ DEMO_STEPS: dict[str, str] = {
 }
 """The steps `run_demo` reports to ``progress``, in order, with a human label each."""
 
-# Settings of the base: the full run is a few minutes at most on 2 cores; quick is seconds.
+# Settings of the base: the full run is a few minutes at most on 2 cores; quick is seconds. Quick
+# keeps 10 epochs: with 5, no ranking put the seed's words around E0 or xxyfg, settled or not
+# (benchmarks/README.md, "words around a document").
 _FULL = {"vector_size": 300, "epochs": 10}
-_QUICK = {"vector_size": 100, "epochs": 5}
+_QUICK = {"vector_size": 100, "epochs": 10}
 _BASE_MIN_COUNT = 5
 # The domain batch is small: a word seen twice in it (or once before and once now) is learned.
 _UPDATE_MIN_COUNT = 2
@@ -104,7 +108,8 @@ class DemoResult:
     quick : bool
         Whether the small settings were used.
     settings : dict
-        ``vector_size``, ``epochs``, ``base_min_count``, ``update_min_count``, ``freeze``.
+        ``vector_size``, ``epochs``, ``base_min_count``, ``update_min_count``, ``freeze``,
+        ``settle_epochs`` (of the update, and the passes of `paravec.infer` for ``inferred_text``).
     seconds : dict of str to float
         Wall time of every step (keys of `DEMO_STEPS`).
     base : dict
@@ -120,7 +125,8 @@ class DemoResult:
     word_neighbours : dict
         New word -> its nearest words ``[(word, score), ...]`` (`paravec.word_ranking`).
     inferred_text : str
-        The text inferred with `paravec.infer`.
+        The text inferred with `paravec.infer` (``settle_epochs`` passes, as the short new documents
+        were settled).
     inferred_neighbours : list
         The documents nearest to the inferred vector ``[(tag, cosine), ...]``.
     pretrained_words_unchanged : int
@@ -196,7 +202,7 @@ def run_demo(
         Folder for ``base.model``, the store (``store/``) and ``updated.model`` (created if
         missing); default ``./paravec-demo``. Files of an earlier run there are replaced.
     quick : bool, default False
-        Small settings (100 dimensions, 5 epochs): seconds instead of a minute or two.
+        Small settings (100 dimensions, 10 epochs): a third of the work.
     progress : callable, optional
         Called as ``progress(step, done, total)``: with ``done == 0`` when a step starts and
         ``done == total`` when it ends (per epoch while training); ``step`` is a key of
@@ -233,6 +239,7 @@ def run_demo(
             "base_min_count": _BASE_MIN_COUNT,
             "update_min_count": _UPDATE_MIN_COUNT,
             "freeze": "all",
+            "settle_epochs": SETTLE_EPOCHS,
             "dm": 0,
             "dbow_words": 1,
         },
@@ -273,6 +280,9 @@ def run_demo(
             batch_texts,
             freeze="all",
             min_count=_UPDATE_MIN_COUNT,
+            # A 4-word document trained 10 epochs has had 40 updates: settled, it sits among its
+            # own words (E0's top 4 are jav, python, ruby, xxyfg) instead of at random.
+            settle_epochs=SETTLE_EPOCHS,
             seed=_SEED,
             progress=report,
             evaluate_options={"map_points": False},
@@ -332,7 +342,9 @@ def _explore(model: Doc2Vec, result: DemoResult, lee_texts: dict[str, str]) -> N
     for word in shown_words:
         result.word_neighbours[word] = _pairs(words_near_word(model, word, _TOPN))
     result.inferred_text = SEED_TEXTS[0]
-    vector = infer(model, [of_model(model)(result.inferred_text)], seed=_SEED)[0]
+    # As many passes as the short documents were settled with, so the text lands where they did.
+    words = of_model(model)(result.inferred_text)
+    vector = infer(model, [words], seed=_SEED, epochs=SETTLE_EPOCHS)[0]
     result.inferred_neighbours = _pairs(model.dv.most_similar([vector], topn=12))
 
 

@@ -34,7 +34,7 @@ def demo_command(
         Path("paravec-demo"), "--out", "-o", help="Folder for base.model, the store and updated.model."
     ),
     quick: bool = typer.Option(
-        False, "--quick", help="Small base (100 dimensions, 5 epochs): seconds, not minutes."
+        False, "--quick", help="Small base (100 dimensions, 10 epochs): a third of the work."
     ),
 ) -> None:
     """Pretrain on gensim's Wikipedia extract, make it a store, add the Lee news corpus as a verified version, search it."""
@@ -65,7 +65,7 @@ def show(result: DemoResult, console: Console) -> None:
     console.print(
         f"[bold]paravec demo[/] ({'quick' if result.quick else 'full'}): PV-DBOW + word training, "
         f"vector_size={result.settings['vector_size']}, base epochs={result.settings['epochs']}, "
-        f"update freeze={result.settings['freeze']}",
+        f"update freeze={result.settings['freeze']}, settle_epochs={result.settings['settle_epochs']}",
         highlight=False,
     )
 
@@ -126,7 +126,10 @@ def show(result: DemoResult, console: Console) -> None:
         new.add_row(word, _fmt(pairs))
     console.print(new)
 
-    inferred = Table(title=f"documents nearest to infer_vector({result.inferred_text!r})")
+    inferred = Table(
+        title=f"documents nearest to paravec.infer({result.inferred_text!r}, "
+        f"epochs={result.settings['settle_epochs']})"
+    )
     inferred.add_column("#", justify="right")
     inferred.add_column("tag")
     inferred.add_column("cosine", justify="right")

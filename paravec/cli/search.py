@@ -45,6 +45,11 @@ def search_command(
     expand: bool = typer.Option(
         False, "--expand", help="Add the model's nearest words of each query word to the keyword query."
     ),
+    feedback: int = typer.Option(
+        0,
+        "--feedback",
+        help="Pseudo-relevance feedback: move the query's vector towards the document vectors of this many top keyword hits (0: off).",
+    ),
     keyword_weight: float | None = typer.Option(
         None, "--keyword-weight", show_default="0.7", help="Weight of the keyword ranking in hybrid fusion."
     ),
@@ -73,7 +78,7 @@ def search_command(
     }
     # The library checks the value and names what is allowed.
     chosen = cast(Literal["convex", "rrf"], fusion)
-    hits = idx.search(query, mode=mode.value, k=k, expand=expand, fusion=chosen, **weights)
+    hits = idx.search(query, mode=mode.value, k=k, expand=expand, fusion=chosen, feedback=feedback, **weights)
     if expand:
         added = idx.expansion(query)
         shown = ", ".join(f"{w} ({v:.2f})" for w, v in added.items())

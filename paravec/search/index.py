@@ -53,6 +53,7 @@ from paravec.search.analyzer import for_model as keyword_analyzer_for
 from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
 from paravec.search.document_cache import DocumentCaches
 from paravec.search.embedded import EmbeddedBackend, check_target
+from paravec.search.feedback import FEEDBACK_WEIGHT
 from paravec.search.fingerprint import describe_difference, model_fingerprint
 from paravec.search.pgsql import is_dsn, text_config_for
 from paravec.search.ranking import (
@@ -396,6 +397,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         keyword_weight: float = KEYWORD_WEIGHT,
         vector_weight: float = VECTOR_WEIGHT,
         fusion: Literal["convex", "rrf"] = "convex",
+        feedback: int = 0,
+        feedback_weight: float = FEEDBACK_WEIGHT,
     ) -> list[Hit]:
         """Rank the indexed documents for ``query`` (see `paravec.search.ranking`).
 
@@ -414,6 +417,12 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             Weights of the two rankings in hybrid fusion (>= 0, not both 0).
         fusion : {"convex", "rrf"}, default "convex"
             ``"convex"``: weighted mean of BM25 / best BM25 and cosine; ``"rrf"``: reciprocal ranks.
+        feedback : int, default 0
+            Pseudo-relevance feedback (`paravec.search.feedback`): the query's vector moves towards
+            the document vectors of this many top keyword hits before the vector side ranks
+            (0: off; not in ``"keyword"`` mode). When it helps: ``benchmarks/README.md``.
+        feedback_weight : float, default 2.0
+            Weight of the hits' mean direction against the query's own.
 
         Returns
         -------
@@ -443,6 +452,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             settings=settings,
             infer_epochs=self.infer_epochs,
             documents=self._documents,
+            feedback=feedback,
+            feedback_weight=feedback_weight,
         )
 
     def expansion(self, query: str) -> dict[str, float]:

@@ -18,6 +18,9 @@
     (Cormack, Clarke & Büttcher, "Reciprocal Rank Fusion outperforms Condorcet and individual
     Rank Learning Methods", SIGIR 2009), ``keyword_weight / (rrf_k + keyword_rank) +
     vector_weight / (rrf_k + vector_rank)``, which looks at ranks only.
+``feedback=m``
+    pseudo-relevance feedback (`paravec.search.feedback`): the query's vector moves towards the
+    document vectors of the top ``m`` keyword hits (Rocchio) before the vector side ranks.
 ``"document"``
     for a query that is a whole document: the candidates of both rankings scored by the mean
     z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
@@ -57,9 +60,10 @@ from paravec.analysis import of_model
 from paravec.errors import ParameterError
 from paravec.inference import infer_seeded
 from paravec.linalg import limited_blas, unit_rows
-from paravec.params import OneOf
+from paravec.params import Integer, OneOf
 from paravec.search.backend import IndexView
 from paravec.search.document_cache import DocumentCache, DocumentCaches
+from paravec.search.feedback import FEEDBACK_WEIGHT, rocchio_vector
 from paravec.search.similarity import Calibration, pair_samples
 from paravec.search.types import Hit
 from paravec.search.validate import MAX_QUERY_CHARS, MAX_TEXT_CHARS, check_k, check_text, check_weight
@@ -103,6 +107,7 @@ BLAS_THREADS: int | None = 1
 """Threads BLAS may use while ranking (None: BLAS's own default). Ranking's matrix products are
 small; parallelism comes from serving queries side by side (see `paravec.linalg.limited_blas`)."""
 
+_FEEDBACK = Integer(min=0, max=100)
 # Documents whose pairs calibrate mode="document" (64 give 4,032 ordered pairs, a second or two).
 _CALIBRATION_SAMPLE = 64
 Ranked = list[tuple[int, float]]
@@ -314,6 +319,8 @@ def rank(
     settings: RankingSettings = RankingSettings(),
     infer_epochs: int | None = None,
     documents: DocumentCaches | None = None,
+    feedback: Any = 0,
+    feedback_weight: Any = FEEDBACK_WEIGHT,
 ) -> list[Hit]:
     """Rank ``view``'s documents for ``query``: see `paravec.search.SearchIndex.search`.
 
@@ -335,6 +342,8 @@ def rank(
             settings=settings,
             infer_epochs=infer_epochs,
             documents=documents or DocumentCaches(),
+            feedback=feedback,
+            feedback_weight=feedback_weight,
         )
 
 
@@ -353,8 +362,14 @@ def _rank(
     settings: RankingSettings,
     infer_epochs: int | None,
     documents: DocumentCaches,
+    feedback: Any,
+    feedback_weight: Any,
 ) -> list[Hit]:
     OneOf(MODES)("mode", mode)
+    feedback = int(_FEEDBACK("feedback", feedback) or 0)
+    feedback_weight = check_weight("feedback_weight", feedback_weight)
+    # Feedback moves the query's vector: it needs the keyword ranking first and a vector side.
+    feedback = feedback if mode != "keyword" and (mode != "hybrid" or vector_weight != 0) else 0
     OneOf(FUSIONS)("fusion", fusion)
     k = check_k(k)
     keyword_weight = check_weight("keyword_weight", keyword_weight)
@@ -383,21 +398,36 @@ def _rank(
     # A backend that can run both rankings and the fusion in one query (PostgreSQL) does.
     in_backend = getattr(view, "fused_candidates", None) if settings.fuse_in_backend else None
     fused_by_backend: dict[int, float] | None = None
-    if mode == "hybrid" and in_backend is not None and keyword_weight > 0 and vector_weight > 0 and known:
+    if (
+        mode == "hybrid"
+        and in_backend is not None
+        and keyword_weight > 0
+        and vector_weight > 0
+        and known
+        and not feedback
+    ):
         query_vector = encoder.infer(words, infer_epochs)
         keyword, vector, fused_by_backend = in_backend(
             terms, extra, query_vector, n, keyword_weight, vector_weight, fusion, settings.rrf_k
         )
     if fused_by_backend is None and (
-        mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0)
+        mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0) or feedback
     ):
-        keyword = view.keyword_candidates(terms, extra, n)
+        keyword = view.keyword_candidates(terms, extra, max(n, feedback))
     if fused_by_backend is None and (
         mode in ("vector", "document") or (mode == "hybrid" and vector_weight > 0)
     ):
         if known:
             query_vector = encoder.infer(words, infer_epochs)
+        if feedback and keyword:
+            # The top keyword hits' vectors know their documents; a short query's knows a few words.
+            top = view.unit_vectors([slot for slot, _score in keyword[:feedback]])
+            zero = np.zeros(encoder.model.vector_size, dtype=np.float32)
+            moved = rocchio_vector(zero if query_vector is None else query_vector, top, feedback_weight)
+            query_vector = moved.astype(np.float32)
+        if query_vector is not None:
             vector = view.vector_candidates(query_vector, n)
+            keyword = keyword if mode != "vector" else []  # only the feedback's; not a ranking here
         elif mode == "vector":
             raise ParameterError(
                 f"none of the query's words is in the model's vocabulary ({shown(words)}); "

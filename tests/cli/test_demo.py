@@ -18,7 +18,7 @@ def test_demo_quick(tmp_path, cli_invoke):
         "what the update added",
         "nearest words of new documents",
         "nearest words of new words",
-        "documents nearest to infer_vector",
+        "documents nearest to paravec.infer",
         "check: consistent",
         "paravec store versions",
         "paravec search",

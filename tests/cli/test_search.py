@@ -74,3 +74,14 @@ def test_document_mode_title_is_not_the_whole_article(search_index, search_run):
     assert first_line.startswith("document search: " + " ".join(article.split()[:3]))
     assert f"({len(article.split())} words)" in table
     assert article[200:260] not in " ".join(table.split())
+
+
+def test_feedback_is_the_library_s(search_index, search_run):
+    from paravec.search import SearchIndex
+
+    index = search_index / "news.index"
+    query = "bushfires near Sydney"
+    args = ("search", index, query, "--mode", "vector", "--k", "5", "--json")
+    moved = [h["tag"] for h in json.loads(search_run(*args, "--feedback", "3"))]
+    expected = [h.tag for h in SearchIndex.open(index).search(query, mode="vector", k=5, feedback=3)]
+    assert len(moved) == 5 and moved == expected
