@@ -213,16 +213,19 @@ def train(model: Doc2Vec, job: TrainingJob, progress: ProgressCallback | None = 
 def _chunks(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, int, float, float]]:
     """Contiguous runs of documents of about `CHUNK_WORDS` words (fewer when the batch is small,
     so that every thread has work): ``(start, stop, share of the words before, share in it)``.
-
-    A document is never split; one longer than a chunk is a chunk of its own.
-    """
+    A document is never split."""
     n_docs = len(doc_starts) - 1
     total = int(doc_starts[-1] - doc_starts[0]) if n_docs > 0 else 0
     if n_docs <= 0:
         return []
     target = max(1, min(CHUNK_WORDS, -(-total // max(1, 2 * workers))))
     first = doc_starts[:-1] - doc_starts[0]
-    cuts = np.concatenate([[0], np.flatnonzero(np.diff(first // target)) + 1, [n_docs]])
+    # A chunk is the documents that start in the same run of ``target`` words; a document of
+    # ``target`` words or more is a chunk of its own.
+    long = np.flatnonzero(np.diff(doc_starts) >= target)
+    cuts = np.unique(
+        np.concatenate([[0, n_docs], np.flatnonzero(np.diff(first // target)) + 1, long, long + 1])
+    )
     words = doc_starts[cuts] - doc_starts[0]
     scale = 1.0 / max(total, 1)
     return [
