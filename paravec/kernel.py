@@ -54,7 +54,10 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+from llvmlite import ir  # type: ignore[import-untyped]
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from paravec.errors import ModelBrokenError
 from paravec.kernel_inputs import (
@@ -283,21 +286,56 @@ def _negative_word(cum_table, cum_index, shift, x):  # type: ignore[no-untyped-d
     return lo
 
 
+@intrinsic
+def _prefetch(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
+    """Start loading the cache line of ``matrix[row, col]`` (``llvm.prefetch``) without waiting for it."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        index = [context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], signature.args[1:], strict=True)]
+        shape = cgutils.unpack_tuple(builder, array.shape)  # type: ignore[no-untyped-call]
+        strides = cgutils.unpack_tuple(builder, array.strides)  # type: ignore[no-untyped-call]
+        pointer = cgutils.get_item_pointer2(context, builder, data=array.data, shape=shape,  # type: ignore[no-untyped-call]
+                                            strides=strides, layout=array_type.layout, inds=index, wraparound=False)
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        signature_ir = ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32])
+        function = cgutils.get_or_insert_function(builder.module, signature_ir, "llvm.prefetch.p0i8")  # type: ignore[no-untyped-call]
+        # read, keep in all cache levels, data
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), int32(0), int32(3), int32(1)])
+        return context.get_dummy_value()
+
+    return types.void(matrix, row, col), codegen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _draw(cum_table, cum_index, shift, negative, rng, drawn):  # type: ignore[no-untyped-def]
+    """Draw ``negative`` noise words into ``drawn[2:]``; returns the advanced random state."""
+    domain = np.uint64(cum_table[cum_table.shape[0] - 1])
+    for k in range(negative):
+        drawn[2 + k] = _negative_word(cum_table, cum_index, shift, np.uint32(np.uint64(rng >> 16) % domain))
+        rng = _next(rng)
+    return rng
+
+
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index, shift, points,  # type: ignore[no-untyped-def]
-                 codes, code_starts, config, alpha, work, rng, exp_table, rows, dots):
+                 codes, code_starts, config, alpha, work, rng, exp_table, rows, dots, ahead):
     """One prediction of word ``target`` from the hidden vector ``l1`` (a thread-local buffer).
 
     Hierarchical softmax walks the target's Huffman path; negative sampling draws ``negative``
     noise words from the unigram table. Returns the advanced random state. ``rows`` and ``dots``
-    are thread-local buffers of ``negative + 1`` entries.
+    are thread-local buffers of ``negative + 1`` entries, ``ahead`` of ``negative + 2``.
 
     The units of negative sampling run in gensim's order, but their rows are drawn and their dot
     products taken first: ``l1`` does not change within a prediction, so a unit's dot product is
     the same then as when gensim takes it, unless an earlier unit of the same prediction moved
     that row (a noise word drawn twice), when it is taken again. The rows' loads from memory, which
     dominate at these sizes and grow with the vocabulary, then overlap instead of waiting on one
-    another.
+    another. The noise words of the next prediction are drawn ahead (``ahead``: the state they
+    start from, the state after them, the words) and their rows prefetched; the next prediction
+    takes them only if it starts from that state, i.e. if no other draw came between.
     """
     if config.hs:
         for b in range(code_starts[target], code_starts[target + 1]):
@@ -305,15 +343,22 @@ def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_
             _learn_from(l1, syn1, node, _dot(l1, syn1, node), np.float32(1.0) - np.float32(codes[b]), alpha,
                         node_lock[node], work, exp_table)
     if config.negative > 0:
-        domain = np.uint64(cum_table[cum_table.shape[0] - 1])
+        negative = config.negative
+        rng = ahead[1] if ahead[0] == rng else _draw(cum_table, cum_index, shift, negative, rng, ahead)
         rows[0] = target
         m = 1
-        for _ in range(config.negative):
-            t = _negative_word(cum_table, cum_index, shift, np.uint32(np.uint64(rng >> 16) % domain))
-            rng = _next(rng)
+        for k in range(negative):
+            t = ahead[2 + k]
             if t != target:
                 rows[m] = t
                 m += 1
+        ahead[0] = rng
+        ahead[1] = _draw(cum_table, cum_index, shift, negative, rng, ahead)
+        size = l1.shape[0]
+        for k in range(negative):
+            for a in range(0, size, 16):
+                _prefetch(syn1neg, ahead[2 + k], a)  # type: ignore[call-arg]
+            _prefetch(syn1neg, ahead[2 + k], size - 1)  # type: ignore[call-arg]
         for k in range(m):
             dots[k] = _dot(l1, syn1neg, rows[k])
         label = np.float32(1.0)
@@ -345,7 +390,7 @@ def _load(dest, offset, vectors, row, size):  # type: ignore[no-untyped-def]
 @njit(cache=True, nogil=True, fastmath=True)
 def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock, node_lock,  # type: ignore[no-untyped-def]
                     cum_table, cum_index, shift, points, codes, code_starts, sample_int, config, alpha, buf,
-                    reduced, work, neu1, rows, dots, rng, exp_table):
+                    reduced, work, neu1, rows, dots, ahead, rng, exp_table):
     """Train one document; returns (words kept after downsampling, random state).
 
     ``buf`` and ``reduced`` hold at least ``len(words)`` entries; ``work`` and ``neu1`` are
@@ -385,7 +430,7 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     work[:] = 0.0
                     rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index,
                                        shift, points, codes, code_starts, config, alpha, work, rng, exp_table,
-                                       rows, dots)
+                                       rows, dots, ahead)
                     _apply(wv, ctx, work, 0, size, word_lock[ctx])
             for k in range(tags.shape[0]):
                 t = tags[k]
@@ -393,7 +438,7 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                 work[:] = 0.0
                 rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index,
                                    shift, points, codes, code_starts, config, alpha, work, rng, exp_table,
-                                   rows, dots)
+                                   rows, dots, ahead)
                 _apply(dv, t, work, 0, size, doc_lock[t])
         elif mode == MODE_DM_MEAN:
             lo = max(0, i - window + reduced[i])
@@ -417,7 +462,8 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     neu1[a] *= inv
             work[:] = 0.0
             rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index, shift,
-                               points, codes, code_starts, config, alpha, work, rng, exp_table, rows, dots)
+                               points, codes, code_starts, config, alpha, work, rng, exp_table, rows, dots,
+                               ahead)
             if not config.cbow_mean:
                 # gensim's doc2vec scales the error this way round; kept so infer_vector agrees.
                 for a in range(size):
@@ -439,7 +485,8 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                 slot += 1
             work[:] = 0.0
             rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index, shift,
-                               points, codes, code_starts, config, alpha, work, rng, exp_table, rows, dots)
+                               points, codes, code_starts, config, alpha, work, rng, exp_table, rows, dots,
+                               ahead)
             for m in range(config.dm_tag_count):
                 _apply(dv, tags[m], work, m * size, size, doc_lock[tags[m]])
             slot = config.dm_tag_count
@@ -469,6 +516,7 @@ def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rn
     neu1 = np.empty(width, dtype=np.float32)
     rows = np.empty(config.negative + 1, dtype=np.int64)
     dots = np.empty(config.negative + 1, dtype=np.float32)
+    ahead = np.full(config.negative + 2, -1, dtype=np.int64)  # nothing drawn ahead yet (states are >= 0)
     wv, dv, syn1neg, syn1 = weights
     word_lock, doc_lock, out_lock, node_lock = locks
     cum_table, points, codes, code_starts, sample_int = tables
@@ -482,8 +530,8 @@ def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rn
         tags = corpus.tag_ids[corpus.tag_starts[d]:corpus.tag_starts[d + 1]]
         kept, rng = _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock,
                                     node_lock, cum_table, cum_index, shift, points, codes, code_starts,
-                                    sample_int, config, alpha, buf, reduced, work, neu1, rows, dots, rng,
-                                    _EXP_TABLE)
+                                    sample_int, config, alpha, buf, reduced, work, neu1, rows, dots, ahead,
+                                    rng, _EXP_TABLE)
         done += kept
         seen += words.shape[0]
     return done
