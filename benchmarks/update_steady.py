@@ -45,6 +45,7 @@ from numba import njit
 
 import paravec
 from paravec.datasets import lee_background_documents, wiki_documents
+from paravec.kernel import _prefetch
 
 OUT = RESULTS / "update_steady.md"
 
@@ -174,16 +175,22 @@ def _summary(runs: dict[str, list[Run]]) -> dict[str, object]:
 
 
 @njit(nogil=True, fastmath=True, cache=True)
-def _touch_rows(matrix, rows, l1):  # type: ignore[no-untyped-def]
+def _touch_rows(matrix, rows, l1, ahead):  # type: ignore[no-untyped-def]
     """What a unit of negative sampling does to its output row: a dot product with ``l1``, the
-    error added to a buffer, a small step of the row; for each of ``rows`` in turn."""
+    error added to a buffer, a small step of the row; for each of ``rows`` in turn, with the row
+    ``ahead`` places on prefetched as paravec's kernel does (0: none, as gensim)."""
     work = np.zeros_like(l1)
-    for r in rows:
+    size = l1.shape[0]
+    for i in range(rows.shape[0]):
+        if ahead > 0 and i + ahead < rows.shape[0]:
+            for a in range(0, size, 16):
+                _prefetch(matrix, rows[i + ahead], a)
+        r = rows[i]
         f = np.float32(0.0)
-        for a in range(l1.shape[0]):
+        for a in range(size):
             f += l1[a] * matrix[r, a]
         g = np.float32(1e-3) * np.tanh(f)
-        for a in range(l1.shape[0]):
+        for a in range(size):
             work[a] += g * matrix[r, a]
             matrix[r, a] -= g * l1[a]
     return work.sum()
@@ -191,7 +198,8 @@ def _touch_rows(matrix, rows, l1):  # type: ignore[no-untyped-def]
 
 def row_access(models: dict[str, paravec.Doc2Vec], draws: int, repeats: int) -> dict[str, object]:
     """Nanoseconds per negative-sample row of each model's ``syn1neg``, the rows drawn from its own
-    unigram table as training draws them; one thread, CPU time, interleaved repeats."""
+    unigram table as training draws them, without and with prefetching 6 rows ahead; one thread,
+    CPU time, interleaved repeats."""
     rng = np.random.default_rng(0)
     setup = {}
     for name, model in models.items():
@@ -199,22 +207,24 @@ def row_access(models: dict[str, paravec.Doc2Vec], draws: int, repeats: int) -> 
         rows = np.searchsorted(cum, rng.integers(0, int(cum[-1]), draws), side="left").astype(np.int64)
         setup[name] = (model.syn1neg.copy(), rows, rng.random(model.layer1_size, dtype=np.float32) - 0.5)
     for matrix, rows, l1 in setup.values():
-        _touch_rows(matrix, rows[:1000], l1)  # compile
-    ns: dict[str, list[float]] = {name: [] for name in setup}
+        _touch_rows(matrix, rows[:1000], l1, 0)  # compile
+    ns: dict[tuple[str, int], list[float]] = {(name, ahead): [] for name in setup for ahead in (0, 6)}
     for r in range(repeats):
-        for name in list(setup) if r % 2 == 0 else list(setup)[::-1]:
+        for name, ahead in list(ns) if r % 2 == 0 else list(ns)[::-1]:
             matrix, rows, l1 = setup[name]
             start = time.thread_time()
-            _touch_rows(matrix, rows, l1)
-            ns[name].append(1e9 * (time.thread_time() - start) / draws)
+            _touch_rows(matrix, rows, l1, ahead)
+            ns[name, ahead].append(1e9 * (time.thread_time() - start) / draws)
     return {
         name: {
             "rows": len(setup[name][0]),
             "mb": setup[name][0].nbytes / 2**20,
-            "ns_per_row": statistics.median(v),
-            "runs": v,
+            "ns_per_row": statistics.median(ns[name, 0]),
+            "ns_per_row_prefetched": statistics.median(ns[name, 6]),
+            "runs": ns[name, 0],
+            "runs_prefetched": ns[name, 6],
         }
-        for name, v in ns.items()
+        for name in setup
     }
 
 
@@ -268,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "long_paravec_vs_gensim_per_word": ratio(lp, lg, "us_per_word"),
         "long_paravec_vs_gensim_cpu_per_word": ratio(lp, lg, "cpu_us_per_word"),
         "row_access_double_vs_base": ratio(rows["double"], rows["base"], "ns_per_row"),
+        "row_access_double_vs_base_prefetched": ratio(rows["double"], rows["base"], "ns_per_row_prefetched"),
     }
     data = {
         "vector_size": args.vector_size,
@@ -313,6 +324,7 @@ machine a thread waits for a core for as long as it computes.
 | the same, per word trained | {us(d)} | {us(b)} | **{r["double_vs_base_per_trained_word"]:.3f}** | {r["double_vs_base_cpu_per_trained_word"]:.3f} | — |
 | for reference: gensim's own `train()` of the batch in the two updated models, per word trained | {us(gd)} | {us(g)} | {r["gensim_double_vs_base_per_trained_word"]:.3f} | {r["gensim_double_vs_base_cpu_per_trained_word"]:.3f} | — |
 | for reference: one thread touching the output rows that negative samples draw (dot product and step of each row), {args.row_draws:,} draws from each model's own table | {rows["double"]["ns_per_row"]:.1f} ns/row ({rows["double"]["mb"]:.1f} MB of rows) | {rows["base"]["ns_per_row"]:.1f} ns/row ({rows["base"]["mb"]:.1f} MB) | — | {r["row_access_double_vs_base"]:.3f} | — |
+| the same, each row prefetched 6 rows ahead (as paravec's kernel does) | {rows["double"]["ns_per_row_prefetched"]:.1f} ns/row | {rows["base"]["ns_per_row_prefetched"]:.1f} ns/row | — | {r["row_access_double_vs_base_prefetched"]:.3f} | — |
 | update vs gensim `train()`, the steady batch ({len(batch):,} Lee documents, {data["batch"]["words"]:,} words), per word trained, base | {us(b)} | {us(g)} | **{r["paravec_vs_gensim_per_word"]:.2f}** | {r["paravec_vs_gensim_cpu_per_word"]:.2f} | at most 1: {held(r["paravec_vs_gensim_per_word"] <= 1.0)} |
 | the same, double base | {us(d)} | {us(gd)} | **{r["paravec_vs_gensim_per_word_double"]:.2f}** | {r["paravec_vs_gensim_cpu_per_word_double"]:.2f} | at most 1: {held(r["paravec_vs_gensim_per_word_double"] <= 1.0)} |
 | update vs gensim `train()`, long documents ({len(long_batch)} Wikipedia articles, {data["long_batch"]["words"]:,} words) into a smaller base ({len(small.dv)} Lee documents, {len(small.wv):,} words), per word trained, {args.long_repeats} runs | {us(lp)} | {us(lg)} | **{r["long_paravec_vs_gensim_per_word"]:.2f}** | {r["long_paravec_vs_gensim_cpu_per_word"]:.2f} | at most 1: {held(r["long_paravec_vs_gensim_per_word"] <= 1.0)} |
