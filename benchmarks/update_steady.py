@@ -119,6 +119,7 @@ def steady_batch(base: paravec.Doc2Vec, lee: list[TaggedDocument], seconds: floa
 
     CPU time, not wall time: on a loaded machine an update waits for a core several times as long
     as it computes, and a batch sized by the wall clock would then be too short to be steady."""
+    update_time(base, lee[:10])  # the first update in a process may compile the kernel
     (t, cpu, _), _ = update_time(base, lee)
     times = max(1, math.ceil(seconds * 1.2 / cpu))
     print(f"one Lee corpus: {t:.2f} s, {cpu:.2f} CPU-s -> batch of {times} repeats", flush=True)
