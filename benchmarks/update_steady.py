@@ -20,7 +20,7 @@ Model: PV-DBOW with word training (``paravec.train`` defaults), ``--vector-size`
 the base was trained).
 
 Run:  python benchmarks/update_steady.py            (about 10 minutes on 2 quiet cores)
-      python benchmarks/update_steady.py --quick    (100 dimensions, 2 s batches, 1 repeat)
+      python benchmarks/update_steady.py --quick    (100 dimensions, 2 CPU-s batches, 1 repeat)
 Writes benchmarks/results/update_steady.md and .json.
 """
 
@@ -321,7 +321,7 @@ machine a thread waits for a core for as long as it computes.
 
 | comparison | paravec | other side | ratio (wall) | ratio (CPU) | goal |
 |---|---|---|---|---|---|
-| the same batch into a base twice as large ({len(double.dv):,} vs {len(base.dv):,} documents, {len(double.wv):,} vs {len(base.wv):,} words), {args.repeats} runs each | {d["seconds"]:.2f} s ({d["cpu_seconds"]:.2f} CPU-s) | {b["seconds"]:.2f} s ({b["cpu_seconds"]:.2f} CPU-s) | **{r["double_vs_base"]:.3f}** | {r["double_vs_base_cpu"]:.3f} | within 1.10: {held(r["double_vs_base"] <= 1.10)} |
+| the same batch into a base twice as large ({len(double.dv):,} vs {len(base.dv):,} documents, {len(double.wv):,} vs {len(base.wv):,} words), {args.repeats} runs each | {d["seconds"]:.2f} s ({d["cpu_seconds"]:.2f} CPU-s) | {b["seconds"]:.2f} s ({b["cpu_seconds"]:.2f} CPU-s) | **{r["double_vs_base"]:.3f}** | {r["double_vs_base_cpu"]:.3f} | within 1.10 in wall and CPU time: {held(max(r["double_vs_base"], r["double_vs_base_cpu"]) <= 1.10)} |
 | the same, per word trained | {us(d)} | {us(b)} | **{r["double_vs_base_per_trained_word"]:.3f}** | {r["double_vs_base_cpu_per_trained_word"]:.3f} | — |
 | for reference: gensim's own `train()` of the batch in the two updated models, per word trained | {us(gd)} | {us(g)} | {r["gensim_double_vs_base_per_trained_word"]:.3f} | {r["gensim_double_vs_base_cpu_per_trained_word"]:.3f} | — |
 | for reference: one thread touching the output rows that negative samples draw (dot product and step of each row), {args.row_draws:,} draws from each model's own table | {rows["double"]["ns_per_row"]:.1f} ns/row ({rows["double"]["mb"]:.1f} MB of rows) | {rows["base"]["ns_per_row"]:.1f} ns/row ({rows["base"]["mb"]:.1f} MB) | — | {r["row_access_double_vs_base"]:.3f} | — |
