@@ -190,7 +190,9 @@ def train(model: Doc2Vec, job: TrainingJob, progress: ProgressCallback | None = 
         schedule = kernel.Schedule(
             settings.alpha, settings.min_alpha, (epoch + before) / epochs, share / epochs
         )
-        state = kernel.initial_state((settings.seed * 1_000_003 + epoch) * 1_000_003 + c)
+        # One thread trains one chunk an epoch from the state updates always used (same results).
+        stream = (settings.seed * 1000 + epoch) * 64
+        state = kernel.initial_state(stream + c if c < 64 else stream * 1_000_003 + c)
         return kernel.train_range(prepared, start, stop, schedule, state)
 
     trained = 0
@@ -218,6 +220,8 @@ def _chunks(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, 
     total = int(doc_starts[-1] - doc_starts[0]) if n_docs > 0 else 0
     if n_docs <= 0:
         return []
+    if workers <= 1:
+        return [(0, n_docs, 0.0, 1.0)]  # one thread has nothing to balance
     target = max(1, min(CHUNK_WORDS, -(-total // max(1, 2 * workers))))
     first = doc_starts[:-1] - doc_starts[0]
     # A chunk is the documents that start in the same run of ``target`` words; a document of
