@@ -50,10 +50,16 @@ One PV-DBOW pass over a two-document corpus with negative sampling; only the doc
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+from llvmlite import ir  # type: ignore[import-untyped]
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
+from paravec.errors import ModelBrokenError
 from paravec.kernel_inputs import (
     MODE_DBOW,
     MODE_DM_CONCAT,
@@ -67,8 +73,9 @@ from paravec.kernel_inputs import (
     check_inputs,
 )
 
-__all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "Schedule", "Tables",
-           "Weights", "initial_state", "sigmoid_table", "train_chunk"]  # fmt: skip
+__all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "NegativeIndex", "Prepared",
+           "Schedule", "Tables", "Weights", "initial_state", "negative_index", "prepare", "sigmoid_table",
+           "train_chunk", "train_range"]  # fmt: skip
 
 _EXP_TABLE_SIZE = 1000
 _MAX_EXP = 6.0
@@ -98,20 +105,78 @@ def initial_state(seed: int) -> int:
     return (int(seed) * 7919 + 1) & _LCG_MASK
 
 
-def train_chunk(corpus: Corpus, doc_order: npt.NDArray[np.int64], weights: Weights, locks: Locks,
-                tables: Tables, config: Config, schedule: Schedule, rng_state: int) -> int:  # fmt: skip
-    """Train one pass over the documents ``doc_order`` of ``corpus``, in that order.
+class NegativeIndex(NamedTuple):
+    """Where to search ``cum_table`` for a negative sample (`negative_index`).
 
-    Releases the GIL while it trains, so several threads can each train a share of the batch at
+    ``cum_index[b]`` is the first entry of ``cum_table`` >= ``b << shift``: a draw ``x`` lies
+    between ``cum_index[x >> shift]`` and ``cum_index[(x >> shift) + 1]``, a few entries apart,
+    instead of anywhere in a table as long as the vocabulary. gensim's bisection over the whole
+    table takes one more step, and one more mispredicted branch, each time the vocabulary doubles.
+    """
+
+    cum_index: npt.NDArray[np.int32]
+    shift: int
+
+
+def negative_index(cum_table: npt.NDArray[np.uint32]) -> NegativeIndex:
+    """Bucket bounds of ``cum_table``: about two buckets per word (see `NegativeIndex`).
+
+    >>> index = negative_index(np.array([10, 20, 30], np.uint32))
+    >>> index.shift, index.cum_index.tolist()
+    (2, [0, 0, 0, 1, 1, 1, 2, 2, 2])
+    """
+    n = len(cum_table)
+    domain = max(int(cum_table[-1]) if n else 1, 1)
+    shift = max(0, (domain - 1).bit_length() - max(1, (2 * n - 1).bit_length()))
+    bounds = np.arange(((domain - 1) >> shift) + 2, dtype=np.uint64) << np.uint64(shift)
+    found = np.searchsorted(cum_table, bounds, side="left") if n else np.zeros(len(bounds), np.int64)
+    return NegativeIndex(np.minimum(found, max(n - 1, 0)).astype(np.int32), shift)
+
+
+class Prepared(NamedTuple):
+    """A training job's inputs, proven sound once by `prepare`, for `train_range`."""
+
+    corpus: Corpus
+    weights: Weights
+    locks: Locks
+    tables: Tables
+    config: Config
+    search: NegativeIndex
+
+
+def prepare(corpus: Corpus, weights: Weights, locks: Locks, tables: Tables, config: Config) -> Prepared:
+    """Check the inputs for every document of ``corpus`` and build the negative-sample index.
+
+    A job split into many chunks (`train_range`) is then checked once: the checks take time
+    proportional to the corpus and the vocabulary, a chunk's training only to its own words.
+
+    Raises
+    ------
+    ModelBrokenError
+        If an input has the wrong dtype or layout, or an index points outside its array.
+    """
+    config = config.plain()
+    check_inputs(
+        corpus, np.arange(len(corpus.doc_starts) - 1, dtype=np.int64), weights, locks, tables, config
+    )
+    return Prepared(corpus, weights, locks, tables, config, negative_index(tables.cum_table))
+
+
+def train_range(job: Prepared, start: int, stop: int, schedule: Schedule, rng_state: int) -> int:
+    """Train one pass over the documents ``start`` to ``stop - 1`` of a job from `prepare`.
+
+    Releases the GIL while it trains, so several threads can each train a chunk of the batch at
     once, hogwild, as gensim's workers do. The learning rate decays linearly with the share of this
     chunk's words already seen (see `Schedule`).
 
     Parameters
     ----------
-    corpus, weights, locks, tables, config, schedule
-        The typed inputs described by their classes; ``weights`` are updated in place.
-    doc_order : ndarray of int64
-        Indices of the documents of ``corpus`` to train.
+    job : Prepared
+        The inputs, from `prepare`; its weights are updated in place.
+    start, stop : int
+        The documents to train, in order.
+    schedule : Schedule
+        The learning rate over this chunk.
     rng_state : int
         The LCG state the first draw reads (see `initial_state`); like gensim's, every draw
         reads the state, then advances it.
@@ -124,13 +189,50 @@ def train_chunk(corpus: Corpus, doc_order: npt.NDArray[np.int64], weights: Weigh
     Raises
     ------
     ModelBrokenError
+        If the range is not within the corpus.
+    """
+    if not 0 <= start <= stop <= len(job.corpus.doc_starts) - 1:
+        raise ModelBrokenError(f"refusing to train: documents {start}..{stop} are not within the corpus")
+    return _run(job, np.arange(start, stop, dtype=np.int64), schedule, rng_state)
+
+
+def train_chunk(corpus: Corpus, doc_order: npt.NDArray[np.int64], weights: Weights, locks: Locks,
+                tables: Tables, config: Config, schedule: Schedule, rng_state: int) -> int:  # fmt: skip
+    """Train one pass over the documents ``doc_order`` of ``corpus``, in that order.
+
+    The same as `train_range` for any order of documents, checking the inputs on every call.
+
+    Parameters
+    ----------
+    corpus, weights, locks, tables, config, schedule
+        The typed inputs described by their classes; ``weights`` are updated in place.
+    doc_order : ndarray of int64
+        Indices of the documents of ``corpus`` to train.
+    rng_state : int
+        As for `train_range`.
+
+    Returns
+    -------
+    int
+        The number of words trained (kept after downsampling).
+
+    Raises
+    ------
+    ModelBrokenError
         If an input has the wrong dtype or layout, or an index points outside its array.
     """
-    config, schedule = config.plain(), schedule.plain()
+    config = config.plain()
     check_inputs(corpus, doc_order, weights, locks, tables, config)
-    return int(
-        _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng_state & _LCG_MASK)
-    )
+    return _run(Prepared(corpus, weights, locks, tables, config, negative_index(tables.cum_table)), doc_order,
+                schedule, rng_state)  # fmt: skip
+
+
+def _run(job: Prepared, doc_order: npt.NDArray[np.int64], schedule: Schedule, rng_state: int) -> int:
+    corpus, weights, locks, tables, config, search = job
+    state = rng_state & _LCG_MASK
+    done = _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule.plain(), state, search.cum_index,
+                        search.shift)  # fmt: skip
+    return int(done)
 
 
 # The compiled functions take their arrays one by one: a NamedTuple of arrays passed into a function
@@ -143,21 +245,24 @@ def _next(rng):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _learn(l1, out, row, label, alpha, lock, work, exp_table):  # type: ignore[no-untyped-def]
-    """One logistic unit: error of predicting ``label`` from ``l1`` through ``out[row]``.
-
-    Adds the error for ``l1`` to ``work`` and moves ``out[row]`` by ``lock`` times its gradient.
-    Rows are indexed in place rather than sliced: a slice is a new array object whose reference
-    counting costs more than the arithmetic at these sizes.
-    """
-    size = l1.shape[0]
+def _dot(l1, out, row):  # type: ignore[no-untyped-def]
+    # Rows are indexed in place rather than sliced: a slice is a new array object whose reference
+    # counting costs more than the arithmetic at these sizes.
     f = np.float32(0.0)
-    for a in range(size):
+    for a in range(l1.shape[0]):
         f += l1[a] * out[row, a]
+    return f
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _learn_from(l1, out, row, f, label, alpha, lock, work, exp_table):  # type: ignore[no-untyped-def]
+    """One logistic unit whose dot product ``f = l1 . out[row]`` is known: error of predicting
+    ``label``, added for ``l1`` to ``work``; ``out[row]`` moves by ``lock`` times its gradient."""
     if f <= -_MAX_EXP or f >= _MAX_EXP:
         return  # gensim skips saturated units
     f = exp_table[int((f + _MAX_EXP) * _SIGMOID_SCALE)]
     g = (label - f) * alpha
+    size = l1.shape[0]
     for a in range(size):
         work[a] += g * out[row, a]
     if lock != 0.0:
@@ -166,28 +271,106 @@ def _learn(l1, out, row, label, alpha, lock, work, exp_table):  # type: ignore[n
             out[row, a] += gl * l1[a]
 
 
-@njit(cache=True, nogil=True, fastmath=True)
-def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,  # type: ignore[no-untyped-def]
-                 code_starts, config, alpha, work, rng, exp_table):
+@njit(cache=True, nogil=True, inline="always")
+def _negative_word(cum_table, cum_index, shift, x):  # type: ignore[no-untyped-def]
+    """The first entry of ``cum_table`` >= ``x``, as ``np.searchsorted(cum_table, x)`` finds it,
+    searched between the bounds `negative_index` keeps for ``x``'s bucket."""
+    lo = cum_index[x >> shift]
+    hi = cum_index[(x >> shift) + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum_table[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@intrinsic
+def _prefetch(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
+    """Start loading the cache line of ``matrix[row, col]`` (``llvm.prefetch``) without waiting for it."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        index = [context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], signature.args[1:], strict=True)]
+        shape = cgutils.unpack_tuple(builder, array.shape)  # type: ignore[no-untyped-call]
+        strides = cgutils.unpack_tuple(builder, array.strides)  # type: ignore[no-untyped-call]
+        pointer = cgutils.get_item_pointer2(context, builder, data=array.data, shape=shape,  # type: ignore[no-untyped-call]
+                                            strides=strides, layout=array_type.layout, inds=index, wraparound=False)
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        signature_ir = ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32])
+        function = cgutils.get_or_insert_function(builder.module, signature_ir, "llvm.prefetch.p0i8")  # type: ignore[no-untyped-call]
+        # read, keep in all cache levels, data
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), int32(0), int32(3), int32(1)])
+        return context.get_dummy_value()
+
+    return types.void(matrix, row, col), codegen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _draw(cum_table, cum_index, shift, negative, rng, drawn):  # type: ignore[no-untyped-def]
+    """Draw ``negative`` noise words into ``drawn[2:]``; returns the advanced random state."""
+    domain = np.uint64(cum_table[cum_table.shape[0] - 1])
+    for k in range(negative):
+        drawn[2 + k] = _negative_word(cum_table, cum_index, shift, np.uint32(np.uint64(rng >> 16) % domain))
+        rng = _next(rng)
+    return rng
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index, shift, points,  # type: ignore[no-untyped-def]
+                 codes, code_starts, config, alpha, work, rng, exp_table, rows, dots, ahead):
     """One prediction of word ``target`` from the hidden vector ``l1`` (a thread-local buffer).
 
     Hierarchical softmax walks the target's Huffman path; negative sampling draws ``negative``
-    noise words from the unigram table. Returns the advanced random state.
+    noise words from the unigram table. Returns the advanced random state. ``rows`` and ``dots``
+    are thread-local buffers of ``negative + 1`` entries, ``ahead`` of ``negative + 2``.
+
+    The units of negative sampling run in gensim's order, but their rows are drawn and their dot
+    products taken first: ``l1`` does not change within a prediction, so a unit's dot product is
+    the same then as when gensim takes it, unless an earlier unit of the same prediction moved
+    that row (a noise word drawn twice), when it is taken again. The rows' loads from memory, which
+    dominate at these sizes and grow with the vocabulary, then overlap instead of waiting on one
+    another. The noise words of the next prediction are drawn ahead (``ahead``: the state they
+    start from, the state after them, the words) and their rows prefetched; the next prediction
+    takes them only if it starts from that state, i.e. if no other draw came between.
     """
     if config.hs:
         for b in range(code_starts[target], code_starts[target + 1]):
             node = points[b]
-            _learn(l1, syn1, node, np.float32(1.0) - np.float32(codes[b]), alpha, node_lock[node], work,
-                   exp_table)
+            _learn_from(l1, syn1, node, _dot(l1, syn1, node), np.float32(1.0) - np.float32(codes[b]), alpha,
+                        node_lock[node], work, exp_table)
     if config.negative > 0:
-        domain = np.uint64(cum_table[cum_table.shape[0] - 1])
-        _learn(l1, syn1neg, target, np.float32(1.0), alpha, out_lock[target], work, exp_table)
-        for _ in range(config.negative):
-            x = np.uint32(np.uint64(rng >> 16) % domain)
-            t = np.searchsorted(cum_table, x)
-            rng = _next(rng)
+        negative = config.negative
+        rng = ahead[1] if ahead[0] == rng else _draw(cum_table, cum_index, shift, negative, rng, ahead)
+        rows[0] = target
+        m = 1
+        for k in range(negative):
+            t = ahead[2 + k]
             if t != target:
-                _learn(l1, syn1neg, t, np.float32(0.0), alpha, out_lock[t], work, exp_table)
+                rows[m] = t
+                m += 1
+        ahead[0] = rng
+        ahead[1] = _draw(cum_table, cum_index, shift, negative, rng, ahead)
+        size = l1.shape[0]
+        for k in range(negative):
+            for a in range(0, size, 16):
+                _prefetch(syn1neg, ahead[2 + k], a)  # type: ignore[call-arg]
+            _prefetch(syn1neg, ahead[2 + k], size - 1)  # type: ignore[call-arg]
+        for k in range(m):
+            dots[k] = _dot(l1, syn1neg, rows[k])
+        label = np.float32(1.0)
+        for k in range(m):
+            row = rows[k]
+            f = dots[k]
+            for j in range(1, k):
+                if rows[j] == row:
+                    f = _dot(l1, syn1neg, row)
+                    break
+            _learn_from(l1, syn1neg, row, f, label, alpha, out_lock[row], work, exp_table)
+            label = np.float32(0.0)
     return rng
 
 
@@ -206,8 +389,8 @@ def _load(dest, offset, vectors, row, size):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True, fastmath=True)
 def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock, node_lock,  # type: ignore[no-untyped-def]
-                    cum_table, points, codes, code_starts, sample_int, config, alpha, buf, reduced, work,
-                    neu1, rng, exp_table):
+                    cum_table, cum_index, shift, points, codes, code_starts, sample_int, config, alpha, buf,
+                    reduced, work, neu1, rows, dots, ahead, rng, exp_table):
     """Train one document; returns (words kept after downsampling, random state).
 
     ``buf`` and ``reduced`` hold at least ``len(words)`` entries; ``work`` and ``neu1`` are
@@ -245,15 +428,17 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     ctx = buf[j]
                     _load(neu1, 0, wv, ctx, size)
                     work[:] = 0.0
-                    rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
-                                       codes, code_starts, config, alpha, work, rng, exp_table)
+                    rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index,
+                                       shift, points, codes, code_starts, config, alpha, work, rng, exp_table,
+                                       rows, dots, ahead)
                     _apply(wv, ctx, work, 0, size, word_lock[ctx])
             for k in range(tags.shape[0]):
                 t = tags[k]
                 _load(neu1, 0, dv, t, size)
                 work[:] = 0.0
-                rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points,
-                                   codes, code_starts, config, alpha, work, rng, exp_table)
+                rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index,
+                                   shift, points, codes, code_starts, config, alpha, work, rng, exp_table,
+                                   rows, dots, ahead)
                 _apply(dv, t, work, 0, size, doc_lock[t])
         elif mode == MODE_DM_MEAN:
             lo = max(0, i - window + reduced[i])
@@ -276,8 +461,9 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                 for a in range(size):
                     neu1[a] *= inv
             work[:] = 0.0
-            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,
-                               code_starts, config, alpha, work, rng, exp_table)
+            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index, shift,
+                               points, codes, code_starts, config, alpha, work, rng, exp_table, rows, dots,
+                               ahead)
             if not config.cbow_mean:
                 # gensim's doc2vec scales the error this way round; kept so infer_vector agrees.
                 for a in range(size):
@@ -298,8 +484,9 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                 _load(neu1, slot * size, wv, w, size)
                 slot += 1
             work[:] = 0.0
-            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, points, codes,
-                               code_starts, config, alpha, work, rng, exp_table)
+            rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index, shift,
+                               points, codes, code_starts, config, alpha, work, rng, exp_table, rows, dots,
+                               ahead)
             for m in range(config.dm_tag_count):
                 _apply(dv, tags[m], work, m * size, size, doc_lock[tags[m]])
             slot = config.dm_tag_count
@@ -313,7 +500,7 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng):  # type: ignore[no-untyped-def]
+def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng, cum_index, shift):  # type: ignore[no-untyped-def]
     max_len = 1
     total = 0
     for k in range(doc_order.shape[0]):
@@ -327,6 +514,9 @@ def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rn
     width = config.layer1_size if config.mode == MODE_DM_CONCAT else weights.wv.shape[1]
     work = np.empty(width, dtype=np.float32)
     neu1 = np.empty(width, dtype=np.float32)
+    rows = np.empty(config.negative + 1, dtype=np.int64)
+    dots = np.empty(config.negative + 1, dtype=np.float32)
+    ahead = np.full(config.negative + 2, -1, dtype=np.int64)  # nothing drawn ahead yet (states are >= 0)
     wv, dv, syn1neg, syn1 = weights
     word_lock, doc_lock, out_lock, node_lock = locks
     cum_table, points, codes, code_starts, sample_int = tables
@@ -339,8 +529,9 @@ def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rn
         words = corpus.word_ids[corpus.doc_starts[d]:corpus.doc_starts[d + 1]]
         tags = corpus.tag_ids[corpus.tag_starts[d]:corpus.tag_starts[d + 1]]
         kept, rng = _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock,
-                                    node_lock, cum_table, points, codes, code_starts, sample_int, config,
-                                    alpha, buf, reduced, work, neu1, rng, _EXP_TABLE)
+                                    node_lock, cum_table, cum_index, shift, points, codes, code_starts,
+                                    sample_int, config, alpha, buf, reduced, work, neu1, rows, dots, ahead,
+                                    rng, _EXP_TABLE)
         done += kept
         seen += words.shape[0]
     return done

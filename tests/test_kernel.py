@@ -50,8 +50,12 @@ from paravec.kernel import (
     Schedule,
     Tables,
     Weights,
+    _negative_word,
     initial_state,
+    negative_index,
+    prepare,
     train_chunk,
+    train_range,
 )
 from paravec.vocab import hs_arrays
 
@@ -278,3 +282,46 @@ def test_bad_inputs_are_refused_before_the_compiled_code_runs(
         train_chunk(corpus, order, weights, short_locks, tables, config, schedule, 1)
     with pytest.raises(ModelBrokenError, match="a document index is outside the corpus"):
         train_chunk(corpus, np.array([1]), weights, locks, tables, config, schedule, 1)
+
+
+def test_a_noise_word_drawn_twice_moves_its_row_as_gensim_does() -> None:
+    """With four words and 20 noise words per prediction every prediction draws some row twice: the
+    second unit must see the row the first one moved (paravec takes dot products ahead)."""
+    words = ["north", "south", "east", "west"]
+    docs = [TaggedDocument([words[(i + j) % 4] for j in range(12)], [i]) for i in range(4)]
+    model = Doc2Vec(docs, vector_size=16, window=2, min_count=1, epochs=2, seed=1, workers=1, dm=0,
+                    dbow_words=1, hs=0, negative=20, sample=0)  # fmt: skip
+    model.shrink_windows = False
+    before, theirs, ours = _train_both(model, docs[1], tag=1)
+    for name, after in theirs.items():
+        assert len(_changed_rows(before[name], after)) > 0, name
+        ulp = float(np.spacing(np.abs(before[name]).max()))
+        np.testing.assert_allclose(
+            ours[name] - before[name], after - before[name], rtol=RTOL, atol=2 * ulp, err_msg=name
+        )
+
+
+def test_negative_index_finds_the_word_bisection_finds(models: dict[tuple[str, str], Doc2Vec]) -> None:
+    cum = models["dbow", "negative"].cum_table
+    index = negative_index(cum)
+    domain = int(cum[-1])
+    edges = np.concatenate([cum.astype(np.int64) + d for d in (-1, 0, 1)] + [[0, domain - 1]])
+    draws = np.concatenate([edges, np.random.default_rng(0).integers(0, domain, 20_000)])
+    draws = draws[(draws >= 0) & (draws < domain)].astype(np.uint32)
+    found = [_negative_word(cum, index.cum_index, index.shift, x) for x in draws]
+    np.testing.assert_array_equal(found, np.searchsorted(cum, draws, side="left"))
+
+
+def test_a_prepared_job_trains_ranges_within_its_corpus(models: dict[tuple[str, str], Doc2Vec]) -> None:
+    model = models["dbow", "negative"]
+    corpus, weights, locks, tables, config = _inputs(model, np.arange(30), 0)
+    two = corpus._replace(doc_starts=np.array([0, 10, 30]), tag_ids=np.array([0, 1], np.int32),
+                          tag_starts=np.array([0, 1, 2]))  # fmt: skip
+    job = prepare(two, weights, locks, tables, config)
+    before = weights.dv.copy()
+    assert train_range(job, 1, 2, Schedule(ALPHA, ALPHA, 0.0, 1.0), 5) > 0
+    assert _changed_rows(before, weights.dv).tolist() == [1]
+    with pytest.raises(ModelBrokenError, match=r"documents 1\.\.3 are not within the corpus"):
+        train_range(job, 1, 3, Schedule(ALPHA, ALPHA, 0.0, 1.0), 5)
+    with pytest.raises(ModelBrokenError, match=r"a word index is outside wv\.vectors"):
+        prepare(two._replace(word_ids=two.word_ids + len(weights.wv)), weights, locks, tables, config)

@@ -6,8 +6,9 @@ which takes learning-rate factors per row so that frozen weights stay bit-identi
 turns a gensim ``Doc2Vec`` into the kernel's typed inputs — `paravec.kernel.Corpus`,
 `paravec.kernel.Weights`, `paravec.kernel.Locks`,
 `paravec.kernel.Tables`, `paravec.kernel.Config`,
-`paravec.kernel.Schedule` — and runs it: each epoch, every thread trains a contiguous share
-of the documents holding about the same number of words, hogwild, as gensim's workers do.
+`paravec.kernel.Schedule` — and runs it as gensim's workers do: the documents are cut into
+chunks of about 10,000 words, and threads take chunk after chunk, epoch after epoch, from one
+queue, hogwild.
 
 `paravec.update` builds a `TrainingJob` and hands it to `train`. A caller that
 wants to change how an update trains (an experiment, a test that looks at the weights just before
@@ -54,6 +55,8 @@ from paravec.vocab import hs_arrays
 __all__ = ["Trainer", "TrainingJob", "build_corpus", "build_locks", "train"]
 
 REAL = np.float32
+#: Words per chunk of training, as gensim's jobs (``batch_words``): threads take chunks from a queue.
+CHUNK_WORDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -177,38 +180,62 @@ def train(model: Doc2Vec, job: TrainingJob, progress: ProgressCallback | None = 
         The model's arrays do not fit together; nothing is trained.
     """
     _check_model(model)
-    weights = _weights(model)
-    tables = _tables(model)
-    config = _config(model)
+    prepared = kernel.prepare(job.corpus, _weights(model), job.locks, _tables(model), _config(model))
     settings = job.settings
     epochs = settings.epochs
-    shares = _shares(job.corpus.doc_starts, settings.workers)
+    chunks = _chunks(job.corpus.doc_starts, settings.workers)
 
-    def run(share: npt.NDArray[np.int64], epoch: int, chunk: int) -> int:
-        schedule = kernel.Schedule(settings.alpha, settings.min_alpha, epoch / epochs, 1.0 / epochs)
-        state = kernel.initial_state((settings.seed * 1000 + epoch) * 64 + chunk)
-        return kernel.train_chunk(job.corpus, share, weights, job.locks, tables, config, schedule, state)
+    def run(epoch: int, c: int) -> int:
+        start, stop, before, share = chunks[c]
+        schedule = kernel.Schedule(
+            settings.alpha, settings.min_alpha, (epoch + before) / epochs, share / epochs
+        )
+        # One thread trains one chunk an epoch from the state updates always used (same results).
+        stream = (settings.seed * 1000 + epoch) * 64
+        state = kernel.initial_state(stream + c if c < 64 else stream * 1_000_003 + c)
+        return kernel.train_range(prepared, start, stop, schedule, state)
 
     trained = 0
-    with ThreadPoolExecutor(max_workers=max(1, len(shares)), thread_name_prefix="paravec-train") as pool:
-        for epoch in range(epochs):
-            futures = [pool.submit(run, share, epoch, c) for c, share in enumerate(shares)]
-            trained += sum(f.result() for f in futures)
-            if progress is not None:
-                progress("train", epoch + 1, epochs)
+    workers = max(1, min(settings.workers, len(chunks) * epochs))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="paravec-train") as pool:
+        # Every chunk of every epoch is queued at once, in order: a thread takes the next as soon as
+        # it is free, so a thread the machine slows down does not hold the others at an epoch's end.
+        futures = [[pool.submit(run, epoch, c) for c in range(len(chunks))] for epoch in range(epochs)]
+        try:
+            for epoch, done in enumerate(futures):
+                trained += sum(f.result() for f in done)
+                if progress is not None:
+                    progress("train", epoch + 1, epochs)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
     return trained
 
 
-def _shares(doc_starts: npt.NDArray[np.int64], workers: int) -> list[npt.NDArray[np.int64]]:
-    # Contiguous shares keep each thread's documents together, as gensim's job batches do; they
-    # hold equal numbers of words, not of documents, so that long rehearsal passages at the end
-    # do not leave one thread working alone.
+def _chunks(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, int, float, float]]:
+    """Contiguous runs of documents of about `CHUNK_WORDS` words (fewer when the batch is small,
+    so that every thread has work): ``(start, stop, share of the words before, share in it)``.
+    A document is never split."""
     n_docs = len(doc_starts) - 1
-    n_chunks = max(1, min(workers, n_docs))
-    cum_words = np.cumsum(np.diff(doc_starts))
-    total = int(cum_words[-1]) if n_docs else 0
-    bounds = np.searchsorted(cum_words, np.linspace(0, total, n_chunks + 1)[1:-1], side="right")
-    return [share for share in np.split(np.arange(n_docs, dtype=np.int64), bounds) if len(share)]
+    total = int(doc_starts[-1] - doc_starts[0]) if n_docs > 0 else 0
+    if n_docs <= 0:
+        return []
+    if workers <= 1:
+        return [(0, n_docs, 0.0, 1.0)]  # one thread has nothing to balance
+    target = max(1, min(CHUNK_WORDS, -(-total // max(1, 2 * workers))))
+    first = doc_starts[:-1] - doc_starts[0]
+    # A chunk is the documents that start in the same run of ``target`` words; a document of
+    # ``target`` words or more is a chunk of its own.
+    long = np.flatnonzero(np.diff(doc_starts) >= target)
+    cuts = np.unique(
+        np.concatenate([[0, n_docs], np.flatnonzero(np.diff(first // target)) + 1, long, long + 1])
+    )
+    words = doc_starts[cuts] - doc_starts[0]
+    scale = 1.0 / max(total, 1)
+    return [
+        (int(cuts[i]), int(cuts[i + 1]), float(words[i] * scale), float((words[i + 1] - words[i]) * scale))
+        for i in range(len(cuts) - 1)
+    ]
 
 
 def _writable(arr: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -205,9 +205,8 @@ def update(
     n_nodes_old = len(model.syn1) if model.hs else 0
     report.new_words = grow_vocabulary(model, batch_counts, settings.min_count, settings.seed)
     report.pending_words = len(model.raw_vocab)
-    held = sorted(
-        ((w, c) for w, c in model.raw_vocab.items() if w in batch_counts), key=lambda x: (-x[1], x[0])
-    )
+    pending = model.raw_vocab
+    held = sorted(((w, pending[w]) for w in batch_counts if w in pending), key=lambda x: (-x[1], x[0]))
     report.held_back_words = dict(held[:HELD_BACK_SHOWN])
     report.held_back_total, report.min_count = len(held), settings.min_count
     placed = place_documents(model, docs, keep_old_docs=settings.keep_old_docs, seed=settings.seed)

@@ -58,20 +58,25 @@ def grow_vocabulary(model: Doc2Vec, batch_counts: Counter[str], min_count: int, 
         The words added, most frequent first.
     """
     wv = model.wv
-    pending = dict(model.raw_vocab or {})
+    # The base's pending counts are updated in place and only the batch's words are visited: the
+    # time follows the batch, not the millions of rare words a large base may remember.
+    pending = model.raw_vocab if isinstance(model.raw_vocab, dict) else dict(model.raw_vocab or {})
+    counted = wv.expandos["count"]
+    ready = {}
     for word, count in batch_counts.items():
         if word == NULL_WORD:
             continue
         row = wv.key_to_index.get(word)
         if row is not None:
-            wv.expandos["count"][row] += count
+            counted[row] += count
+            continue
+        total = pending.pop(word, 0) + count
+        # Only words this batch uses may enter: a word whose count reached min_count through the
+        # base's remembered counts alone (min_count lowered below the base's) would have no
+        # occurrence to train on and keep its random vector. It stays pending until a batch uses it.
+        if total >= min_count:
+            ready[word] = total
         else:
-            pending[word] = pending.get(word, 0) + count
-    # Only words this batch uses may enter: a word whose count reached min_count through the base's
-    # remembered counts alone (min_count lowered below the base's) would have no occurrence to train
-    # on and keep its random vector. It stays pending until a batch uses it.
-    ready = {w: c for w, c in pending.items() if c >= min_count and w in batch_counts}
-    for word in ready:
-        del pending[word]
+            pending[word] = total
     model.raw_vocab = pending
     return add_words(model, ready, seed=seed + len(wv.index_to_key))

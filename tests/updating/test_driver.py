@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
+import threading
+import time
 
 import numpy as np
 import pytest
 from gensim.models.doc2vec import TaggedDocument
 
 import paravec
-from paravec import ModelBrokenError
+from paravec import ModelBrokenError, kernel
 from paravec.kernel import Corpus, Locks
-from paravec.updating.driver import TrainingJob, build_corpus, build_locks, train
+from paravec.updating.driver import CHUNK_WORDS, TrainingJob, _chunks, build_corpus, build_locks, train
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +150,49 @@ def test_the_job_is_frozen(small, lee_test):
     assert isinstance(keep.job, TrainingJob)
     with pytest.raises(dataclasses.FrozenInstanceError):
         keep.job.n_words_old = 0
+
+
+def test_chunks_tile_the_documents_in_order():
+    lengths = [3_000, 4_000, 25_000, 10, 0, 6_000, 9_000, 2_000, 1]
+    starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    chunks = _chunks(starts, workers=2)
+    assert [c[0] for c in chunks] == [0] + [c[1] for c in chunks[:-1]] and chunks[-1][1] == len(lengths)
+    total = sum(lengths)
+    for start, stop, before, share in chunks:
+        assert before == pytest.approx(sum(lengths[:start]) / total)
+        assert share == pytest.approx(sum(lengths[start:stop]) / total)
+        # a chunk starts a new run of CHUNK_WORDS words: more than one document only below it
+        assert stop - start == 1 or sum(lengths[start : stop - 1]) < CHUNK_WORDS
+    assert (2, 3, pytest.approx(7_000 / total), pytest.approx(25_000 / total)) in chunks
+    # a small batch still gives every thread something to take
+    assert len(_chunks(np.array([0, 300, 600, 900, 1_200]), workers=2)) >= 2
+
+
+def test_chunks_cover_every_epoch_once_in_schedule_order(small, lee_test, monkeypatch):
+    """Each epoch trains every document once; the learning rate falls across chunks without a gap."""
+    calls = []
+    real = kernel.train_range
+
+    def recording(job, start, stop, schedule, state):
+        calls.append((schedule.progress_start, schedule.progress_span, start, stop, threading.get_ident()))
+        time.sleep(0.02)  # long enough that the other thread takes the next chunk
+        return real(job, start, stop, schedule, state)
+
+    monkeypatch.setattr(kernel, "train_range", recording)
+    monkeypatch.setattr("paravec.updating.driver.CHUNK_WORDS", 400)
+    model = copy.deepcopy(small)
+    report = paravec.update(model, lee_test[:12], epochs=3, workers=2)
+    n_docs = report.documents
+    calls.sort()
+    assert calls[0][0] == 0.0 and calls[-1][0] + calls[-1][1] == pytest.approx(1.0)
+    for (p, span, *_), (q, *_) in itertools.pairwise(calls):
+        assert p + span == pytest.approx(q)
+    per_epoch = len(calls) // 3
+    assert per_epoch > 2 and len(calls) == 3 * per_epoch
+    for epoch in range(3):
+        ranges = [
+            (start, stop) for _, _, start, stop, _ in calls[epoch * per_epoch : (epoch + 1) * per_epoch]
+        ]
+        assert ranges[0][0] == 0 and ranges[-1][1] == n_docs
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert len({thread for *_, thread in calls}) == 2
