@@ -15,7 +15,7 @@ SEED_WORDS = {"jav", "python", "ruby", "xxyfg"}
 
 @pytest.fixture(scope="module")
 def lee_base(lee_background):
-    return paravec.train(lee_background[:150], vector_size=32, epochs=20, min_count=2, seed=1, workers=2)
+    return paravec.train(lee_background[:150], vector_size=32, epochs=20, min_count=2, seed=1, workers=1)
 
 
 def _updated(base, lee_background, seed_batch, **kwargs):

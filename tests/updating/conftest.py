@@ -17,7 +17,9 @@ from paravec.updating.driver import TrainingJob, train
 def base() -> Callable[..., Doc2Vec]:
     """Train a base as the update tests start from: negative sampling unless ``hs=1``, seed 3."""
 
-    def make(docs: list[Any], *, size: int = 32, hs: int = 0, epochs: int = 5, **cfg: Any) -> Doc2Vec:
+    def make(
+        docs: list[Any], *, size: int = 32, hs: int = 0, epochs: int = 5, workers: int = 2, **cfg: Any
+    ) -> Doc2Vec:
         return paravec.train(
             docs,
             vector_size=size,
@@ -26,7 +28,7 @@ def base() -> Callable[..., Doc2Vec]:
             hs=hs,
             negative=0 if hs else 5,
             seed=3,
-            workers=2,
+            workers=workers,
             **cfg,
         )
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
 
 import paravec
 from paravec.errors import ParameterError
@@ -16,7 +17,8 @@ from paravec.updating.fits import fit_settings
 
 @pytest.fixture(scope="module")
 def lee_base(base, lee_background):
-    return base(lee_background[:200], size=48, epochs=40, dbow_words=0)
+    # One worker: gensim's training with two is not repeatable, and the counts below need a fixed base.
+    return base(lee_background[:200], size=48, epochs=40, dbow_words=0, workers=1)
 
 
 def test_replayed_passages_are_about_their_documents(lee_base, lee_background):
@@ -30,7 +32,11 @@ def test_replayed_passages_are_about_their_documents(lee_base, lee_background):
     own = [sum(w in rare[p.tags[0]] for w in p.words) for p in passages]
     other = [sum(w in rare[tags[rng.integers(len(tags))]] for w in p.words) for p in passages]
     assert np.mean(own) > 4 * np.mean(other)
-    assert sum(o > x for o, x in zip(own, other, strict=True)) >= 30
+    # Passage by passage, its own document's rare words win far more often than a random
+    # document's (a sign test over the untied passages; chance would split them evenly).
+    wins = sum(o > x for o, x in zip(own, other, strict=True))
+    losses = sum(o < x for o, x in zip(own, other, strict=True))
+    assert binomtest(wins, wins + losses, alternative="greater").pvalue < 1e-3
 
 
 def test_replay_is_reproducible_and_uses_each_document_once(lee_base):
