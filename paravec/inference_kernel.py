@@ -39,7 +39,15 @@ import numpy.typing as npt
 from numba import njit
 
 from paravec.errors import ModelBrokenError
-from paravec.kernel import _EXP_TABLE, _LCG_MASK, _MAX_EXP, _SIGMOID_SCALE, _next
+from paravec.kernel import (
+    _EXP_TABLE,
+    _LCG_MASK,
+    _MAX_EXP,
+    _SIGMOID_SCALE,
+    _negative_word,
+    _next,
+    negative_index,
+)
 from paravec.kernel_inputs import MODE_DBOW, MODE_DM_CONCAT, MODE_DM_MEAN, Config, Corpus, Tables, Weights
 
 __all__ = ["MAX_WORDS", "Lookup", "build_lookup", "check_inference_inputs", "document_keys", "infer_range"]
@@ -76,10 +84,9 @@ def document_keys(seed: int | list[int], start: int, n: int) -> npt.NDArray[np.u
 class Lookup(NamedTuple):
     """What inference looks up per unit, derived once from the model's `Tables` (`build_lookup`)."""
 
-    # cum_index[b]: the first entry of cum_table >= b << shift. A negative sample x then lies in
-    # cum_table[cum_index[x >> shift] : cum_index[(x >> shift) + 1] + 1]: with about one word per
-    # bucket, a few steps instead of a binary search over the vocabulary, whose mispredicted
-    # branches cost as much as the arithmetic of a unit. The word found is the same.
+    # The training kernel's bucket index of cum_table (`paravec.kernel.NegativeIndex`): a few
+    # steps instead of a binary search over the vocabulary, whose mispredicted branches cost as
+    # much as the arithmetic of a unit. The word found is the same.
     cum_index: npt.NDArray[np.int64]
     shift: int
     units: int  # most units one prediction takes: 1 + negative, or the longest Huffman path
@@ -106,10 +113,8 @@ def build_lookup(tables: Tables, config: Config) -> Lookup:
         raise ModelBrokenError("refusing to infer: the Huffman code offsets are broken")
     if len(tables.codes) != len(tables.points):
         raise ModelBrokenError("refusing to infer: Huffman codes and points differ in length")
-    domain = max(int(cum[-1]) if len(cum) else 1, 1)
-    shift = max(0, (domain - 1).bit_length() - max(1, (len(cum) - 1).bit_length()))
-    bounds = np.arange(((domain - 1) >> shift) + 2, dtype=np.uint64) << np.uint64(shift)
-    index = np.minimum(np.searchsorted(cum, bounds, side="left"), max(len(cum) - 1, 0)).astype(np.int64)
+    search = negative_index(cum)
+    index, shift = search.cum_index.astype(np.int64), search.shift
     units = max(config.negative + 1, int(paths.max()) if len(paths) else 0, 1)
     max_point = int(tables.points.max()) if len(tables.points) else -1
     return Lookup(cum_index=index, shift=shift, units=units, max_point=max_point)
@@ -215,20 +220,6 @@ def _splitmix(state):  # type: ignore[no-untyped-def]
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return state, z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _negative_word(cum_table, cum_index, shift, x):  # type: ignore[no-untyped-def]
-    """The first entry of ``cum_table`` >= ``x``, as ``np.searchsorted(cum_table, x)`` finds it."""
-    lo = cum_index[x >> shift]
-    hi = cum_index[(x >> shift) + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if cum_table[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
