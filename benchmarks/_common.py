@@ -101,6 +101,19 @@ def write_results(markdown_path: Path, markdown: str, payload: Any | None = None
     print(f"wrote {markdown_path}", flush=True)
 
 
+def folder_bytes(path: Path) -> int:
+    """Bytes of the files below ``path``, a hard-linked file counted once (store versions share files)."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            st = os.stat(os.path.join(root, name))
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total
+
+
 def hwm_mb(pid: int | str = "self") -> float | None:
     """Peak resident memory of a process since it started its program (``VmHWM``), in MB.
 

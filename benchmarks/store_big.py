@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import progress_log, work_folder, write_results
+from _common import folder_bytes, progress_log, work_folder, write_results
 from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
 import paravec
@@ -22,18 +22,6 @@ from paravec.datasets import wiki_documents
 
 _WORDS_PER_DOC = 8
 _BATCH = 100
-
-
-def _folder_bytes(path: Path) -> int:
-    seen: set[tuple[int, int]] = set()
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            st = os.stat(os.path.join(root, name))
-            if (st.st_dev, st.st_ino) not in seen:
-                seen.add((st.st_dev, st.st_ino))
-                total += st.st_size
-    return total
 
 
 def _cpu() -> float:
@@ -99,7 +87,7 @@ def _run(args: Any, out: Path, work: Path, log: Any) -> None:
         update_seconds.append(round(time.perf_counter() - started, 1))
         update_cpu.append(round(_cpu() - cpu, 1))
     usage = store.disk_usage()
-    store_bytes = _folder_bytes(store_path)
+    store_bytes = folder_bytes(store_path)
     log("ten full copies, one at a time")
     copies_models, copies_indexes = 0, 0
     for info in store.versions():

@@ -41,25 +41,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import RESULTS, progress_log, work_folder, write_results
+from _common import RESULTS, folder_bytes, progress_log, work_folder, write_results
 from gensim.models.doc2vec import TaggedDocument
 from gensim.test.utils import datapath
 
 import paravec
 from paravec.datasets import wiki_documents, wiki_texts
 from paravec.tokenizer import tokenize
-
-
-def _folder_bytes(path: Path) -> int:
-    seen: set[tuple[int, int]] = set()
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            st = os.stat(os.path.join(root, name))
-            if (st.st_dev, st.st_ino) not in seen:
-                seen.add((st.st_dev, st.st_ino))
-                total += st.st_size
-    return total
 
 
 def _model_files_bytes(path: Path) -> int:
@@ -172,7 +160,7 @@ def main() -> None:
     store = paravec.Store.create(store_path, base, texts)
     for i in range(args.versions - 1):
         store.update(docs_of[i % len(docs_of)], batches[i % len(batches)], evaluate=False, **options)
-    store_bytes = _folder_bytes(store_path)
+    store_bytes = folder_bytes(store_path)
     usage = store.disk_usage()
     copies = 0
     copies_models = 0
@@ -182,7 +170,7 @@ def main() -> None:
         paravec.save(store.model(info.number), target)
         model_bytes = _model_files_bytes(target)
         copies_models += model_bytes
-        copies += model_bytes + _folder_bytes(store_path / "versions" / f"{info.number:06d}" / "index")
+        copies += model_bytes + folder_bytes(store_path / "versions" / f"{info.number:06d}" / "index")
     shutil.rmtree(work / "copy")
     one_model = _model_files_bytes(base_path)
 
