@@ -2,8 +2,7 @@
 
 A store update is a batch job: training, the verification report and the index sync take both
 cores of a small machine for seconds, and a search service on the same machine then answers
-fewer requests (``benchmarks/service_load.py``: reads kept 68% of their throughput while another
-process updated at normal priority). `at_priority` runs a step in a new thread whose ``nice``
+fewer requests (measured by ``benchmarks/service_load.py``). `at_priority` runs a step in a new thread whose ``nice``
 value is raised: on Linux the nice value belongs to each thread and the threads a thread starts
 inherit it, so the training threads run at that priority too, while the calling thread (and a
 Python session or service that calls the library) keeps its own. A raised nice value costs
