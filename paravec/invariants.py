@@ -31,6 +31,8 @@ Examples
 from __future__ import annotations
 
 import functools
+import operator
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 from gensim.models import Doc2Vec
@@ -117,7 +119,7 @@ def check(model: Doc2Vec) -> list[str]:
     if model.sample and n_words and "sample_int" not in model.wv.expandos:
         problems.append("wv has no sample_int attribute although the model downsamples")
 
-    nulls = sum(1 for k in model.wv.index_to_key if k == "\0")
+    nulls = operator.countOf(model.wv.index_to_key, "\0")
     wanted = 1 if (model.dm and model.dm_concat) else 0
     if n_words and nulls != wanted:
         problems.append(f"wv has {nulls} null words, expected {wanted}")
@@ -150,7 +152,7 @@ def _check_keyed(kv: KeyedVectors, name: str, size: int, *, allow_int_keys: bool
         problems.append(f"{name}.vectors has dtype {vectors.dtype}, expected float32")
 
     # The fast path proves a one-to-one mapping; the counts below only run to describe a failure.
-    k2i_ok = len(k2i) == n and all(k2i.get(key) == i for i, key in enumerate(keys))
+    k2i_ok = _one_to_one(keys, k2i)
     mismatched = 0
     for key, idx in [] if k2i_ok else k2i.items():
         if not (0 <= idx < n) or keys[idx] != key:
@@ -193,6 +195,23 @@ def _check_keyed(kv: KeyedVectors, name: str, size: int, *, allow_int_keys: bool
     return problems
 
 
+def _one_to_one(keys: Sequence[Hashable], k2i: Mapping[Hashable, int]) -> bool:
+    """Whether ``k2i[keys[i]] == i`` for every ``i`` and ``k2i`` holds nothing else.
+
+    gensim and paravec fill ``key_to_index`` in index order, and a dict keeps its insertion order:
+    its keys are then the very objects of ``index_to_key`` (pickling keeps them shared) and its
+    values ``0..n-1``, which comparisons in C prove for a million keys in milliseconds, where a
+    lookup per key in Python takes a second. A key is found under itself, so identity suffices.
+    Any other layout takes the lookup per key.
+    """
+    n = len(keys)
+    if len(k2i) != n:
+        return False
+    if all(map(operator.is_, k2i, keys)) and list(k2i.values()) == list(range(n)):
+        return True
+    return all(k2i.get(key) == i for i, key in enumerate(keys))
+
+
 def _check_huffman(model: Doc2Vec, n_words: int) -> list[str]:
     syn1 = getattr(model, "syn1", None)
     if syn1 is None or syn1.ndim != 2 or syn1.shape[1] != model.layer1_size:
@@ -203,16 +222,13 @@ def _check_huffman(model: Doc2Vec, n_words: int) -> list[str]:
         return ["hierarchical softmax model without Huffman codes/points"]
     if len(codes) != n_words or len(points) != n_words:
         return []  # already reported as an attribute length problem
-    outside = bad_len = bad_code = 0
-    for code, point in zip(codes, points, strict=True):
-        code = np.asarray(code)
-        point = np.asarray(point)
-        if len(code) != len(point):
-            bad_len += 1
-        if len(point) and (point.max() >= len(syn1) or point.min() < 0):
-            outside += 1
-        if len(code) and code.max() > 1:
-            bad_code += 1
+    # Whole-vocabulary array operations, not a loop over the words: this runs before every update.
+    code_len = np.fromiter(map(len, codes), dtype=np.int64, count=n_words)
+    point_len = np.fromiter(map(len, points), dtype=np.int64, count=n_words)
+    bad_len = int(np.count_nonzero(code_len != point_len))
+    (flat_points, point_sizes), (flat_codes, code_sizes) = _flat(points), _flat(codes)
+    outside = _words_with(point_sizes, (flat_points >= len(syn1)) | (flat_points < 0))
+    bad_code = _words_with(code_sizes, flat_codes > 1)
     problems = []
     if outside:
         problems.append(f"{outside} words have Huffman points outside syn1 ({len(syn1)} rows)")
@@ -220,9 +236,29 @@ def _check_huffman(model: Doc2Vec, n_words: int) -> list[str]:
         problems.append(f"{bad_len} words have Huffman codes and points of different lengths")
     if bad_code:
         problems.append(f"{bad_code} words have Huffman codes other than 0/1")
-    if n_words > 1 and any(len(c) == 0 for c in codes):
+    if n_words > 1 and not code_len.all():
         problems.append("some words have no Huffman code")
     return problems
+
+
+def _flat(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """Every word's code or points end to end (as `paravec.vocab.hs_arrays` lays them out), and
+    how many entries each word has there."""
+    try:
+        flat = np.concatenate(values) if len(values) else np.zeros(0, dtype=np.int64)  # type: ignore[arg-type]
+    except ValueError:  # entries of different dimensions
+        flat = None
+    if flat is not None and flat.ndim == 1:
+        return flat, np.fromiter(map(len, values), dtype=np.int64, count=len(values))  # type: ignore[arg-type]
+    parts = [np.ravel(np.asarray(v)) for v in values]
+    return np.concatenate(parts), np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+
+
+def _words_with(lengths: np.ndarray, flagged: np.ndarray) -> int:
+    """How many words have a flagged entry, the entries laid out word after word in ``lengths``."""
+    if not flagged.any():
+        return 0
+    return len(np.unique(np.repeat(np.arange(len(lengths)), lengths)[flagged]))
 
 
 def _sample_rows(n: int) -> np.ndarray:

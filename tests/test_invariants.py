@@ -92,3 +92,56 @@ def test_check_reads_few_blocks_of_a_big_memory_mapped_model():
     runs = 1 + int(np.count_nonzero(np.diff(rows) != 1))
     assert runs <= 20 and len(rows) <= _SAMPLE_ROWS
     assert rows[0] == 0 and rows[-1] == 999_999
+
+
+def test_key_mapping_in_another_order_or_with_equal_copies_of_the_keys_is_consistent(model):
+    # check proves the mapping with whole-list comparisons when key_to_index holds the very keys
+    # of index_to_key in order; any other layout of a sound mapping must pass the per-key lookup.
+    wv = model.wv
+    wv.key_to_index = {"".join(list(k)): i for k, i in wv.key_to_index.items()}  # equal keys, new objects
+    assert any(a is not b for a, b in zip(wv.key_to_index, wv.index_to_key, strict=True))
+    assert paravec.check(model) == []
+    wv.key_to_index = dict(reversed(list(wv.key_to_index.items())))
+    assert paravec.check(model) == []
+
+
+def test_two_swapped_entries_of_key_to_index_are_caught(model):
+    wv = model.wv
+    a, b = wv.index_to_key[5], wv.index_to_key[9]
+    wv.key_to_index[a], wv.key_to_index[b] = 9, 5
+    assert paravec.check(model) == [
+        "wv.key_to_index has 2 entries that do not point back to their key",
+        "wv.index_to_key has 2 keys that key_to_index does not map to their position",
+    ]
+
+
+def test_a_saved_model_keeps_its_keys_shared_so_the_fast_proof_applies(model, tmp_path):
+    # The fast proof needs key_to_index's keys to be the very objects of index_to_key; a model
+    # written and read back must keep them so, or every check falls back to a lookup per key.
+    import operator
+
+    paravec.save(model, tmp_path / "m.model")
+    loaded = paravec.load(tmp_path / "m.model")
+    for kv in (loaded.wv, loaded.dv):
+        assert all(map(operator.is_, kv.key_to_index, kv.index_to_key))
+    assert paravec.check(loaded) == []
+
+
+def test_broken_huffman_codes_are_counted_per_word(lee_background):
+    model = paravec.train(lee_background[:60], vector_size=16, epochs=1, hs=1, negative=0, workers=1)
+    assert paravec.check(model) == []
+    codes, points = model.wv.expandos["code"], model.wv.expandos["point"]
+    codes[3] = codes[3].copy()
+    codes[3][0] = 2
+    codes[7] = np.concatenate([codes[7], np.ones(1, np.uint8)])  # one bit longer than its path
+    points[11] = points[11].copy()
+    points[11][-1] = len(model.syn1) + 4
+    points[11][0] = len(model.syn1)  # two entries outside, one word
+    codes[12] = codes[12][:0]
+    points[12] = points[12][:0]
+    assert paravec.check(model) == [
+        "1 words have Huffman points outside syn1 (" + str(len(model.syn1)) + " rows)",
+        "1 words have Huffman codes and points of different lengths",
+        "1 words have Huffman codes other than 0/1",
+        "some words have no Huffman code",
+    ]
