@@ -145,3 +145,13 @@ def test_broken_huffman_codes_are_counted_per_word(lee_background):
         "1 words have Huffman codes other than 0/1",
         "some words have no Huffman code",
     ]
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_a_non_finite_value_anywhere_in_a_small_model_is_caught(model, value):
+    row = len(model.wv) - 1  # the last row, where updates append
+    model.wv.vectors[row, 7] = value
+    assert paravec.check(model) == ["wv.vectors contain NaN or infinite values"]
+    model.wv.vectors[row, 7] = 0.0
+    model.wv.vectors[len(model.wv) // 2, 0] = value
+    assert paravec.check(model) == ["wv.vectors contain NaN or infinite values"]
