@@ -75,11 +75,16 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+LOADS: list[float] = []  # the 1-minute load average after each timed run
+
+
 def timed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[float, float, Any]:
     """Call ``fn(*args, **kwargs)``; return (wall seconds, CPU seconds, its result)."""
     wall, cpu = time.perf_counter(), _cpu()
     out = fn(*args, **kwargs)
-    return time.perf_counter() - wall, _cpu() - cpu, out
+    result = time.perf_counter() - wall, _cpu() - cpu, out
+    LOADS.append(os.getloadavg()[0])
+    return result
 
 
 def update_time(
@@ -266,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         return float(x[key] / y[key])
 
     ratios = {
+        "double_vs_base_words_trained": ratio(d, b, "words_trained"),
         "double_vs_base": ratio(d, b, "seconds"),
         "double_vs_base_cpu": ratio(d, b, "cpu_seconds"),
         "double_vs_base_per_trained_word": ratio(d, b, "us_per_word"),
@@ -295,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         "row_access": rows,
         "ratios": ratios,
         "load": [load_start[0], load_end[0]],
+        "load_during_runs": {"median": statistics.median(LOADS), "min": min(LOADS), "max": max(LOADS)},
         "stages": {name: stage_medians(name) for name in ("base", "double")},
     }
     stages = data["stages"]
@@ -310,11 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     def us(x: Any) -> str:
         return f"{x['us_per_word']:.2f} µs ({x['cpu_us_per_word']:.2f} CPU-µs)"
 
+    batch_words = data["batch"]["words"]  # type: ignore[index]
+
+    def per_batch_word(x: Any) -> str:
+        return (
+            f"{1e6 * x['seconds'] / batch_words:.2f} µs ({1e6 * x['cpu_seconds'] / batch_words:.2f} CPU-µs)"
+        )
+
     md = f"""# Update cost follows the batch
 
 Command: `python benchmarks/update_steady.py{"".join(" " + a for a in (argv if argv is not None else sys.argv[1:]))}` ({time.perf_counter() - started:.0f} s
-on {os.cpu_count()} CPUs; load average (1 min) {load_start[0]:.1f} at start, {load_end[0]:.1f} at end: other
-processes shared the CPUs, which slows both sides of each ratio alike). PV-DBOW + word training,
+on {os.cpu_count()} CPUs; load average (1 min) {load_start[0]:.1f} at start, {load_end[0]:.1f} at end, median
+{statistics.median(LOADS):.1f} (range {min(LOADS):.1f}-{max(LOADS):.1f}) after the timed runs: other processes shared the CPUs, which slows both sides of each ratio alike). PV-DBOW + word training,
 {args.vector_size} dimensions, {args.epochs} epochs, 2 workers; medians of interleaved runs. Wall time is the
 goal's measure; CPU time (this process, all threads) is given beside it because on a loaded
 machine a thread waits for a core for as long as it computes.
@@ -322,6 +336,8 @@ machine a thread waits for a core for as long as it computes.
 | comparison | paravec | other side | ratio (wall) | ratio (CPU) | goal |
 |---|---|---|---|---|---|
 | the same batch into a base twice as large ({len(double.dv):,} vs {len(base.dv):,} documents, {len(double.wv):,} vs {len(base.wv):,} words), {args.repeats} runs each | {d["seconds"]:.2f} s ({d["cpu_seconds"]:.2f} CPU-s) | {b["seconds"]:.2f} s ({b["cpu_seconds"]:.2f} CPU-s) | **{r["double_vs_base"]:.3f}** | {r["double_vs_base_cpu"]:.3f} | within 1.10 in wall and CPU time: {held(max(r["double_vs_base"], r["double_vs_base_cpu"]) <= 1.10)} |
+| the same, per word of the batch ({batch_words:,} words) | {per_batch_word(d)} | {per_batch_word(b)} | {r["double_vs_base"]:.3f} | {r["double_vs_base_cpu"]:.3f} | (the same ratio: the same batch) |
+| words the batch trained (after downsampling) | {d["words_trained"]:,.0f} | {b["words_trained"]:,.0f} | {r["double_vs_base_words_trained"]:.3f} | — | — |
 | the same, per word trained | {us(d)} | {us(b)} | **{r["double_vs_base_per_trained_word"]:.3f}** | {r["double_vs_base_cpu_per_trained_word"]:.3f} | — |
 | for reference: gensim's own `train()` of the batch in the two updated models, per word trained | {us(gd)} | {us(g)} | {r["gensim_double_vs_base_per_trained_word"]:.3f} | {r["gensim_double_vs_base_cpu_per_trained_word"]:.3f} | — |
 | for reference: one thread touching the output rows that negative samples draw (dot product and step of each row), {args.row_draws:,} draws from each model's own table | {rows["double"]["ns_per_row"]:.1f} ns/row ({rows["double"]["mb"]:.1f} MB of rows) | {rows["base"]["ns_per_row"]:.1f} ns/row ({rows["base"]["mb"]:.1f} MB) | — | {r["row_access_double_vs_base"]:.3f} | — |

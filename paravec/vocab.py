@@ -102,9 +102,11 @@ def add_words(model: Doc2Vec, counts: Mapping[str, int], *, seed: int) -> list[s
     for i, word in enumerate(new):
         wv.key_to_index[word] = n_old + i
     wv.index_to_key.extend(new)
+    if "count" not in wv.expandos:
+        wv.allocate_vecattrs(["count"], [np.int64])
     wv.allocate_vecattrs()
-    for word in new:
-        wv.set_vecattr(word, "count", int(counts[word]))
+    # One assignment, not gensim's set_vecattr per word (which re-checks every attribute each time).
+    wv.expandos["count"][n_old:] = [int(counts[word]) for word in new]
     wv.vectors = np.vstack([wv.vectors, init_rows(len(new), wv.vector_size, seed)])
     if model.negative:
         model.syn1neg = np.vstack([model.syn1neg, np.zeros((len(new), model.layer1_size), dtype=REAL)])
