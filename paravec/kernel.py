@@ -310,6 +310,15 @@ def _prefetch(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _prefetch_row(matrix, row):  # type: ignore[no-untyped-def]
+    """Start loading every cache line of ``matrix[row]``."""
+    size = matrix.shape[1]
+    for a in range(0, size, 16):
+        _prefetch(matrix, row, a)  # type: ignore[call-arg]
+    _prefetch(matrix, row, size - 1)  # type: ignore[call-arg]
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _draw(cum_table, cum_index, shift, negative, rng, drawn):  # type: ignore[no-untyped-def]
     """Draw ``negative`` noise words into ``drawn[2:]``; returns the advanced random state."""
     domain = np.uint64(cum_table[cum_table.shape[0] - 1])
@@ -354,11 +363,8 @@ def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_
                 m += 1
         ahead[0] = rng
         ahead[1] = _draw(cum_table, cum_index, shift, negative, rng, ahead)
-        size = l1.shape[0]
         for k in range(negative):
-            for a in range(0, size, 16):
-                _prefetch(syn1neg, ahead[2 + k], a)  # type: ignore[call-arg]
-            _prefetch(syn1neg, ahead[2 + k], size - 1)  # type: ignore[call-arg]
+            _prefetch_row(syn1neg, ahead[2 + k])
         for k in range(m):
             dots[k] = _dot(l1, syn1neg, rows[k])
         label = np.float32(1.0)
@@ -418,6 +424,13 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
             reduced[i] = 0
     for i in range(n):
         target = buf[i]
+        # The rows the next position reads first, loaded while this one trains: its target's output
+        # row and the word entering the window. Like the noise words' rows, they lie anywhere in
+        # matrices as long as the vocabulary.
+        if i + 1 < n and config.negative > 0:
+            _prefetch_row(syn1neg, buf[i + 1])
+        if windowed and i + window + 1 < n:
+            _prefetch_row(wv, buf[i + window + 1])
         if mode == MODE_DBOW:
             if config.dbow_words:
                 lo = max(0, i - window + reduced[i])
