@@ -15,7 +15,7 @@ one epoch of the steady batch of ``update_steady.py`` (the Lee corpus 8 times) i
 The models are built with gensim's ``build_vocab`` (``paravec.train``'s ``min_count=5`` and
 ``sample=1e-4``), then grown by paravec's own vocabulary step with the batch's counts.
 
-Run:  python benchmarks/downsampling_growth.py      (seconds)
+Run:  python benchmarks/downsampling_growth.py      (under a minute: counting only)
 Writes benchmarks/results/downsampling_growth.md and .json.
 """
 
