@@ -12,8 +12,10 @@ next prediction's rows are drawn and prefetched, and they arrive while the other
 the group compute (software pipelining across documents).
 
 Each document takes the same random draws, in the same order, as in
-`paravec.inference_kernel`, and the same arithmetic, so the vectors are bit for bit those of
-the one-document-at-a-time path (``tests/test_inference.py``).
+`paravec.inference_kernel`, and the same arithmetic (its `_predict`), so the vectors are those of
+the one-document-at-a-time path up to rounding: the compiler may sum a dot product's terms in
+another order in the two loops (differences of 1e-6 to 1e-5, ``tests/test_inference.py``). Within one
+path results stay bit for bit independent of threads and of how a batch is cut.
 
 Examples
 --------
@@ -32,8 +34,11 @@ from paravec.kernel import _LCG_MASK, _negative_word, _next, _prefetch
 
 __all__ = ["GROUP"]
 
-GROUP = 4
-"""Documents one thread advances together (fewer when a range has fewer)."""
+GROUP = 2
+"""Documents one thread advances together (fewer when a range has fewer); 1 to 8 measured alike."""
+
+CHUNK = 32
+"""Kept words of a document whose noise words are drawn together."""
 
 
 # fmt: off
@@ -66,31 +71,39 @@ def _begin_epoch(words, slot, buf, state, sample_int, downsample, max_words):  #
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _draw(target, slot, rng, hs, negative, tables, cum_index, shift, rows, labels, m, syn1neg, syn1):  # type: ignore[no-untyped-def]
-    """The output rows of the prediction of ``target`` into ``rows[slot]`` (prefetched); the advanced LCG state."""
+def _draw(s, p, n, rng, hs, negative, tables, cum_index, shift, buf, rows, labels, m, noise, counts, syn1neg, syn1):  # type: ignore[no-untyped-def]
+    """Ready slot ``s``'s prediction of its kept word ``p`` (of ``n``): its output rows, prefetched.
+
+    Noise words are drawn for ``CHUNK`` words at a time, in the order the one-document path
+    draws them: the lookups of many draws, which miss the caches as often as the rows do, then
+    overlap. Returns the advanced LCG state.
+    """
+    target = buf[s, p]
     if hs:
         k = 0
         for b in range(tables.code_starts[target], tables.code_starts[target + 1]):
-            rows[slot, 0, k] = tables.points[b]
-            labels[slot, 0, k] = np.float32(1.0) - np.float32(tables.codes[b])
+            rows[s, k] = tables.points[b]
+            labels[s, k] = np.float32(1.0) - np.float32(tables.codes[b])
             k += 1
-        m[slot, 0] = k
-        _prefetch_rows(syn1, rows[slot, 0], k)
+        m[s] = k
+        _prefetch_rows(syn1, rows[s], k)
     if negative > 0:
-        cum_table = tables.cum_table
-        domain = np.uint64(cum_table[cum_table.shape[0] - 1])
-        rows[slot, 1, 0] = target
-        labels[slot, 1, 0] = np.float32(1.0)
-        k = 1
-        for _ in range(negative):
-            t = _negative_word(cum_table, cum_index, shift, np.uint32(np.uint64(rng >> 16) % domain))
-            rng = _next(rng)
-            if t != target:
-                rows[slot, 1, k] = t
-                labels[slot, 1, k] = np.float32(0.0)
-                k += 1
-        m[slot, 1] = k
-        _prefetch_rows(syn1neg, rows[slot, 1], k)
+        at = p % CHUNK
+        if at == 0:
+            cum_table = tables.cum_table
+            domain = np.uint64(cum_table[cum_table.shape[0] - 1])
+            for j in range(min(CHUNK, n - p)):
+                word = buf[s, p + j]
+                noise[s, j, 0] = word
+                k = 1
+                for _ in range(negative):
+                    t = _negative_word(cum_table, cum_index, shift, np.uint32(np.uint64(rng >> 16) % domain))
+                    rng = _next(rng)
+                    if t != word:
+                        noise[s, j, k] = t
+                        k += 1
+                counts[s, j] = k
+        _prefetch_rows(syn1neg, noise[s, at], counts[s, at])
     return rng
 
 
@@ -145,9 +158,13 @@ def dbow_range(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, c
     kept = np.zeros(slots, dtype=np.int64)
     rngs = np.zeros(slots, dtype=np.int64)
     states = np.zeros(slots, dtype=np.uint64)
-    rows = np.empty((slots, 2, units), dtype=np.int64)
-    labels = np.empty((slots, 2, units), dtype=np.float32)
-    m = np.zeros((slots, 2), dtype=np.int64)
+    rows = np.empty((slots, units), dtype=np.int64)  # Huffman paths
+    labels = np.empty((slots, units), dtype=np.float32)
+    m = np.zeros(slots, dtype=np.int64)
+    noise = np.empty((slots, CHUNK, units), dtype=np.int64)  # the word's row, then its noise words'
+    counts = np.zeros((slots, CHUNK), dtype=np.int64)
+    noise_labels = np.zeros(units, dtype=np.float32)
+    noise_labels[0] = 1.0
     dots = np.empty(units, dtype=np.float32)
     following = lo
     alive = 0
@@ -155,8 +172,8 @@ def dbow_range(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, c
         following = _next_prediction(s, following, hi, doc, epoch, pos, kept, rngs, states, buf, word_ids, doc_starts,
                                      out, keys, n_epochs, tables.sample_int, config.downsample, max_words)
         if doc[s] >= 0:
-            rngs[s] = _draw(buf[s, pos[s]], s, rngs[s], hs, negative, tables, cum_index, shift, rows, labels, m,
-                            syn1neg, syn1)
+            rngs[s] = _draw(s, pos[s], kept[s], rngs[s], hs, negative, tables, cum_index, shift, buf, rows, labels, m,
+                            noise, counts, syn1neg, syn1)
             alive += 1
     while alive > 0:
         for s in range(slots):
@@ -166,15 +183,16 @@ def dbow_range(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, c
             alpha = alphas[epoch[s]]
             # gensim applies each method's error before the next: l1 is the document vector itself.
             if hs:
-                _predict(vec, syn1, rows[s, 0], labels[s, 0], m[s, 0], alpha, vec, dots, exp_table)
+                _predict(vec, syn1, rows[s], labels[s], m[s], alpha, vec, dots, exp_table)
             if negative > 0:
-                _predict(vec, syn1neg, rows[s, 1], labels[s, 1], m[s, 1], alpha, vec, dots, exp_table)
+                at = pos[s] % CHUNK
+                _predict(vec, syn1neg, noise[s, at], noise_labels, counts[s, at], alpha, vec, dots, exp_table)
             following = _next_prediction(s, following, hi, doc, epoch, pos, kept, rngs, states, buf, word_ids,
                                          doc_starts, out, keys, n_epochs, tables.sample_int, config.downsample,
                                          max_words)
             if doc[s] < 0:
                 alive -= 1
             else:
-                rngs[s] = _draw(buf[s, pos[s]], s, rngs[s], hs, negative, tables, cum_index, shift, rows, labels, m,
-                                syn1neg, syn1)
+                rngs[s] = _draw(s, pos[s], kept[s], rngs[s], hs, negative, tables, cum_index, shift, buf, rows, labels,
+                                m, noise, counts, syn1neg, syn1)
 # fmt: on

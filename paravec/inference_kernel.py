@@ -116,7 +116,7 @@ def build_lookup(tables: Tables, config: Config) -> Lookup:
     search = negative_index(cum)
     index, shift = search.cum_index.astype(np.int64), search.shift
     units = max(config.negative + 1, int(paths.max()) if len(paths) else 0, 1)
-    units += -units % 3  # `_predict` takes rows three at a time
+    units += -units % 6  # `_predict` takes rows six at a time
     max_point = int(tables.points.max()) if len(tables.points) else -1
     return Lookup(cum_index=index, shift=shift, units=units, max_point=max_point)
 
@@ -238,35 +238,42 @@ def _predict(l1, out, rows, labels, m, alpha, into, dots, exp_table):  # type: i
     if m == 0:
         return
     size = l1.shape[0]
-    padded = m + (-m) % 3
+    padded = m + (-m) % 6
     for k in range(m, padded):
         rows[k] = rows[0]
-    for k in range(0, padded, 3):
-        r0, r1, r2 = rows[k], rows[k + 1], rows[k + 2]
+    for k in range(0, padded, 6):
+        r0, r1, r2, r3, r4, r5 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4], rows[k + 5]
         f0 = np.float32(0.0)
         f1 = np.float32(0.0)
         f2 = np.float32(0.0)
+        f3 = np.float32(0.0)
+        f4 = np.float32(0.0)
+        f5 = np.float32(0.0)
         for a in range(size):
             v = l1[a]
             f0 += v * out[r0, a]
             f1 += v * out[r1, a]
             f2 += v * out[r2, a]
+            f3 += v * out[r3, a]
+            f4 += v * out[r4, a]
+            f5 += v * out[r5, a]
         dots[k] = f0
         dots[k + 1] = f1
         dots[k + 2] = f2
+        dots[k + 3] = f3
+        dots[k + 4] = f4
+        dots[k + 5] = f5
     for k in range(padded):
         f = dots[k]
         if k >= m or f <= -_MAX_EXP or f >= _MAX_EXP:
             dots[k] = np.float32(0.0)  # gensim skips saturated units
         else:
             dots[k] = (labels[k] - exp_table[int((f + _MAX_EXP) * _SIGMOID_SCALE)]) * alpha
-    for k in range(0, padded, 3):
-        g0, g1, g2 = dots[k], dots[k + 1], dots[k + 2]
-        if g0 == 0.0 and g1 == 0.0 and g2 == 0.0:
-            continue
-        r0, r1, r2 = rows[k], rows[k + 1], rows[k + 2]
+    for k in range(0, padded, 6):
+        g0, g1, g2, g3, g4, g5 = dots[k], dots[k + 1], dots[k + 2], dots[k + 3], dots[k + 4], dots[k + 5]
+        r0, r1, r2, r3, r4, r5 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4], rows[k + 5]
         for a in range(size):
-            into[a] += g0 * out[r0, a] + g1 * out[r1, a] + g2 * out[r2, a]
+            into[a] += (g0 * out[r0, a] + g1 * out[r1, a] + g2 * out[r2, a]) + (g3 * out[r3, a] + g4 * out[r4, a] + g5 * out[r5, a])
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
