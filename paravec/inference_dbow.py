@@ -9,18 +9,24 @@ the current one updates, so one document cannot run ahead. Different documents d
 on each other and the output rows are fixed during inference, so this module advances a group
 of documents round-robin one prediction at a time: when a document's prediction is done, its
 next prediction's rows are drawn and prefetched, and they arrive while the other documents of
-the group compute (software pipelining across documents).
+the group compute (software pipelining across documents). Noise words are drawn a few dozen
+kept words ahead, so the table lookups of many draws, random reads themselves, overlap too.
 
 Each document takes the same random draws, in the same order, as in
 `paravec.inference_kernel`, and the same arithmetic (its `_predict`), so the vectors are those of
 the one-document-at-a-time path up to rounding: the compiler may sum a dot product's terms in
-another order in the two loops (differences of 1e-6 to 1e-5, ``tests/test_inference.py``). Within one
-path results stay bit for bit independent of threads and of how a batch is cut.
+another order in the two loops (differences of 1e-6 to 1e-5, ``tests/test_inference.py``).
+Within one path results stay bit for bit independent of threads and of how a batch is cut.
 
 Examples
 --------
->>> from paravec.inference_dbow import GROUP
->>> GROUP >= 1
+>>> import paravec
+>>> from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+>>> from gensim.test.utils import common_texts
+>>> model = Doc2Vec([TaggedDocument(t, [i]) for i, t in enumerate(common_texts)], dm=0,
+...                 vector_size=8, min_count=1, epochs=5, workers=1)
+>>> one = paravec.infer(model, common_texts, workers=1)  # PV-DBOW: this module's loop
+>>> bool((paravec.infer(model, common_texts, workers=3) == one).all())
 True
 """
 
@@ -35,7 +41,7 @@ from paravec.kernel import _LCG_MASK, _negative_word, _next, _prefetch
 __all__ = ["GROUP"]
 
 GROUP = 2
-"""Documents one thread advances together (fewer when a range has fewer); 1 to 8 measured alike."""
+"""Documents one thread advances together (fewer when a range has fewer; benchmarks/README.md)."""
 
 CHUNK = 32
 """Kept words of a document whose noise words are drawn together."""
