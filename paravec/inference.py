@@ -45,6 +45,8 @@ import numpy.typing as npt
 from gensim.models.doc2vec import Doc2Vec
 
 from paravec.errors import CorpusError, ModelBrokenError, ParameterError
+from paravec.huge_pages import use_huge_pages
+from paravec.inference_dbow import GROUP, dbow_range
 from paravec.inference_kernel import (
     MAX_WORDS,
     Lookup,
@@ -53,7 +55,8 @@ from paravec.inference_kernel import (
     document_keys,
     infer_range,
 )
-from paravec.kernel_inputs import Config, Corpus, Tables, Weights
+from paravec.kernel import _EXP_TABLE
+from paravec.kernel_inputs import MODE_DBOW, Config, Corpus, Tables, Weights
 from paravec.params import InstanceOf, Integer, validate
 from paravec.updating.driver import _config, _tables
 from paravec.updating.vocabulary import NULL_WORD
@@ -208,18 +211,28 @@ def _infer(
     out = np.empty((len(words), model.dv.vector_size), dtype=np.float32)
     alphas = _alphas(model, epochs or model.epochs)
     check_inference_inputs(corpus, out, keys, weights, tables, config, alphas, lookup)
+    _huge_output_pages(model, len(corpus.word_ids) * len(alphas) * lookup.units)
     threads = workers or os.cpu_count() or 1
     ranges = _ranges(corpus.doc_starts, threads)
+    run = _dbow_range if config.mode == MODE_DBOW else infer_range
     if len(ranges) <= 1 or threads == 1:
         for lo, hi in ranges:
-            infer_range(lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
+            run(lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
         return out
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        jobs = [pool.submit(infer_range, lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
+        jobs = [pool.submit(run, lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
                 for lo, hi in ranges]  # fmt: skip
         for job in jobs:
             job.result()
     return out
+
+
+def _dbow_range(lo: int, hi: int, corpus: Corpus, out: _Vectors, keys: npt.NDArray[np.uint64], weights: Weights,
+                tables: Tables, config: Config, alphas: npt.NDArray[np.float32], lookup: Lookup,
+                group: int = GROUP) -> None:  # fmt: skip
+    # PV-DBOW: several documents a thread in lock-step (paravec.inference_dbow); same vectors.
+    dbow_range(lo, hi, corpus.word_ids, corpus.doc_starts, out, keys, weights.syn1neg, weights.syn1, tables,
+               config.plain(), alphas, lookup.cum_index, lookup.shift, lookup.units, MAX_WORDS, _EXP_TABLE, group)  # fmt: skip
 
 
 def _alphas(model: Doc2Vec, epochs: int) -> npt.NDArray[np.float32]:
@@ -288,6 +301,25 @@ def _cached_tables(model: Doc2Vec, config: Config) -> tuple[Tables, Lookup]:
         lookup = build_lookup(tables, config)
         _TABLES[model] = ((settings, *(id(s) for s in sources)), sources, tables, lookup)
         return tables, lookup
+
+
+_PAGED: weakref.WeakKeyDictionary[Doc2Vec, set[int]] = weakref.WeakKeyDictionary()
+
+
+def _huge_output_pages(model: Doc2Vec, reads: int) -> None:
+    # Output rows are read at random; in 4 KB pages most reads of a large table also miss the
+    # address translation cache (benchmarks/README.md). Moving a table costs about as much as
+    # reading it a few times over, so only a batch that reads each row several times pays it.
+    for name in ("syn1neg", "syn1"):
+        table = getattr(model, name, None)
+        if not isinstance(table, np.ndarray) or reads < 4 * len(table):
+            continue
+        with _TABLES_LOCK:
+            done = _PAGED.setdefault(model, set())
+            if id(table) in done:
+                continue
+            done.add(id(table))
+        use_huge_pages(table)
 
 
 def _ranges(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, int]]:

@@ -116,6 +116,7 @@ def build_lookup(tables: Tables, config: Config) -> Lookup:
     search = negative_index(cum)
     index, shift = search.cum_index.astype(np.int64), search.shift
     units = max(config.negative + 1, int(paths.max()) if len(paths) else 0, 1)
+    units += -units % 6  # `_predict` takes rows six at a time
     max_point = int(tables.points.max()) if len(tables.points) else -1
     return Lookup(cum_index=index, shift=shift, units=units, max_point=max_point)
 
@@ -223,28 +224,56 @@ def _splitmix(state):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _predict(l1, out, rows, labels, m, alpha, work, dots, exp_table):  # type: ignore[no-untyped-def]
-    """Logistic units ``rows[:m]`` of ``out`` (fixed) predicting ``labels[:m]`` from ``l1``; error into ``work``.
+def _predict(l1, out, rows, labels, m, alpha, into, dots, exp_table):  # type: ignore[no-untyped-def]
+    """Logistic units ``rows[:m]`` of ``out`` (fixed) predicting ``labels[:m]`` from ``l1``; error into ``into``.
 
     The units are gensim's (`paravec.kernel`'s table and scaling). They all read the same
-    ``l1``, so every dot product is taken before any error is added: the rows' loads from
-    memory, which dominate at these sizes, then overlap instead of waiting on one another.
+    ``l1``, so every dot product is taken before any error is added, and ``into`` may be ``l1``
+    itself (PV-DBOW, where gensim adds the summed error to the document vector). Rows go three
+    at a time: one pass over ``l1`` serves three dot products, and one read-modify-write of
+    ``into`` adds three errors, where a row at a time spent more on loads and stores of ``l1``
+    and ``into`` than on multiply-adds. ``rows``, ``labels`` and ``dots`` have room for ``m``
+    rounded up to a multiple of 3; the rows padded in take no part (their error is 0).
     """
+    if m == 0:
+        return
     size = l1.shape[0]
-    for k in range(m):
-        f = np.float32(0.0)
-        row = rows[k]
+    padded = m + (-m) % 6
+    for k in range(m, padded):
+        rows[k] = rows[0]
+    for k in range(0, padded, 6):
+        r0, r1, r2, r3, r4, r5 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4], rows[k + 5]
+        f0 = np.float32(0.0)
+        f1 = np.float32(0.0)
+        f2 = np.float32(0.0)
+        f3 = np.float32(0.0)
+        f4 = np.float32(0.0)
+        f5 = np.float32(0.0)
         for a in range(size):
-            f += l1[a] * out[row, a]
-        dots[k] = f
-    for k in range(m):
+            v = l1[a]
+            f0 += v * out[r0, a]
+            f1 += v * out[r1, a]
+            f2 += v * out[r2, a]
+            f3 += v * out[r3, a]
+            f4 += v * out[r4, a]
+            f5 += v * out[r5, a]
+        dots[k] = f0
+        dots[k + 1] = f1
+        dots[k + 2] = f2
+        dots[k + 3] = f3
+        dots[k + 4] = f4
+        dots[k + 5] = f5
+    for k in range(padded):
         f = dots[k]
-        if f <= -_MAX_EXP or f >= _MAX_EXP:
-            continue  # gensim skips saturated units
-        g = (labels[k] - exp_table[int((f + _MAX_EXP) * _SIGMOID_SCALE)]) * alpha
-        row = rows[k]
+        if k >= m or f <= -_MAX_EXP or f >= _MAX_EXP:
+            dots[k] = np.float32(0.0)  # gensim skips saturated units
+        else:
+            dots[k] = (labels[k] - exp_table[int((f + _MAX_EXP) * _SIGMOID_SCALE)]) * alpha
+    for k in range(0, padded, 6):
+        g0, g1, g2, g3, g4, g5 = dots[k], dots[k + 1], dots[k + 2], dots[k + 3], dots[k + 4], dots[k + 5]
+        r0, r1, r2, r3, r4, r5 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4], rows[k + 5]
         for a in range(size):
-            work[a] += g * out[row, a]
+            into[a] += (g0 * out[r0, a] + g1 * out[r1, a] + g2 * out[r2, a]) + (g3 * out[r3, a] + g4 * out[r4, a] + g5 * out[r5, a])
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -305,15 +334,9 @@ def _infer_epoch(words, vec, wv, syn1neg, syn1, tables, config, alpha, max_words
         if mode == MODE_DBOW:
             # gensim applies each method's error before the next: l1 is the document vector itself.
             if config.hs:
-                work[:size] = 0.0
-                rng = _units(vec, target, syn1neg, syn1, tables, config, alpha, work, rng, exp_table, True, False, rows, labels, dots, cum_index, shift)
-                for a in range(size):
-                    vec[a] += work[a]
+                rng = _units(vec, target, syn1neg, syn1, tables, config, alpha, vec, rng, exp_table, True, False, rows, labels, dots, cum_index, shift)
             if config.negative > 0:
-                work[:size] = 0.0
-                rng = _units(vec, target, syn1neg, syn1, tables, config, alpha, work, rng, exp_table, False, True, rows, labels, dots, cum_index, shift)
-                for a in range(size):
-                    vec[a] += work[a]
+                rng = _units(vec, target, syn1neg, syn1, tables, config, alpha, vec, rng, exp_table, False, True, rows, labels, dots, cum_index, shift)
             continue
         if mode == MODE_DM_MEAN:
             lo = max(0, i - window + reduced[i])

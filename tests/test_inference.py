@@ -21,7 +21,7 @@ from gensim.models.keyedvectors import pseudorandom_weak_vector
 import paravec
 from paravec.errors import CorpusError, ModelBrokenError, ParameterError
 from paravec.inference import infer, infer_seeded
-from paravec.inference_kernel import MAX_WORDS, _negative_word, build_lookup
+from paravec.inference_kernel import MAX_WORDS, _negative_word, build_lookup, infer_range
 from paravec.kernel_inputs import Tables
 
 # The eight configurations of the issue, and PV-DM concat with hierarchical softmax.
@@ -129,6 +129,28 @@ def test_threads_do_not_change_the_vectors(dbow: Doc2Vec, lee_background) -> Non
     one = infer(dbow, docs, workers=1)
     assert np.array_equal(infer(dbow, docs, workers=2), one)
     assert np.array_equal(infer(dbow, docs, workers=5), one)
+
+
+@pytest.mark.parametrize("settings", [dict(), dict(hs=1, negative=0), dict(hs=1, negative=3)])
+def test_pv_dbow_in_lock_step_gives_the_one_document_path_vectors(lee_background, lee_test, settings) -> None:
+    # PV-DBOW runs several documents a thread at once (paravec.inference_dbow); the general path
+    # runs one at a time. Same draws, same arithmetic: the same vectors up to the order of float
+    # additions, for any group size, documents without known words and a long one included.
+    model = _train(lee_background[:120], dm=0, **settings)
+    docs = [*lee_test[:30], [], ["qqunknownqq"], lee_background[0].words * 40]
+    run = paravec.inference._dbow_range
+    one = infer(model, docs, workers=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paravec.inference, "_dbow_range", infer_range)
+        general = infer(model, docs, workers=1)
+        np.testing.assert_allclose(general, one, rtol=0, atol=1e-4)
+        assert np.array_equal(general[-3:-1], one[-3:-1])  # start vectors: no arithmetic at all
+        assert not np.array_equal(general[0], infer(model, docs[:1], seed=1)[0])
+        for group in (1, 3, 64):
+            patch.setattr(
+                paravec.inference, "_dbow_range", lambda *args, group=group: run(*args, group=group)
+            )
+            assert np.array_equal(infer(model, docs, workers=2), one)
 
 
 def test_seed_sets_all_randomness(dbow: Doc2Vec, lee_test) -> None:
