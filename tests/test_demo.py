@@ -36,7 +36,7 @@ def test_result_fields(demo):
         "epochs": 10,
         "base_min_count": 5,
         "update_min_count": 2,
-        "freeze": "all",
+        "freeze": "words",
         "settle_epochs": 100,
         "dm": 0,
         "dbow_words": 1,
@@ -47,14 +47,14 @@ def test_result_fields(demo):
     assert result.speedup == result.seconds["train_base"] / result.seconds["update"]
     # the update: 300 Lee articles and the 10 seed documents, all new, all trained
     upd = result.update
-    assert (upd["documents"], upd["words"], upd["epochs"], upd["freeze"]) == (310, 61298, 10, "all")
+    assert (upd["documents"], upd["words"], upd["epochs"], upd["freeze"]) == (310, 61298, 10, "words")
     assert upd["new_tags"] == [f"lee_bg:{i}" for i in range(300)] + [f"E{i}" for i in range(10)]
     assert (upd["replaced_tags"], upd["untrained_tags"], upd["dropped_tags"]) == ([], [], 0)
     assert result.new_words == upd["new_words"] and len(result.new_words) == 2272
     assert {"xxyfg", "jav", "ruby"} <= set(
         result.new_words
     ) and "python" not in result.new_words  # Wikipedia has it
-    assert result.pretrained_words_unchanged == 9535  # freeze="all": every pretrained word vector
+    assert result.pretrained_words_unchanged == 9535  # freeze="words": every pretrained word vector
 
 
 def test_shown_neighbours(demo):
