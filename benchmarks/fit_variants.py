@@ -5,13 +5,15 @@ trained once and kept in ``--cache``) with the Lee batch and prints one JSON lin
 inferred vectors (``doc``), of the trained vectors (``doc_trained``), WordSim-353, wall and CPU
 seconds, words trained. Variants: ``domain`` (the fit), ``domain_aX`` (alpha X), ``domain_epN``
 (N epochs), ``domain_out0.5`` (pretrained output rows at half rate), ``domain_settleN`` (then N
-settling passes of every new document, weights fixed), ``focus_top`` / ``focus_mix`` (rehearsal
+settling passes of every new document, weights fixed), ``warmN`` (first N epochs training only the
+new rows, every pretrained weight frozen, then the fit), ``domain_rX_epN`` (rehearsal of X times
+the batch's words, N epochs), ``focus_top`` / ``focus_mix`` (rehearsal
 passages chosen for the batch's words: the best-scoring ones, or drawn with probability following
 the score), ``words4`` (the fit without rehearsal), ``words4_out0.5``, ``replayX`` (generative
 replay of X times the batch's words), ``replay_out0.5``.
 
 Run: ``python benchmarks/fit_variants.py 0 domain,words4,replay0.6`` (one line per variant);
-the seed-0 screen is in ``benchmarks/results/fit_variants_seed0.log``.
+the screens (seed 0, then seeds 0 and 3) are in ``benchmarks/results/fit_variants.log``.
 """
 
 import argparse
@@ -83,6 +85,27 @@ def focused(n_words, mode):
     return out
 
 
+def _warm_trainer(warm_epochs):
+    """Train the new rows alone (pretrained output rows frozen too) for ``warm_epochs``, then the job."""
+    import dataclasses
+
+    from paravec.updating.driver import train
+
+    def trainer(model, job, progress):
+        out = job.locks.out.copy()
+        out[: job.n_words_old] = 0.0
+        node = job.locks.node.copy()
+        node[: job.n_nodes_old] = 0.0
+        warm = dataclasses.replace(
+            job,
+            locks=job.locks._replace(out=out, node=node),
+            settings=dataclasses.replace(job.settings, epochs=warm_epochs),
+        )
+        return train(model, warm, None) + train(model, job, progress)
+
+    return trainer
+
+
 def kwargs_for(v):
     """The update's keyword arguments for variant ``v`` (rehearsal samples drawn here, not timed)."""
     reh_n = round(0.6 * bw)
@@ -104,6 +127,18 @@ def kwargs_for(v):
         return dict(freeze="words", min_count=4, epochs=30, rehearsal=focused(reh_n, "top"))
     if v == "focus_mix":
         return dict(freeze="words", min_count=4, epochs=30, rehearsal=focused(reh_n, "mix"))
+    if v.startswith("warm"):  # warmN[_epM]: N epochs with every pretrained weight frozen first
+        n, _, rest = v[4:].partition("_ep")
+        extra = dict(epochs=int(rest)) if rest else {}
+        return dict(fit="domain", rehearse=data.wiki, trainer=_warm_trainer(int(n)), **extra)
+    if v.startswith("domain_r"):  # domain_rX_epN: rehearsal X times the batch's words, N epochs
+        share, _, ep = v[8:].partition("_ep")
+        return dict(
+            freeze="words",
+            min_count=4,
+            epochs=int(ep or 30),
+            rehearsal=paravec.sample_rehearsal(data.wiki, round(float(share) * bw), seed=seed),
+        )
     if v.startswith("domain_ep"):
         return dict(fit="domain", rehearse=data.wiki, epochs=int(v[9:]))
     if v.startswith("domain_a"):

@@ -12,15 +12,18 @@ batch (lee_background.cor + lee.cor) plus the seed scenario's ten documents (nin
   co-occur with them in a batch document, and xxyfg's nearest words.
 
 Candidates for a document vector ``d`` (``o_w`` = the word's output row, ``syn1neg``):
-``cosine wv`` (today: cosine of ``d`` and ``wv[w]``), ``output`` (``d . o_w``, the logit PV-DBOW
+``cosine wv`` (gensim's ``most_similar``: cosine of ``d`` and ``wv[w]``), ``output`` (``d . o_w``, the logit PV-DBOW
 trains: with negative sampling it approaches ``log P(w|d) / (k Pn(w))``, a lift over the noise
 distribution), ``output + b log count`` (moving towards ``log P(w|d)``: frequent words up),
-``cosine output`` (``d`` against unit ``o_w``), and ``z(cosine wv) + z(output)``. For a word ``v``
+``cosine output`` (``d`` against unit ``o_w``), ``z(cosine wv) + z(output)`` (the ranking before),
+the same with ``output + 0.25 log count`` (chosen), and the output score of ``d`` minus the mean
+document vector (the lift over the average document). For a word ``v``
 the same with ``wv[v]`` for ``d`` (skip-gram trains ``wv[v] . o_w``), and the symmetric
 ``(wv[v] . o_w + wv[w] . o_v) / 2``.
 
 Run: ``python benchmarks/words_around.py`` (seed 0; ~10 minutes on 2 idle cores, 42 on a loaded
-machine; ``--seeds 0 1 2``; ``--work DIR`` keeps the base there for a rerun).
+machine; ``--seeds 0 1 2``; ``--work DIR`` keeps the base there for a rerun; ``--render JSON``
+rewrites the markdown from a run's JSON).
 Writes ``benchmarks/results/words_around.md`` and ``.json``.
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -43,6 +47,13 @@ from paravec.evaluation.placement import distinctive_words
 
 Scorer = Callable[[Any, np.ndarray], np.ndarray]
 TOP = 10
+CHOSEN = "z(cosine wv) + z(output +0.25 log count) (chosen: paravec.word_ranking)"
+# Labels of the run committed before the names above (--render maps them).
+_OLD_LABELS = {
+    "cosine wv (today)": "cosine wv (gensim's most_similar)",
+    "z(cosine wv) + z(output)": "z(cosine wv) + z(output) (before)",
+    "z(cosine wv) + z(output +0.25 log count)": CHOSEN,
+}
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -69,13 +80,19 @@ def _candidates() -> dict[str, Scorer]:
         return _unit(d) @ _unit(m.wv.vectors).T
 
     scorers: dict[str, Scorer] = {
-        "cosine wv (today)": cos,
+        "cosine wv (gensim's most_similar)": cos,
         "output d.o": out,
-        "z(cosine wv) + z(output)": lambda m, d: _z(cos(m, d)) + _z(out(m, d)),
+        "z(cosine wv) + z(output) (before)": lambda m, d: _z(cos(m, d)) + _z(out(m, d)),
         "cosine output": lambda m, d: _unit(d) @ _unit(m.syn1neg[: len(m.wv)]).T,
     }
     for b in (-0.25, 0.25, 0.5):
         scorers[f"output {b:+g} log count"] = lambda m, d, b=b: out(m, d) + b * _log_counts(m)
+    scorers[CHOSEN] = lambda m, d: _z(cos(m, d)) + _z(out(m, d) + 0.25 * _log_counts(m))
+    # The output score over that of the mean document: the lift of P(w | d) over the average
+    # document's, which cancels what every new document's vector shares.
+    centred = lambda m, d: (d - m.dv.vectors.mean(axis=0)) @ m.syn1neg[: len(m.wv)].T  # noqa: E731
+    scorers["output of d - mean document"] = centred
+    scorers["z(cosine wv) + z(output of d - mean document)"] = lambda m, d: _z(cos(m, d)) + _z(centred(m, d))
     return scorers
 
 
@@ -93,11 +110,16 @@ def _word_candidates() -> dict[str, Callable[[Any, np.ndarray], np.ndarray]]:
         o = m.syn1neg[: len(m.wv)]
         return (m.wv.vectors[i] @ o.T + o[i] @ m.wv.vectors.T) / 2
 
+    def centred(m: Any, i: np.ndarray) -> np.ndarray:
+        return (m.wv.vectors[i] - m.wv.vectors.mean(axis=0)) @ m.syn1neg[: len(m.wv)].T
+
     return {
-        "cosine wv (today)": cos,
+        CHOSEN: lambda m, i: _z(cos(m, i)) + _z(out(m, i) + 0.25 * _log_counts(m)),
+        "z(cosine wv) + z(output of v - mean word)": lambda m, i: _z(cos(m, i)) + _z(centred(m, i)),
+        "cosine wv (gensim's most_similar)": cos,
         "output wv[v].o": out,
         "symmetric (wv[v].o + wv.o[v]) / 2": sym,
-        "z(cosine wv) + z(output)": lambda m, i: _z(cos(m, i)) + _z(out(m, i)),
+        "z(cosine wv) + z(output) (before)": lambda m, i: _z(cos(m, i)) + _z(out(m, i)),
         "cosine output": lambda m, i: _unit(m.wv.vectors[i]) @ _unit(m.syn1neg[: len(m.wv)]).T,
     }
 
@@ -179,7 +201,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="*", default=[0])
     parser.add_argument("--out", default=RESULTS, type=Path)
     parser.add_argument("--work", type=Path, help="folder to keep each seed's base in, and reuse it from")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only rewrite the markdown from a run's .json"
+    )
     args = parser.parse_args()
+    if args.render:
+        payload = json.loads(args.render.read_text())
+        for run in payload["runs"]:
+            for part in ("documents", "new_words"):
+                run[part] = {_OLD_LABELS.get(k, k): v for k, v in run[part].items()}
+        md = (
+            _render(payload["runs"])
+            + f"\nTotal run time: {payload.get('minutes', float('nan')):.1f} minutes.\n"
+        )
+        write_results(args.out / "words_around.md", md, payload)
+        return
     log = progress_log()
     started = time.perf_counter()
     data = LeeData()
@@ -214,8 +250,9 @@ def main() -> None:
             )
             log(f"seed {seed} {fit}: done")
     md = _render(runs)
-    md += f"\nTotal run time: {(time.perf_counter() - started) / 60:.1f} minutes.\n"
-    write_results(args.out / "words_around.md", md, {"runs": runs, "seeds": args.seeds})
+    minutes = (time.perf_counter() - started) / 60
+    md += f"\nTotal run time: {minutes:.1f} minutes.\n"
+    write_results(args.out / "words_around.md", md, {"runs": runs, "seeds": args.seeds, "minutes": minutes})
 
 
 def _render(runs: list[dict[str, Any]]) -> str:

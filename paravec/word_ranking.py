@@ -4,15 +4,17 @@ A vector of the joint space (a document's, ``infer_vector``'s, a word's input ve
 two ways in PV-DBOW with word training (Le & Mikolov 2014, "Distributed Representations of
 Sentences and Documents"): by the cosine with their input vectors (``model.wv``, gensim's
 ``most_similar``: words used *alike*), and through the output layer, ``vector . syn1neg[w]``, the
-logit training pushes up for the words a document holds or a word is used *with* (with negative
-sampling it approaches their shifted PMI, Levy & Goldberg 2014). After an update that keeps
-pretrained weights frozen, the cosine alone puts few of a new document's own words first, the
-output score alone lets a pretrained word's old relatives in (E0's "python" brings "leto",
-"hera"). Words rank by the sum of the two, each standardised over the vocabulary: on Lee that put
-0.72-0.89 of a new document's 10 nearest words in the document (cosine: 0.63-0.84), kept
-"jav python ruby xxyfg" as E0's top 4 and jav, python, ruby as xxyfg's top 3 with every fit
-(``benchmarks/README.md``, "words around a document"). With hierarchical softmax only (no
-``syn1neg``), by cosine.
+logit training pushes up for the words a document holds or a word is used *with*. With negative
+sampling that logit approaches ``log P(w | d) - log(k Pn(w))`` (Levy & Goldberg 2014): a lift over
+the noise distribution ``Pn ∝ count^0.75``, which favours rare words, whose output rows are the
+least trained. Words rank by the sum of the cosine and the output score corrected part of the way
+towards ``log P(w | d)`` (plus a quarter of the word's log count), each standardised over the
+vocabulary. After an update that keeps pretrained weights frozen, the cosine alone puts few of a
+new document's own words first, the output score alone lets a pretrained word's old relatives in
+(E0's "python" brings "leto", "hera") or, on a short settled document, the batch's rare names. On
+the seed scenario the sum keeps "jav python ruby xxyfg" as E0's top 4 and jav, python, ruby as
+xxyfg's top 3 in every demo update measured (``benchmarks/README.md``, "words around a
+document"). With hierarchical softmax only (no ``syn1neg``), by cosine.
 
 Examples
 --------
@@ -37,11 +39,15 @@ import numpy.typing as npt
 
 from paravec.linalg import unit_rows
 
-__all__ = ["nearest_words", "nearest_words_many", "word_scores", "words_near_word"]
+__all__ = ["LOG_COUNT_WEIGHT", "nearest_words", "nearest_words_many", "word_scores", "words_near_word"]
 
 # Scores of several vectors are computed a block of columns at a time, each block at most this
 # many floats (vocabulary x vectors), so a vocabulary of millions does not need gigabytes.
 _BLOCK_FLOATS = 8_000_000
+# Weight of log(count) added to the output score: 0.75 would make it log P(w | d) (the noise
+# distribution's exponent); a quarter of the way corrects the rare-word lift without letting the
+# most frequent words in (benchmarks/README.md, "words around a document").
+LOG_COUNT_WEIGHT = 0.25
 
 
 def _top(scores: npt.NDArray[Any], k: int, exclude: int | None) -> list[int]:
@@ -68,8 +74,9 @@ def word_scores(model: Any, vector: npt.ArrayLike) -> npt.NDArray[np.float64]:
     Returns
     -------
     numpy.ndarray of shape (len(model.wv),)
-        Standardised cosine with ``model.wv`` plus standardised ``vector . syn1neg[w]``
-        (the cosine alone for a model without negative sampling).
+        Standardised cosine with ``model.wv`` plus standardised
+        ``vector . syn1neg[w] + LOG_COUNT_WEIGHT * log(count[w])`` (the cosine alone for a model
+        without negative sampling).
     """
     v = np.asarray(vector, dtype=np.float64)
     vectors = model.wv.vectors
@@ -77,7 +84,13 @@ def word_scores(model: Any, vector: npt.ArrayLike) -> npt.NDArray[np.float64]:
     if not getattr(model, "negative", 0):
         return cosine
     output = np.asarray(model.syn1neg[: len(vectors)] @ v, dtype=np.float64)
-    return _z(cosine) + _z(output)
+    return _z(cosine) + _z(output + _log_counts(model, len(vectors)))
+
+
+def _log_counts(model: Any, n: int) -> npt.NDArray[np.float64]:
+    """``LOG_COUNT_WEIGHT * log(count)`` of the first ``n`` words (counts below 1 read as 1)."""
+    counts = np.asarray(model.wv.expandos["count"][:n], dtype=np.float64)
+    return np.asarray(LOG_COUNT_WEIGHT * np.log(np.maximum(counts, 1.0)))
 
 
 def _z(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -142,6 +155,7 @@ def nearest_words_many(
     words = model.wv.vectors
     unit_words = unit_rows(words)
     output = model.syn1neg[: len(words)] if getattr(model, "negative", 0) else None
+    prior = _log_counts(model, len(words)).astype(np.float32) if output is not None else None
     keys, key_to_index = model.wv.index_to_key, model.wv.key_to_index
     block = max(1, _BLOCK_FLOATS // max(len(words), 1))
     out: list[list[tuple[str, float]]] = []
@@ -149,7 +163,7 @@ def nearest_words_many(
         part = rows[start : start + block]
         scores = unit_rows(part) @ unit_words.T  # one row of scores per vector, contiguous
         if output is not None:
-            scores = _z_rows(scores) + _z_rows(part @ output.T)
+            scores = _z_rows(scores) + _z_rows(part @ output.T + prior)
         for j, word in enumerate(skips[start : start + len(part)]):
             if word is not None and word in key_to_index:
                 scores[j, key_to_index[word]] = -np.inf
