@@ -52,12 +52,13 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     """The steps of ``rank(mode="document", k=10)`` for ``text``; rows timed under ``label``."""
     view, encoder = idx.backend.view(), idx._encoder
     words = _timed(parts, "query analysis", lambda: encoder.analysis(text))
-    terms = _timed(
+    weights = _timed(
         parts,
         "key terms",
-        lambda: ranking.key_terms(tokenize(text), cache, ranking.MAX_QUERY_TERMS),
+        lambda: ranking.document_terms(tokenize(text), cache, ranking.MAX_QUERY_TERMS),
     )
-    keyword = _timed(parts, "keyword candidates (BM25)", lambda: view.keyword_candidates(terms, {}, 100))
+    terms = list(weights)
+    keyword = _timed(parts, "keyword candidates (BM25)", lambda: view.document_candidates(weights, 100))
     vector_query = _timed(parts, "query inference", lambda: encoder.infer(words, idx.infer_epochs))
     vector = _timed(parts, "vector candidates", lambda: view.vector_candidates(vector_query, 100))
     candidates = list(dict.fromkeys([s for s, _ in keyword] + [s for s, _ in vector]))
@@ -72,7 +73,8 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     )
     scores = idx.calibration().z(measures)
     top = [slots[i] for i in np.argsort(-scores)[:10]]
-    _timed(parts, "snippets of the top 10", lambda: view.snippets([view.tag(s) for s in top], terms, {}))
+    shown = terms[: ranking._SNIPPET_TERMS]
+    _timed(parts, "snippets of the top 10", lambda: view.snippets([view.tag(s) for s in top], shown, {}))
     if label == "cached":
         # The reference formula, computed afresh for the same candidates (no cache at all).
         texts = view.texts([view.tag(s) or "" for s in slots])
