@@ -24,7 +24,10 @@
 ``"document"``
     for a query that is a whole document: the candidates of both rankings scored by the mean
     z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
-    (`paravec.search.similarity`), calibrated on pairs of the index's own documents.
+    (`paravec.search.similarity`), calibrated on pairs of the index's own documents. A view
+    that offers ``document_candidates(weights, n)`` (the embedded one) gets the query's 64
+    heaviest words with their TF-IDF weights (`document_terms`) for its keyword side, rather
+    than `key_terms` (a more-like-this query weighted as the TF-IDF cosine weighs).
 
 Ranking reads the index only through `paravec.search.backend.IndexView`, so every backend
 ranks the same way. A view may also offer ``fused_candidates(words, expansions, query_vector, n,
