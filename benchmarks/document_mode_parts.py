@@ -13,11 +13,13 @@ and on the same candidates, the reference formula computed afresh
 
 Run:  python benchmarks/document_mode_parts.py            (100k documents, about 5 minutes)
       python benchmarks/document_mode_parts.py --size 10000
+      python benchmarks/document_mode_parts.py --keep DIR    (builds in DIR once; later runs reuse it)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -33,7 +35,7 @@ from _common import RESULTS, write_results
 from search_latency import embedded_index, synthetic, train_model
 
 from paravec.linalg import limited_blas
-from paravec.search import ranking
+from paravec.search import SearchIndex, ranking
 from paravec.search.document_cache import DocumentCache
 from paravec.search.similarity import similarities
 from paravec.tokenizer import tokenize
@@ -52,12 +54,13 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     """The steps of ``rank(mode="document", k=10)`` for ``text``; rows timed under ``label``."""
     view, encoder = idx.backend.view(), idx._encoder
     words = _timed(parts, "query analysis", lambda: encoder.analysis(text))
-    terms = _timed(
+    weights = _timed(
         parts,
         "key terms",
-        lambda: ranking.key_terms(tokenize(text), cache, ranking.MAX_QUERY_TERMS),
+        lambda: ranking.document_terms(tokenize(text), cache, ranking.MAX_QUERY_TERMS),
     )
-    keyword = _timed(parts, "keyword candidates (BM25)", lambda: view.keyword_candidates(terms, {}, 100))
+    terms = list(weights)
+    keyword = _timed(parts, "keyword candidates (BM25)", lambda: view.document_candidates(weights, 100))
     vector_query = _timed(parts, "query inference", lambda: encoder.infer(words, idx.infer_epochs))
     vector = _timed(parts, "vector candidates", lambda: view.vector_candidates(vector_query, 100))
     candidates = list(dict.fromkeys([s for s, _ in keyword] + [s for s, _ in vector]))
@@ -72,7 +75,8 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     )
     scores = idx.calibration().z(measures)
     top = [slots[i] for i in np.argsort(-scores)[:10]]
-    _timed(parts, "snippets of the top 10", lambda: view.snippets([view.tag(s) for s in top], terms, {}))
+    shown = terms[: ranking._SNIPPET_TERMS]
+    _timed(parts, "snippets of the top 10", lambda: view.snippets([view.tag(s) for s in top], shown, {}))
     if label == "cached":
         # The reference formula, computed afresh for the same candidates (no cache at all).
         texts = view.texts([view.tag(s) or "" for s in slots])
@@ -86,6 +90,23 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
         np.testing.assert_allclose(measures, reference, rtol=0, atol=1e-12)
 
 
+def _index(folder: Path, size: int, n_queries: int, seed: int) -> tuple[SearchIndex, list[str]]:
+    """``search_latency.py``'s index of ``size`` documents in ``folder`` (reused when there) and
+    the texts of ``n_queries`` of its documents, spread over it."""
+    queries_file = folder / f"document_queries{size}.json"
+    if (folder / f"i{size}").is_dir() and queries_file.exists():
+        queries: list[str] = json.loads(queries_file.read_text())
+        return SearchIndex.open(folder / f"i{size}"), queries[:n_queries]
+    rng = np.random.default_rng(seed)
+    base = train_model(seed)
+    texts, vectors = synthetic(base, size, rng, "syn:")
+    idx, _model_path, _build, _reopen = embedded_index(base, texts, vectors, size, folder)
+    picks = np.linspace(0, size - 1, n_queries).round().astype(int)
+    queries = [texts[i][1] for i in picks]
+    queries_file.write_text(json.dumps(queries))
+    return idx, queries
+
+
 def _p(values: Any, q: float) -> str:
     return "" if values is None else f"{np.percentile(values, q):.2f}"
 
@@ -96,17 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="build the index (and its queries) in this folder once, reuse it",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     load_start = os.getloadavg()
-    rng = np.random.default_rng(args.seed)
-    base = train_model(args.seed)
-    texts, vectors = synthetic(base, args.size, rng, "syn:")
-    tmp = Path(tempfile.mkdtemp(prefix="paravec-docparts-"))
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="paravec-docparts-"))
     try:
-        idx, _model_path, _build, _reopen = embedded_index(base, texts, vectors, args.size, tmp)
-        picks = np.linspace(0, args.size - 1, args.queries).round().astype(int)
-        queries = [texts[i][1] for i in picks]
+        idx, queries = _index(tmp, args.size, args.queries, args.seed)
         idx.calibration()
         view = idx.backend.view()
         cache = DocumentCache(view, idx.model.wv, idx._encoder.analysis)
@@ -117,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                     one_query(timings, idx, cache, text, label)
         idx = None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
     load_end = os.getloadavg()
     whole = {
         label: np.sum([v for k, v in timings.items() if not k.startswith("reference")], axis=0)
@@ -127,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Document mode, part by part",
         "",
-        f"Generated by `python benchmarks/document_mode_parts.py --size {args.size}` in "
+        f"Generated by `python benchmarks/document_mode_parts.py --size {args.size}"
+        f"{' --keep DIR' if args.keep else ''}` in "
         f"{time.perf_counter() - started:.0f} s on {platform.machine()} with {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, numpy {np.__version__}. Load average (1 min) at start "
         f"{load_start[0]:.1f}, at end {load_end[0]:.1f}. CPU time of the querying thread per "

@@ -125,6 +125,13 @@ class EmbeddedView:
         found = self._text.search(words, dict(expansions), n, self._searcher)
         return [(slot, score) for slot, score in found if slot < len(tags) and tags[slot] is not None]
 
+    def document_candidates(self, weights: Mapping[str, float], n: int) -> list[tuple[int, float]]:
+        """Keyword candidates of a whole-document query (`paravec.search.ranking`'s document mode):
+        BM25 over the words as written, each term weighted (`TextStore.search_weighted`)."""
+        tags = self.state.docs.tags
+        found = self._text.search_weighted(weights, n, self._searcher)
+        return [(slot, score) for slot, score in found if slot < len(tags) and tags[slot] is not None]
+
     def vector_candidates(
         self, query: npt.NDArray[Any], n: int, *, exclude: int | None = None, exact: bool = False
     ) -> list[tuple[int, float]]:

@@ -24,7 +24,10 @@
 ``"document"``
     for a query that is a whole document: the candidates of both rankings scored by the mean
     z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
-    (`paravec.search.similarity`), calibrated on pairs of the index's own documents.
+    (`paravec.search.similarity`), calibrated on pairs of the index's own documents. A view
+    that offers ``document_candidates(weights, n)`` (the embedded one) gets the query's 64
+    heaviest words with their TF-IDF weights (`document_terms`) for its keyword side, rather
+    than `key_terms` (a more-like-this query weighted as the TF-IDF cosine weighs).
 
 Ranking reads the index only through `paravec.search.backend.IndexView`, so every backend
 ranks the same way. A view may also offer ``fused_candidates(words, expansions, query_vector, n,
@@ -80,6 +83,7 @@ __all__ = [
     "QueryEncoder",
     "RankingSettings",
     "convex_fusion",
+    "document_terms",
     "expanded_words",
     "expansions",
     "key_terms",
@@ -110,6 +114,8 @@ small; parallelism comes from serving queries side by side (see `paravec.linalg.
 _FEEDBACK = Integer(min=0, max=100)
 # Documents whose pairs calibrate mode="document" (64 give 4,032 ordered pairs, a second or two).
 _CALIBRATION_SAMPLE = 64
+# Words of a whole-document query (heaviest first) that its snippets highlight.
+_SNIPPET_TERMS = 16
 Ranked = list[tuple[int, float]]
 
 
@@ -216,6 +222,29 @@ def key_terms(words: Sequence[str], view: IndexView | DocumentCache, limit: int)
             scored.append((-tf * math.log(1.0 + total / df[word]), order, word))
     scored.sort()
     return [word for _score, _order, word in scored[:limit]]
+
+
+def document_terms(words: Sequence[str], view: IndexView | DocumentCache, limit: int) -> dict[str, float]:
+    """A whole-document query's ``limit`` heaviest words, each with its TF-IDF weight / the largest.
+
+    The weights of document mode's TF-IDF (raw tf x ``log2(N / df)``,
+    `paravec.search.similarity.tfidf_rows`), so the keyword candidates (BM25 of each word times
+    its weight, `IndexView`'s optional ``document_candidates``) are the documents that share the
+    query's heavy words, as its TF-IDF cosine counts them; heaviest first. A word in no indexed
+    document, or in all of them, weighs 0 and is left out.
+    """
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[word] = counts.get(word, 0) + 1
+    df, n_documents = view.document_frequencies(counts)
+    weights = {
+        word: count * math.log2(n_documents / df[word])
+        for word, count in counts.items()
+        if 0 < df.get(word, 0) < n_documents
+    }
+    heaviest = sorted(weights, key=lambda word: -weights[word])[:limit]
+    top = weights[heaviest[0]] if heaviest else 1.0
+    return {word: weights[word] / top for word in heaviest}
 
 
 def expansions(words: Sequence[str], model: Doc2Vec, topn: int, weight: float) -> dict[str, float]:
@@ -384,7 +413,11 @@ def _rank(
         raise ParameterError("the query has no words (letters or digits); type at least one word")
     # Document mode's query is a whole document: its many words' frequencies come from the cache.
     cache = documents.get(view, encoder.model.wv, encoder.analysis) if mode == "document" else None
-    terms = key_terms(tokenize(query, lowercase=encoder.analysis.lowercase), cache or view, MAX_QUERY_TERMS)
+    written = tokenize(query, lowercase=encoder.analysis.lowercase)
+    # A backend that can weigh each word (embedded) gets a document's heaviest words, weighted.
+    like = getattr(view, "document_candidates", None) if cache is not None and not expand else None
+    weights = document_terms(written, cache, MAX_QUERY_TERMS) if like is not None and cache else {}
+    terms = list(weights) if like is not None else key_terms(written, cache or view, MAX_QUERY_TERMS)
     n = max(k, settings.candidates) if mode in ("hybrid", "document") else k
     extra = {}
     if expand:
@@ -413,7 +446,10 @@ def _rank(
     if fused_by_backend is None and (
         mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0) or feedback
     ):
-        keyword = view.keyword_candidates(terms, extra, max(n, feedback))
+        if like is not None:
+            keyword = like(weights, max(n, feedback))
+        else:
+            keyword = view.keyword_candidates(terms, extra, max(n, feedback))
     if fused_by_backend is None and (
         mode in ("vector", "document") or (mode == "hybrid" and vector_weight > 0)
     ):
@@ -465,7 +501,8 @@ def _rank(
         ranked = sorted(fused.items(), key=lambda item: (-item[1], kw_rank.get(item[0], n + 1)))
     ranked = ranked[:k]
     tags = [view.tag(slot) or "" for slot, _s in ranked]
-    snippets = view.snippets(tags, terms, extra)
+    # A whole document's snippet shows where its heaviest words are (fewer words: a cheaper generator).
+    snippets = view.snippets(tags, terms[:_SNIPPET_TERMS] if mode == "document" else terms, extra)
     hits = []
     for (slot, score), tag, (title, snippet, spans) in zip(ranked, tags, snippets, strict=True):
         kr, vr = kw_rank.get(slot), vec_rank.get(slot)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import tantivy
@@ -248,8 +248,10 @@ class TextStore:
         """Return up to ``n`` ``(slot, bm25_score)``, best first, for documents with any of ``words``."""
         if not self._weighted_terms(words, expansions):
             return []  # no words, or stop words only
-        searcher = searcher or self._index.searcher()
-        hits = searcher.search(self._query(words, expansions), limit=n, count=False).hits
+        return self._hits(self._query(words, expansions), n, searcher or self._index.searcher())
+
+    def _hits(self, query: tantivy.Query, n: int, searcher: tantivy.Searcher) -> list[tuple[int, float]]:
+        hits = searcher.search(query, limit=n, count=False).hits
         if not hits:
             return []
         addresses = [address for _score, address in hits]
@@ -258,6 +260,29 @@ class TextStore:
         else:  # tantivy-py < 0.26: read the stored value instead of the fast field
             slots = [searcher.doc(address).get_first("slot") for address in addresses]
         return [(int(slot or 0), float(score)) for (score, _address), slot in zip(hits, slots, strict=True)]
+
+    def search_weighted(
+        self, weights: Mapping[str, float], n: int, searcher: tantivy.Searcher | None = None
+    ) -> list[tuple[int, float]]:
+        """Up to ``n`` ``(slot, score)``, best first: BM25 of each word, times its weight, summed.
+
+        The words count as written where the index keeps that form (the ``exact`` field; else
+        their stems in the text): the words document mode's TF-IDF weighs. One field, so a long
+        query costs one posting list per word (`search` reads three: text, title, exact).
+        """
+        field, analyzer = ("exact", self._plain) if self._plain is not None else ("text", self.analyzer)
+        boosts: dict[str, float] = {}
+        for word, weight in weights.items():
+            for term in analyzer.terms(word):
+                boosts[term] = max(weight, boosts.get(term, 0.0))
+        clauses = []
+        for term, weight in boosts.items():
+            if weight > 0:
+                query = Query.term_query(self._schema, field, term)
+                clauses.append((Occur.Should, query if weight == 1.0 else Query.boost_query(query, weight)))
+        if not clauses:
+            return []
+        return self._hits(Query.boolean_query(clauses), n, searcher or self._index.searcher())
 
     def doc_freqs(
         self, words: Iterable[str], searcher: tantivy.Searcher | None = None
@@ -318,10 +343,15 @@ class TextStore:
         """
         searcher = searcher or self._index.searcher()
         generator = None
-        if self._weighted_terms(words, expansions):
-            generator = SnippetGenerator.create(
-                searcher, self._query(words, expansions), self._schema, "text"
-            )
+        weighted = self._weighted_terms(words, expansions)
+        if weighted:
+            # The generator highlights the text field's terms only: a query of those alone gives
+            # the same snippet as the ranking's query over every field, for a third of the terms.
+            clauses = [
+                (Occur.Should, Query.boost_query(Query.term_query(self._schema, "text", term), weight))
+                for term, weight in weighted.items()
+            ]
+            generator = SnippetGenerator.create(searcher, Query.boolean_query(clauses), self._schema, "text")
             generator.set_max_num_chars(SNIPPET_CHARS)
         found = self._find_many(searcher, tags)
         out: list[tuple[str, str, list[tuple[int, int]]]] = []

@@ -1,0 +1,163 @@
+"""Document mode's keyword candidates, before and after issue 14's third round, on labelled text.
+
+``mode="document"`` scores the union of a keyword and a vector ranking's candidates by its
+documented formula (`paravec.search.similarity`). Before, the keyword candidates were BM25 over
+the query's 64 words of highest ``(1 + log tf) x idf`` in three fields (stems, title, words as
+written); now (the embedded backend's ``document_candidates``) BM25 over the words as written
+only, each of the 64 heaviest words boosted by its TF-IDF weight in the query
+(`paravec.search.ranking.document_terms`). Both run here on the same models, one after the
+other, query by query; the scores of the candidates both find are the same formula.
+
+The sets are `search_quality.py`'s (one model per seed, the evaluation documents added with
+`paravec.update`), with one harder than there: its newsgroup and Lee indexes hold 200 and 50
+documents, fewer than the ~200 candidates a query scores, so candidates cannot matter. Here the
+200 mini_newsgroup posts are indexed among distractors (the 300 Lee background articles and the
+Wikipedia extract cut into 200-word passages, ``--passages``), so a post's P@10 (share of its 10
+best other hits from its own newsgroup; a distractor counts as a miss) depends on what the
+candidates find. Lee (50 articles against each other, Spearman / Pearson with people) is the
+check that the scoring itself did not change.
+
+Run:  python benchmarks/document_mode_quality.py            (3 seeds, ~10 minutes on 2 cores)
+      python benchmarks/document_mode_quality.py --seeds 0 --passages 500     (quick)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import RESULTS, write_results
+from search_quality import lee_agreement, make_index, newsgroup_texts, train_base
+
+import paravec
+from paravec import datasets
+from paravec.search import SearchIndex
+
+OUT = RESULTS / "document_mode_quality.md"
+
+
+class _Before:
+    """A view without ``document_candidates``: ranking then takes the keyword candidates as before."""
+
+    def __init__(self, view: Any) -> None:
+        self._view = view
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "document_candidates":
+            raise AttributeError(name)
+        return getattr(self._view, name)
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+
+class _BeforeBackend:
+    """The index's backend, handing out one `_Before` per view (its document cache is kept per view)."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+        self._views: dict[int, _Before] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+    def view(self) -> _Before:
+        view = self._backend.view()
+        return self._views.setdefault(id(view), _Before(view))
+
+
+def passages(words_per_passage: int, limit: int) -> list[tuple[str, str]]:
+    """The Wikipedia extract cut into passages of about ``words_per_passage`` words."""
+    out: list[tuple[str, str]] = []
+    for title, text in datasets.wiki_texts():
+        words = text.split()
+        for start in range(0, len(words), words_per_passage):
+            out.append((f"wiki:{title}:{start}", " ".join(words[start : start + words_per_passage])))
+    step = max(1, len(out) // max(limit, 1))
+    return out[::step][:limit]
+
+
+def precision(idx: SearchIndex, queries: list[tuple[str, str]], group: dict[str, str], field: str) -> float:
+    scores = []
+    for tag, text in queries:
+        query = text.split("\n", 1)[0] if field == "subject" else text
+        if not paravec.tokenize(query):
+            continue
+        try:
+            found = idx.search(query[:10_000], mode="document", k=11)
+        except paravec.ParameterError:
+            found = []  # a control character in a post: nothing found, as search_quality.py counts it
+        hits = [h for h in found if h.tag != tag][:10]
+        scores.append(sum(group.get(h.tag) == group[tag] for h in hits) / 10)
+    return float(np.mean(scores))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--passages", type=int, default=1500, help="Wikipedia passages among the posts")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    load_start = os.getloadavg()
+    ng_texts, ng_labels = newsgroup_texts()
+    group = {tag: label for (tag, _), label in zip(ng_texts, ng_labels, strict=True)}
+    background = [(f"bg:{i}", " ".join(d.words)) for i, d in enumerate(datasets.lee_background_documents())]
+    mixed = ng_texts + background + passages(200, args.passages)
+    lee_texts = list(paravec.read_texts(datasets.data_path("lee.cor"), encoding="latin-1"))
+    human = datasets.lee_similarities()
+    labels = ("before", "after")
+    runs: dict[str, list[tuple[float, ...]]] = {label: [] for label in labels}
+    for seed in args.seeds:
+        base = train_base(100, 10, seed)
+        with tempfile.TemporaryDirectory() as tmp:
+            ng = make_index(base, mixed, Path(tmp), "mixed", 40)
+            lee = make_index(base, lee_texts, Path(tmp), "lee", 40)
+            after = (ng, lee)
+            before = tuple(SearchIndex(i.path, i.model, _BeforeBackend(i.backend)) for i in after)
+            for label, (n_idx, l_idx) in zip(labels, (before, after), strict=True):
+                row = (
+                    precision(n_idx, ng_texts, group, "subject"),
+                    precision(n_idx, ng_texts, group, "full"),
+                    *lee_agreement(l_idx, lee_texts, human, {"mode": "document"}),
+                )
+                runs[label].append(row)
+                print(f"seed {seed} {label:7s} " + " ".join(f"{v:.3f}" for v in row), flush=True)
+    header = (
+        "| candidates | newsgroup P@10 among distractors (subject) | (full text) | Lee Spearman "
+        "(per query) | Lee Pearson (per query) | Lee Pearson (pooled) |"
+    )
+    lines = [
+        "# Document mode: keyword candidates before and after",
+        "",
+        f"Generated by `python benchmarks/document_mode_quality.py --seeds {' '.join(map(str, args.seeds))} "
+        f"--passages {args.passages}` in {time.perf_counter() - started:.0f} s on {platform.machine()} with "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}. Load average (1 min) at start "
+        f"{load_start[0]:.1f}, at end {os.getloadavg()[0]:.1f}. The newsgroup index holds the 200 posts, "
+        f"{len(background)} Lee background articles and {len(mixed) - len(ng_texts) - len(background)} "
+        "Wikipedia passages; mean ± standard deviation over the seeds' models, both candidate sets "
+        "on the same models in the same run.",
+        "",
+        header,
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label in labels:
+        values = np.array(runs[label])
+        cells = " | ".join(f"{m:.3f} ± {s:.3f}" for m, s in zip(values.mean(0), values.std(0), strict=True))
+        lines.append(f"| {label} | {cells} |")
+    diff = np.array(runs["after"]) - np.array(runs["before"])
+    cells = " | ".join(f"{m:+.3f} ± {s:.3f}" for m, s in zip(diff.mean(0), diff.std(0), strict=True))
+    lines += [f"| after − before, per seed | {cells} |", ""]
+    write_results(args.out, "\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
