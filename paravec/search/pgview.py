@@ -5,7 +5,8 @@ query keeps to the rows alive at the view's generation (``born <= N AND (died IS
 N)``), so all the queries of one search read one version of the index whatever syncs commit
 meanwhile. Keyword candidates are ranked by ``ts_rank_cd`` (cover density: Clarke, Cormack &
 Tudhope, "Relevance ranking for one to three term queries", 2000) over the GIN-indexed
-``tsvector``; vector candidates by pgvector's cosine distance, through its HNSW index (Malkov &
+``tsvector`` (for a long query only the documents holding its rarest words: `KEYWORD_SCAN`);
+vector candidates by pgvector's cosine distance, through its HNSW index (Malkov &
 Yashunin, 2018) from ``ann_threshold`` documents on, by an exact scan below; hybrid candidates and
 their fusion (`paravec.search.ranking`'s formulas) come from one SQL query (`fused_candidates`).
 Snippets are ``ts_headline``'s; the keyword and hybrid ranking queries compute those of their
