@@ -202,7 +202,7 @@ def postgres_latency(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     rng = np.random.default_rng(args.seed)
     base = sl.base_model(args.seed, args.vector_size, args.keep)
-    qs = sl.queries(base, args.queries, rng)
+    all_qs = sl.queries(base, args.queries, rng)
     largest = max(args.sizes)
     texts, vectors = sl.corpus(base, largest, rng, "syn:", args.keep)
     print(f"{largest} synthetic documents ready ({time.perf_counter() - started:.0f}s)", flush=True)
@@ -222,6 +222,7 @@ def postgres_latency(args: argparse.Namespace) -> int:
                 }
                 rows: list[list[Any]] = []
                 doc_qs = [text for _tag, text in texts[: args.pg_document_queries]]
+                qs = all_qs[: args.measured_queries]  # the first ones (all are drawn: the corpus follows)
                 # --pg-document-queries 0 leaves document mode out (at 1M one PostgreSQL document query
                 # is a minute of server CPU: ts_rank_cd of ~60 query words over most documents).
                 for mode in (*sl.MODES, *(["document"] if doc_qs else [])):

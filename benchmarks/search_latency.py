@@ -346,6 +346,13 @@ def main(argv: list[str] | None = None) -> int:
         "--pg-document-queries", type=int, default=20, help="--backend postgresql: document-mode queries"
     )
     parser.add_argument(
+        "--measured-queries",
+        type=int,
+        default=None,
+        help="--backend postgresql: measure the modes and HNSW recall on the first N of --queries "
+        "(all of them are drawn, so the corpus is the same)",
+    )
+    parser.add_argument(
         "--pg-full-scan-queries",
         type=int,
         default=5,
