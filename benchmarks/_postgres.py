@@ -197,7 +197,6 @@ def postgres_latency(args: argparse.Namespace) -> int:
 
     import paravec
     from paravec.search import SearchIndex, pgview
-    from paravec.search.pgview import PostgresView
 
     started = time.perf_counter()
     rng = np.random.default_rng(args.seed)
@@ -214,12 +213,11 @@ def postgres_latency(args: argparse.Namespace) -> int:
         try:
             for size in sorted(args.sizes):
                 model, model_path, builds, targets = _build(sl, args, base, texts, vectors, size, work, dsn)
-                if args.build_only or not all(backend in builds for backend in targets):
+                measured = [backend for backend in targets if backend in args.measure_backends]
+                if args.build_only or not all(backend in builds for backend in measured):
                     continue
                 size_started, load_start = time.perf_counter(), os.getloadavg()[0]
-                built = {
-                    backend: SearchIndex.open(target, model=model) for backend, target in targets.items()
-                }
+                built = {backend: SearchIndex.open(targets[backend], model=model) for backend in measured}
                 rows: list[list[Any]] = []
                 doc_qs = [text for _tag, text in texts[: args.pg_document_queries]]
                 qs = all_qs[: args.measured_queries]  # the first ones (all are drawn: the corpus follows)
@@ -246,32 +244,22 @@ def postgres_latency(args: argparse.Namespace) -> int:
                         ]
                         rows.append(row)
                         print(size, row, flush=True)
-                scan = _every_match(sl, built["postgresql"], doc_qs[: args.pg_full_scan_queries], size, rows)
-                idx = built["postgresql"]
-                # HNSW against an exact scan at every size (a view that always takes the HNSW index).
-                view = idx.backend.view()
-                hnsw = PostgresView(
-                    view._reader, idx.backend._schema, view.generation, {**view.manifest, "ann_threshold": 0}
-                )
-                qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
-                exact = [{s for s, _ in hnsw.vector_candidates(v, 10, exact=True)} for v in qvecs]
-                exact_wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10, exact=True), qvecs)
-                recalls = {}
+                scan: dict[str, Any] = {}
+                recalls: dict[int, tuple[float, float]] = {}
                 default_ef = pgview.EF_SEARCH
-                try:
-                    for ef in (40, 100, 200):
-                        pgview.EF_SEARCH = ef
-                        found = [{s for s, _ in hnsw.vector_candidates(v, 10)} for v in qvecs]
-                        wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
-                        recall = float(np.mean([len(f & e) / 10 for f, e in zip(found, exact, strict=True)]))
-                        recalls[ef] = (recall, sl.pct(wall, 50))
-                finally:
-                    pgview.EF_SEARCH = default_ef
-                print(size, "recall", recalls, "exact p50", sl.pct(exact_wall, 50), flush=True)
+                exact_p50 = None
+                if "postgresql" in built:
+                    scan = _every_match(
+                        sl, built["postgresql"], doc_qs[: args.pg_full_scan_queries], size, rows
+                    )
+                    recalls, exact_p50 = _recall(sl, built["postgresql"], qs)
                 more, more_vectors = sl.synthetic(base, 100, rng, f"new{size}:")
                 model.dv.add_vectors([t for t, _ in more], more_vectors)
+                # A run of one backend syncs a copy of the model: the other's index stays as built.
+                if len(measured) < len(targets):
+                    model_path = model_path.with_name(f"m{size}_{measured[0]}.model")
                 paravec.save(model, model_path)
-                for backend in targets:  # the sync changes the kept indexes
+                for backend in measured:  # the sync changes the kept indexes
                     (work / f"built_{size}_{backend}.json").unlink(missing_ok=True)
                 syncs = {}
                 for backend, index in built.items():
@@ -284,7 +272,8 @@ def postgres_latency(args: argparse.Namespace) -> int:
                     "vector_size": args.vector_size,
                     "queries": len(qs),
                     "document_queries": len(doc_qs),
-                    "text_config": idx.backend.view().manifest["text_config"],
+                    "backends": measured,
+                    "text_config": args.text_config or "english",
                     "settings": settings,
                     "load": [load_start, os.getloadavg()[0]],
                     "seconds": time.perf_counter() - size_started,
@@ -294,7 +283,7 @@ def postgres_latency(args: argparse.Namespace) -> int:
                     "scan": scan,
                     "recalls": {str(ef): value for ef, value in recalls.items()},
                     "default_ef": default_ef,
-                    "exact_p50": sl.pct(exact_wall, 50),
+                    "exact_p50": exact_p50,
                     "machine": f"{platform.machine()} with {os.cpu_count()} CPUs",
                 }
                 _write(out, size, result)
@@ -306,6 +295,35 @@ def postgres_latency(args: argparse.Namespace) -> int:
             if args.keep is None:
                 shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _recall(sl: Any, idx: Any, qs: list[str]) -> tuple[dict[int, tuple[float, float]], float]:
+    """HNSW recall@10 against an exact scan at ef_search 40/100/200 with the lookups' p50, and the
+    exact scan's p50 (ms)."""
+    from paravec.search import pgview
+    from paravec.search.pgview import PostgresView
+
+    # HNSW against an exact scan at every size (a view that always takes the HNSW index).
+    view = idx.backend.view()
+    hnsw = PostgresView(
+        view._reader, idx.backend._schema, view.generation, {**view.manifest, "ann_threshold": 0}
+    )
+    qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
+    exact = [{s for s, _ in hnsw.vector_candidates(v, 10, exact=True)} for v in qvecs]
+    exact_wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10, exact=True), qvecs)
+    recalls = {}
+    default_ef = pgview.EF_SEARCH
+    try:
+        for ef in (40, 100, 200):
+            pgview.EF_SEARCH = ef
+            found = [{s for s, _ in hnsw.vector_candidates(v, 10)} for v in qvecs]
+            wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
+            recall = float(np.mean([len(f & e) / 10 for f, e in zip(found, exact, strict=True)]))
+            recalls[ef] = (recall, sl.pct(wall, 50))
+    finally:
+        pgview.EF_SEARCH = default_ef
+    print("recall", recalls, "exact p50", sl.pct(exact_wall, 50), flush=True)
+    return recalls, sl.pct(exact_wall, 50)
 
 
 def _every_match(sl: Any, idx: Any, queries: list[str], size: int, rows: list[list[Any]]) -> dict[str, Any]:
@@ -352,13 +370,39 @@ def _build_load(builds: dict[str, Any]) -> str:
     )
 
 
+def _build_cell(builds: dict[str, Any], backend: str) -> str:
+    if backend not in builds:
+        return "not built"
+    return f"{builds[backend]:.1f} s ({builds[backend + '_cpu']:.1f})"
+
+
+def _merged(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """``new``, or, when it measured one backend (``--measure-backends``), ``new`` with the other
+    backend's figures of ``old``: two runs of one size, each backend's rows from its own run."""
+    measured = new.get("backends") or ["embedded", "postgresql"]
+    if old is None or len(measured) == 2:
+        return new
+    mine = tuple(f"{backend} " for backend in measured)
+    rows = [r for r in old["rows"] if not r[0].startswith(mine)] + new["rows"]
+    modes = ["keyword", "vector", "hybrid", "document"]
+    rows.sort(key=lambda r: (modes.index(r[0].split()[1].rstrip(",")), r[0].startswith("postgresql")))
+    merged = {**old, **new, "rows": rows, "syncs": {**old["syncs"], **new["syncs"]}}
+    merged["builds"] = {**old["builds"], **new["builds"]}
+    merged["backends"] = sorted(set(old.get("backends") or ["embedded", "postgresql"]) | set(measured))
+    merged["command"] = f"{old['command']}` and `{new['command']}"
+    if "postgresql" not in measured:  # the PostgreSQL-only figures stay the earlier run's
+        for key in ("recalls", "exact_p50", "scan", "default_ef", "load", "seconds", "settings"):
+            merged[key] = old[key]
+    return merged
+
+
 def _write(out: Path, size: int, result: dict[str, Any]) -> None:
     """Add ``size``'s figures to the JSON beside ``out`` and write every size measured so far."""
     from _common import write_results
 
     store = out.with_suffix(".json")
     sizes = json.loads(store.read_text())["sizes"] if store.exists() else {}
-    sizes[str(size)] = result
+    sizes[str(size)] = _merged(sizes.get(str(size)), result)
     sizes = dict(sorted(sizes.items(), key=lambda item: int(item[0])))
     lines = [
         "# Search latency: PostgreSQL beside the embedded backend",
@@ -407,8 +451,12 @@ def _write(out: Path, size: int, result: dict[str, Any]) -> None:
     for key, r in sizes.items():
         b, rec = r["builds"], r["recalls"]
         lines.append(
-            f"| {int(key):,} | {b['embedded']:.1f} s ({b['embedded_cpu']:.1f}) / {b['postgresql']:.1f} s "
-            f"({b['postgresql_cpu']:.1f}) | {r['syncs']['embedded']:.2f} s / {r['syncs']['postgresql']:.2f} s | "
+            f"| {int(key):,} | {_build_cell(b, 'embedded')} / {_build_cell(b, 'postgresql')} | "
+            + " / ".join(
+                f"{r['syncs'][backend]:.2f} s" if backend in r["syncs"] else "-"
+                for backend in ("embedded", "postgresql")
+            )
+            + " | "
             + " / ".join(f"{rec[ef][0]:.3f}" for ef in ("40", "100", "200"))
             + " | "
             + " / ".join(f"{rec[ef][1]:.2f}" for ef in ("40", "100", "200"))

@@ -378,6 +378,14 @@ def main(argv: list[str] | None = None) -> int:
         help="--backend postgresql --keep: build only these (two runs can build the two at once)",
     )
     parser.add_argument(
+        "--measure-backends",
+        nargs="+",
+        choices=("embedded", "postgresql"),
+        default=["embedded", "postgresql"],
+        help="--backend postgresql: measure only these (the size's other figures are kept from an "
+        "earlier run; the sync then updates a copy of the model)",
+    )
+    parser.add_argument(
         "--text-config",
         default=None,
         help="--backend postgresql: text-search configuration (default: the model's)",
