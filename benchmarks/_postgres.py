@@ -372,7 +372,7 @@ def _build_load(builds: dict[str, Any]) -> str:
 
 def _build_cell(builds: dict[str, Any], backend: str) -> str:
     if backend not in builds:
-        return "not built"
+        return "not measured"
     return f"{builds[backend]:.1f} s ({builds[backend + '_cpu']:.1f})"
 
 
