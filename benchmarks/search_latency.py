@@ -33,15 +33,20 @@ embedded one in the same run, mode by mode (``_postgres.postgres_latency``; serv
 p50/p95 per mode with the client's and the server's CPU, recall@10 of pgvector's HNSW index against
 an exact scan at ef_search 40/100/200, build time, and the sync of 100 new documents, into
 benchmarks/results/search_latency_postgres.md (every size measured so far; ``--keep DIR`` keeps
-the built indexes for a later run, ``--build-only`` stops after building, ``--vector-size`` sets the
-model's dimensions, ``--pg-document-queries 0`` leaves document mode out).
+the base model, the synthetic corpus, the built indexes and the PostgreSQL data for a later run,
+``--build-only`` stops after building, ``--build-backends`` builds one backend (two runs build
+both at once), ``--measure-backends`` measures one (its figures merge with the other's),
+``--measured-queries`` measures on the first N queries, ``--vector-size`` sets the model's
+dimensions, ``--pg-document-queries 0`` leaves document mode out, ``--pg-full-scan-queries``
+also runs document mode with every keyword match ranked and reports how far the top 10s agree).
 
 Run:  python benchmarks/search_latency.py             (about 5-8 minutes on 2 cores)
       python benchmarks/search_latency.py --sizes 1000 10000   (quick)
       python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 --queries 100
           --pg-document-queries 10
-      python benchmarks/search_latency.py --backend postgresql --sizes 1000000 --vector-size 64
-          --keep /tmp/keep1m --build-only      (then the same without --build-only)
+      python benchmarks/search_latency.py --backend postgresql --sizes 1000000 --keep /tmp/keep1m
+          --build-only --build-backends embedded    (and at once the same with postgresql; then
+          without --build-only, e.g. --measured-queries 20 --pg-full-scan-queries 0)
 """
 
 from __future__ import annotations
