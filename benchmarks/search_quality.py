@@ -26,6 +26,9 @@ side by side in benchmarks/results/search_quality_postgres.md (``_postgres.py`` 
 Run:  python benchmarks/search_quality.py            (about 5-7 minutes on 2 cores)
       python benchmarks/search_quality.py --seeds 0 --no-sweep     (quick, about 1-2 minutes)
       python benchmarks/search_quality.py --backend both --no-sweep   (embedded vs PostgreSQL)
+      python benchmarks/search_quality.py --backend both --seeds 0 --no-sweep --text-config english
+          --keyword-scans 0 10 --out benchmarks/results/search_quality_postgres_scan.md
+          (PostgreSQL's long-query limit, pgview.KEYWORD_SCAN: every match ranked, 10, the default)
 """
 
 from __future__ import annotations
