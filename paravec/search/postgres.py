@@ -8,7 +8,9 @@ Navigable Small World graphs", 2018) once the index holds ``ann_threshold`` docu
 below that; keyword candidates from a ``tsvector`` column with a GIN index, ranked by
 ``ts_rank_cd`` (cover density, Clarke, Cormack & Tudhope, "Relevance ranking for one to three term
 queries", 2000; not BM25: ``benchmarks/search_quality.py`` compares them), title matches weighted
-twice as text matches, words normalised by the index's text-search configuration. Reading is
+twice as text matches, words normalised by the index's text-search configuration (a query of
+more than 8 words, such as document mode's, ranks only the documents holding its rarest words:
+`paravec.search.pgview.KEYWORD_SCAN`). Reading is
 `paravec.search.pgview`; creating, opening and syncing is here.
 
 Versions: each row carries the generation it was born in and the one it died in. A sync is one

@@ -80,6 +80,44 @@ def test_document_mode_scores_shared_candidates_as_the_embedded_index(pg, built,
     assert max(abs(ours[t] - theirs[t]) for t in shared) < 1e-3
 
 
+def test_a_long_query_ranks_only_the_documents_holding_its_rarest_words(pg, text_of, monkeypatch):
+    # ts_rank_cd ranks every match: a whole document as the query matches most of the index. Its
+    # candidates come from the documents holding its rarest words (KEYWORD_SCAN documents in all).
+    from paravec.search import pgview
+    from paravec.search.ranking import MAX_QUERY_TERMS, key_terms
+    from paravec.tokenizer import tokenize
+
+    view = pg.backend.view()
+    terms = key_terms(tokenize(text_of("bg17")), view, MAX_QUERY_TERMS)
+    df, _n = view.document_frequencies(terms)
+    assert len(terms) > 8 and sum(df.values()) > 40
+    everything = dict(view.keyword_candidates(terms, {}, len(view)))
+    monkeypatch.setattr(pgview, "KEYWORD_SCAN", 40)
+    rare = view._rare_words(terms)
+    assert (
+        rare
+        and sum(df[w] for w in rare) <= 40
+        and max(df[w] for w in rare) <= min(df[w] for w in terms if df[w] and w not in rare)
+    )
+    found = view.keyword_candidates(terms, {}, 100)
+    assert found[0][0] == view.slot("bg17")
+    assert len(found) < min(100, len(everything))
+    holding = view._reader.rows(  # the documents holding a rare word (stemmed as PostgreSQL does)
+        f"SELECT slot FROM {view._docs} WHERE tsv @@ to_tsquery('english', %s)", (pgview.tsquery(rare),)
+    )
+    assert {slot for slot, _ in found} <= {row[0] for row in holding}
+    for slot, score in found:  # each scores as it does in the full ranking
+        assert score == pytest.approx(everything[slot], rel=1e-6)
+    # Document mode keeps its best: the query's own document first, most of the top 10 kept.
+    restricted = [h.tag for h in pg.search(text_of("bg17"), mode="document", k=10)]
+    monkeypatch.setattr(pgview, "KEYWORD_SCAN", None)
+    full = [h.tag for h in pg.search(text_of("bg17"), mode="document", k=10)]
+    assert restricted[0] == full[0] == "bg17" and len(set(restricted) & set(full)) >= 7
+    # A short query ranks every match whatever the limit.
+    monkeypatch.setattr(pgview, "KEYWORD_SCAN", 1)
+    assert view._rare_words(["bushfires", "sydney"]) is None
+
+
 def test_hybrid_mode_fuses_both_rankings(pg):
     hits = pg.search("bushfires near Sydney", mode="hybrid", k=10)
     assert {h.why for h in hits} <= {"keyword", "vector", "both"}
