@@ -20,7 +20,13 @@
     vector_weight / (rrf_k + vector_rank)``, which looks at ranks only.
 ``feedback=m``
     pseudo-relevance feedback (`paravec.search.feedback`): the query's vector moves towards the
-    document vectors of the top ``m`` keyword hits (Rocchio) before the vector side ranks.
+    document vectors of the top ``m`` keyword hits (Rocchio) before the vector side ranks (by
+    default 10 in document mode, off otherwise).
+``similarity="second_order"`` (the default)
+    the vector side compares the query's vector with the candidates' by second-order similarity
+    (`paravec.search.second_order`: the cosine in the metric of the indexed documents'
+    covariance) instead of the plain cosine; hybrid then weighs both rankings equally
+    (`FUSION_WEIGHTS`). The nearest vectors by cosine are still the vector side's candidates.
 ``"document"``
     for a query that is a whole document: the candidates of both rankings scored by the mean
     z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
