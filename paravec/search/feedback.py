@@ -12,9 +12,10 @@ hits' vectors know their documents. The vector side of hybrid search then ranks 
 and is fused with BM25 as before; a query none of whose words the model knows gets a vector from
 its hits alone. ``benchmarks/keyword_gain.py`` measures it against BM25, the plain hybrid and a
 BM25 + all-MiniLM-L6-v2 mix, and chose the constants below (``benchmarks/README.md``, "what the
-joint space adds to keyword search": with a whole document as the query it helped everywhere, so
-document mode feeds back the top 10 hits by default; with a few words it helped on news, not on
-Usenet subject lines or technical docstrings, so hybrid and vector search use it only when asked).
+joint space adds to keyword search": with a whole document as the query, and second-order
+similarity, it helped on news and Usenet posts and was level on technical docstrings, so document
+mode feeds back the top 10 hits by default; in hybrid search it helped on news, not on
+docstrings, so hybrid and vector search use it only when asked).
 
 Examples
 --------

@@ -399,7 +399,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         fusion: Literal["convex", "rrf"] = "convex",
         feedback: int | None = None,
         feedback_weight: float = FEEDBACK_WEIGHT,
-        similarity: Literal["cosine", "second_order"] = "second_order",
+        similarity: Literal["cosine", "second_order"] | None = None,
     ) -> list[Hit]:
         """Rank the indexed documents for ``query`` (see `paravec.search.ranking`).
 
@@ -416,8 +416,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             Add the nearest words of each query word to the keyword query (`expand_weight`).
         keyword_weight, vector_weight : float, optional
             Weights of the two rankings in hybrid fusion (>= 0, not both 0); by default those of
-            ``similarity`` (`paravec.search.ranking.FUSION_WEIGHTS`: 0.5 and 0.5 for
-            ``"second_order"``, 0.7 and 0.3 for ``"cosine"``).
+            ``similarity`` (`paravec.search.ranking.FUSION_WEIGHTS`: 0.7 and 0.3 for
+            ``"cosine"``, 0.5 and 0.5 for ``"second_order"``).
         fusion : {"convex", "rrf"}, default "convex"
             ``"convex"``: weighted mean of BM25 / best BM25 and cosine; ``"rrf"``: reciprocal ranks.
         feedback : int, optional
@@ -427,10 +427,11 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             When it helps: ``benchmarks/README.md``.
         feedback_weight : float, default 2.0
             Weight of the hits' mean direction against the query's own.
-        similarity : {"second_order", "cosine"}, default "second_order"
-            How the vector side compares the query's vector with a document's:
-            ``"second_order"`` (`paravec.search.second_order`) in the metric of the indexed
-            documents' covariance, ``"cosine"`` plain. Not used in ``"keyword"`` mode.
+        similarity : {"cosine", "second_order"}, optional
+            How the vector side compares the query's vector with a document's: ``"cosine"``
+            plain, ``"second_order"`` (`paravec.search.second_order`) in the metric of the indexed
+            documents' covariance. Default: ``"second_order"`` in ``"document"`` mode, else
+            ``"cosine"`` (`paravec.search.ranking.SIMILARITY`). Not used in ``"keyword"`` mode.
 
         Returns
         -------

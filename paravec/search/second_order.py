@@ -15,7 +15,7 @@ spread over the index, and shrunk a little towards a multiple of the identity (`
 index of few documents, whose ``S`` has low rank, still ranks in every direction.
 
 Search uses it in place of the plain cosine on the vector side (`paravec.search.ranking`,
-``similarity="second_order"``). Measured in ``benchmarks/keyword_gain.py`` (``benchmarks/README.md``,
+``similarity="second_order"``; the default in document mode). Measured in ``benchmarks/keyword_gain.py`` (``benchmarks/README.md``,
 "What the joint space adds to keyword search").
 
 Examples

@@ -58,9 +58,11 @@ def search(
     k: KQuery = 10,
     expand: Annotated[bool, Query(description="Add the query words' nearest words.")] = False,
     similarity: Annotated[
-        Literal["second_order", "cosine"],
-        Query(description="How the vector side compares vectors (paravec.search.second_order)."),
-    ] = "second_order",
+        Literal["second_order", "cosine"] | None,
+        Query(
+            description="How the vector side compares vectors (paravec.search.second_order); default by mode."
+        ),
+    ] = None,
 ) -> SearchResponse:
     """Search the documents by keywords (BM25), by meaning (vectors), both, or by likeness to a whole document."""
     query = query_text(q)
