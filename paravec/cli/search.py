@@ -45,16 +45,29 @@ def search_command(
     expand: bool = typer.Option(
         False, "--expand", help="Add the model's nearest words of each query word to the keyword query."
     ),
-    feedback: int = typer.Option(
-        0,
+    feedback: int | None = typer.Option(
+        None,
         "--feedback",
+        show_default="10 with --mode document, else 0",
         help="Pseudo-relevance feedback: move the query's vector towards the document vectors of this many top keyword hits (0: off).",
     ),
+    similarity: str | None = typer.Option(
+        None,
+        "--similarity",
+        show_default="second_order with --mode document, else cosine",
+        help="How the vector side compares vectors: second_order (in the metric of the indexed documents' covariance) or cosine.",
+    ),
     keyword_weight: float | None = typer.Option(
-        None, "--keyword-weight", show_default="0.7", help="Weight of the keyword ranking in hybrid fusion."
+        None,
+        "--keyword-weight",
+        show_default="0.7; 0.5 with --similarity second_order",
+        help="Weight of the keyword ranking in hybrid fusion.",
     ),
     vector_weight: float | None = typer.Option(
-        None, "--vector-weight", show_default="0.3", help="Weight of the vector ranking in hybrid fusion."
+        None,
+        "--vector-weight",
+        show_default="0.3; 0.5 with --similarity second_order",
+        help="Weight of the vector ranking in hybrid fusion.",
     ),
     fusion: str = typer.Option(
         "convex",
@@ -70,7 +83,7 @@ def search_command(
     from paravec.search import SearchIndex
 
     idx = SearchIndex.open(index, model=model)
-    # Weights left out keep the library's defaults (paravec.search.ranking.KEYWORD_WEIGHT / VECTOR_WEIGHT).
+    # Weights left out keep the library's defaults (paravec.search.ranking.FUSION_WEIGHTS).
     weights = {
         name: value
         for name, value in (("keyword_weight", keyword_weight), ("vector_weight", vector_weight))
@@ -78,7 +91,17 @@ def search_command(
     }
     # The library checks the value and names what is allowed.
     chosen = cast(Literal["convex", "rrf"], fusion)
-    hits = idx.search(query, mode=mode.value, k=k, expand=expand, fusion=chosen, feedback=feedback, **weights)
+    compare = cast(Literal["cosine", "second_order"] | None, similarity)
+    hits = idx.search(
+        query,
+        mode=mode.value,
+        k=k,
+        expand=expand,
+        fusion=chosen,
+        feedback=feedback,
+        similarity=compare,
+        **weights,
+    )
     if expand:
         added = idx.expansion(query)
         shown = ", ".join(f"{w} ({v:.2f})" for w, v in added.items())

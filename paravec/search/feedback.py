@@ -12,8 +12,10 @@ hits' vectors know their documents. The vector side of hybrid search then ranks 
 and is fused with BM25 as before; a query none of whose words the model knows gets a vector from
 its hits alone. ``benchmarks/keyword_gain.py`` measures it against BM25, the plain hybrid and a
 BM25 + all-MiniLM-L6-v2 mix, and chose the constants below (``benchmarks/README.md``, "what the
-joint space adds to keyword search": it helped on news and Usenet posts, not on technical
-docstrings, so it is off unless asked for).
+joint space adds to keyword search": with a whole document as the query, and second-order
+similarity, it helped on news and Usenet posts and was level on technical docstrings, so document
+mode feeds back the top 10 hits by default; in hybrid search it helped on news, not on
+docstrings, so hybrid and vector search use it only when asked).
 
 Examples
 --------
@@ -39,7 +41,7 @@ from paravec.linalg import unit_rows
 __all__ = ["FEEDBACK_DOCUMENTS", "FEEDBACK_WEIGHT", "rocchio_vector"]
 
 FEEDBACK_DOCUMENTS = 10
-"""Top keyword hits to feed back (``search(..., feedback=FEEDBACK_DOCUMENTS)``; the search default is 0: off)."""
+"""Top keyword hits to feed back: document mode's default (hybrid and vector search: 0, off)."""
 
 FEEDBACK_WEIGHT = 2.0
 """Weight of the hits' mean direction against the query's own (both unit length)."""

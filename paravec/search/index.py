@@ -57,14 +57,13 @@ from paravec.search.feedback import FEEDBACK_WEIGHT
 from paravec.search.fingerprint import describe_difference, model_fingerprint
 from paravec.search.pgsql import is_dsn, text_config_for
 from paravec.search.ranking import (
-    KEYWORD_WEIGHT,
-    VECTOR_WEIGHT,
     CalibrationCache,
     QueryEncoder,
     RankingSettings,
     expanded_words,
     rank,
 )
+from paravec.search.second_order import MetricCache
 from paravec.search.similarity import Calibration
 from paravec.search.syncing import indexable
 from paravec.search.types import Hit, SyncReport
@@ -130,6 +129,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         self._encoder = QueryEncoder(model)
         self._calibrations = CalibrationCache()
         self._documents = DocumentCaches()
+        self._metrics = MetricCache()
         self._write_lock = threading.RLock()
         self._model_path: Path | None = None
         self.last_sync: SyncReport | None = None
@@ -394,11 +394,12 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         mode: Literal["hybrid", "keyword", "vector", "document"] = "hybrid",
         k: int = 10,
         expand: bool = False,
-        keyword_weight: float = KEYWORD_WEIGHT,
-        vector_weight: float = VECTOR_WEIGHT,
+        keyword_weight: float | None = None,
+        vector_weight: float | None = None,
         fusion: Literal["convex", "rrf"] = "convex",
-        feedback: int = 0,
+        feedback: int | None = None,
         feedback_weight: float = FEEDBACK_WEIGHT,
+        similarity: Literal["cosine", "second_order"] | None = None,
     ) -> list[Hit]:
         """Rank the indexed documents for ``query`` (see `paravec.search.ranking`).
 
@@ -413,16 +414,24 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             Number of results (1 to `paravec.search.validate.MAX_K`).
         expand : bool, default False
             Add the nearest words of each query word to the keyword query (`expand_weight`).
-        keyword_weight, vector_weight : float, default 0.7 and 0.3
-            Weights of the two rankings in hybrid fusion (>= 0, not both 0).
+        keyword_weight, vector_weight : float, optional
+            Weights of the two rankings in hybrid fusion (>= 0, not both 0); by default those of
+            ``similarity`` (`paravec.search.ranking.FUSION_WEIGHTS`: 0.7 and 0.3 for
+            ``"cosine"``, 0.5 and 0.5 for ``"second_order"``).
         fusion : {"convex", "rrf"}, default "convex"
             ``"convex"``: weighted mean of BM25 / best BM25 and cosine; ``"rrf"``: reciprocal ranks.
-        feedback : int, default 0
+        feedback : int, optional
             Pseudo-relevance feedback (`paravec.search.feedback`): the query's vector moves towards
             the document vectors of this many top keyword hits before the vector side ranks
-            (0: off; not in ``"keyword"`` mode). When it helps: ``benchmarks/README.md``.
+            (0: off; not in ``"keyword"`` mode). Default: 10 in ``"document"`` mode, else 0.
+            When it helps: ``benchmarks/README.md``.
         feedback_weight : float, default 2.0
             Weight of the hits' mean direction against the query's own.
+        similarity : {"cosine", "second_order"}, optional
+            How the vector side compares the query's vector with a document's: ``"cosine"``
+            plain, ``"second_order"`` (`paravec.search.second_order`) in the metric of the indexed
+            documents' covariance. Default: ``"second_order"`` in ``"document"`` mode, else
+            ``"cosine"`` (`paravec.search.ranking.SIMILARITY`). Not used in ``"keyword"`` mode.
 
         Returns
         -------
@@ -454,6 +463,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             documents=self._documents,
             feedback=feedback,
             feedback_weight=feedback_weight,
+            similarity=similarity,
+            metrics=self._metrics,
         )
 
     def expansion(self, query: str) -> dict[str, float]:

@@ -20,7 +20,13 @@
     vector_weight / (rrf_k + vector_rank)``, which looks at ranks only.
 ``feedback=m``
     pseudo-relevance feedback (`paravec.search.feedback`): the query's vector moves towards the
-    document vectors of the top ``m`` keyword hits (Rocchio) before the vector side ranks.
+    document vectors of the top ``m`` keyword hits (Rocchio) before the vector side ranks (by
+    default 10 in document mode, off otherwise).
+``similarity="second_order"`` (document mode's default, `SIMILARITY`)
+    the vector side compares the query's vector with the candidates' by second-order similarity
+    (`paravec.search.second_order`: the cosine in the metric of the indexed documents'
+    covariance) instead of the plain cosine; hybrid then weighs both rankings equally
+    (`FUSION_WEIGHTS`). The nearest vectors by cosine are still the vector side's candidates.
 ``"document"``
     for a query that is a whole document: the candidates of both rankings scored by the mean
     z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
@@ -66,7 +72,8 @@ from paravec.linalg import limited_blas, unit_rows
 from paravec.params import Integer, OneOf
 from paravec.search.backend import IndexView
 from paravec.search.document_cache import DocumentCache, DocumentCaches
-from paravec.search.feedback import FEEDBACK_WEIGHT, rocchio_vector
+from paravec.search.feedback import FEEDBACK_DOCUMENTS, FEEDBACK_WEIGHT, rocchio_vector
+from paravec.search.second_order import SIMILARITIES, CollectionMetric, MetricCache
 from paravec.search.similarity import Calibration, pair_samples
 from paravec.search.types import Hit
 from paravec.search.validate import MAX_QUERY_CHARS, MAX_TEXT_CHARS, check_k, check_text, check_weight
@@ -75,9 +82,11 @@ from paravec.tokenizer import tokenize
 __all__ = [
     "BLAS_THREADS",
     "FUSIONS",
+    "FUSION_WEIGHTS",
     "KEYWORD_WEIGHT",
     "MAX_QUERY_TERMS",
     "MODES",
+    "SIMILARITY",
     "VECTOR_WEIGHT",
     "CalibrationCache",
     "QueryEncoder",
@@ -103,6 +112,20 @@ KEYWORD_WEIGHT = 0.7
 
 VECTOR_WEIGHT = 0.3
 """Default weight of the vector ranking in hybrid mode."""
+
+SIMILARITY: dict[str, Literal["cosine", "second_order"]] = {
+    "hybrid": "cosine",
+    "keyword": "cosine",
+    "vector": "cosine",
+    "document": "second_order",
+}
+"""Default similarity of the vector side in each mode (``benchmarks/README.md``: second-order
+similarity gained in document mode on every set, in hybrid and vector search on news and Usenet
+posts but not on the held-out docstrings)."""
+
+FUSION_WEIGHTS = {"cosine": (KEYWORD_WEIGHT, VECTOR_WEIGHT), "second_order": (0.5, 0.5)}
+"""Default (keyword, vector) weights of hybrid mode for each similarity of the vector side
+(chosen with ``benchmarks/keyword_gain.py`` on Lee and mini_newsgroup)."""
 
 MAX_QUERY_TERMS = 64
 """Most distinct query words sent to the keyword ranking; a longer query keeps its highest tf x idf words."""
@@ -167,13 +190,21 @@ class CalibrationCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cached: tuple[IndexView, Calibration] | None = None
+        # One per similarity (plain cosine: key False), so switching between them recalibrates nothing.
+        self._cached: dict[bool, tuple[IndexView, CollectionMetric | None, Calibration]] = {}
 
-    def get(self, view: IndexView, encoder: QueryEncoder, epochs: int | None = None) -> Calibration:
-        """The calibration of ``view``, measured on first use."""
+    def get(
+        self,
+        view: IndexView,
+        encoder: QueryEncoder,
+        epochs: int | None = None,
+        metric: CollectionMetric | None = None,
+    ) -> Calibration:
+        """The calibration of ``view``, measured on first use (``metric``: second-order similarity)."""
         with self._lock, limited_blas(BLAS_THREADS):
-            if self._cached is not None and self._cached[0] is view:
-                return self._cached[1]
+            cached = self._cached.get(metric is not None)
+            if cached is not None and cached[0] is view and cached[1] is metric:
+                return cached[2]
             tags = view.tags()
             spread = np.linspace(0, len(tags) - 1, min(len(tags), _CALIBRATION_SAMPLE)).round().astype(int)
             picked = sorted({tags[i] for i in spread}, key=lambda tag: view.slot(tag) or 0)
@@ -186,9 +217,11 @@ class CalibrationCache:
                 inferred = encoder.infer_many(words, epochs)
                 df, n_documents = view.document_frequencies([w for doc in words for w in doc])
                 stored = view.unit_vectors([view.slot(tag) or 0 for tag in picked])
+                if metric is not None:
+                    inferred, stored = metric.transform(unit_rows(inferred)), metric.transform(stored)
                 samples = pair_samples(words, inferred, stored, df, n_documents, encoder.model.wv)
                 calibration = Calibration.from_samples(samples)
-            self._cached = (view, calibration)
+            self._cached[metric is not None] = (view, metric, calibration)
             return calibration
 
 
@@ -314,6 +347,18 @@ def _cosines(
     return result
 
 
+def _similarities(
+    view: IndexView,
+    metric: CollectionMetric | None,
+    query_vector: npt.NDArray[Any],
+    slots: Sequence[int],
+) -> npt.NDArray[np.float32]:
+    # The vector side's similarity: the cosine, or the second-order similarity under ``metric``.
+    if metric is None:
+        return _cosines(view, query_vector, slots)
+    return metric.similarities(query_vector, view.unit_vectors(slots))
+
+
 def _document_mode(
     view: IndexView,
     documents: DocumentCache,
@@ -321,6 +366,7 @@ def _document_mode(
     words: list[str],
     candidates: list[int],
     query_vector: npt.NDArray[Any] | None,
+    metric: CollectionMetric | None = None,
 ) -> dict[int, float]:
     """Mean z-score of TF-IDF, soft and Doc2Vec cosine with the query, for each candidate."""
     # A document the text store has dropped but this view still lists has no row: it is left out.
@@ -328,7 +374,9 @@ def _document_mode(
     slots = [slot for slot in candidates if slot in rows]
     if not slots:
         return {}
-    cosines = np.zeros(len(slots)) if query_vector is None else _cosines(view, query_vector, slots)
+    cosines = (
+        np.zeros(len(slots)) if query_vector is None else _similarities(view, metric, query_vector, slots)
+    )
     measures = documents.measures(documents.query_row(words), [rows[slot] for slot in slots], cosines)
     return dict(zip(slots, calibration().z(measures).tolist(), strict=True))
 
@@ -342,14 +390,16 @@ def rank(
     mode: Literal["hybrid", "keyword", "vector", "document"] = "hybrid",
     k: Any = 10,
     expand: bool = False,
-    keyword_weight: Any = KEYWORD_WEIGHT,
-    vector_weight: Any = VECTOR_WEIGHT,
+    keyword_weight: Any = None,
+    vector_weight: Any = None,
     fusion: Literal["convex", "rrf"] = "convex",
     settings: RankingSettings = RankingSettings(),
     infer_epochs: int | None = None,
     documents: DocumentCaches | None = None,
-    feedback: Any = 0,
+    feedback: Any = None,
     feedback_weight: Any = FEEDBACK_WEIGHT,
+    similarity: Literal["cosine", "second_order"] | None = None,
+    metrics: MetricCache | None = None,
 ) -> list[Hit]:
     """Rank ``view``'s documents for ``query``: see `paravec.search.SearchIndex.search`.
 
@@ -373,6 +423,8 @@ def rank(
             documents=documents or DocumentCaches(),
             feedback=feedback,
             feedback_weight=feedback_weight,
+            similarity=similarity,
+            metrics=metrics or MetricCache(),
         )
 
 
@@ -393,16 +445,23 @@ def _rank(
     documents: DocumentCaches,
     feedback: Any,
     feedback_weight: Any,
+    similarity: Literal["cosine", "second_order"] | None,
+    metrics: MetricCache,
 ) -> list[Hit]:
     OneOf(MODES)("mode", mode)
+    similarity = SIMILARITY[mode] if similarity is None else similarity
+    OneOf(SIMILARITIES)("similarity", similarity)
+    # Weights and feedback left out (None) take the defaults of the similarity and the mode.
+    defaults = FUSION_WEIGHTS[similarity]
+    keyword_weight = check_weight("keyword_weight", defaults[0] if keyword_weight is None else keyword_weight)
+    vector_weight = check_weight("vector_weight", defaults[1] if vector_weight is None else vector_weight)
+    feedback = (FEEDBACK_DOCUMENTS if mode == "document" else 0) if feedback is None else feedback
     feedback = int(_FEEDBACK("feedback", feedback) or 0)
     feedback_weight = check_weight("feedback_weight", feedback_weight)
     # Feedback moves the query's vector: it needs the keyword ranking first and a vector side.
     feedback = feedback if mode != "keyword" and (mode != "hybrid" or vector_weight != 0) else 0
     OneOf(FUSIONS)("fusion", fusion)
     k = check_k(k)
-    keyword_weight = check_weight("keyword_weight", keyword_weight)
-    vector_weight = check_weight("vector_weight", vector_weight)
     if mode == "hybrid" and keyword_weight == 0 and vector_weight == 0:
         raise ParameterError("keyword_weight and vector_weight are both 0; make at least one positive")
     query = check_text("query", query, MAX_TEXT_CHARS if mode == "document" else MAX_QUERY_CHARS)
@@ -416,9 +475,11 @@ def _rank(
     written = tokenize(query, lowercase=encoder.analysis.lowercase)
     # A backend that can weigh each word (embedded) gets a document's heaviest words, weighted.
     like = getattr(view, "document_candidates", None) if cache is not None and not expand else None
-    weights = document_terms(written, cache, MAX_QUERY_TERMS) if like is not None and cache else {}
-    terms = list(weights) if like is not None else key_terms(written, cache or view, MAX_QUERY_TERMS)
-    n = max(k, settings.candidates) if mode in ("hybrid", "document") else k
+    term_weights = document_terms(written, cache, MAX_QUERY_TERMS) if like is not None and cache else {}
+    terms = list(term_weights) if like is not None else key_terms(written, cache or view, MAX_QUERY_TERMS)
+    # The vector side's second-order similarity (`paravec.search.second_order`) reranks candidates.
+    metric = metrics.get(view) if similarity == "second_order" and mode != "keyword" else None
+    n = max(k, settings.candidates) if mode in ("hybrid", "document") or metric is not None else k
     extra = {}
     if expand:
         near = list(dict.fromkeys(encoder.analysis.lemma(term) for term in terms))
@@ -438,6 +499,7 @@ def _rank(
         and vector_weight > 0
         and known
         and not feedback
+        and metric is None
     ):
         query_vector = encoder.infer(words, infer_epochs)
         keyword, vector, fused_by_backend = in_backend(
@@ -447,7 +509,7 @@ def _rank(
         mode in ("keyword", "document") or (mode == "hybrid" and keyword_weight > 0) or feedback
     ):
         if like is not None:
-            keyword = like(weights, max(n, feedback))
+            keyword = like(term_weights, max(n, feedback))
         else:
             keyword = view.keyword_candidates(terms, extra, max(n, feedback))
     if fused_by_backend is None and (
@@ -463,6 +525,10 @@ def _rank(
             query_vector = moved.astype(np.float32)
         if query_vector is not None:
             vector = view.vector_candidates(query_vector, n)
+            if metric is not None and vector:
+                slots = [slot for slot, _cosine in vector]
+                rescored = _similarities(view, metric, query_vector, slots).tolist()
+                vector = sorted(zip(slots, rescored, strict=True), key=lambda item: -item[1])
             keyword = keyword if mode != "vector" else []  # only the feedback's; not a ranking here
         elif mode == "vector":
             raise ParameterError(
@@ -482,10 +548,11 @@ def _rank(
             fused = _document_mode(
                 view,
                 cache or documents.get(view, encoder.model.wv, encoder.analysis),
-                lambda: calibrations.get(view, encoder, infer_epochs),
+                lambda: calibrations.get(view, encoder, infer_epochs, metric),
                 words,
                 candidates,
                 query_vector,
+                metric,
             )
         elif fused_by_backend is not None:
             fused = fused_by_backend
@@ -496,7 +563,8 @@ def _rank(
             missing = [slot for slot, _score in keyword if slot not in cosines]
             found: dict[int, float] = {}
             if query_vector is not None and missing:
-                found = dict(zip(missing, _cosines(view, query_vector, missing).tolist(), strict=True))
+                sims = _similarities(view, metric, query_vector, missing)
+                found = dict(zip(missing, sims.tolist(), strict=True))
             fused = convex_fusion(keyword, vector, found, keyword_weight, vector_weight)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], kw_rank.get(item[0], n + 1)))
     ranked = ranked[:k]

@@ -45,6 +45,7 @@ def test_search_answers_hybrid_keyword_and_document_queries(search_index, search
         (["search", "{index}", "   "], "empty"),
         (["search", "{index}", "x" * 20_000], "characters long"),
         (["search", "{missing}", "fire"], "not a folder"),
+        (["search", "{index}", "fire", "--similarity", "euclid"], "similarity"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(search_refuses, args, message):
@@ -85,3 +86,21 @@ def test_feedback_is_the_library_s(search_index, search_run):
     moved = [h["tag"] for h in json.loads(search_run(*args, "--feedback", "3"))]
     expected = [h.tag for h in SearchIndex.open(index).search(query, mode="vector", k=5, feedback=3)]
     assert len(moved) == 5 and moved == expected
+
+
+def test_similarity_is_the_library_s(search_index, search_run):
+    from paravec.search import SearchIndex
+
+    index = search_index / "news.index"
+    query = "bushfires near Sydney"
+    args = ("search", index, query, "--mode", "vector", "--k", "5", "--json")
+    idx = SearchIndex.open(index)
+    for similarity in ("cosine", "second_order"):
+        found = [
+            (h["tag"], round(h["score"], 5))
+            for h in json.loads(search_run(*args, "--similarity", similarity))
+        ]
+        expected = [
+            (h.tag, round(h.score, 5)) for h in idx.search(query, mode="vector", k=5, similarity=similarity)
+        ]
+        assert len(found) == 5 and found == expected

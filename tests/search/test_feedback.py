@@ -30,11 +30,23 @@ def test_vector_side_ranks_by_the_moved_vector(idx):
     hits = view.unit_vectors([view.slot(h.tag) for h in keyword])
     moved = rocchio_vector(idx._infer(tokenize(query)), hits, FEEDBACK_WEIGHT)
     expected = [view.tag(s) for s, _ in view.vector_candidates(moved.astype(np.float32), 10, exact=True)]
-    found = idx.search(query, mode="vector", k=10, feedback=5)
+    found = idx.search(query, mode="vector", k=10, feedback=5, similarity="cosine")
     assert [h.tag for h in found] == expected
-    assert [h.tag for h in found] != [h.tag for h in idx.search(query, mode="vector", k=10)]
+    assert [h.tag for h in found] != [
+        h.tag for h in idx.search(query, mode="vector", k=10, similarity="cosine")
+    ]
     # Vector mode shows the vector ranking only: the keyword hits fed the vector, not the ranks.
     assert all(h.keyword_rank is None and h.why == "vector" for h in found)
+
+
+def test_document_mode_feeds_back_ten_hits_by_default(idx, texts):
+    article = texts[5][1]
+    default = [(h.tag, h.score) for h in idx.search(article, mode="document", k=10)]
+    assert default == [(h.tag, h.score) for h in idx.search(article, mode="document", k=10, feedback=10)]
+    assert default != [(h.tag, h.score) for h in idx.search(article, mode="document", k=10, feedback=0)]
+    # Hybrid search feeds back only when asked.
+    hybrid = [(h.tag, h.score) for h in idx.search("bushfires near sydney", k=10)]
+    assert hybrid == [(h.tag, h.score) for h in idx.search("bushfires near sydney", k=10, feedback=0)]
 
 
 def test_feedback_finds_by_vector_what_the_model_has_no_word_for(idx, texts):

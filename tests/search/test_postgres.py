@@ -70,8 +70,9 @@ def test_document_frequencies_are_the_embedded_ones(pg, built):
 
 def test_document_mode_scores_shared_candidates_as_the_embedded_index(pg, built, text_of):
     query = text_of("bg17")
-    ours = {h.tag: h.score for h in pg.search(query, mode="document", k=20)}
-    theirs = {h.tag: h.score for h in built.search(query, mode="document", k=20)}
+    # Without feedback: it moves the query towards the top keyword hits, and ts_rank_cd is not BM25.
+    ours = {h.tag: h.score for h in pg.search(query, mode="document", k=20, feedback=0)}
+    theirs = {h.tag: h.score for h in built.search(query, mode="document", k=20, feedback=0)}
     assert next(iter(ours)) == next(iter(theirs)) == "bg17"
     shared = set(ours) & set(theirs)
     assert len(shared) >= 10
@@ -135,10 +136,10 @@ def test_hybrid_fusion_in_one_sql_query_equals_the_python_fusion(pg):
     for fusion in ("convex", "rrf"):
         for query in QUERIES:
             args = (view, pg._encoder, pg._calibrations, query)
-            in_sql = rank(*args, mode="hybrid", fusion=fusion, k=30)
-            in_python = rank(
-                *args, mode="hybrid", fusion=fusion, k=30, settings=RankingSettings(fuse_in_backend=False)
-            )
+            # The backend fuses plain cosines (second-order similarity is reranked in Python).
+            plain = {"mode": "hybrid", "fusion": fusion, "k": 30, "similarity": "cosine"}
+            in_sql = rank(*args, **plain)
+            in_python = rank(*args, **plain, settings=RankingSettings(fuse_in_backend=False))
             assert [h.tag for h in in_sql][:10] == [h.tag for h in in_python][:10]
             assert np.allclose([h.score for h in in_sql], [h.score for h in in_python], rtol=1e-5, atol=1e-6)
             assert [(h.keyword_rank, h.vector_rank) for h in in_sql] == [
@@ -351,7 +352,9 @@ def test_a_search_is_one_query_after_the_generation_check_with_the_same_snippets
         return original(sql, params, ef)
 
     monkeypatch.setattr(reader, "rows", counted)
-    hits = pg.search(query, mode=mode, k=10)
+    # Hybrid fuses in one SQL query with the plain cosine; second-order similarity (the default)
+    # reranks the vector side in Python, from the candidates' stored vectors.
+    hits = pg.search(query, mode=mode, k=10, similarity="cosine")
     assert len(sent) == 2 and "manifest" in sent[0]
     view = pg.backend.view()
     terms = key_terms(tokenize(query), view, MAX_QUERY_TERMS)
@@ -364,6 +367,8 @@ def test_a_search_is_one_query_after_the_generation_check_with_the_same_snippets
     assert [(h.title, h.snippet, h.highlights) for h in hits] == apart
     assert any(h.highlights for h in hits)
     sent.clear()
-    more = pg.search(query, mode=mode, k=30)  # beyond the first 10: snippets are a query of their own
+    more = pg.search(
+        query, mode=mode, k=30, similarity="cosine"
+    )  # beyond the first 10: snippets are a query of their own
     assert len(sent) == 3
     assert [(h.title, h.snippet, h.highlights) for h in more[:10]] == apart

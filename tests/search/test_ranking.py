@@ -7,7 +7,7 @@ import pytest
 
 from paravec.errors import ParameterError
 from paravec.search.analyzer import KeywordAnalyzer
-from paravec.search.ranking import key_terms
+from paravec.search.ranking import FUSION_WEIGHTS, key_terms
 from paravec.tokenizer import tokenize
 
 # What the index built for an English model does with words (its default analyzer).
@@ -69,28 +69,35 @@ def test_the_same_query_gets_the_same_scores(idx):
     assert np.array_equal(idx.model.random.get_state()[1], state)
 
 
-def test_hybrid_is_a_convex_combination_of_bm25_and_cosine(idx):
+@pytest.mark.parametrize(("similarity", "weights"), list(FUSION_WEIGHTS.items()))
+def test_hybrid_is_a_convex_combination_of_bm25_and_cosine(idx, similarity, weights):
     query = "firefighters battle bushfires near Sydney"
     bm25 = {h.tag: h.score for h in idx.search(query, mode="keyword", k=idx.candidates)}
     best = max(bm25.values())
-    cosine = {h.tag: h.score for h in idx.search(query, mode="vector", k=len(idx))}
+    # The vector side's similarity (plain or second-order cosine) of every document.
+    cosine = {h.tag: h.score for h in idx.search(query, mode="vector", k=len(idx), similarity=similarity)}
     assert len(cosine) == len(idx)
-    hits = idx.search(query, k=2 * idx.candidates)
+    hits = idx.search(query, k=2 * idx.candidates, similarity=similarity)
     # Documents only the keyword ranking found still get their exact cosine, not a guess.
     assert any(h.why == "keyword" for h in hits) and any(h.why == "vector" for h in hits)
     for h in hits:
-        expected = 0.7 * bm25.get(h.tag, 0.0) / best + 0.3 * cosine[h.tag]
+        expected = weights[0] * bm25.get(h.tag, 0.0) / best + weights[1] * cosine[h.tag]
         assert h.score == pytest.approx(expected, abs=1e-5), h
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert hits[0].why == "both"
     # Only the ratio of the weights matters; a zero weight leaves the other ranking's order.
-    doubled = idx.search(query, k=10, keyword_weight=1.4, vector_weight=0.6)
+    doubled = idx.search(
+        query, k=10, keyword_weight=2 * weights[0], vector_weight=2 * weights[1], similarity=similarity
+    )
     assert [(h.tag, round(h.score, 6)) for h in doubled] == [(h.tag, round(h.score, 6)) for h in hits[:10]]
-    only_keyword = idx.search(query, k=10, vector_weight=0.0)
+    only_keyword = idx.search(query, k=10, vector_weight=0.0, similarity=similarity)
     assert [h.tag for h in only_keyword] == list(bm25)[:10]
     assert [h.score for h in only_keyword] == pytest.approx([s / best for s in list(bm25.values())[:10]])
-    only_vector = idx.search(query, k=10, keyword_weight=0.0)
-    assert [h.tag for h in only_vector] == list(cosine)[:10]
+    only_vector = idx.search(query, k=10, keyword_weight=0.0, similarity=similarity)
+    # Both rerank the same candidates (the nearest by cosine) by the vector side's similarity.
+    assert [h.tag for h in only_vector] == [
+        h.tag for h in idx.search(query, mode="vector", k=10, similarity=similarity)
+    ]
 
 
 def test_rrf_fusion_adds_reciprocal_ranks(idx):

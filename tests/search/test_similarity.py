@@ -200,7 +200,9 @@ def test_document_mode_agrees_with_people_better_than_the_other_modes(idx, lee):
 
 def test_document_scores_are_the_mean_z_score_of_the_three_measures(idx, lee, background, model):
     query = lee[7][1]
-    hits = idx.search(query, mode="document", k=20)
+    # The plain cosine of the unmoved query (the defaults: second-order, with feedback; test_second_order.py).
+    plain = {"similarity": "cosine", "feedback": 0}
+    hits = idx.search(query, mode="document", k=20, **plain)
     assert hits[0].tag == lee[7][0]  # its own text is the most alike
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     calibration = idx.calibration()
@@ -210,7 +212,7 @@ def test_document_scores_are_the_mean_z_score_of_the_three_measures(idx, lee, ba
     candidates = [tokenize(texts[h.tag]) for h in hits]
     # The index counts a word's documents by the word as written, not by its stem.
     df = Counter(w for _tag, t in background + lee for w in set(tokenize(t)))
-    cosines = {h.tag: h.score for h in idx.search(query, mode="vector", k=len(idx))}
+    cosines = {h.tag: h.score for h in idx.search(query, mode="vector", k=len(idx), similarity="cosine")}
     expected = document_scores(
         words,
         candidates,
@@ -222,7 +224,7 @@ def test_document_scores_are_the_mean_z_score_of_the_three_measures(idx, lee, ba
     )
     assert [h.score for h in hits] == pytest.approx(expected.tolist(), abs=1e-4)
     # Deterministic: the same document gets the same scores again.
-    assert [(h.tag, h.score) for h in idx.search(query, mode="document", k=20)] == [
+    assert [(h.tag, h.score) for h in idx.search(query, mode="document", k=20, **plain)] == [
         (h.tag, h.score) for h in hits
     ]
 

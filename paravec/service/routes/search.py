@@ -24,7 +24,7 @@ Serve this router alone, over an index of one's own (as the tests do)::
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
 
@@ -57,11 +57,17 @@ def search(
     mode: Annotated[Mode, Query()] = "hybrid",
     k: KQuery = 10,
     expand: Annotated[bool, Query(description="Add the query words' nearest words.")] = False,
+    similarity: Annotated[
+        Literal["second_order", "cosine"] | None,
+        Query(
+            description="How the vector side compares vectors (paravec.search.second_order); default by mode."
+        ),
+    ] = None,
 ) -> SearchResponse:
     """Search the documents by keywords (BM25), by meaning (vectors), both, or by likeness to a whole document."""
     query = query_text(q)
     start = time.perf_counter()
-    hits = index.read(lambda ix: ix.search(query, mode=mode, k=k, expand=expand))
+    hits = index.read(lambda ix: ix.search(query, mode=mode, k=k, expand=expand, similarity=similarity))
     return SearchResponse(
         query=q,
         mode=mode,

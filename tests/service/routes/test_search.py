@@ -118,12 +118,23 @@ def test_control_characters_in_a_query_get_422_naming_them(client, json_error):
         {"q": "x", "k": "ten"},
         {"q": "x", "mode": "fuzzy"},
         {"q": "x", "expand": "maybe"},
+        {"q": "x", "similarity": "euclid"},
         {},
     ],
-    ids=["k0", "k-too-big", "k-text", "mode", "expand", "no-q"],
+    ids=["k0", "k-too-big", "k-text", "mode", "expand", "similarity", "no-q"],
 )
 def test_bad_parameters_get_422(client, json_error, params):
     json_error(client.get("/api/search", params=params), 422)
+
+
+@pytest.mark.parametrize("similarity", ["cosine", "second_order"])
+def test_similarity_is_the_library_s(client, lee_index, similarity):
+    query = "bushfires near Sydney"
+    r = client.get("/api/search", params={"q": query, "mode": "vector", "k": 5, "similarity": similarity})
+    assert r.status_code == 200, r.text
+    expected = lee_index.search(query, mode="vector", k=5, similarity=similarity)
+    assert [h["tag"] for h in r.json()["hits"]] == [h.tag for h in expected]
+    assert [h["score"] for h in r.json()["hits"]] == pytest.approx([h.score for h in expected], abs=1e-5)
 
 
 def test_k_up_to_the_index_limit_is_accepted(client):
