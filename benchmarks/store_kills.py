@@ -286,25 +286,35 @@ def main() -> None:
             if problems:
                 failures.append({"try": tries, "outcome": outcome, "problems": problems})
                 log(f"{step} try {tries}: NOT WHOLE: {problems}")
+            results["steps"][step] = {
+                "kills": kills,
+                "completed_before_kill": completed,
+                "step_seconds_median": round(sorted(durations)[1], 3),
+                "kill_window_seconds": round(window, 3),
+                "phases": dict(phases.most_common()),
+                "failures": failures,
+            }
+            # After every round, so a run stopped early (a deadline, a busy machine) still says
+            # what it found; the final write below replaces it.
+            _write(args.out, results, started_all, layout, path, partial=True)
         log(f"{step}: {kills} kills, {completed} completed before the kill, {len(failures)} failures")
-        results["steps"][step] = {
-            "kills": kills,
-            "completed_before_kill": completed,
-            "step_seconds_median": round(sorted(durations)[1], 3),
-            "kill_window_seconds": round(window, 3),
-            "phases": dict(phases.most_common()),
-            "failures": failures,
-        }
 
     if "update" in args.steps:
         log("two updates at once (--wait 0)")
         results["concurrent"] = _concurrent(path, next_batch(), next_batch())
-    results["seconds"] = round(time.perf_counter() - started_all, 1)
-    results["versions_at_end"] = len(layout.numbers())
-    results["disk_mb_at_end"] = round(paravec.Store.open(path).disk_usage()["total"] / 1e6, 1)
-    write_results(args.out, _markdown(results), results)
+    _write(args.out, results, started_all, layout, path, partial=False)
     if own:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write(
+    out: Path, results: dict[str, Any], started: float, layout: Layout, path: Path, *, partial: bool
+) -> None:
+    results["partial"] = partial
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["versions_at_end"] = len(layout.numbers())
+    results["disk_mb_at_end"] = round(paravec.Store.open(path).disk_usage()["total"] / 1e6, 1)
+    write_results(out, _markdown(results), results)
 
 
 def _concurrent(path: Path, first: dict[str, str], second: dict[str, str]) -> dict[str, Any]:
@@ -337,7 +347,8 @@ def _markdown(r: dict[str, Any]) -> str:
         "# Kill -9 during store steps",
         "",
         f"`python benchmarks/store_kills.py --kills {r['kills_per_step']}{steps}`: {r['seconds']:.0f} s, "
-        f"{r['versions_at_end']} versions and {r['disk_mb_at_end']} MB at the end.",
+        f"{r['versions_at_end']} versions and {r['disk_mb_at_end']} MB at the end."
+        + (" **Partial: the run was stopped before every step had its kills.**" if r.get("partial") else ""),
         "",
         "After every kill the store was opened and checked: current version loads (pickle-free) and passes "
         "`paravec.check`, its index opens with it and holds exactly its documents, every earlier version and "
