@@ -240,6 +240,16 @@ def main() -> None:
             if step == "update":
                 return {"texts": next_batch()}, set()
             if step == "rollback":
+                # Run alone (--steps rollback) the store holds only the base: a rollback to the
+                # current version writes nothing, so make versions to move between first.
+                while len(layout.numbers()) < 3:
+                    store.update(
+                        [TaggedDocument(tokenize(t), [tag]) for tag, t in next_batch().items()],
+                        evaluate=False,
+                        force=True,
+                        epochs=2,
+                        workers=1,
+                    )
                 numbers = layout.numbers()
                 choices = [n for n in numbers if n != store.current] or numbers
                 return {"to": rng.choice(choices)}, set()
