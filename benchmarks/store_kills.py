@@ -22,6 +22,7 @@ with a clear message, the other publishes) and checks neither corrupted the othe
 
     python benchmarks/store_kills.py                 # 50 kills per step, ~15 min on 2 cores
     python benchmarks/store_kills.py --kills 5       # a smoke run
+    python benchmarks/store_kills.py --steps update  # one step (runs of a few steps each can go side by side)
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from paravec.store.referenced import referenced, version_objects
 from paravec.tokenizer import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
+STEPS = ("update", "rollback", "gc", "delete")
 
 # The child: open the store, say "start", run one step. Options are JSON on argv.
 CHILD = r"""
@@ -201,6 +203,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=RESULTS / "store_kills.md")
+    parser.add_argument(
+        "--steps",
+        nargs="+",
+        choices=STEPS,
+        default=list(STEPS),
+        help="the steps to kill (default all; several runs with a few steps each can share the cores)",
+    )
     args = parser.parse_args()
     log = progress_log()
     rng = random.Random(args.seed)
@@ -221,9 +230,9 @@ def main() -> None:
         picks = rng.sample(range(len(lee)), 5)
         return {f"b{batch_no}-lee{i}": lee[i] for i in picks}
 
-    results: dict[str, Any] = {"kills_per_step": args.kills, "steps": {}}
+    results: dict[str, Any] = {"kills_per_step": args.kills, "steps": {}, "step_names": args.steps}
     started_all = time.perf_counter()
-    for step in ("update", "rollback", "gc", "delete"):
+    for step in args.steps:
         log(f"{step}: calibrating")
 
         def arg_for(step: str = step) -> tuple[dict[str, Any], set[int]]:
@@ -231,6 +240,16 @@ def main() -> None:
             if step == "update":
                 return {"texts": next_batch()}, set()
             if step == "rollback":
+                # Run alone (--steps rollback) the store holds only the base: a rollback to the
+                # current version writes nothing, so make versions to move between first.
+                while len(layout.numbers()) < 3:
+                    store.update(
+                        [TaggedDocument(tokenize(t), [tag]) for tag, t in next_batch().items()],
+                        evaluate=False,
+                        force=True,
+                        epochs=2,
+                        workers=1,
+                    )
                 numbers = layout.numbers()
                 choices = [n for n in numbers if n != store.current] or numbers
                 return {"to": rng.choice(choices)}, set()
@@ -277,24 +296,35 @@ def main() -> None:
             if problems:
                 failures.append({"try": tries, "outcome": outcome, "problems": problems})
                 log(f"{step} try {tries}: NOT WHOLE: {problems}")
+            results["steps"][step] = {
+                "kills": kills,
+                "completed_before_kill": completed,
+                "step_seconds_median": round(sorted(durations)[1], 3),
+                "kill_window_seconds": round(window, 3),
+                "phases": dict(phases.most_common()),
+                "failures": failures,
+            }
+            # After every round, so a run stopped early (a deadline, a busy machine) still says
+            # what it found; the final write below replaces it.
+            _write(args.out, results, started_all, layout, path, partial=True)
         log(f"{step}: {kills} kills, {completed} completed before the kill, {len(failures)} failures")
-        results["steps"][step] = {
-            "kills": kills,
-            "completed_before_kill": completed,
-            "step_seconds_median": round(sorted(durations)[1], 3),
-            "kill_window_seconds": round(window, 3),
-            "phases": dict(phases.most_common()),
-            "failures": failures,
-        }
 
-    log("two updates at once (--wait 0)")
-    results["concurrent"] = _concurrent(path, next_batch(), next_batch())
-    results["seconds"] = round(time.perf_counter() - started_all, 1)
-    results["versions_at_end"] = len(layout.numbers())
-    results["disk_mb_at_end"] = round(paravec.Store.open(path).disk_usage()["total"] / 1e6, 1)
-    write_results(args.out, _markdown(results), results)
+    if "update" in args.steps:
+        log("two updates at once (--wait 0)")
+        results["concurrent"] = _concurrent(path, next_batch(), next_batch())
+    _write(args.out, results, started_all, layout, path, partial=False)
     if own:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write(
+    out: Path, results: dict[str, Any], started: float, layout: Layout, path: Path, *, partial: bool
+) -> None:
+    results["partial"] = partial
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["versions_at_end"] = len(layout.numbers())
+    results["disk_mb_at_end"] = round(paravec.Store.open(path).disk_usage()["total"] / 1e6, 1)
+    write_results(out, _markdown(results), results)
 
 
 def _concurrent(path: Path, first: dict[str, str], second: dict[str, str]) -> dict[str, Any]:
@@ -321,11 +351,14 @@ def _concurrent(path: Path, first: dict[str, str], second: dict[str, str]) -> di
 
 
 def _markdown(r: dict[str, Any]) -> str:
+    names = r.get("step_names", list(STEPS))
+    steps = "" if list(names) == list(STEPS) else " --steps " + " ".join(names)
     out = [
         "# Kill -9 during store steps",
         "",
-        f"`python benchmarks/store_kills.py --kills {r['kills_per_step']}`: {r['seconds']:.0f} s, "
-        f"{r['versions_at_end']} versions and {r['disk_mb_at_end']} MB at the end.",
+        f"`python benchmarks/store_kills.py --kills {r['kills_per_step']}{steps}`: {r['seconds']:.0f} s, "
+        f"{r['versions_at_end']} versions and {r['disk_mb_at_end']} MB at the end."
+        + (" **Partial: the run was stopped before every step had its kills.**" if r.get("partial") else ""),
         "",
         "After every kill the store was opened and checked: current version loads (pickle-free) and passes "
         "`paravec.check`, its index opens with it and holds exactly its documents, every earlier version and "
@@ -344,12 +377,13 @@ def _markdown(r: dict[str, Any]) -> str:
     for step, s in r["steps"].items():
         phases = ", ".join(f"{k}: {v}" for k, v in s["phases"].items())
         out.append(f"- {step}: {phases}")
-    c = r["concurrent"]
-    out += [
-        "",
-        f"Two updates at once with `wait=0`: exit codes {c['exit_codes']}, new versions {c['new_versions']}, "
-        f"the other's error: {c['error_of_the_other'] or 'none'}; problems after: {c['problems'] or 'none'}.",
-    ]
+    c = r.get("concurrent")
+    if c is not None:
+        out += [
+            "",
+            f"Two updates at once with `wait=0`: exit codes {c['exit_codes']}, new versions {c['new_versions']}, "
+            f"the other's error: {c['error_of_the_other'] or 'none'}; problems after: {c['problems'] or 'none'}.",
+        ]
     failures = [(step, f) for step, s in r["steps"].items() for f in s["failures"]]
     if failures:
         out += ["", "## Failures", ""]

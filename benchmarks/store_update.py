@@ -10,7 +10,10 @@ words (~24 articles), ``freeze="all"``.
    * ``Store.update`` with its defaults: load the current version from the pickle-free format,
      update, ``paravec.check``, the verification report (``paravec.evaluate``), index sync, write
      the version, publish;
-   * ``Store.update(evaluate=False)``: the same without the verification report.
+   * ``Store.update(evaluate=False)``: the same without the verification report;
+   * bare with its saved files fsynced: ``paravec.save`` does not fsync, the store fsyncs every
+     file it writes (a version must survive a power cut once published), so this row compares
+     like with like. Every fsync of this process is counted and timed (tantivy's own are not).
 
    After each store repeat the store is rolled back to the base, so every repeat starts alike.
 
@@ -48,6 +51,23 @@ from gensim.test.utils import datapath
 import paravec
 from paravec.datasets import wiki_documents, wiki_texts
 from paravec.tokenizer import tokenize
+
+_FSYNC = {"count": 0, "seconds": 0.0}
+_real_fsync = os.fsync
+
+
+def _counted_fsync(fd: int) -> None:
+    # Every thread's fsync, counted and timed: a store writes each file durably, a bare save does not.
+    started = time.perf_counter()
+    _real_fsync(fd)
+    _FSYNC["count"] += 1
+    _FSYNC["seconds"] += time.perf_counter() - started
+
+
+def _fsyncs(since: tuple[int, float] | None = None) -> tuple[int, float]:
+    """Fsyncs so far (count, seconds waited), or since ``since``."""
+    now = (int(_FSYNC["count"]), float(_FSYNC["seconds"]))
+    return now if since is None else (now[0] - since[0], now[1] - since[1])
 
 
 def _model_files_bytes(path: Path) -> int:
@@ -87,6 +107,7 @@ def main() -> None:
             big_disk(args, args.out or RESULTS / "store_update_big.md")
         return
     args.out = args.out or RESULTS / "store_update.md"
+    os.fsync = _counted_fsync  # this process only: see _counted_fsync
     repeats = 3 if args.quick else args.repeats
     dims = 100 if args.quick else 300
     log = progress_log()
@@ -117,23 +138,32 @@ def main() -> None:
     store = paravec.Store.create(store_path, base, texts)
     del base
 
-    cpu: dict[str, list[float]] = {"bare": [], "store": [], "store_no_report": []}
+    kinds = ("bare", "bare_fsync", "store", "store_no_report")
+    cpu: dict[str, list[float]] = {k: [] for k in kinds}
+    syncs: dict[str, list[tuple[int, float]]] = {k: [] for k in kinds}
 
-    def bare() -> float:
-        started, cpu_started = time.perf_counter(), time.process_time()
+    def bare(durable: bool = False) -> float:
+        started, cpu_started, synced = time.perf_counter(), time.process_time(), _fsyncs()
         model = paravec.load(base_path)
         paravec.update(model, docs_of[0], **options)
         paravec.save(model, work / "bare.model")
-        cpu["bare"].append(time.process_time() - cpu_started)
+        if durable:  # what the store does for each file it writes: on disk before it counts
+            for path in sorted(work.glob("bare.model*")):
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+        kind = "bare_fsync" if durable else "bare"
+        cpu[kind].append(time.process_time() - cpu_started)
+        syncs[kind].append(_fsyncs(synced))
         return time.perf_counter() - started
 
     parts: list[dict[str, float]] = []
 
     def stored(evaluate: bool) -> float:
-        started, cpu_started = time.perf_counter(), time.process_time()
+        started, cpu_started, synced = time.perf_counter(), time.process_time(), _fsyncs()
         info = store.update(docs_of[0], batches[0], evaluate=evaluate, force=True, **options)
         seconds = time.perf_counter() - started
         cpu["store" if evaluate else "store_no_report"].append(time.process_time() - cpu_started)
+        syncs["store" if evaluate else "store_no_report"].append(_fsyncs(synced))
         if evaluate:
             parts.append(info.timings)
         store.rollback(1)
@@ -143,12 +173,13 @@ def main() -> None:
     bare()
     stored(False)
     parts.clear()
-    for values in cpu.values():
+    for values in [*cpu.values(), *syncs.values()]:
         values.clear()
-    times: dict[str, list[float]] = {"bare": [], "store": [], "store_no_report": []}
+    times: dict[str, list[float]] = {k: [] for k in kinds}
     for i in range(repeats):
         log(f"repeat {i + 1}/{repeats}")
         times["bare"].append(bare())
+        times["bare_fsync"].append(bare(durable=True))
         times["store"].append(stored(True))
         times["store_no_report"].append(stored(False))
     medians = {k: statistics.median(v) for k, v in times.items()}
@@ -190,6 +221,9 @@ def main() -> None:
         "load_average": list(os.getloadavg()),
         "ratio_store_vs_bare": round(medians["store"] / medians["bare"], 3),
         "ratio_store_no_report_vs_bare": round(medians["store_no_report"] / medians["bare"], 3),
+        "ratio_store_vs_bare_fsync": round(medians["store"] / medians["bare_fsync"], 3),
+        "fsyncs_median": {k: statistics.median(n for n, _ in v) for k, v in syncs.items()},
+        "fsync_seconds_median": {k: round(statistics.median(w for _, w in v), 3) for k, v in syncs.items()},
         "store_update_breakdown": breakdown,
         "disk": {
             "store_bytes": store_bytes,
@@ -210,6 +244,7 @@ def main() -> None:
 def _markdown(r: dict[str, Any]) -> str:
     s, m, d, b = r["settings"], r["median_seconds"], r["disk"], r["store_update_breakdown"]
     c = r["median_cpu_seconds"]
+    fs = r["fsync_seconds_median"]
     mb = 1e6
     return "\n".join(
         [
@@ -228,6 +263,12 @@ def _markdown(r: dict[str, Any]) -> str:
             f"{r['ratio_store_vs_bare']:.2f} | {c['store']:.2f} ({r['ratio_cpu_store_vs_bare']:.2f}x) |",
             f"| `Store.update(evaluate=False)` (no verification report) | {m['store_no_report']:.2f} | "
             f"{r['ratio_store_no_report_vs_bare']:.2f} | {c['store_no_report']:.2f} |",
+            f"| bare, its saved files then fsynced (durable, as the store writes) | {m['bare_fsync']:.2f} | "
+            f"{m['bare_fsync'] / m['bare']:.2f} | {c['bare_fsync']:.2f} |",
+            "",
+            f"`Store.update` vs the durable bare save: **{r['ratio_store_vs_bare_fsync']:.2f}x**. Fsyncs per step "
+            "(median count, seconds waited summed over threads): "
+            + ", ".join(f"{k} {n:g} ({fs[k]:.3f} s)" for k, n in r["fsyncs_median"].items()),
             "",
             "Where `Store.update`'s time goes (median seconds; the report runs beside the model write and "
             "the index sync, which run beside each other, so these overlap and total is the wall time): "

@@ -31,11 +31,12 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
+import numpy.typing as npt
 from gensim.models import Doc2Vec
 
 import paravec
@@ -55,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 # A stored unit vector further than this (in any component) from the model's is re-indexed.
 _STALE = 1e-6
+# Rows compared at a time: bounded memory on a model of millions of documents.
+_STALE_BLOCK = 65_536
 
 
 def digest(text: str) -> str:
@@ -136,8 +139,8 @@ def plan_sync(
     report = SyncReport()
     tags = view.tags()
     digests = view.digests()
-    removed = [tag for tag in tags if tag_row(model.dv, tag) is None]
-    removed_set = set(removed)
+    rows = _rows_of(model, tags)
+    removed = [tag for tag, row in zip(tags, rows.tolist(), strict=True) if row < 0]
     texts: list[IndexedText] = []
     vectors: dict[str, Any] = {}
     for tag, body in given.items():
@@ -155,22 +158,59 @@ def plan_sync(
         texts.append(IndexedText(tag, titles.get(tag, ""), body, text_digest))
         vectors[tag] = model.dv.vectors[row]
     # Vectors that changed without new text (a replaced document whose text was not passed, or
-    # weights that learnt with freeze="none").
-    kept = [tag for tag in tags if tag not in removed_set and tag not in vectors]
-    if kept:
-        kept_slots = [view.slot(tag) or 0 for tag in kept]
-        kept_rows = [tag_row(model.dv, tag) or 0 for tag in kept]
-        fresh = unit_rows(model.dv.vectors[np.asarray(kept_rows, dtype=np.int64)])
-        stale = np.any(np.abs(fresh - view.unit_vectors(kept_slots)) > _STALE, axis=1)
-        for j in np.flatnonzero(stale):
-            vectors[kept[j]] = model.dv.vectors[kept_rows[j]]
-            report.replaced.append(kept[j])
+    # weights that learnt with freeze="none"): every kept document's stored unit vector is
+    # compared with the model's, in blocks of rows, without a Python step per document.
+    keep = rows >= 0
+    if report.replaced:  # those got their vector above (added tags are not in ``tags``)
+        again = set(report.replaced)
+        keep &= np.fromiter((tag not in again for tag in tags), dtype=bool, count=len(tags))
+    kept = np.flatnonzero(keep)
+    if len(kept):
+        if view.slot(tags[0]) == 0 and view.slot(tags[-1]) == len(tags) - 1:
+            # ``tags`` are in slot order, so n distinct slots from 0 to n - 1 are the positions.
+            slots = kept
+        else:
+            slot_of = view.slot
+            slots = np.fromiter((slot_of(tags[i]) for i in kept.tolist()), dtype=np.int64, count=len(kept))
+        for j in _stale(model.dv.vectors, rows[kept], view, slots):
+            tag = tags[int(kept[j])]
+            vectors[tag] = model.dv.vectors[rows[kept[j]]]
+            report.replaced.append(tag)
     report.removed = removed
     report.unchanged = len(tags) - len(removed) - len(set(report.replaced))
     indexed = len(tags) - len(removed) + len(report.added)
     report.unindexed = max(0, len(model.dv.index_to_key) - indexed)
     changes = Changes(texts=texts, vectors=vectors, removed=removed, fingerprint=model_fingerprint(model))
     return changes, report
+
+
+def _rows_of(model: Doc2Vec, tags: list[str]) -> npt.NDArray[np.int64]:
+    """The row in ``model.dv`` of each tag (-1: the model has no such tag)."""
+    keys = model.dv.index_to_key
+    if len(keys) >= len(tags) and keys[: len(tags)] == tags:
+        # A store's index lists the model's documents in the model's order: no lookup at all.
+        return np.arange(len(tags), dtype=np.int64)
+    get = model.dv.key_to_index.get
+    found = [get(tag) for tag in tags]
+    for i in [i for i, row in enumerate(found) if row is None]:
+        found[i] = tag_row(model.dv, tags[i])  # int tags named by strings of digits
+    return np.fromiter((-1 if row is None else row for row in found), dtype=np.int64, count=len(found))
+
+
+def _stale(
+    vectors: npt.NDArray[Any], rows: npt.NDArray[np.int64], view: IndexView, slots: npt.NDArray[np.int64]
+) -> Iterator[int]:
+    """Positions ``j`` whose model row ``rows[j]`` no longer gives the unit vector at ``slots[j]``."""
+    for start in range(0, len(rows), _STALE_BLOCK):
+        part_rows, part_slots = rows[start : start + _STALE_BLOCK], slots[start : start + _STALE_BLOCK]
+        first = int(part_rows[0])
+        if int(part_rows[-1]) - first == len(part_rows) - 1 and np.all(np.diff(part_rows) == 1):
+            fresh = unit_rows(vectors[first : first + len(part_rows)])  # a slice: no gather
+        else:
+            fresh = unit_rows(vectors[part_rows])
+        stored = view.unit_vectors(cast(Sequence[int], part_slots))  # any backend takes an array too
+        stale = np.any(np.abs(fresh - stored) > _STALE, axis=1)
+        yield from (start + int(j) for j in np.flatnonzero(stale))
 
 
 _MODEL_OR_PATH = InstanceOf((Doc2Vec, str, os.PathLike), "a gensim Doc2Vec or a path")

@@ -18,6 +18,7 @@ import os
 import shutil
 import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gensim.models import Doc2Vec
@@ -136,10 +137,13 @@ class Changing(Publishing):
         with StoreLock(self._layout, "update", wait=wait):
             parent = self.current
             model = self.model(parent)
-            before = self.model(parent) if evaluate else None
             timings["load"] = round(time.perf_counter() - started, 3)
             step = time.perf_counter()
-            upd = paravec.update(model, docs, **update_options)
+            with ThreadPoolExecutor(1, thread_name_prefix="paravec-store-before") as pool:
+                # The report's copy of the parent loads while the update trains, not before it.
+                loading = pool.submit(self.model, parent) if evaluate else None
+                upd = paravec.update(model, docs, **update_options)
+                before = loading.result() if loading is not None else None
             timings["update"] = round(time.perf_counter() - step, 3)
             step = time.perf_counter()
             problems = paravec.check(model)

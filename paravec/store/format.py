@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,10 @@ CHUNK_BYTES = 1024 * 1024
 """Target size of one chunk of array rows (whole rows; at least one row)."""
 _KEYS_PER_CHUNK = 65_536
 # Plain numeric dtypes only: an "object" dtype would need pickle.
+_KeyChunk = tuple[str, list[Any]]
+# The key chunks each model was read from or last written as (by list name), so that writing it
+# again after an update re-encodes only the chunks that changed. Weak: it goes with the model.
+_KNOWN_KEYS: weakref.WeakKeyDictionary[Any, dict[str, list[_KeyChunk]]] = weakref.WeakKeyDictionary()
 _DTYPES = {"b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8"}
 
 
@@ -128,25 +133,53 @@ def _get_value_array(entry: dict[str, Any], objects: ObjectStore) -> npt.NDArray
 # -- keys and JSON values ------------------------------------------------------------------------
 
 
-def _put_keys(keys: list[Any], objects: ObjectStore) -> list[str]:
-    for key in keys:
-        if not isinstance(key, (str, int)) or isinstance(key, bool):
-            raise StoreError(f"cannot store key {key!r} of type {type(key).__name__}; keys are str or int")
-    chunks = []
-    for i in range(0, len(keys), _KEYS_PER_CHUNK):
-        part = [k if isinstance(k, str) else int(k) for k in keys[i : i + _KEYS_PER_CHUNK]]
-        chunks.append(objects.put(json.dumps(part, ensure_ascii=False).encode("utf-8", "surrogatepass")))
+def _put_keys(keys: list[Any], objects: ObjectStore, known: list[_KeyChunk] | None = None) -> list[_KeyChunk]:
+    """Store ``keys`` in chunks; return ``(digest, keys of the chunk)`` of each.
+
+    A chunk equal to the same chunk of ``known`` (what this model was read from or last written
+    as) is that object again: neither encoded nor hashed, so an update costs its new keys only.
+    """
+    known = known or []
+    chunks: list[_KeyChunk] = []
+    for n, i in enumerate(range(0, len(keys), _KEYS_PER_CHUNK)):
+        part = keys[i : i + _KEYS_PER_CHUNK]
+        if n < len(known) and known[n][1] == part and objects.path(known[n][0]).exists():
+            chunks.append(known[n])
+            continue
+        if not all(type(key) is str for key in part):  # exactly str: the common case, checked fast
+            for key in part:
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    raise StoreError(
+                        f"cannot store key {key!r} of type {type(key).__name__}; keys are str or int"
+                    )
+            part = [k if isinstance(k, str) else int(k) for k in part]
+        digest = objects.put(json.dumps(part, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        chunks.append((digest, part))
     return chunks
 
 
-def _get_keys(chunks: list[str], objects: ObjectStore) -> list[Any]:
+def _get_keys(chunks: list[str], objects: ObjectStore, known: list[_KeyChunk] | None = None) -> list[Any]:
+    """The keys stored in ``chunks``; each chunk is also appended to ``known`` (see `_put_keys`)."""
     keys: list[Any] = []
     for digest in chunks:
         part = json.loads(objects.get(digest).decode("utf-8", "surrogatepass"))
         if not isinstance(part, list):
             raise StoreError("a key list of the store is corrupt")
         keys.extend(part)
+        if known is not None:
+            known.append((digest, part))
     return keys
+
+
+def _put_raw_vocab_keys(
+    keys: list[Any], objects: ObjectStore, known: dict[str, list[_KeyChunk]]
+) -> list[_KeyChunk]:
+    known["raw_vocab"] = _put_keys(keys, objects, known.get("raw_vocab"))
+    return known["raw_vocab"]
+
+
+def _digests(chunks: list[_KeyChunk]) -> list[str]:
+    return [digest for digest, _ in chunks]
 
 
 _MISSING = object()
@@ -222,7 +255,9 @@ def _get_attributes(target: Any, attrs: dict[str, Any], objects: ObjectStore) ->
             raise StoreError(f"attribute {name!r} of the model manifest is neither an array nor JSON")
 
 
-def _put_keyed(kv: KeyedVectors, objects: ObjectStore, dropped: list[str], prefix: str) -> dict[str, Any]:
+def _put_keyed(
+    kv: KeyedVectors, objects: ObjectStore, dropped: list[str], prefix: str, known: dict[str, list[_KeyChunk]]
+) -> dict[str, Any]:
     special = {"index_to_key": 1, "key_to_index": 1, "expandos": 1, "norms": 1}
     expandos = {}
     for name, value in getattr(kv, "expandos", {}).items():
@@ -231,17 +266,19 @@ def _put_keyed(kv: KeyedVectors, objects: ObjectStore, dropped: list[str], prefi
             dropped.append(f"{prefix}expandos.{name}")
         else:
             expandos[name] = entry
+    name = prefix.rstrip(".")
+    known[name] = _put_keys(list(kv.index_to_key), objects, known.get(name))
     return {
-        "keys": _put_keys(list(kv.index_to_key), objects),
+        "keys": _digests(known[name]),
         "expandos": expandos,
         "attributes": _put_attributes(kv, objects, special, dropped, prefix),
     }
 
 
-def _get_keyed(entry: dict[str, Any], objects: ObjectStore) -> KeyedVectors:
+def _get_keyed(entry: dict[str, Any], objects: ObjectStore, known: list[_KeyChunk]) -> KeyedVectors:
     kv = KeyedVectors.__new__(KeyedVectors)
     _get_attributes(kv, entry["attributes"], objects)
-    kv.index_to_key = _get_keys(entry["keys"], objects)
+    kv.index_to_key = _get_keys(entry["keys"], objects, known)
     kv.key_to_index = {key: i for i, key in enumerate(kv.index_to_key)}
     kv.expandos = {name: _get_value_array(e, objects) for name, e in entry["expandos"].items()}
     kv.norms = None  # a cache gensim fills on demand
@@ -264,19 +301,20 @@ def write_model(model: Doc2Vec, objects: ObjectStore) -> dict[str, Any]:
         attributes that could not be kept without pickle.
     """
     dropped: list[str] = []
+    known = _KNOWN_KEYS.get(model, {})
     special = {"wv": 1, "dv": 1, "random": 1, "raw_vocab": 1, "hashfxn": 1, "load": 1}
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "version": _VERSION,
         "class": "gensim.models.doc2vec.Doc2Vec",
         "attributes": _put_attributes(model, objects, special, dropped, ""),
-        "wv": _put_keyed(model.wv, objects, dropped, "wv."),
-        "dv": _put_keyed(model.dv, objects, dropped, "dv."),
+        "wv": _put_keyed(model.wv, objects, dropped, "wv.", known),
+        "dv": _put_keyed(model.dv, objects, dropped, "dv.", known),
     }
     raw_vocab = getattr(model, "raw_vocab", None)
     if raw_vocab is not None:
         manifest["raw_vocab"] = {
-            "keys": _put_keys(list(raw_vocab), objects),
+            "keys": _digests(_put_raw_vocab_keys(list(raw_vocab), objects, known)),
             "counts": _put_array(
                 np.fromiter(raw_vocab.values(), dtype=np.int64, count=len(raw_vocab)), objects
             ),
@@ -297,6 +335,7 @@ def write_model(model: Doc2Vec, objects: ObjectStore) -> dict[str, Any]:
     if hashfxn is not hash:
         dropped.append("hashfxn")
     manifest["dropped"] = dropped
+    _KNOWN_KEYS[model] = known
     return manifest
 
 
@@ -315,10 +354,11 @@ def read_model(manifest: dict[str, Any], objects: ObjectStore) -> Doc2Vec:
     try:
         model = Doc2Vec.__new__(Doc2Vec)
         _get_attributes(model, manifest["attributes"], objects)
-        model.wv = _get_keyed(manifest["wv"], objects)
-        model.dv = _get_keyed(manifest["dv"], objects)
+        known: dict[str, list[_KeyChunk]] = {"wv": [], "dv": [], "raw_vocab": []}
+        model.wv = _get_keyed(manifest["wv"], objects, known["wv"])
+        model.dv = _get_keyed(manifest["dv"], objects, known["dv"])
         if "raw_vocab" in manifest:
-            keys = _get_keys(manifest["raw_vocab"]["keys"], objects)
+            keys = _get_keys(manifest["raw_vocab"]["keys"], objects, known["raw_vocab"])
             counts = _get_array(manifest["raw_vocab"]["counts"], objects)
             model.raw_vocab = dict(zip(keys, counts.tolist(), strict=True))
         if "random" in manifest:
@@ -335,6 +375,7 @@ def read_model(manifest: dict[str, Any], objects: ObjectStore) -> Doc2Vec:
             )
         model.hashfxn = hash
         model.load = call_on_class_only
+        _KNOWN_KEYS[model] = known
     except (KeyError, TypeError, ValueError) as err:
         raise StoreError(f"the model manifest is corrupt ({type(err).__name__}: {err})") from None
     return model

@@ -129,10 +129,15 @@ def _sync_index(parent_index: Path, index_dir: Path, model: Doc2Vec, new_texts: 
     import time
 
     from paravec.search import SearchIndex
+    from paravec.search.embedded import EmbeddedBackend
 
     started = time.perf_counter()
     link_tree(parent_index, index_dir)
-    SearchIndex.open(index_dir, model=model, sync="rebuild", texts=new_texts)
+    path = index_dir.resolve()
+    # `SearchIndex.open` would fingerprint the model once to compare and `sync` once more to
+    # record it; the sync alone does both (it changes nothing but the fingerprint if the model did
+    # not change).
+    SearchIndex(path, model, EmbeddedBackend.open(path)).sync(model, new_texts)
     return round(time.perf_counter() - started, 3)
 
 

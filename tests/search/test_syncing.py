@@ -167,3 +167,29 @@ def test_sync_refuses_a_model_of_another_size_and_what_is_not_a_model(small_inde
     with pytest.raises(ParameterError, match=r"^model must be a gensim Doc2Vec or a path"):
         small_index.sync(42)
     assert _generation(small_index) == 0
+
+
+def test_rows_are_found_by_tag_when_the_model_no_longer_lists_the_index_in_order(idx, model):
+    # Deleting bg5 shifts every later row by one: slots and rows differ from there on.
+    moved = copy.deepcopy(model)
+    paravec.delete(moved, ["bg5"])
+    moved.dv.vectors[moved.dv.key_to_index["bg42"]] *= -1
+    changes, report = plan_sync(idx.backend.view(), moved, {}, {})
+    assert report.removed == ["bg5"] == changes.removed
+    assert report.replaced == ["bg42"] and list(changes.vectors) == ["bg42"]
+    assert report.unchanged == 298
+    assert np.array_equal(changes.vectors["bg42"], moved.dv["bg42"])
+
+
+def test_a_moved_vector_is_found_in_an_index_with_a_removed_slot(small_index, model):
+    # After bg5 is removed, slots (bg29 at 29) are no longer positions in the tag list (28).
+    fewer = copy.deepcopy(model)
+    paravec.delete(fewer, ["bg5"])
+    small_index.sync(fewer)
+    view = small_index.backend.view()
+    assert view.slot("bg29") == 29 and len(view.tags()) == 29
+    moved = copy.deepcopy(fewer)
+    moved.dv.vectors[moved.dv.key_to_index["bg20"]] *= -1
+    changes, report = plan_sync(view, moved, {}, {})
+    assert report.replaced == ["bg20"] and list(changes.vectors) == ["bg20"]
+    assert report.removed == [] and report.unchanged == 28

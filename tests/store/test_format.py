@@ -116,3 +116,34 @@ def test_a_tampered_manifest_cannot_name_a_path_or_an_object_dtype(tmp_path, lee
     bad["wv"]["attributes"]["vectors"]["$array"]["dtype"] = "|O"
     with pytest.raises(StoreError, match="only numeric"):
         read_model(bad, objects)
+
+
+def test_key_chunks_are_reused_only_while_equal(tmp_path, lee_background, monkeypatch):
+    monkeypatch.setattr("paravec.store.format._KEYS_PER_CHUNK", 40)
+    model = paravec.train(lee_background[:100], vector_size=16, epochs=2, seed=1, workers=1)
+    objects = ObjectStore(tmp_path)
+    first = write_model(model, objects)
+    copy = read_model(first, objects)
+    encoded: list[int] = []
+    real_dumps = json.dumps
+    monkeypatch.setattr(
+        "paravec.store.format.json.dumps", lambda v, **k: encoded.append(1) or real_dumps(v, **k)
+    )
+    paravec.update(copy, lee_background[100:105], workers=1, epochs=2)  # appends tags and words
+    manifest = write_model(copy, objects)
+
+    def changed(name):
+        before, after = first[name]["keys"], manifest[name]["keys"]
+        return sum(1 for i, d in enumerate(after) if i >= len(before) or before[i] != d)
+
+    # Only chunks that differ from the same chunk of the version read were encoded and hashed:
+    # the update appended tags and words, so all but the last chunks of both lists are reused.
+    assert changed("dv") == 1 and changed("wv") <= 2
+    assert len(encoded) == changed("dv") + changed("wv") + changed("raw_vocab")
+    # a key renamed in place, in a chunk that was reused, is seen and stored
+    copy.dv.index_to_key[3] = "renamed"
+    copy.dv.key_to_index = {k: i for i, k in enumerate(copy.dv.index_to_key)}
+    again = read_model(write_model(copy, objects), objects)
+    assert again.dv.index_to_key[3] == "renamed"
+    assert again.dv.index_to_key == copy.dv.index_to_key
+    assert again.wv.index_to_key == copy.wv.index_to_key and again.raw_vocab == copy.raw_vocab
