@@ -477,24 +477,6 @@ def evaluate(args, domain_name: str, log) -> dict[str, Any]:
 # -- choosing settings on the tuning sets, and the table ------------------------------------------
 
 
-def family(label: str) -> str:
-    """The candidate a label belongs to (labels differ by settings within a family)."""
-    if label.startswith("BM25 + MiniLM"):
-        return "BM25 + MiniLM"
-    prefixes = (
-        "BM25 + paravec cosine",
-        "BM25 + paravec second-order",
-        "expand word_ranking",
-        "Rocchio second-order",
-        "Rocchio",
-        "document + Rocchio",
-    )
-    for prefix in prefixes:
-        if label.startswith(prefix):
-            return prefix
-    return label
-
-
 _TUNED = (
     "BM25 + MiniLM",
     "BM25 + paravec cosine",
@@ -504,6 +486,16 @@ _TUNED = (
     "Rocchio",
     "document + Rocchio",
 )
+
+
+def family(label: str) -> str:
+    """The candidate a label belongs to (labels differ by settings within a family)."""
+    for prefix in _TUNED:
+        if label.startswith(prefix):
+            return prefix
+    return label
+
+
 SHORT_SETS = ("ng_subject", "numpy_summary")  # query by a subject or summary line; the rest by a text
 
 

@@ -230,6 +230,16 @@ def main() -> None:
         picks = rng.sample(range(len(lee)), 5)
         return {f"b{batch_no}-lee{i}": lee[i] for i in picks}
 
+    def quick_version(store: Any) -> None:
+        # a cheap version to move between or collect: not what the kills measure
+        store.update(
+            [TaggedDocument(tokenize(t), [tag]) for tag, t in next_batch().items()],
+            evaluate=False,
+            force=True,
+            epochs=2,
+            workers=1,
+        )
+
     results: dict[str, Any] = {"kills_per_step": args.kills, "steps": {}, "step_names": args.steps}
     started_all = time.perf_counter()
     for step in args.steps:
@@ -243,26 +253,14 @@ def main() -> None:
                 # Run alone (--steps rollback) the store holds only the base: a rollback to the
                 # current version writes nothing, so make versions to move between first.
                 while len(layout.numbers()) < 3:
-                    store.update(
-                        [TaggedDocument(tokenize(t), [tag]) for tag, t in next_batch().items()],
-                        evaluate=False,
-                        force=True,
-                        epochs=2,
-                        workers=1,
-                    )
+                    quick_version(store)
                 numbers = layout.numbers()
                 choices = [n for n in numbers if n != store.current] or numbers
                 return {"to": rng.choice(choices)}, set()
             if step == "gc":
                 # make sure there is something to collect: two quick versions
                 for _ in range(2):
-                    store.update(
-                        [TaggedDocument(tokenize(t), [tag]) for tag, t in next_batch().items()],
-                        evaluate=False,
-                        force=True,
-                        epochs=2,
-                        workers=1,
-                    )
+                    quick_version(store)
                 numbers = layout.numbers()
                 keep = 2
                 kept = set(numbers[-keep:]) | {store.current}
