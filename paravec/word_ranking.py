@@ -39,7 +39,14 @@ import numpy.typing as npt
 
 from paravec.linalg import unit_rows
 
-__all__ = ["LOG_COUNT_WEIGHT", "nearest_words", "nearest_words_many", "word_scores", "words_near_word"]
+__all__ = [
+    "LOG_COUNT_WEIGHT",
+    "WordRanker",
+    "nearest_words",
+    "nearest_words_many",
+    "word_scores",
+    "words_near_word",
+]
 
 # Scores of several vectors are computed a block of columns at a time, each block at most this
 # many floats (vocabulary x vectors), so a vocabulary of millions does not need gigabytes.
@@ -131,7 +138,8 @@ def nearest_words_many(
     100 new documents and words did it 100 times); here the word matrix is normalised once and
     a block of rows is scored by one matrix product, in float32 (the model's own precision), so
     the scores agree with `word_scores` to about 1e-5 and the ranking can differ only between
-    words that tie to that precision.
+    words that tie to that precision. A caller ranking several sets of vectors against one model
+    keeps a `WordRanker` instead, which prepares the vocabulary once for all of them.
 
     Parameters
     ----------
@@ -146,29 +154,51 @@ def nearest_words_many(
     list of list of (str, float)
         Per row, its words and scores, highest first.
     """
-    rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-    skips = exclude if exclude is not None else [None] * len(rows)
-    if len(skips) != len(rows):
-        raise ValueError(f"exclude has {len(skips)} entries for {len(rows)} vectors")
-    if not len(rows):
-        return []
-    words = model.wv.vectors
-    unit_words = unit_rows(words)
-    output = model.syn1neg[: len(words)] if getattr(model, "negative", 0) else None
-    prior = _log_counts(model, len(words)).astype(np.float32) if output is not None else None
-    keys, key_to_index = model.wv.index_to_key, model.wv.key_to_index
-    block = max(1, _BLOCK_FLOATS // max(len(words), 1))
-    out: list[list[tuple[str, float]]] = []
-    for start in range(0, len(rows), block):
-        part = rows[start : start + block]
-        scores = unit_rows(part) @ unit_words.T  # one row of scores per vector, contiguous
-        if output is not None:
-            scores = _z_rows(scores) + _z_rows(part @ output.T + prior)
-        for j, word in enumerate(skips[start : start + len(part)]):
-            if word is not None and word in key_to_index:
-                scores[j, key_to_index[word]] = -np.inf
-        out.extend(_top_rows(scores, k, keys))
-    return out
+    return WordRanker(model).nearest(vectors, k, exclude=exclude)
+
+
+class WordRanker:
+    """`nearest_words_many` for one model, its vocabulary prepared once for many calls.
+
+    The unit word vectors, the output rows and the log-count prior are taken when the ranker is
+    made: a ranker belongs to one state of the model and must not outlive an update of it.
+
+    Parameters
+    ----------
+    model : gensim.models.Doc2Vec
+    """
+
+    def __init__(self, model: Any) -> None:
+        words = model.wv.vectors
+        self._unit_words = unit_rows(words)
+        negative = bool(getattr(model, "negative", 0))
+        self._output = model.syn1neg[: len(words)] if negative else None
+        self._prior = _log_counts(model, len(words)).astype(np.float32) if negative else None
+        self._keys, self._key_to_index = model.wv.index_to_key, model.wv.key_to_index
+
+    def nearest(
+        self, vectors: npt.ArrayLike, k: int = 10, *, exclude: list[str | None] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """The ``k`` nearest words of each row of ``vectors``: see `nearest_words_many`."""
+        rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        skips = exclude if exclude is not None else [None] * len(rows)
+        if len(skips) != len(rows):
+            raise ValueError(f"exclude has {len(skips)} entries for {len(rows)} vectors")
+        if not len(rows):
+            return []
+        unit_words, output, prior = self._unit_words, self._output, self._prior
+        block = max(1, _BLOCK_FLOATS // max(len(unit_words), 1))
+        out: list[list[tuple[str, float]]] = []
+        for start in range(0, len(rows), block):
+            part = rows[start : start + block]
+            scores = unit_rows(part) @ unit_words.T  # one row of scores per vector, contiguous
+            if output is not None:
+                scores = _z_rows(scores) + _z_rows(part @ output.T + prior)
+            for j, word in enumerate(skips[start : start + len(part)]):
+                if word is not None and word in self._key_to_index:
+                    scores[j, self._key_to_index[word]] = -np.inf
+            out.extend(_top_rows(scores, k, self._keys))
+        return out
 
 
 def _top_rows(scores: npt.NDArray[Any], k: int, keys: list[Any]) -> list[list[tuple[str, float]]]:

@@ -28,6 +28,7 @@ import numpy.typing as npt
 from gensim.models.doc2vec import TaggedDocument
 
 from paravec.evaluation.inference import sample_indices
+from paravec.word_ranking import WordRanker
 
 __all__ = ["EvaluationContext"]
 
@@ -69,6 +70,14 @@ class EvaluationContext:
     postings: dict[str, set[int]] = field(default_factory=dict)
     nearest_words: dict[Hashable, list[str]] = field(default_factory=dict)
     placed_tags: list[Hashable] = field(default_factory=list)
+    _ranker: WordRanker | None = field(default=None, init=False, repr=False)
+
+    @property
+    def word_ranker(self) -> WordRanker:
+        """A `WordRanker` of ``model``, made on first use and shared by the sections."""
+        if self._ranker is None:
+            self._ranker = WordRanker(self.model)
+        return self._ranker
 
     @classmethod
     def build(

@@ -46,7 +46,6 @@ from paravec.evaluation.similarity import broken_rows, cosine_scan, row_cosines
 from paravec.evaluation.thresholds import judge_high, judge_zero, rule_high
 from paravec.report import Check, Section
 from paravec.tags import tag_row
-from paravec.word_ranking import nearest_words_many
 
 __all__ = ["DISTINCTIVE_K", "distinctive_words", "new_words_section", "placement_section"]
 
@@ -171,7 +170,7 @@ def placement_section(ctx: EvaluationContext) -> Section:
     recalls: list[float] = []
     table: list[list[Any]] = []
     # All documents' nearest words in one pass over the vocabulary (not one pass per document).
-    nearest_all = nearest_words_many(model, stored, ctx.topn)
+    nearest_all = ctx.word_ranker.nearest(stored, ctx.topn)
     for k, j in enumerate(present):
         distinct = distinctive_words(chosen[j].words, df, len(docs), known)
         nearest = [w for w, _ in nearest_all[k]]
@@ -278,7 +277,7 @@ def new_words_section(ctx: EvaluationContext, new_words: Sequence[str] | None) -
     chances: list[float] = []
     table = []
     rows_near = np.array([model.wv.get_index(w) for w in in_batch], dtype=np.int64)
-    near_all = nearest_words_many(model, model.wv.vectors[rows_near], ctx.topn, exclude=list(in_batch))
+    near_all = ctx.word_ranker.nearest(model.wv.vectors[rows_near], ctx.topn, exclude=list(in_batch))
     for w, near in zip(in_batch, near_all, strict=True):
         docs_w = ctx.postings[w]
         neigh, sims = [n for n, _ in near], [s for _, s in near]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -161,3 +162,26 @@ def test_other_model_types_are_refused(batch) -> None:
     empty_model = Doc2Vec(vector_size=8)
     with pytest.raises(ParameterError, match="model has no word vectors"):
         evaluate(empty_model, batch)
+
+
+def test_the_vocabulary_is_prepared_once_per_report(base, lee_test, monkeypatch) -> None:
+    # The placement and new-words sections both rank the whole vocabulary; a store update waits
+    # for this report, so its sections share one prepared vocabulary instead of one each.
+    from paravec import word_ranking
+
+    model = copy.deepcopy(base)
+    update_report = paravec.update(model, lee_test, workers=1, min_count=1)
+    made = []
+    real_init = word_ranking.WordRanker.__init__
+
+    def counting_init(self: Any, m: Any) -> None:
+        made.append(m)
+        real_init(self, m)
+
+    monkeypatch.setattr(word_ranking.WordRanker, "__init__", counting_init)
+    report = paravec.evaluate(model, lee_test, update_report=update_report, word_benchmarks=False)
+    placement = next(s for s in report.sections if s.key == "placement")
+    new_words = next(s for s in report.sections if s.key == "new_words")
+    assert placement.metrics["distinctive_hit"] is not None
+    assert new_words.metrics["words_examined"] > 0
+    assert len(made) == 1 and made[0] is model
