@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _postgres_results import write_sizes
 
 
 @contextlib.contextmanager
@@ -248,6 +249,9 @@ def postgres_latency(args: argparse.Namespace) -> int:
                 recalls: dict[int, tuple[float, float]] = {}
                 default_ef = pgview.EF_SEARCH
                 exact_p50 = None
+                embedded_recall: dict[str, float] = {}
+                if "embedded" in built and built["embedded"].uses_ann:
+                    embedded_recall = _usearch_recall(sl, built["embedded"], qs)
                 if "postgresql" in built:
                     scan = _every_match(
                         sl, built["postgresql"], doc_qs[: args.pg_full_scan_queries], size, rows
@@ -284,9 +288,17 @@ def postgres_latency(args: argparse.Namespace) -> int:
                     "recalls": {str(ef): value for ef, value in recalls.items()},
                     "default_ef": default_ef,
                     "exact_p50": exact_p50,
+                    "embedded_recall": embedded_recall,
+                    "runs": [
+                        {
+                            "backends": measured,
+                            "load": [load_start, os.getloadavg()[0]],
+                            "seconds": time.perf_counter() - size_started,
+                        }
+                    ],
                     "machine": f"{platform.machine()} with {os.cpu_count()} CPUs",
                 }
-                _write(out, size, result)
+                write_sizes(out, size, result)
                 for index in built.values():
                     with contextlib.suppress(AttributeError):
                         index.backend.close()  # type: ignore[attr-defined]
@@ -326,6 +338,22 @@ def _recall(sl: Any, idx: Any, qs: list[str]) -> tuple[dict[int, tuple[float, fl
     return recalls, sl.pct(exact_wall, 50)
 
 
+def _usearch_recall(sl: Any, idx: Any, qs: list[str]) -> dict[str, float]:
+    """The embedded backend's usearch graph: recall@10 against its exact search, and both lookups'
+    p50 (ms), on the same inferred queries as `_recall`."""
+    view = idx.backend.view()
+    qvecs = [idx.model.infer_vector(q.split(), epochs=idx.model.epochs) for q in qs]
+    exact = [{s for s, _ in view.vector_candidates(v, 10, exact=True)} for v in qvecs]
+    found = [{s for s, _ in view.vector_candidates(v, 10)} for v in qvecs]
+    ann_wall, _ = sl.latencies(lambda v, s=view: s.vector_candidates(v, 10), qvecs)
+    exact_wall, _ = sl.latencies(lambda v, s=view: s.vector_candidates(v, 10, exact=True), qvecs)
+    recall = float(np.mean([len(f & e) / 10 for f, e in zip(found, exact, strict=True)]))
+    print(
+        "usearch recall", recall, "p50", sl.pct(ann_wall, 50), "exact p50", sl.pct(exact_wall, 50), flush=True
+    )
+    return {"recall": recall, "ann_p50": sl.pct(ann_wall, 50), "exact_p50": sl.pct(exact_wall, 50)}
+
+
 def _every_match(sl: Any, idx: Any, queries: list[str], size: int, rows: list[list[Any]]) -> dict[str, Any]:
     """PostgreSQL's document mode as before `pgview.KEYWORD_SCAN` (every keyword match ranked) on
     ``queries``, beside the limited one: a row of ``rows``, and how far the top 10s agree."""
@@ -357,131 +385,3 @@ def _every_match(sl: Any, idx: Any, queries: list[str], size: int, rows: list[li
     first = float(np.mean([a[:1] == b[:1] for a, b in zip(limited, found, strict=True)]))
     print(size, row, "top-10 agreement", agree, "same first", first, flush=True)
     return {"queries": len(queries), "keyword_scan": limit, "top10_agreement": agree, "top1_same": first}
-
-
-def _build_load(builds: dict[str, Any]) -> str:
-    """The load average during the builds, as recorded (one pair, or one per backend)."""
-    if "load_start" in builds:
-        return f"{builds['load_start']:.1f} -> {builds['load_end']:.1f}"
-    return ", ".join(
-        f"{backend} {builds[backend + '_load'][0]:.1f} -> {builds[backend + '_load'][1]:.1f}"
-        for backend in ("embedded", "postgresql")
-        if backend + "_load" in builds
-    )
-
-
-def _build_cell(builds: dict[str, Any], backend: str) -> str:
-    if backend not in builds:
-        return "not measured"
-    return f"{builds[backend]:.1f} s ({builds[backend + '_cpu']:.1f})"
-
-
-def _merged(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """``new``, or, when it measured one backend (``--measure-backends``), ``new`` with the other
-    backend's figures of ``old``: two runs of one size, each backend's rows from its own run."""
-    measured = new.get("backends") or ["embedded", "postgresql"]
-    if old is None or len(measured) == 2:
-        return new
-    mine = tuple(f"{backend} " for backend in measured)
-    rows = [r for r in old["rows"] if not r[0].startswith(mine)] + new["rows"]
-    modes = ["keyword", "vector", "hybrid", "document"]
-    rows.sort(key=lambda r: (modes.index(r[0].split()[1].rstrip(",")), r[0].startswith("postgresql")))
-    merged = {**old, **new, "rows": rows, "syncs": {**old["syncs"], **new["syncs"]}}
-    merged["builds"] = {**old["builds"], **new["builds"]}
-    merged["backends"] = sorted(set(old.get("backends") or ["embedded", "postgresql"]) | set(measured))
-    merged["command"] = f"{old['command']}` and `{new['command']}"
-    if "postgresql" not in measured:  # the PostgreSQL-only figures stay the earlier run's
-        for key in ("recalls", "exact_p50", "scan", "default_ef", "load", "seconds", "settings"):
-            merged[key] = old[key]
-    return merged
-
-
-def _write(out: Path, size: int, result: dict[str, Any]) -> None:
-    """Add ``size``'s figures to the JSON beside ``out`` and write every size measured so far."""
-    from _common import write_results
-
-    store = out.with_suffix(".json")
-    sizes = json.loads(store.read_text())["sizes"] if store.exists() else {}
-    sizes[str(size)] = _merged(sizes.get(str(size)), result)
-    sizes = dict(sorted(sizes.items(), key=lambda item: int(item[0])))
-    lines = [
-        "# Search latency: PostgreSQL beside the embedded backend",
-        "",
-        "Both backends over the same model, synthetic documents (50-250 words drawn from the "
-        "Wikipedia-trained vocabulary by frequency) and queries (1-4 mid-frequency words; k=10, "
-        "snippets included; vector and hybrid infer the query, 20 epochs), measured in one run per "
-        "size, mode by mode, one backend right after the other, so both see the same load: read the "
-        "ratios. The server runs on the same machine (Unix socket) and shares its 2 cores. Wall = "
-        "per query; client CPU = the querying thread's; server CPU = the PostgreSQL process serving "
-        "the read connection, mean per query (/proc, 10 ms ticks over all queries; its parallel "
-        "workers, if any, not counted). Vector search is exact below 50,000 documents and HNSW from "
-        "there (as the embedded backend switches to usearch). Document mode: whole indexed "
-        "documents as queries.",
-        "",
-        "Per size: the command, the vector size of the model, the server settings and the load "
-        "average (1 min) at the start and end of the queries.",
-        "",
-    ]
-    for key, r in sizes.items():
-        lines.append(
-            f"- {int(key):,}: `{r['command']}`; {r['vector_size']} dimensions, text config "
-            f"`{r['text_config']}`, {r['queries']} queries ({r['document_queries']} in document mode), "
-            f"{r['machine']}; {r['settings']}; load {r['load'][0]:.1f} -> {r['load'][1]:.1f} "
-            f"(builds: {_build_load(r['builds'])}); queries took "
-            f"{r['seconds']:.0f} s"
-        )
-    lines += [
-        "",
-        "| documents | backend and mode | wall p50 (ms) | wall p95 (ms) | client CPU p50 (ms) | "
-        "client CPU p95 (ms) | server CPU mean (ms) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for key, r in sizes.items():
-        for label, w50, w95, c50, c95, server in r["rows"]:
-            shown = "" if server is None else f"{server:.2f}"
-            lines.append(
-                f"| {int(key):,} | {label} | {w50:.2f} | {w95:.2f} | {c50:.2f} | {c95:.2f} | {shown} |"
-            )
-    lines += [
-        "",
-        "| documents | build, embedded / PostgreSQL (client CPU) | sync of 100 new, embedded / PostgreSQL | "
-        "HNSW recall@10 vs exact, ef_search 40 / 100 / 200 | top-10 lookup p50, HNSW ef 40 / 100 / 200 / exact |",
-        "| ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for key, r in sizes.items():
-        b, rec = r["builds"], r["recalls"]
-        lines.append(
-            f"| {int(key):,} | {_build_cell(b, 'embedded')} / {_build_cell(b, 'postgresql')} | "
-            + " / ".join(
-                f"{r['syncs'][backend]:.2f} s" if backend in r["syncs"] else "-"
-                for backend in ("embedded", "postgresql")
-            )
-            + " | "
-            + " / ".join(f"{rec[ef][0]:.3f}" for ef in ("40", "100", "200"))
-            + " | "
-            + " / ".join(f"{rec[ef][1]:.2f}" for ef in ("40", "100", "200"))
-            + f" / {r['exact_p50']:.2f} ms |"
-        )
-    scans = [(key, r["scan"]) for key, r in sizes.items() if r.get("scan", {}).get("queries")]
-    if scans:
-        lines += [
-            "",
-            "PostgreSQL document mode ranks by `ts_rank_cd` only the documents holding the query's "
-            f"rarest words, about {scans[0][1]['keyword_scan']:,} (`pgview.KEYWORD_SCAN`); 'every "
-            "match ranked' is the code before that limit, on the first queries. Agreement of the "
-            "two top 10s (same queries):",
-            "",
-        ]
-        lines += [
-            f"- {int(key):,}: {s['queries']} queries, top-10 overlap {s['top10_agreement']:.2f}, "
-            f"same first hit {s['top1_same']:.2f}"
-            for key, s in scans
-        ]
-    lines += [
-        "",
-        f"Searches use ef_search = max({sizes[key]['default_ef']}, candidates) (hybrid: 100 candidates).",
-        "",
-    ]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    store.write_text(json.dumps({"sizes": sizes}, indent=1))
-    write_results(out, "\n".join(lines))
