@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from paravec.errors import IndexStateError, ParameterError
 
 __all__ = [
+    "DEAD_ROWS_INDEX",
     "DEFAULT_SCHEMA",
     "DEFAULT_TEXT_CONFIG",
     "MAX_DIMENSIONS",
@@ -219,6 +220,10 @@ def create_tables(conn: Any, schema: str, dimensions: int, text_config: str) -> 
         conn.execute(sql.SQL(statement).format(**names))
 
 
+DEAD_ROWS_INDEX = "CREATE INDEX IF NOT EXISTS documents_dead ON {}.documents (died) WHERE died IS NOT NULL"
+"""The rows a sync marked dead (few at any time): the next sync deletes them through this index."""
+
+
 def create_indexes(conn: Any, schema: str, documents: int, dimensions: int) -> None:
     """The search indexes, made after the bulk load (faster than maintaining them row by row).
 
@@ -239,5 +244,6 @@ def create_indexes(conn: Any, schema: str, documents: int, dimensions: int) -> N
     conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {}.documents (tag) WHERE died IS NULL").format(s))
     # Every version of a tag: a reader at an older generation looks tags up too (texts, snippets).
     conn.execute(sql.SQL("CREATE INDEX ON {}.documents (tag)").format(s))
+    conn.execute(sql.SQL(DEAD_ROWS_INDEX).format(s))
     conn.execute(sql.SQL("CREATE INDEX ON {}.documents USING gin (tsv)").format(s))
     conn.execute(sql.SQL("CREATE INDEX ON {}.documents USING hnsw (embedding vector_cosine_ops)").format(s))

@@ -209,6 +209,39 @@ def test_a_sync_is_seen_by_another_process_and_an_old_view_keeps_its_generation(
     assert again.backend.view().digests() == reader.backend.view().digests()
 
 
+def test_a_sync_counts_without_a_scan_and_deletes_dead_rows_through_their_index(
+    postgres_dsn, pg_target, built, updated, tmp_path
+):
+    # At 1M documents a sync of 100 took minutes: it counted the live rows and found the dead ones
+    # by reading the whole table. Now the count follows from the rows it changed, and dead rows
+    # have a partial index, which an index built without it gets at its next sync.
+    dsn = pg_target()
+    schema = dsn.rsplit("schema=", 1)[1]
+    texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags[:30]]
+    index = SearchIndex.build(built.model_path, texts, dsn, model=built.model)
+
+    def table(query: str) -> list[tuple]:
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            cursor = conn.execute(query.replace("S.", f'"{schema}".'))
+            return cursor.fetchall() if cursor.description else []
+
+    table("DROP INDEX S.documents_dead")  # as built before the index existed
+    new = [("new0", "Koalas and a platypus were found near the river."), ("new1", "Wombats again.")]
+    paravec.save(updated(new), tmp_path / "a.model")
+    index.sync(tmp_path / "a.model", [*new, (built.tags[1], "A replaced text about koalas.")])
+    more = [*new, ("new2", "A third new text about emus.")]
+    paravec.save(updated(more), tmp_path / "b.model")
+    index.sync(tmp_path / "b.model", [*more, (built.tags[2], "Another replaced text.")])
+
+    live = table("SELECT count(*) FROM S.documents WHERE died IS NULL")[0][0]
+    manifest = table("SELECT generation, data->>'documents' FROM S.manifest")[0]
+    assert live == 33 and int(manifest[1]) == 33 and len(SearchIndex.open(dsn)) == 33
+    # the first sync's dead rows went with the second sync (through the index); its own stay
+    assert {died for (died,) in table("SELECT died FROM S.documents WHERE died IS NOT NULL")} == {manifest[0]}
+    assert table("SELECT indexname FROM pg_indexes WHERE indexname = 'documents_dead' AND schemaname = "
+                 f"'{schema}'") == [("documents_dead",)]  # fmt: skip
+
+
 def test_readers_never_see_half_a_sync(pg_target, built, updated, tmp_path):
     dsn = pg_target()
     texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags[:40]]
