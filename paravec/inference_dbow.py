@@ -179,7 +179,7 @@ def dbow_range(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, c
                noise_labels, dots)
 
 
-@njit(cache=True, nogil=True, fastmath=True, _nrt=False)
+@njit(cache=True, nogil=True, fastmath=True, _nrt=False)  # type: ignore[call-overload]
 def _dbow_loop(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, config, alphas, cum_index, shift,  # type: ignore[no-untyped-def]
                max_words, exp_table, slots, buf, doc, epoch, pos, kept, rngs, states, rows, labels, m, noise, counts,
                noise_labels, dots):

@@ -173,7 +173,7 @@ def test_word_lists_tagged_documents_and_unknown_words(dbow: Doc2Vec, lee_test) 
 def test_a_mixed_batch_gives_each_document_its_own_vector(dbow: Doc2Vec, lee_test) -> None:
     # The words of a batch are looked up in one pass; each document must still get its own words.
     words = list(lee_test[5].words)
-    batch = [lee_test[4], [], tuple(words[:7]), ["qqunknownqq"] * 3, words[7:] + ["qqunknownqq"], lee_test[6]]
+    batch = [lee_test[4], [], tuple(words[:7]), ["qqunknownqq"] * 3, [*words[7:], "qqunknownqq"], lee_test[6]]
     vectors = infer(dbow, batch, seed=9)
     for i, doc in enumerate(batch):
         assert np.array_equal(vectors[i], infer(dbow, [doc], seed=9, start=i)[0])
