@@ -151,7 +151,6 @@ def dbow_range(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, c
                shift, units, max_words, exp_table, group):
     """`paravec.inference_kernel.infer_range` for PV-DBOW, ``group`` documents at a time."""
     n_epochs = alphas.shape[0]
-    hs, negative = config.hs, config.negative
     longest = 1
     for d in range(lo, hi):
         longest = max(longest, doc_starts[d + 1] - doc_starts[d])
@@ -172,6 +171,20 @@ def dbow_range(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, c
     noise_labels = np.zeros(units, dtype=np.float32)
     noise_labels[0] = 1.0
     dots = np.empty(units, dtype=np.float32)
+    # The loop itself runs without numba's reference counting (`_nrt=False`, so it may not allocate): numba
+    # counts a reference to every array an inlined helper takes, for every call, with an atomic add that also
+    # waits for the loads in flight; those took a fifth of a short document's time (benchmarks/README.md).
+    _dbow_loop(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, config, alphas, cum_index, shift,
+               max_words, exp_table, slots, buf, doc, epoch, pos, kept, rngs, states, rows, labels, m, noise, counts,
+               noise_labels, dots)
+
+
+@njit(cache=True, nogil=True, fastmath=True, _nrt=False)  # type: ignore[call-overload]
+def _dbow_loop(lo, hi, word_ids, doc_starts, out, keys, syn1neg, syn1, tables, config, alphas, cum_index, shift,  # type: ignore[no-untyped-def]
+               max_words, exp_table, slots, buf, doc, epoch, pos, kept, rngs, states, rows, labels, m, noise, counts,
+               noise_labels, dots):
+    n_epochs = alphas.shape[0]
+    hs, negative = config.hs, config.negative
     following = lo
     alive = 0
     for s in range(slots):

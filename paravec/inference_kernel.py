@@ -304,7 +304,7 @@ def _units(l1, target, syn1neg, syn1, tables, config, alpha, work, rng, exp_tabl
     return rng
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True, _nrt=False)  # type: ignore[call-overload]  # no refcounts: see dbow_range
 def _infer_epoch(words, vec, wv, syn1neg, syn1, tables, config, alpha, max_words, buf, reduced, work, neu1,  # type: ignore[no-untyped-def]
                  rows, labels, dots, cum_index, shift, rng, exp_table):
     mode, window, size = config.mode, config.window, vec.shape[0]

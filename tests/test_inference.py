@@ -170,6 +170,15 @@ def test_word_lists_tagged_documents_and_unknown_words(dbow: Doc2Vec, lee_test) 
     assert np.array_equal(infer(dbow, [noisy]), tagged)  # unknown words are skipped, drawing nothing
 
 
+def test_a_mixed_batch_gives_each_document_its_own_vector(dbow: Doc2Vec, lee_test) -> None:
+    # The words of a batch are looked up in one pass; each document must still get its own words.
+    words = list(lee_test[5].words)
+    batch = [lee_test[4], [], tuple(words[:7]), ["qqunknownqq"] * 3, [*words[7:], "qqunknownqq"], lee_test[6]]
+    vectors = infer(dbow, batch, seed=9)
+    for i, doc in enumerate(batch):
+        assert np.array_equal(vectors[i], infer(dbow, [doc], seed=9, start=i)[0])
+
+
 def test_a_document_without_known_words_keeps_its_start_vector(dbow: Doc2Vec) -> None:
     vectors = infer(dbow, [[], ["qqunknownqq"]])
     assert np.array_equal(vectors[0], infer(dbow, [[]], start=0)[0])
@@ -236,6 +245,7 @@ def test_negative_word_lookup_finds_what_searchsorted_finds(dbow: Doc2Vec) -> No
         (["some words"], {}, CorpusError, "document #0 is a string"),
         ([["a"], 3], {}, CorpusError, "document #1 is a int"),
         ([["a", 3]], {}, CorpusError, "word of type int"),
+        ([["a"], ["b", ["c"]]], {}, CorpusError, "document #1 has a word of type list"),
         (5, {}, CorpusError, "got int"),
         ([["a"]], {"epochs": 0}, ParameterError, "epochs must be a positive integer or None; got 0"),
         ([["a"]], {"workers": 0}, ParameterError, "workers must be"),
