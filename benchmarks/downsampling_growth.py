@@ -4,13 +4,13 @@ An update computes every word's downsampling keep rate from the counts of everyt
 seen, base and batch, as retraining on base + batch would (`paravec.vocab.refresh_sampling`,
 gensim's formula). So the words a batch trains depend on the base: a word that makes up a smaller
 share of everything seen is dropped less often. This script counts, without training, the words
-one epoch of the steady batch of ``update_steady.py`` (the Lee corpus 8 times) is expected to keep
+one epoch of a steady batch like ``update_steady.py``'s (the Lee corpus 8 times) is expected to keep
 (the sum of the keep rates of its occurrences) after the vocabulary step of an update of:
 
 - half the Wikipedia extract (every other article), and the whole extract: the base doubled with
   more text of the same kind (documents doubled, vocabulary not);
-- the whole extract, and the extract plus a renamed copy of every article (``update_steady.py``'s
-  double base): documents, words and vocabulary doubled, every word's share of the text halved.
+- the whole extract, and the extract plus a renamed copy of every article (``update_steady.py``'s renamed
+  doubling): documents, words and vocabulary doubled, every word's share of the text halved.
 
 The models are built with gensim's ``build_vocab`` (``paravec.train``'s ``min_count=5`` and
 ``sample=1e-4``), then grown by paravec's own vocabulary step with the batch's counts.
