@@ -10,7 +10,9 @@ new rows, every pretrained weight frozen, then the fit), ``domain_rX_epN`` (rehe
 the batch's words, N epochs), ``focus_top`` / ``focus_mix`` (rehearsal
 passages chosen for the batch's words: the best-scoring ones, or drawn with probability following
 the score), ``words4`` (the fit without rehearsal), ``words4_out0.5``, ``replayX`` (generative
-replay of X times the batch's words), ``replay_out0.5``.
+replay of X times the batch's words), ``replay_out0.5``, ``domain_negN[wM]`` (N negative
+samples, and window M, while updating), ``domain_winN`` (skip-gram window N while updating), ``domain_newF`` (the new
+rows, words, output rows and the batch's documents, at F times the rate).
 
 Run: ``python benchmarks/fit_variants.py 0 domain,words4,replay0.6`` (one line per variant);
 the screens (seed 0, then seeds 0 and 3) are in ``benchmarks/results/fit_variants.log``.
@@ -106,6 +108,40 @@ def _warm_trainer(warm_epochs):
     return trainer
 
 
+def _attr_trainer(**attrs):
+    """Train with the model's training attributes (``negative``, ``window``) set to ``attrs``, then restore them."""
+    from paravec.updating.driver import train
+
+    def trainer(model, job, progress):
+        saved = {k: getattr(model, k) for k in attrs}
+        for k, x in attrs.items():
+            setattr(model, k, x)
+        try:
+            return train(model, job, progress)
+        finally:
+            for k, x in saved.items():
+                setattr(model, k, x)
+
+    return trainer
+
+
+def _new_rows_trainer(factor):
+    """Train new rows (words, output rows, the batch's documents) at ``factor`` times the rate."""
+    import dataclasses
+
+    from paravec.updating.driver import train
+
+    def trainer(model, job, progress):
+        word, out, doc = job.locks.word.copy(), job.locks.out.copy(), job.locks.doc * factor
+        word[job.n_words_old :] *= factor
+        out[job.n_words_old :] *= factor
+        return train(
+            model, dataclasses.replace(job, locks=job.locks._replace(word=word, out=out, doc=doc)), progress
+        )
+
+    return trainer
+
+
 def kwargs_for(v):
     """The update's keyword arguments for variant ``v`` (rehearsal samples drawn here, not timed)."""
     reh_n = round(0.6 * bw)
@@ -139,6 +175,14 @@ def kwargs_for(v):
             epochs=int(ep or 30),
             rehearsal=paravec.sample_rehearsal(data.wiki, round(float(share) * bw), seed=seed),
         )
+    if v.startswith("domain_new"):  # domain_newF: new rows at F times the rate
+        return dict(fit="domain", rehearse=data.wiki, trainer=_new_rows_trainer(float(v[10:])))
+    if v.startswith("domain_neg"):  # domain_negN[wM]: N negative samples (and window M) while updating
+        neg, _, win = v[10:].partition("w")
+        attrs = dict(negative=int(neg), **({"window": int(win)} if win else {}))
+        return dict(fit="domain", rehearse=data.wiki, trainer=_attr_trainer(**attrs))
+    if v.startswith("domain_win"):  # domain_winN: skip-gram window N while updating
+        return dict(fit="domain", rehearse=data.wiki, trainer=_attr_trainer(window=int(v[10:])))
     if v.startswith("domain_ep"):
         return dict(fit="domain", rehearse=data.wiki, epochs=int(v[9:]))
     if v.startswith("domain_a"):
