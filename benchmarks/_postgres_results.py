@@ -119,21 +119,23 @@ def write_sizes(out: Path, size: int, result: dict[str, Any]) -> None:
             + f" / {r['exact_p50']:.2f} ms |"
         )
     usearch = [(key, r["embedded_recall"]) for key, r in sizes.items() if r.get("embedded_recall")]
-    if usearch:
-        lines += ["", "The embedded backend's usearch graph against its own exact search (same queries):", ""]
-        lines += [
-            f"- {int(key):,}: recall@10 **{u['recall']:.3f}**; top-10 lookup p50 {u['ann_p50']:.2f} ms "
+    lines += _bullets(
+        "The embedded backend's usearch graph against its own exact search (same queries):",
+        [
+            f"{int(key):,}: recall@10 **{u['recall']:.3f}**; top-10 lookup p50 {u['ann_p50']:.2f} ms "
             f"with the graph vs {u['exact_p50']:.2f} ms exact"
             for key, u in usearch
-        ]
-    runs = [(key, run) for key, r in sizes.items() for run in r.get("runs", [])]
-    if runs:
-        lines += ["", "Load average (1 min) at the start and end of each backend's queries, per run:", ""]
-        lines += [
-            f"- {int(key):,}, {', '.join(run['backends'])}: {run['load'][0]:.1f} -> {run['load'][1]:.1f} "
+        ],
+    )
+    lines += _bullets(
+        "Load average (1 min) at the start and end of each backend's queries, per run:",
+        [
+            f"{int(key):,}, {', '.join(run['backends'])}: {run['load'][0]:.1f} -> {run['load'][1]:.1f} "
             f"({run['seconds']:.0f} s)"
-            for key, run in runs
-        ]
+            for key, r in sizes.items()
+            for run in r.get("runs", [])
+        ],
+    )
     scans = [(key, r["scan"]) for key, r in sizes.items() if r.get("scan", {}).get("queries")]
     if scans:
         lines += [
@@ -157,3 +159,8 @@ def write_sizes(out: Path, size: int, result: dict[str, Any]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     store.write_text(json.dumps({"sizes": sizes}, indent=1))
     write_results(out, "\n".join(lines))
+
+
+def _bullets(title: str, items: list[str]) -> list[str]:
+    """A titled list of bullets, or nothing when there are none."""
+    return ["", title, "", *(f"- {item}" for item in items)] if items else []
