@@ -170,7 +170,12 @@ class WordRanker:
 
     def __init__(self, model: Any) -> None:
         words = model.wv.vectors
-        self._unit_words = unit_rows(words)
+        # Scores are products with the raw word vectors scaled by one over their norms in the
+        # compiled pass: no unit copy of the vocabulary for each ranker.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            inv_norm = 1.0 / np.linalg.norm(words, axis=1)
+        self._words = words
+        self._inv_norm = np.where(np.isfinite(inv_norm), inv_norm, 0.0).astype(np.float32)
         negative = bool(getattr(model, "negative", 0))
         self._output = model.syn1neg[: len(words)] if negative else None
         self._prior = _log_counts(model, len(words)).astype(np.float32) if negative else None
@@ -180,46 +185,33 @@ class WordRanker:
         self, vectors: npt.ArrayLike, k: int = 10, *, exclude: list[str | None] | None = None
     ) -> list[list[tuple[str, float]]]:
         """The ``k`` nearest words of each row of ``vectors``: see `nearest_words_many`."""
+        from paravec.word_ranking_kernel import top_of_sum  # numba: only when words are ranked
+
         rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         skips = exclude if exclude is not None else [None] * len(rows)
         if len(skips) != len(rows):
             raise ValueError(f"exclude has {len(skips)} entries for {len(rows)} vectors")
         if not len(rows):
             return []
-        unit_words, output, prior = self._unit_words, self._output, self._prior
-        block = max(1, _BLOCK_FLOATS // max(len(unit_words), 1))
+        words, output = self._words, self._output
+        skip_rows = np.array(
+            [self._key_to_index.get(w, -1) if w is not None else -1 for w in skips], dtype=np.int64
+        )
+        block = max(1, _BLOCK_FLOATS // max(len(words), 1))
         out: list[list[tuple[str, float]]] = []
+        keys = self._keys
         for start in range(0, len(rows), block):
             part = rows[start : start + block]
-            scores = unit_rows(part) @ unit_words.T  # one row of scores per vector, contiguous
-            if output is not None:
-                scores = _z_rows(scores) + _z_rows(part @ output.T + prior)
-            for j, word in enumerate(skips[start : start + len(part)]):
-                if word is not None and word in self._key_to_index:
-                    scores[j, self._key_to_index[word]] = -np.inf
-            out.extend(_top_rows(scores, k, self._keys))
+            cos = unit_rows(part) @ words.T  # one row of scores per vector, contiguous
+            logits = part @ output.T if output is not None else None
+            index, value = top_of_sum(
+                cos, logits, self._inv_norm, self._prior, skip_rows[start : start + len(part)], k
+            )
+            out.extend(
+                [(str(keys[i]), v) for i, v in zip(row, vals, strict=True) if i >= 0]
+                for row, vals in zip(index.tolist(), value.tolist(), strict=True)
+            )
         return out
-
-
-def _top_rows(scores: npt.NDArray[Any], k: int, keys: list[Any]) -> list[list[tuple[str, float]]]:
-    """The ``k`` best of each row (``-inf`` never), best first: one partition for all rows."""
-    k = min(k, scores.shape[1])
-    if k <= 0:
-        return [[] for _ in scores]
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    best = np.take_along_axis(scores, part, axis=1)
-    order = np.argsort(-best, axis=1, kind="stable")
-    part, best = np.take_along_axis(part, order, axis=1), np.take_along_axis(best, order, axis=1)
-    return [
-        [(str(keys[i]), float(v)) for i, v in zip(row, vals, strict=True) if np.isfinite(v)]
-        for row, vals in zip(part.tolist(), best.tolist(), strict=True)
-    ]
-
-
-def _z_rows(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    mean = x.mean(axis=1, keepdims=True)
-    std = np.maximum(x.std(axis=1, keepdims=True), 1e-12)
-    return np.asarray((x - mean) / std)
 
 
 def words_near_word(model: Any, word: str, k: int = 10) -> list[tuple[str, float]]:

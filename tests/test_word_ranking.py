@@ -87,3 +87,44 @@ def test_many_vectors_at_once_rank_as_one_at_a_time(updated):
         assert np.allclose([s for _, s in got], [s for _, s in one], atol=1e-4)
     assert all(w not in [x for x, _ in near] for w, near in zip(words, at_once_words, strict=True))
     assert {w for w, _ in at_once_words[0][:3]} == SEED_WORDS - {"xxyfg"}
+
+
+def _reference_top(cos, out, inv_norm, prior, exclude, k):
+    """The ranking as plain numpy in float64: z-scores over the whole row, then the k best."""
+    scores = cos.astype(np.float64) * inv_norm
+    if out is not None:
+        z = lambda x: (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)  # noqa: E731
+        scores = z(scores) + z(out.astype(np.float64) + prior)
+    scores[np.arange(len(scores))[exclude >= 0], exclude[exclude >= 0]] = -np.inf
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return order, np.take_along_axis(scores, order, axis=1)
+
+
+@pytest.mark.parametrize("output", [True, False])
+def test_the_compiled_top_k_equals_numpy_on_real_vectors(updated, output):
+    from paravec.word_ranking_kernel import top_of_sum
+
+    words = updated.wv.vectors
+    rows = np.vstack([updated.dv.vectors[:40], words[:40]])
+    exclude = np.r_[np.full(40, -1), np.arange(40)]
+    inv_norm = (1 / np.linalg.norm(words, axis=1)).astype(np.float32)
+    cos = (rows / np.linalg.norm(rows, axis=1, keepdims=True)) @ words.T
+    out = rows @ updated.syn1neg.T if output else None
+    prior = np.log(np.arange(1, len(words) + 1, dtype=np.float32)) if output else None
+    index, value = top_of_sum(cos, out, inv_norm, prior, exclude, 10)
+    ref_index, ref_value = _reference_top(cos, out, inv_norm, prior, exclude, 10)
+    assert np.array_equal(index, ref_index)
+    assert np.allclose(value, ref_value, atol=1e-5)
+    assert not np.any(index[40:] == np.arange(40)[:, None])  # a word is never its own neighbour
+
+
+def test_the_compiled_top_k_skips_non_finite_scores_and_fills_short_rows_with_minus_one():
+    from paravec.word_ranking_kernel import top_of_sum
+
+    cos = np.array([[0.5, np.nan, 0.9, 0.9, -0.2], [0.1, 0.2, 0.3, 0.4, 0.5]], dtype=np.float32)
+    inv_norm = np.array([1, 1, 1, 1, 0], dtype=np.float32)  # the last word has no direction
+    index, value = top_of_sum(cos, None, inv_norm, None, np.array([-1, 3]), 7)
+    assert index.shape == (2, 5)  # k is capped at the vocabulary
+    assert index[0].tolist() == [2, 3, 0, 4, -1]  # NaN left out; equal scores keep their order
+    assert index[1].tolist() == [2, 1, 0, 4, -1]  # the excluded column is never chosen
+    assert value[1, :4].tolist() == pytest.approx([0.3, 0.2, 0.1, 0.0])

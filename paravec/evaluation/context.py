@@ -71,6 +71,14 @@ class EvaluationContext:
     nearest_words: dict[Hashable, list[str]] = field(default_factory=dict)
     placed_tags: list[Hashable] = field(default_factory=list)
     _ranker: WordRanker | None = field(default=None, init=False, repr=False)
+    _known: dict[int, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+
+    def known_words(self, position: int) -> frozenset[str]:
+        """The distinct words of ``docs[position]`` that ``model`` has (kept for the next caller)."""
+        if position not in self._known:
+            vocab = self.model.wv.key_to_index
+            self._known[position] = frozenset(w for w in self.docs[position].words if w in vocab)
+        return self._known[position]
 
     @property
     def word_ranker(self) -> WordRanker:

@@ -283,8 +283,10 @@ def new_words_section(ctx: EvaluationContext, new_words: Sequence[str] | None) -
         neigh, sims = [n for n, _ in near], [s for _, s in near]
         co = [n for n in neigh if ctx.postings.get(n, set()) & docs_w]
         shares.append(len(co) / len(neigh))
-        cooc_vocab = {x for i in docs_w for x in ctx.docs[i].words if x != w and x in model.wv.key_to_index}
-        chances.append(len(cooc_vocab) / max(vocab_size - 1, 1))
+        # the words that share a document with w: a union of each document's known words, which
+        # the context keeps, instead of a lookup per word occurrence for every new word
+        cooc_vocab = frozenset().union(*(ctx.known_words(i) for i in docs_w))
+        chances.append((len(cooc_vocab) - (w in cooc_vocab)) / max(vocab_size - 1, 1))
         table.append(
             [
                 w,

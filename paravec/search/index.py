@@ -372,7 +372,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             model = _load_model(model_path)
         index = cls(path, model, backend)
         index._model_path = opened_from
-        current = model_fingerprint(model)
+        current = model_fingerprint(model, like=backend.fingerprint)
         if current != backend.fingerprint:
             if sync == "refuse":
                 raise IndexStateError(
@@ -489,7 +489,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             return
         with self._write_lock:
             self._seen_fingerprint = recorded
-            if recorded != model_fingerprint(self.model):
+            if recorded != model_fingerprint(self.model, like=recorded):
                 path = self.backend.recorded_model_path()
                 self.model = _load_model(path)
                 self._model_path = path

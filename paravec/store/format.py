@@ -58,7 +58,9 @@ FORMAT = "paravec-model"
 _VERSION = 1
 CHUNK_BYTES = 1024 * 1024
 """Target size of one chunk of array rows (whole rows; at least one row)."""
-_KEYS_PER_CHUNK = 65_536
+# An update appends keys, so it re-encodes the last chunk of each key list (the raw vocabulary
+# of a Wikipedia base holds hundreds of thousands): small chunks keep that to a few thousand keys.
+_KEYS_PER_CHUNK = 8_192
 # Plain numeric dtypes only: an "object" dtype would need pickle.
 _KeyChunk = tuple[str, list[Any]]
 # The key chunks each model was read from or last written as (by list name), so that writing it
