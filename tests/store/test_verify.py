@@ -61,7 +61,9 @@ def test_chunk_proof_with_one_chunk_per_array(tmp_path, base, updated):
     assert by_chunks.metrics == by_rows.metrics and "document_vectors_identical" not in by_chunks.metrics
 
 
-def test_a_frozen_store_update_proves_retention_without_loading_the_parent(store, batch, batch_texts, monkeypatch):
+def test_a_frozen_store_update_proves_retention_without_loading_the_parent(
+    store, batch, batch_texts, monkeypatch
+):
     loads = []
     original = type(store).model
 
@@ -70,7 +72,9 @@ def test_a_frozen_store_update_proves_retention_without_loading_the_parent(store
         return original(self, version)
 
     monkeypatch.setattr(type(store), "model", counted)
-    info = store.update(batch[:10], batch_texts, evaluate_options={"word_benchmarks": False}, workers=1, seed=1)
+    info = store.update(
+        batch[:10], batch_texts, evaluate_options={"word_benchmarks": False}, workers=1, seed=1
+    )
     assert loads == [1]  # the model to update, and no second copy for the report
     section = store.report(info.number).section("exact_retention")
     assert section.verdict == "pass"
