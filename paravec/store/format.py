@@ -52,7 +52,7 @@ from gensim.utils import call_on_class_only
 from paravec.errors import StoreError
 from paravec.store.objects import ObjectStore
 
-__all__ = ["CHUNK_BYTES", "FORMAT", "read_model", "referenced_objects", "write_model"]
+__all__ = ["CHUNK_BYTES", "FORMAT", "read_array", "read_model", "referenced_objects", "write_model"]
 
 FORMAT = "paravec-model"
 _VERSION = 1
@@ -81,6 +81,11 @@ def _put_array(array: npt.NDArray[Any], objects: ObjectStore) -> dict[str, Any]:
     flat = array.reshape(array.shape[0], math.prod(array.shape[1:])) if array.ndim else array.reshape(1)
     chunks = [objects.put(flat[i : i + rows].data.cast("B")) for i in range(0, len(flat), rows)]
     return {"dtype": array.dtype.str, "shape": list(array.shape), "rows": rows, "chunks": chunks}
+
+
+def read_array(entry: dict[str, Any], objects: ObjectStore) -> npt.NDArray[Any]:
+    """The array a manifest entry of `write_model` names (its ``"$array"`` value), read from ``objects``."""
+    return _get_array(entry, objects)
 
 
 def _get_array(entry: dict[str, Any], objects: ObjectStore) -> npt.NDArray[Any]:

@@ -81,3 +81,16 @@ def test_a_frozen_store_update_proves_retention_without_loading_the_parent(
     model = store.model(1)
     assert section.metrics["word_vectors_identical"] == len(model.wv)
     assert section.metrics["document_vectors_identical"] == len(model.dv)
+
+
+def test_chunk_proof_of_a_parent_stored_in_other_chunks_compares_its_rows(
+    tmp_path, base, updated, monkeypatch
+):
+    objects = ObjectStore(tmp_path / "objects")
+    monkeypatch.setattr(store_format, "CHUNK_BYTES", 4096)
+    parent = write_model(base, objects)  # as a paravec with other chunk sizes stored it
+    monkeypatch.setattr(store_format, "CHUNK_BYTES", 8192)
+    manifest = write_model(updated, objects)
+    by_chunks = chunk_retention(parent, manifest, updated, objects, keep_old_docs=True)
+    assert by_chunks.verdict == "pass"
+    assert by_chunks.metrics == exact_retention(base, updated, keep_old_docs=True).metrics
