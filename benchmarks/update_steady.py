@@ -13,15 +13,18 @@
    The batch is the Lee news corpus, repeated under new tags until one update of the middle base
    (the whole extract) takes at least ``--steady`` CPU-seconds (10 by default, 5 wall-seconds or
    more on 2 quiet cores), so that start-up costs and timer noise do not decide the ratio.
-   Updates of the three bases alternate (interleaved runs); medians. Goal (issue 14): the
-   double base's time within 1.10x.
+   Updates of the three bases alternate (interleaved runs); medians, wall and CPU time of the
+   process, and as the spread the ratio within each round (the two updates one after the other):
+   its median and range. Goal (issue 14): the double base's time within 1.10x. Where the time
+   goes phase by phase, and the work counted: ``update_phases.py``.
 2. **paravec vs gensim per trained word.** The same batch trained by ``paravec.update`` and by
    gensim's own ``train()`` on a copy of the updated model (same documents, epochs, workers);
    seconds per word trained (the update's count for both sides: gensim's ``Doc2Vec.train`` returns
    none), for the steady Lee
    batch and for a batch of long documents larger than the base: the Wikipedia extract (106
    articles, ~486k words, up to 10,000 words each) added to a base trained on the Lee corpus
-   (~60k words). Goal: paravec never slower per trained word.
+   (~60k words). Goal: paravec never slower per trained word. gensim takes 2-3 times as long as
+   the update: ``--gensim-rounds N`` runs it in the first N rounds only.
 
 Model: PV-DBOW with word training (``paravec.train`` defaults), ``--vector-size`` 300, 20 epochs,
 2 workers; the bases are trained with 1 epoch (what an update costs does not depend on how well
@@ -139,20 +142,24 @@ def steady_batch(base: paravec.Doc2Vec, lee: list[TaggedDocument], seconds: floa
     return repeated(lee, times)
 
 
-def doubled_bases(models: dict[str, paravec.Doc2Vec], batch, repeats: int) -> dict[str, object]:
-    """Interleaved updates of ``batch`` into each of ``models``, each followed by gensim's ``train()``
-    of the batch in the model the update produced (``gensim:NAME``)."""
+def doubled_bases(
+    models: dict[str, paravec.Doc2Vec], batch, repeats: int, gensim_rounds: int
+) -> dict[str, object]:
+    """Interleaved updates of ``batch`` into each of ``models``; in the first ``gensim_rounds``
+    rounds each is followed by gensim's ``train()`` of the batch in the model the update produced
+    (``gensim:NAME``), which takes 2-3 times as long."""
     runs: dict[str, list[Run]] = {}
     for r in range(repeats):
         order = list(models.items())
         for name, model in order if r % 2 == 0 else order[::-1]:
             run, updated = update_time(model, batch, name)
             runs.setdefault(name, []).append(run)
-            # gensim on the same side: does the larger base slow gensim's own training alike?
-            theirs = gensim_time(updated, batch)
-            runs.setdefault(f"gensim:{name}", []).append(theirs)
-            print(f"{name:8s} {run[0]:6.2f} s, {run[1]:6.2f} CPU-s, {run[2]:,} words trained; "
-                  f"gensim {theirs[0]:6.2f} s, {theirs[1]:6.2f} CPU-s", flush=True)  # fmt: skip
+            print(f"{name:8s} {run[0]:6.2f} s, {run[1]:6.2f} CPU-s, {run[2]:,} words trained", flush=True)
+            if r < gensim_rounds:
+                # gensim on the same side: does the larger base slow gensim's own training alike?
+                theirs = gensim_time(updated, batch)
+                runs.setdefault(f"gensim:{name}", []).append(theirs)
+                print(f"{'':8s} gensim {theirs[0]:6.2f} s, {theirs[1]:6.2f} CPU-s", flush=True)
     return _summary(runs)
 
 
@@ -252,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "--steady", type=float, default=10.0, help="least CPU-seconds of one update of the whole extract"
     )
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--gensim-rounds", type=int, default=None, help="rounds with gensim's train() (all)")
     parser.add_argument("--long-repeats", type=int, default=3)
     parser.add_argument("--long-articles", type=int, default=106, help="Wikipedia articles in the long batch")
     parser.add_argument("--row-draws", type=int, default=2_000_000, help="draws of the row-access reference")
@@ -269,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         "renamed": base_model(wiki + renamed_copy(wiki), args.vector_size, args.epochs),
     }
     batch = steady_batch(bases["whole"], lee, args.steady)
-    doubled = doubled_bases(bases, batch, args.repeats)
+    gensim_rounds = (
+        args.repeats if args.gensim_rounds is None else max(1, min(args.gensim_rounds, args.repeats))
+    )
+    doubled = doubled_bases(bases, batch, args.repeats, gensim_rounds)
     small = base_model(lee, args.vector_size, args.epochs)
     long_batch = wiki[: args.long_articles]
     long = long_documents(small, long_batch, args.long_repeats)
@@ -285,6 +296,15 @@ def main(argv: list[str] | None = None) -> int:
         ("natural", "more text of the same kind (half extract → whole extract)", "whole", "half"),
         ("renamed", "a renamed copy (whole extract → extract + renamed copy)", "renamed", "whole"),
     ]
+
+    def paired(x: Any, y: Any, i: int) -> list[float]:
+        """Round by round, the ratio of one measure of two sides: 0 wall, 1 CPU, 3 CPU per word trained."""
+
+        def pick(run: Run) -> float:
+            return run[1] / run[2] if i == 3 else run[i]
+
+        return [pick(a) / pick(b) for a, b in zip(x["runs"], y["runs"], strict=True)]
+
     ratios: dict[str, float] = {}
     for key, _, big, little in doublings:
         d, b = doubled[big], doubled[little]
@@ -297,6 +317,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{key}_cpu_per_trained_word": ratio(d, b, "cpu_us_per_word"),
             f"{key}_gensim_per_trained_word": ratio(gd, g, "us_per_word"),
             f"{key}_gensim_cpu_per_trained_word": ratio(gd, g, "cpu_us_per_word"),
+            # Spread: the ratio within each round (the two updates ran one after the other).
+            **{
+                f"{key}_{kind}_paired_{stat}": fn(paired(d, b, i_kind))
+                for kind, i_kind in (("wall", 0), ("cpu", 1), ("cpu_per_word", 3))
+                for stat, fn in (("median", statistics.median), ("min", min), ("max", max))
+            },
             f"{key}_row_access": ratio(rows[big], rows[little], "ns_per_row"),
             f"{key}_row_access_prefetched": ratio(rows[big], rows[little], "ns_per_row_prefetched"),
         }
@@ -317,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         "vector_size": args.vector_size,
         "epochs": args.epochs,
         "repeats": args.repeats,
+        "gensim_rounds": gensim_rounds,
         "bases": sizes,
         "batch": {"docs": len(batch), "words": sum(len(x.words) for x in batch)},
         "long_batch": {"docs": len(long_batch), "words": sum(len(x.words) for x in long_batch)},
@@ -348,7 +375,17 @@ def main(argv: list[str] | None = None) -> int:
         return f"{z['docs']:,} documents, {z['corpus_words']:,} words, vocabulary {z['words']:,}"
 
     def secs(x: Any) -> str:
-        return f"{x['seconds']:.2f} s ({x['cpu_seconds']:.2f} CPU-s)"
+        walls, cpus = [run[0] for run in x["runs"]], [run[1] for run in x["runs"]]
+        return (
+            f"{x['seconds']:.2f} s ({min(walls):.2f}-{max(walls):.2f}), "
+            f"{x['cpu_seconds']:.2f} CPU-s ({min(cpus):.2f}-{max(cpus):.2f})"
+        )
+
+    def spread(key: str, kind: str) -> str:
+        return (
+            f"{r[f'{key}_{kind}_paired_median']:.3f} "
+            f"({r[f'{key}_{kind}_paired_min']:.3f}-{r[f'{key}_{kind}_paired_max']:.3f})"
+        )
 
     doubling_rows = []
     for key, label, big, little in doublings:
@@ -360,13 +397,14 @@ def main(argv: list[str] | None = None) -> int:
             else "(worst case, reported)"
         )
         doubling_rows.append(f"""| **doubled by {label}**: the same batch into {size(big)} vs {size(little)}; {args.repeats} runs each | {secs(d)} | {secs(b)} | **{r[f"{key}_wall"]:.3f}** | {r[f"{key}_cpu"]:.3f} | {goal} |
+| the ratio within each round (the two updates one after the other), median (range) of the {args.repeats} rounds | — | — | {spread(key, "wall")} | {spread(key, "cpu")} | — |
 | words the batch trained (after downsampling) | {d["words_trained"]:,.0f} | {b["words_trained"]:,.0f} | {r[f"{key}_words_trained"]:.3f} | — | — |
-| the same, per word trained | {us(d)} | {us(b)} | **{r[f"{key}_per_trained_word"]:.3f}** | {r[f"{key}_cpu_per_trained_word"]:.3f} | — |
-| for reference: gensim's own `train()` of the batch in the two updated models, per word trained | {us(gd)} | {us(g)} | {r[f"{key}_gensim_per_trained_word"]:.3f} | {r[f"{key}_gensim_cpu_per_trained_word"]:.3f} | — |
+| the same, per word trained | {us(d)} | {us(b)} | **{r[f"{key}_per_trained_word"]:.3f}** | {r[f"{key}_cpu_per_trained_word"]:.3f} (within rounds {spread(key, "cpu_per_word")}) | — |
+| for reference: gensim's own `train()` of the batch in the two updated models, per word trained ({gensim_rounds} runs each) | {us(gd)} | {us(g)} | {r[f"{key}_gensim_per_trained_word"]:.3f} | {r[f"{key}_gensim_cpu_per_trained_word"]:.3f} | — |
 | for reference: one thread touching the output rows that negative samples draw (dot product and step of each row), {args.row_draws:,} draws from each model's own table | {rows[big]["ns_per_row"]:.1f} ns/row ({rows[big]["mb"]:.1f} MB of rows) | {rows[little]["ns_per_row"]:.1f} ns/row ({rows[little]["mb"]:.1f} MB) | — | {r[f"{key}_row_access"]:.3f} | — |
 | the same, each row prefetched 6 rows ahead (as paravec's kernel does) | {rows[big]["ns_per_row_prefetched"]:.1f} ns/row | {rows[little]["ns_per_row_prefetched"]:.1f} ns/row | — | {r[f"{key}_row_access_prefetched"]:.3f} | — |""")
     gensim_rows = "\n".join(
-        f"| update vs gensim `train()`, the steady batch, per word trained, into {label} | "
+        f"| update vs gensim `train()` ({gensim_rounds} runs), the steady batch, per word trained, into {label} | "
         f"{us(doubled[name])} | {us(doubled[f'gensim:{name}'])} | **{r[f'paravec_vs_gensim_per_word_{name}']:.2f}** | "
         f"{r[f'paravec_vs_gensim_cpu_per_word_{name}']:.2f} | at most 1: {held(r[f'paravec_vs_gensim_per_word_{name}'] <= 1.0)} |"
         for name, label in (

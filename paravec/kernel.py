@@ -393,7 +393,11 @@ def _load(dest, offset, vectors, row, size):  # type: ignore[no-untyped-def]
         dest[offset + a] = vectors[row, a]
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+# Without numba's reference counting (`_nrt=False`, so it may not allocate: its buffers come from
+# `_train_chunk`). With it, every inlined helper counted a reference to each array it takes, at every
+# prediction, with an atomic add that also waits for the row loads in flight: a quarter of the
+# kernel's time (benchmarks/README.md, "Update cost follows the batch"). Same arithmetic, same bits.
+@njit(cache=True, nogil=True, fastmath=True, _nrt=False)  # type: ignore[call-overload]
 def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock, node_lock,  # type: ignore[no-untyped-def]
                     cum_table, cum_index, shift, points, codes, code_starts, sample_int, config, alpha, buf,
                     reduced, work, neu1, rows, dots, ahead, rng, exp_table):
