@@ -7,7 +7,12 @@ its ``c`` distinct words' vectors. `DocumentCache` keeps those per document, and
 document frequency and unit word vector, for one index version (`paravec.search.backend.IndexView`)
 and one set of word vectors: a sync makes a new view and with it a new cache, so nothing stale
 is ever used. What is left per query is the query's own row and norm, one ``q x u`` product of
-the query's words with the candidates' words, and sums over each candidate's terms.
+the query's words with the candidates' words, and sums over each candidate's terms; and for a
+query that wants the ``k`` best only (`DocumentCache.best`), the product covers only the words of
+the candidates that can still reach them: a soft cosine is at most 1, so a candidate whose score
+with a soft cosine of 1 falls below the ``k``-th best already computed is left out (the
+bound-and-prune of top-k retrieval, as in Broder et al., "Efficient query evaluation using a
+two-level retrieval process", CIKM 2003).
 
 The arithmetic is `paravec.search.similarity`'s: the same weights, the same norm products over
 the same columns, so scores equal those of `paravec.search.similarity.similarities` up to the
@@ -218,38 +223,114 @@ class DocumentCache:
     ) -> npt.NDArray[np.float64]:
         """TF-IDF, soft and Doc2Vec cosine of ``query`` with each row: ``(3, len(rows))``, as
         `paravec.search.similarity.similarities` returns them."""
+        scoring = _Scoring(self, query, rows, doc2vec_cosines)
+        scoring.soft_of(np.arange(len(rows)))
+        return scoring.values
+
+    def best(
+        self,
+        query: TermRow,
+        rows: Sequence[TermRow],
+        doc2vec_cosines: npt.ArrayLike,
+        z: Callable[[npt.NDArray[np.float64]], npt.NDArray[Any]],
+        k: int,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The rows among which the ``k`` best scores surely are, and their scores ``z(measures)``.
+
+        ``z`` turns a ``(3, n)`` array of `measures` into one score per column, growing with each
+        measure (`paravec.search.similarity.Calibration.z`). The soft cosine, the costly measure,
+        is computed only for rows that can still reach the ``k`` best: a soft cosine is at most
+        1, so a row whose score with a soft cosine of 1 is below the ``k``-th best score already
+        computed cannot enter the ``k`` best. Rows go best bound first, ``2 k`` of them, then the
+        rest whose bound reaches the ``k``-th best of those. Each score returned is its row's
+        score from `measures`, computed the same way.
+        """
+        scoring = _Scoring(self, query, rows, doc2vec_cosines)
+        ceiling = scoring.values.copy()
+        ceiling[1, scoring.can_be_soft] = 1.0
+        order = np.argsort(-z(ceiling), kind="stable")
+        first = order[: 2 * k]
+        scoring.soft_of(first)
+        scores = z(scoring.values[:, first])
+        rest = order[2 * k :]
+        if len(rest) and len(first) >= k:
+            # The k-th best so far: a row whose bound is below it cannot be among the k best.
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            rest = rest[z(ceiling[:, rest]) >= kth]
+        if len(rest):
+            scoring.soft_of(rest)
+            first = np.concatenate([first, rest])
+            scores = np.concatenate([scores, z(scoring.values[:, rest])])
+        return first.astype(np.int64), np.asarray(scores, dtype=np.float64)
+
+
+class _Scoring:
+    """One query's measures against some rows; the soft cosine filled in for the rows asked.
+
+    ``x·S`` (the query's word similarities summed with its weights) is computed once for each
+    term of the rows asked, over the candidates' terms only: one BLAS product of the query's
+    words with those terms, the rest compiled (`paravec.search.soft_kernels.soft_weighted`).
+    Terms are numbered by their place in the union of the rows' terms (``union``).
+    """
+
+    def __init__(
+        self, cache: DocumentCache, query: TermRow, rows: Sequence[TermRow], doc2vec_cosines: npt.ArrayLike
+    ) -> None:
         n = len(rows)
-        doc2vec = np.asarray(doc2vec_cosines, dtype=np.float64).reshape(n)
-        lengths = np.fromiter((len(r.ids) for r in rows), np.int64, n)
+        self.query = query
+        self.starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter((len(r.ids) for r in rows), np.int64, n), out=self.starts[1:])
         ids = np.concatenate([r.ids for r in rows]) if n else np.zeros(0, dtype=np.int64)
-        weights = np.concatenate([r.weights for r in rows]) if n else np.zeros(0)
-        norms = np.fromiter((r.norm for r in rows), np.float64, n)
-        with self._lock:  # the term table may grow while another query reads it
-            vectors = self._vectors
-            size = len(self._ids)
+        self.weights = np.concatenate([r.weights for r in rows]) if n else np.zeros(0)
+        self.norms = np.fromiter((r.norm for r in rows), np.float64, n)
+        with cache._lock:  # the term table may grow while another query reads it
+            self.vectors = cache._vectors
+            size = len(cache._ids)
         # The union of the terms, in id order, and each term's column in it: ids are small
         # integers, so marks in an array beat sorting and searching.
         mark = np.zeros(size, dtype=bool)
         mark[ids] = True
         mark[query.ids] = True
-        union = np.flatnonzero(mark)
+        self.union = np.flatnonzero(mark)
         column = np.empty(size, dtype=np.int64)
-        column[union] = np.arange(len(union))
-        at = column[ids]
+        column[self.union] = np.arange(len(self.union))
+        self.at = column[ids]
         q_at = column[query.ids]
-        owner = np.repeat(np.arange(n), lengths)
-        q_dense = np.zeros(len(union))
+        q_dense = np.zeros(len(self.union))
         q_dense[q_at] = query.weights
-        tfidf = np.bincount(owner, weights * q_dense[at], minlength=n)
-        soft = np.zeros(n)
-        if len(query.ids) and query.norm != 0:
-            cross = vectors[query.ids] @ vectors[union].T
-            cross[np.arange(len(q_at)), q_at] = 1.0  # a word the model does not know is still itself
-            weighted = soft_weighted(cross, query.weights, _THRESHOLD)  # x·S, every column at once
-            dots = np.bincount(owner, weights * weighted[at], minlength=n)
-            np.divide(dots, query.norm * norms, out=soft, where=norms > 0)
-            np.clip(soft, 0.0, 1.0, out=soft)
-        return np.vstack([tfidf, soft, doc2vec])
+        owner = np.repeat(np.arange(n), np.diff(self.starts))
+        tfidf = np.bincount(owner, self.weights * q_dense[self.at], minlength=n)
+        doc2vec = np.asarray(doc2vec_cosines, dtype=np.float64).reshape(n)
+        self.values = np.vstack([tfidf, np.zeros(n), doc2vec])
+        self.can_be_soft = (self.norms > 0) & bool(len(query.ids) and query.norm != 0)
+        self._weighted = np.zeros(len(self.union))  # x·S of each column, where _done
+        self._done = np.zeros(len(self.union), dtype=bool)
+        self._query_row = np.full(len(self.union), -1, dtype=np.int64)
+        self._query_row[q_at] = np.arange(len(q_at))
+
+    def soft_of(self, which: npt.NDArray[np.int64]) -> None:
+        """Fill in the soft cosine of the rows ``which`` (positions in the rows)."""
+        which = which[self.can_be_soft[which]]
+        if not len(which):
+            return
+        lengths = self.starts[which + 1] - self.starts[which]
+        ends = np.cumsum(lengths)
+        entries = np.repeat(self.starts[which] - ends + lengths, lengths) + np.arange(int(ends[-1]))
+        at = self.at[entries]
+        wanted = np.zeros(len(self.union), dtype=bool)
+        wanted[at] = True
+        new = np.flatnonzero(wanted & ~self._done)
+        if len(new):
+            query = self.query
+            cross = self.vectors[query.ids] @ self.vectors[self.union[new]].T
+            mine = self._query_row[new]
+            own = np.flatnonzero(mine >= 0)
+            cross[mine[own], own] = 1.0  # a word the model does not know is still itself
+            self._weighted[new] = soft_weighted(cross, query.weights, _THRESHOLD)
+            self._done[new] = True
+        owner = np.repeat(np.arange(len(which)), lengths)
+        dots = np.bincount(owner, self.weights[entries] * self._weighted[at], minlength=len(which))
+        self.values[1, which] = np.clip(dots / (self.query.norm * self.norms[which]), 0.0, 1.0)
 
 
 class DocumentCaches:

@@ -30,7 +30,8 @@
 ``"document"``
     for a query that is a whole document: the candidates of both rankings scored by the mean
     z-score of TF-IDF, soft cosine (Sidorov et al., 2014) and Doc2Vec cosine with the query
-    (`paravec.search.similarity`), calibrated on pairs of the index's own documents. A view
+    (`paravec.search.similarity`), calibrated on pairs of the index's own documents; the soft
+    cosine only of candidates that can still reach the ``k`` best (`DocumentCache.best`). A view
     that offers ``document_candidates(weights, n)`` (the embedded one) gets the query's 64
     heaviest words with their TF-IDF weights (`document_terms`) for its keyword side, rather
     than `key_terms` (a more-like-this query weighted as the TF-IDF cosine weighs).
@@ -367,8 +368,10 @@ def _document_mode(
     candidates: list[int],
     query_vector: npt.NDArray[Any] | None,
     metric: CollectionMetric | None = None,
+    k: int | None = None,
 ) -> dict[int, float]:
-    """Mean z-score of TF-IDF, soft and Doc2Vec cosine with the query, for each candidate."""
+    """Mean z-score of TF-IDF, soft and Doc2Vec cosine with the query, for each candidate that
+    can be among the ``k`` best (`DocumentCache.best`; every candidate when ``k`` is None)."""
     # A document the text store has dropped but this view still lists has no row: it is left out.
     rows = documents.rows(candidates)
     slots = [slot for slot in candidates if slot in rows]
@@ -377,8 +380,12 @@ def _document_mode(
     cosines = (
         np.zeros(len(slots)) if query_vector is None else _similarities(view, metric, query_vector, slots)
     )
-    measures = documents.measures(documents.query_row(words), [rows[slot] for slot in slots], cosines)
-    return dict(zip(slots, calibration().z(measures).tolist(), strict=True))
+    query, candidate_rows = documents.query_row(words), [rows[slot] for slot in slots]
+    z = calibration().z
+    if k is None:
+        return dict(zip(slots, z(documents.measures(query, candidate_rows, cosines)).tolist(), strict=True))
+    kept, scores = documents.best(query, candidate_rows, cosines, z, k)
+    return dict(zip([slots[i] for i in kept.tolist()], scores.tolist(), strict=True))
 
 
 def rank(
@@ -472,7 +479,8 @@ def _rank(
         raise ParameterError("the query has no words (letters or digits); type at least one word")
     # Document mode's query is a whole document: its many words' frequencies come from the cache.
     cache = documents.get(view, encoder.model.wv, encoder.analysis) if mode == "document" else None
-    written = tokenize(query, lowercase=encoder.analysis.lowercase)
+    plain = not encoder.analysis.stop_words and not encoder.analysis.lemmatize
+    written = words if plain else tokenize(query, lowercase=encoder.analysis.lowercase)
     # A backend that can weigh each word (embedded) gets a document's heaviest words, weighted.
     like = getattr(view, "document_candidates", None) if cache is not None and not expand else None
     term_weights = document_terms(written, cache, MAX_QUERY_TERMS) if like is not None and cache else {}
@@ -553,6 +561,7 @@ def _rank(
                 candidates,
                 query_vector,
                 metric,
+                k,
             )
         elif fused_by_backend is not None:
             fused = fused_by_backend

@@ -60,7 +60,8 @@ PARTS_BOOST = 0.5
 
 _ANALYZER = "paravec"
 _PLAIN = "paravec-plain"
-_WRITER_HEAP = 64_000_000
+# A writer's memory budget (used as filled): 100k documents of 50-250 words fit in one segment.
+_WRITER_HEAP = 256_000_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -182,8 +183,10 @@ class TextStore:
         """Delete the documents tagged ``delete_first``, add ``(slot, tag, title, text)`` rows, commit.
 
         All of it is one tantivy commit: a reader sees the old or the new state, never a mix.
+        One indexing thread (beside the caller's, which makes the documents, the slower part):
+        each thread writes its own segment, and a query pays per segment for each of its words.
         """
-        writer = self._index.writer(heap_size=_WRITER_HEAP)
+        writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
         try:
             # delete_documents_by_term is the name since tantivy-py 0.25; older ones call it delete_documents.
             delete = getattr(writer, "delete_documents_by_term", None) or writer.delete_documents
@@ -314,10 +317,13 @@ class TextStore:
         return searcher.doc(hits[0][1]) if hits else None
 
     def _find_many(self, searcher: tantivy.Searcher, tags: Sequence[str]) -> dict[str, tantivy.Document]:
-        # One term-set search instead of one search per tag: each search has a fixed cost.
+        # One search instead of one per tag: each search has a fixed cost. A disjunction of term
+        # queries, scored as constant: a quarter of a term-set query's time for 10 tags (it walks
+        # the tags' dictionary with an automaton), two thirds for 200.
         if not tags:
             return {}
-        query = Query.term_set_query(self._schema, "tag", list(tags))
+        terms = [(Occur.Should, Query.term_query(self._schema, "tag", tag)) for tag in dict.fromkeys(tags)]
+        query = Query.const_score_query(Query.boolean_query(terms), 1.0)
         hits = searcher.search(query, limit=len(tags), count=False).hits
         docs = (searcher.doc(address) for _score, address in hits)
         return {str(doc.get_first("tag")): doc for doc in docs}

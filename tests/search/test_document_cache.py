@@ -72,13 +72,13 @@ def test_ranking_runs_blas_on_one_thread(idx, new_texts, monkeypatch):
     if not _blas_threads() or max(_blas_threads()) < 2:
         pytest.skip("BLAS runs on one thread here anyway")
     seen: list[list[int]] = []
-    measures = DocumentCache.measures
+    best = DocumentCache.best
 
     def spy(self, *args, **kwargs):
         seen.append(_blas_threads())
-        return measures(self, *args, **kwargs)
+        return best(self, *args, **kwargs)
 
-    monkeypatch.setattr(DocumentCache, "measures", spy)
+    monkeypatch.setattr(DocumentCache, "best", spy)
     before = _blas_threads()
     idx.search(new_texts[0][1], mode="document")
     assert seen and all(threads == [1] * len(threads) for threads in seen)
@@ -141,3 +141,45 @@ def test_rows_built_together_equal_rows_built_alone(idx, model):
         alone = DocumentCache(view, model.wv).rows([slot])[slot]
         assert alone.norm == together[slot].norm
         np.testing.assert_array_equal(alone.weights, together[slot].weights)
+
+
+def test_pruned_scoring_keeps_the_k_best_with_their_scores(idx, model, texts, new_texts):
+    # Every indexed article is a candidate: the soft cosine is computed only for those that can
+    # still reach the k best, and those get the scores of the full computation.
+    view = idx.backend.view()
+    cache = DocumentCache(view, model.wv)
+    z = idx.calibration().z
+    slots = list(range(len(texts)))
+    rows = cache.rows(slots)
+    computed = 0
+    for _tag, text in new_texts[:6] + texts[7:9]:
+        words = tokenize(text)
+        query = cache.query_row(words)
+        cosines = np.linspace(-0.1, 0.8, len(slots))
+        full = z(cache.measures(query, [rows[s] for s in slots], cosines))
+        for k in (1, 10, 40):
+            kept, scores = cache.best(query, [rows[s] for s in slots], cosines, z, k)
+            np.testing.assert_array_equal(scores, full[kept])
+            best_k = np.argsort(-full, kind="stable")[:k]
+            assert set(best_k.tolist()) <= set(kept.tolist())
+            computed += len(kept) if k == 10 else 0
+    assert computed < 0.5 * 8 * len(slots)  # most soft cosines were not needed for the top 10
+
+
+def test_search_with_pruning_equals_search_without(built, new_texts, texts, monkeypatch):
+    queries = [t for _tag, t in new_texts[10:14] + texts[50:52]]
+    index = SearchIndex.open(built.path)
+    pruned = [
+        [(h.tag, h.score) for h in index.search(q, mode="document", k=k)] for q in queries for k in (3, 10)
+    ]
+
+    def every(self, query, rows, cosines, z, k):
+        return np.arange(len(rows)), z(self.measures(query, rows, cosines))
+
+    monkeypatch.setattr(DocumentCache, "best", every)
+    index = SearchIndex.open(built.path)
+    full = [
+        [(h.tag, h.score) for h in index.search(q, mode="document", k=k)] for q in queries for k in (3, 10)
+    ]
+    assert pruned == full
+    assert all(len(hits) in (3, 10) for hits in full)
