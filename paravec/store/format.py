@@ -58,8 +58,8 @@ FORMAT = "paravec-model"
 _VERSION = 1
 CHUNK_BYTES = 1024 * 1024
 """Target size of one chunk of array rows (whole rows; at least one row)."""
-# An update appends keys, so it re-encodes the last chunk of each key list (the raw vocabulary
-# of a Wikipedia base holds hundreds of thousands): small chunks keep that to a few thousand keys.
+# An update appends keys (new words, new tags), so it re-encodes the last chunk of each key list:
+# small chunks keep that to a few thousand keys however large the vocabulary and the tag list.
 _KEYS_PER_CHUNK = 8_192
 # Plain numeric dtypes only: an "object" dtype would need pickle.
 _KeyChunk = tuple[str, list[Any]]
