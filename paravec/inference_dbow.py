@@ -9,8 +9,11 @@ the current one updates, so one document cannot run ahead. Different documents d
 on each other and the output rows are fixed during inference, so this module advances a group
 of documents round-robin one prediction at a time: when a document's prediction is done, its
 next prediction's rows are drawn and prefetched, and they arrive while the other documents of
-the group compute (software pipelining across documents). Noise words are drawn a few dozen
-kept words ahead, so the table lookups of many draws, random reads themselves, overlap too.
+the group compute (software pipelining across documents). They are prefetched into the
+second-level cache only: a prefetch into the first level holds one of its few miss buffers until
+its line arrives, so the ~100 lines of a prediction's rows waited for one another there. Noise
+words are drawn a few dozen kept words ahead, so the table lookups of many draws, random reads
+themselves, overlap too.
 
 Each document takes the same random draws, in the same order, as in
 `paravec.inference_kernel`, and the same arithmetic (its `_predict`), so the vectors are those of
@@ -36,7 +39,7 @@ import numpy as np
 from numba import njit
 
 from paravec.inference_kernel import _predict, _splitmix
-from paravec.kernel import _LCG_MASK, _negative_word, _next, _prefetch
+from paravec.kernel import _LCG_MASK, _negative_word, _next, _prefetch_l2
 
 __all__ = ["GROUP"]
 
@@ -53,8 +56,8 @@ def _prefetch_rows(matrix, rows, m):  # type: ignore[no-untyped-def]
     size = matrix.shape[1]
     for k in range(m):
         for a in range(0, size, 16):  # one 64-byte line holds 16 floats
-            _prefetch(matrix, rows[k], a)  # type: ignore[call-arg]
-        _prefetch(matrix, rows[k], size - 1)  # type: ignore[call-arg]
+            _prefetch_l2(matrix, rows[k], a)  # type: ignore[call-arg]
+        _prefetch_l2(matrix, rows[k], size - 1)  # type: ignore[call-arg]
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
