@@ -32,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -50,7 +50,8 @@ from paravec.kernel import (
 )
 from paravec.kernel_inputs import MODE_DBOW, MODE_DM_CONCAT, MODE_DM_MEAN, Config, Corpus, Tables, Weights
 
-__all__ = ["MAX_WORDS", "Lookup", "build_lookup", "check_inference_inputs", "document_keys", "infer_range"]
+__all__ = ["MAX_WORDS", "Lookup", "build_lookup", "check_call_inputs", "check_inference_inputs", "check_model_inputs",
+           "document_keys", "infer_range"]  # fmt: skip
 
 MAX_WORDS = 10_000
 """gensim's compiled code stops a document after this many kept words (``MAX_DOCUMENT_LEN``)."""
@@ -59,26 +60,29 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _MASK64 = 2**64 - 1
 
 
-def _splitmix_array(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    # SplitMix64's output function (Steele, Lea & Flood 2014), on whole arrays; uint64 wraps.
-    with np.errstate(over="ignore"):
-        z = x + np.uint64(_GOLDEN)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
 def document_keys(seed: int | list[int], start: int, n: int) -> npt.NDArray[np.uint64]:
     """The keys of documents ``start .. start + n - 1`` under ``seed``: all their randomness.
 
     A document's key depends on ``(seed, position)`` only, never on the other documents.
     ``seed`` may also be a list of seeds, one per document, with ``start=0, n=1``.
     """
-    seeds = [int(s) & _MASK64 for s in (seed if isinstance(seed, list) else [seed])]
-    mixed = _splitmix_array(np.array(seeds, dtype=np.uint64))
-    positions = np.arange(start, start + n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        return _splitmix_array(mixed ^ positions)
+    seeds = np.array(
+        [int(s) & _MASK64 for s in (seed if isinstance(seed, list) else [seed])], dtype=np.uint64
+    )
+    keys: npt.NDArray[np.uint64] = _document_keys(seeds, np.uint64(start), n)
+    return keys
+
+
+@njit(cache=True, nogil=True)
+def _document_keys(seeds, start, n):  # type: ignore[no-untyped-def]
+    # SplitMix64's output function (Steele, Lea & Flood 2014) of the seed, then of that xor the
+    # position; compiled, as numpy took ~30 us for one query's key.
+    count = n if seeds.shape[0] == 1 else seeds.shape[0]
+    keys = np.empty(count, dtype=np.uint64)
+    for i in range(count):
+        _, mixed = _splitmix(seeds[0 if seeds.shape[0] == 1 else i])
+        _, keys[i] = _splitmix(mixed ^ (start + np.uint64(i if n > 1 else 0)))
+    return keys
 
 
 class Lookup(NamedTuple):
@@ -128,40 +132,66 @@ def check_inference_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: n
 
     What `build_lookup` proved of the tables is not checked again; everything that can change
     between calls (the model's arrays, the documents) is, in time independent of the vocabulary
-    size but for the documents' words.
+    size but for the documents' words. `check_model_inputs` and `check_call_inputs` are its two
+    halves, for a caller that keeps a model's checked arrays between calls.
 
     Raises
     ------
     ModelBrokenError
         Naming every problem found.
     """
-    n_docs = len(corpus.doc_starts) - 1
-    problems = []
-    for name, arr, dtype, ndim in (("out", out, np.float32, 2), ("keys", keys, np.uint64, 1),
-                                   ("alphas", alphas, np.float32, 1), ("wv", weights.wv, np.float32, 2),
-                                   ("syn1neg", weights.syn1neg, np.float32, 2), ("syn1", weights.syn1, np.float32, 2),
-                                   ("word_ids", corpus.word_ids, np.int32, 1),
-                                   ("doc_starts", corpus.doc_starts, np.int64, 1),
-                                   ("cum_table", tables.cum_table, np.uint32, 1),
-                                   ("sample_int", tables.sample_int, np.uint32, 1),
-                                   ("code_starts", tables.code_starts, np.int64, 1),
-                                   ("points", tables.points, np.uint32, 1), ("codes", tables.codes, np.uint8, 1),
-                                   ("cum_index", lookup.cum_index, np.int64, 1)):  # fmt: skip
-        if arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous:
-            problems.append(f"{name} must be a {ndim}-D C-contiguous {np.dtype(dtype)} array")
+    _refuse(
+        _model_problems(weights, tables, config, lookup) + _call_problems(corpus, out, keys, alphas, weights)
+    )
+
+
+def check_model_inputs(weights: Weights, tables: Tables, config: Config, lookup: Lookup) -> None:
+    """The half of `check_inference_inputs` that depends on the model only.
+
+    Raises
+    ------
+    ModelBrokenError
+        Naming every problem found.
+    """
+    _refuse(_model_problems(weights, tables, config, lookup))
+
+
+def check_call_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
+                      alphas: npt.NDArray[np.float32], weights: Weights) -> None:  # fmt: skip
+    """The half of `check_inference_inputs` that depends on the call (documents, output, keys, rates).
+
+    Raises
+    ------
+    ModelBrokenError
+        Naming every problem found.
+    """
+    _refuse(_call_problems(corpus, out, keys, alphas, weights))
+
+
+def _refuse(problems: list[str]) -> None:
     if problems:
         raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
+
+
+def _layout_problems(arrays: tuple[tuple[str, npt.NDArray[Any], type, int], ...]) -> list[str]:
+    return [f"{name} must be a {ndim}-D C-contiguous {np.dtype(dtype)} array" for name, arr, dtype, ndim in arrays
+            if arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous]  # fmt: skip
+
+
+def _model_problems(weights: Weights, tables: Tables, config: Config, lookup: Lookup) -> list[str]:
+    problems = _layout_problems((("wv", weights.wv, np.float32, 2), ("syn1neg", weights.syn1neg, np.float32, 2),
+                                 ("syn1", weights.syn1, np.float32, 2), ("cum_table", tables.cum_table, np.uint32, 1),
+                                 ("sample_int", tables.sample_int, np.uint32, 1),
+                                 ("code_starts", tables.code_starts, np.int64, 1),
+                                 ("points", tables.points, np.uint32, 1), ("codes", tables.codes, np.uint8, 1),
+                                 ("cum_index", lookup.cum_index, np.int64, 1)))  # fmt: skip
+    if problems:
+        return problems
     n_words, size = weights.wv.shape
     concat = config.mode == MODE_DM_CONCAT
     layer1 = (config.dm_tag_count + 2 * config.window) * size if concat else size
     cum, neg = tables.cum_table, config.negative > 0
-    starts = corpus.doc_starts
     checks = [
-        (
-            f"out must be a writable ({n_docs}, {size}) array",
-            out.shape != (n_docs, size) or not out.flags.writeable,
-        ),
-        (f"{len(keys)} keys for {n_docs} documents", len(keys) != n_docs),
         (f"unknown mode {config.mode}", config.mode not in (MODE_DBOW, MODE_DM_MEAN, MODE_DM_CONCAT)),
         (f"layer1_size is {config.layer1_size}, expected {layer1}", config.layer1_size != layer1),
         (
@@ -181,23 +211,43 @@ def check_inference_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: n
         ),
         ("a Huffman point is outside syn1", config.hs and lookup.max_point >= len(weights.syn1)),
         ("the unit buffer is shorter than a prediction", lookup.units < config.negative + 1),
-        (
-            "document offsets are broken",
-            len(starts) == 0
-            or starts[0] != 0
-            or starts[-1] != len(corpus.word_ids)
-            or bool((np.diff(starts) < 0).any()),
-        ),
-        (
-            "a word index is outside wv.vectors",
-            len(corpus.word_ids) > 0 and bool(corpus.word_ids.min() < 0 or corpus.word_ids.max() >= n_words),
-        ),
         ("the null word is outside wv.vectors", concat and not 0 <= config.null_word < n_words),
         ("the window is below 1", config.window < 1),
     ]
-    problems = [message for message, failed in checks if failed]
+    return [message for message, failed in checks if failed]
+
+
+def _call_problems(corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
+                   alphas: npt.NDArray[np.float32], weights: Weights) -> list[str]:  # fmt: skip
+    problems = _layout_problems((("out", out, np.float32, 2), ("keys", keys, np.uint64, 1),
+                                 ("alphas", alphas, np.float32, 1), ("word_ids", corpus.word_ids, np.int32, 1),
+                                 ("doc_starts", corpus.doc_starts, np.int64, 1)))  # fmt: skip
     if problems:
-        raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
+        return problems
+    n_docs = len(corpus.doc_starts) - 1
+    n_words, size = weights.wv.shape
+    if out.shape != (n_docs, size) or not out.flags.writeable:
+        problems.append(f"out must be a writable ({n_docs}, {size}) array")
+    if len(keys) != n_docs:
+        problems.append(f"{len(keys)} keys for {n_docs} documents")
+    offsets, words = _corpus_faults(corpus.doc_starts, corpus.word_ids, n_words)
+    if offsets:
+        problems.append("document offsets are broken")
+    if words:
+        problems.append("a word index is outside wv.vectors")
+    return problems
+
+
+@njit(cache=True, nogil=True)
+def _corpus_faults(starts, ids, n_words):  # type: ignore[no-untyped-def]
+    # Compiled: the same checks in numpy cost a short query more than its words' lookup.
+    offsets = len(starts) == 0 or starts[0] != 0 or starts[len(starts) - 1] != len(ids)
+    for d in range(len(starts) - 1):
+        offsets |= starts[d + 1] < starts[d]
+    words = False
+    for w in ids:
+        words |= (w < 0) | (w >= n_words)
+    return offsets, words
 
 
 def infer_range(lo: int, hi: int, corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
