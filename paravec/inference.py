@@ -100,7 +100,9 @@ def infer(
     seed : int, default 0
         Seed of all randomness (start vectors, downsampling, negative samples, windows).
     workers : int, optional
-        Threads; default ``os.cpu_count()``. The vectors do not depend on it.
+        Threads, the calling one included; default ``os.cpu_count()``. The vectors do not
+        depend on it. A batch too small to repay a second thread runs on one; helper threads
+        are kept, idle, for later calls.
     start : int, default 0
         Position of the first document in the whole corpus: document ``i`` is seeded from
         ``(seed, start + i)``, so a corpus inferred in parts gives the vectors of one call.
