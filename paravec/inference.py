@@ -47,16 +47,9 @@ from numba import njit
 
 from paravec.errors import CorpusError, ModelBrokenError, ParameterError
 from paravec.huge_pages import use_huge_pages
+from paravec.inference_checks import Lookup, build_lookup, check_call_inputs, check_model_inputs
 from paravec.inference_dbow import GROUP, dbow_range
-from paravec.inference_kernel import (
-    MAX_WORDS,
-    Lookup,
-    build_lookup,
-    check_call_inputs,
-    check_model_inputs,
-    document_keys,
-    infer_range,
-)
+from paravec.inference_kernel import MAX_WORDS, document_keys, infer_range
 from paravec.inference_threads import run_shares, shares
 from paravec.kernel import _EXP_TABLE
 from paravec.kernel_inputs import MODE_DBOW, Config, Corpus, Tables, Weights

@@ -21,14 +21,8 @@ from gensim.models.keyedvectors import pseudorandom_weak_vector
 import paravec
 from paravec.errors import CorpusError, ModelBrokenError, ParameterError
 from paravec.inference import infer, infer_seeded
-from paravec.inference_kernel import (
-    MAX_WORDS,
-    _negative_word,
-    build_lookup,
-    check_inference_inputs,
-    document_keys,
-    infer_range,
-)
+from paravec.inference_checks import build_lookup, check_inference_inputs
+from paravec.inference_kernel import MAX_WORDS, _negative_word, document_keys, infer_range
 from paravec.kernel_inputs import Tables
 
 # The eight configurations of the issue, and PV-DM concat with hierarchical softmax.
