@@ -32,29 +32,25 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from gensim.models.doc2vec import Doc2Vec
+from numba import njit
 
 from paravec.errors import CorpusError, ModelBrokenError, ParameterError
 from paravec.huge_pages import use_huge_pages
+from paravec.inference_checks import Lookup, build_lookup, check_call_inputs, check_model_inputs
 from paravec.inference_dbow import GROUP, dbow_range
-from paravec.inference_kernel import (
-    MAX_WORDS,
-    Lookup,
-    build_lookup,
-    check_inference_inputs,
-    document_keys,
-    infer_range,
-)
+from paravec.inference_kernel import MAX_WORDS, document_keys, infer_range
+from paravec.inference_threads import run_shares, shares
 from paravec.kernel import _EXP_TABLE
 from paravec.kernel_inputs import MODE_DBOW, Config, Corpus, Tables, Weights
 from paravec.params import InstanceOf, Integer, validate
@@ -64,10 +60,7 @@ from paravec.updating.vocabulary import NULL_WORD
 __all__ = ["MAX_WORDS", "infer", "infer_seeded"]
 
 _Vectors = npt.NDArray[np.float32]
-
-# Documents per thread and call: a few shares per thread even out documents of unequal length and
-# threads slowed by other work on the machine.
-_SHARES_PER_WORKER = 4
+_Model = tuple[Config, Weights, Tables, Lookup]
 
 
 @validate(
@@ -100,7 +93,9 @@ def infer(
     seed : int, default 0
         Seed of all randomness (start vectors, downsampling, negative samples, windows).
     workers : int, optional
-        Threads; default ``os.cpu_count()``. The vectors do not depend on it.
+        Threads, the calling one included; default ``os.cpu_count()``. The vectors do not
+        depend on it. A batch too small to repay a second thread runs on one; helper threads
+        are kept, idle, for later calls.
     start : int, default 0
         Position of the first document in the whole corpus: document ``i`` is seeded from
         ``(seed, start + i)``, so a corpus inferred in parts gives the vectors of one call.
@@ -201,31 +196,25 @@ def _infer(
     epochs: int | None,
     workers: int | None,
 ) -> _Vectors:
-    n_words = len(model.wv)
-    if n_words == 0:
+    if len(model.wv) == 0:
         raise ModelBrokenError("the model has no vocabulary; train it before inferring")
     if model.dm and model.dm_concat and NULL_WORD not in model.wv.key_to_index:
         raise ModelBrokenError("this PV-DM concat model has no null word; it cannot infer")
+    config, weights, tables, lookup = _prepared(model)
     corpus = _corpus(model, words)
-    config = _config(model)
-    weights = _weights(model)
-    tables, lookup = _cached_tables(model, config)
     out = np.empty((len(words), model.dv.vector_size), dtype=np.float32)
-    alphas = _alphas(model, epochs or model.epochs)
-    check_inference_inputs(corpus, out, keys, weights, tables, config, alphas, lookup)
+    alphas = np.array(
+        _alphas(float(model.alpha), float(model.min_alpha), epochs or model.epochs), dtype=np.float32
+    )
+    check_call_inputs(corpus, out, keys, alphas, weights)
     _huge_output_pages(model, len(corpus.word_ids) * len(alphas) * lookup.units)
     threads = workers or os.cpu_count() or 1
-    ranges = _ranges(corpus.doc_starts, threads)
     run = _dbow_range if config.mode == MODE_DBOW else infer_range
-    if len(ranges) <= 1 or threads == 1:
-        for lo, hi in ranges:
-            run(lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
-        return out
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        jobs = [pool.submit(run, lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup)
-                for lo, hi in ranges]  # fmt: skip
-        for job in jobs:
-            job.result()
+    run_shares(
+        shares(corpus.doc_starts, threads, len(alphas)),
+        lambda lo, hi: run(lo, hi, corpus, out, keys, weights, tables, config, alphas, lookup),
+        threads,
+    )
     return out
 
 
@@ -237,29 +226,41 @@ def _dbow_range(lo: int, hi: int, corpus: Corpus, out: _Vectors, keys: npt.NDArr
                config.plain(), alphas, lookup.cum_index, lookup.shift, lookup.units, MAX_WORDS, _EXP_TABLE, group)  # fmt: skip
 
 
-def _alphas(model: Doc2Vec, epochs: int) -> npt.NDArray[np.float32]:
+@functools.lru_cache(maxsize=64)
+def _alphas(alpha: float, min_alpha: float, epochs: int) -> tuple[float, ...]:
     # gensim's infer_vector: the rate drops by a fixed step after each epoch, in Python floats.
-    alpha, min_alpha = float(model.alpha), float(model.min_alpha)
     step = (alpha - min_alpha) / max(epochs - 1, 1)
     rates = []
     for _ in range(epochs):
         rates.append(alpha)
         alpha -= step
-    return np.array(rates, dtype=np.float32)
+    return tuple(rates)
 
 
 def _corpus(model: Doc2Vec, words: list[Sequence[str]]) -> Corpus:
-    # One pass over all the words in C (map over dict.get), unknown words (-1) dropped in numpy.
-    n, n_flat = len(words), sum(map(len, words))
+    # One pass over all the words in C (map over dict.get); unknown words (-1) dropped in compiled code.
+    n = len(words)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
     lookup = map(model.wv.key_to_index.get, itertools.chain.from_iterable(words), itertools.repeat(-1))
-    ids = np.fromiter(lookup, dtype=np.int64, count=n_flat)
-    known = ids >= 0
-    kept = np.zeros(n_flat + 1, dtype=np.int64)
-    np.cumsum(known, out=kept[1:])
-    ends = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=n), out=ends[1:])
-    return Corpus(word_ids=ids[known].astype(np.int32), doc_starts=kept[ends],
-                  tag_ids=np.zeros(n, dtype=np.int32), tag_starts=np.arange(n + 1, dtype=np.int64))  # fmt: skip
+    ids = np.fromiter(lookup, dtype=np.int64, count=int(lengths.sum()))
+    return Corpus(*_known(ids, lengths))
+
+
+@njit(cache=True, nogil=True)
+def _known(ids, lengths):  # type: ignore[no-untyped-def]
+    # The known words (ids >= 0) and each document's offsets into them; numpy took ~15 us a call.
+    n = lengths.shape[0]
+    word_ids = np.empty(ids.shape[0], dtype=np.int32)
+    doc_starts = np.zeros(n + 1, dtype=np.int64)
+    k = at = 0
+    for d in range(n):
+        for i in range(at, at + lengths[d]):
+            if ids[i] >= 0:
+                word_ids[k] = ids[i]
+                k += 1
+        at += lengths[d]
+        doc_starts[d + 1] = k
+    return word_ids[:k].copy(), doc_starts, np.zeros(n, dtype=np.int32), np.arange(n + 1, dtype=np.int64)
 
 
 def _readonly(arr: Any, width: int) -> _Vectors:
@@ -281,30 +282,36 @@ def _weights(model: Doc2Vec) -> Weights:
     )
 
 
-_TABLES: weakref.WeakKeyDictionary[Doc2Vec, tuple[tuple[Any, ...], tuple[Any, ...], Tables, Lookup]] = (
+_PREPARED: weakref.WeakKeyDictionary[Doc2Vec, tuple[tuple[Any, ...], tuple[Any, ...], _Model]] = (
     weakref.WeakKeyDictionary()
 )
 _TABLES_LOCK = threading.Lock()
 
 
-def _cached_tables(model: Doc2Vec, config: Config) -> tuple[Tables, Lookup]:
-    # Flattening the Huffman codes loops over the vocabulary in Python; a query must not pay it.
+def _prepared(model: Doc2Vec) -> _Model:
+    # What depends on the model only, built and checked once: flattening the Huffman codes loops
+    # over the vocabulary in Python, and the checks took longer than a short query's inference.
     # The cache entry holds the arrays it was built from (so their ids stay theirs), and an update
-    # that replaces any of them (a grown vocabulary) is seen by identity.
+    # that replaces any of them (a grown vocabulary) or a changed setting is seen.
+    config = _config(model)
     expandos = model.wv.expandos
-    settings = (bool(model.hs), int(model.negative))
-    sources = (getattr(model, "cum_table", None), expandos.get("sample_int"), expandos.get("code"),
+    sources = (model.wv.vectors, getattr(model, "syn1neg", None), getattr(model, "syn1", None),
+               getattr(model, "cum_table", None), expandos.get("sample_int"), expandos.get("code"),
                expandos.get("point"))  # fmt: skip
+    key = (config, *(id(s) for s in sources))
     with _TABLES_LOCK:
-        cached = _TABLES.get(model)
-        if cached is not None and cached[0] == (settings, *(id(s) for s in sources)):
-            return cached[2], cached[3]
-        if sources[1] is None:
+        cached = _PREPARED.get(model)
+        if cached is not None and cached[0] == key:
+            return cached[2]
+        if sources[4] is None:
             raise ModelBrokenError("the model has no sample_int; build its vocabulary before inferring")
         tables = _tables(model)
         lookup = build_lookup(tables, config)
-        _TABLES[model] = ((settings, *(id(s) for s in sources)), sources, tables, lookup)
-        return tables, lookup
+        weights = _weights(model)
+        check_model_inputs(weights, tables, config, lookup)
+        prepared = (config, weights, tables, lookup)
+        _PREPARED[model] = (key, sources, prepared)
+        return prepared
 
 
 _PAGED: weakref.WeakKeyDictionary[Doc2Vec, set[int]] = weakref.WeakKeyDictionary()
@@ -324,15 +331,3 @@ def _huge_output_pages(model: Doc2Vec, reads: int) -> None:
                 continue
             done.add(id(table))
         use_huge_pages(table)
-
-
-def _ranges(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, int]]:
-    n_docs = len(doc_starts) - 1
-    if n_docs <= 1 or workers == 1:
-        return [(0, n_docs)] if n_docs else []
-    n_shares = min(n_docs, workers * _SHARES_PER_WORKER)
-    # Shares of about equal numbers of words (+1 per document, for its start vector and epochs).
-    cost = np.cumsum(np.diff(doc_starts) + 1)
-    bounds = np.searchsorted(cost, np.linspace(0, cost[-1], n_shares + 1)[1:-1], side="right")
-    edges = [0, *sorted({int(b) for b in bounds} - {0, n_docs}), n_docs]
-    return list(itertools.pairwise(edges))

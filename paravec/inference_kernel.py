@@ -18,8 +18,8 @@ compiled call that releases the GIL, so threads can share a batch:
   hierarchical softmax and/or negative sampling, with `paravec.kernel`'s sigmoid table and
   scaling.
 
-`build_lookup` (once per model) and `check_inference_inputs` (every call) prove every index
-lands inside its array before the compiled code, which checks none, runs.
+`paravec.inference_checks` proves every index lands inside its array before the compiled code,
+which checks none, runs.
 
 Examples
 --------
@@ -32,13 +32,11 @@ Examples
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from paravec.errors import ModelBrokenError
+from paravec.inference_checks import Lookup
 from paravec.kernel import (
     _EXP_TABLE,
     _LCG_MASK,
@@ -46,11 +44,10 @@ from paravec.kernel import (
     _SIGMOID_SCALE,
     _negative_word,
     _next,
-    negative_index,
 )
 from paravec.kernel_inputs import MODE_DBOW, MODE_DM_CONCAT, MODE_DM_MEAN, Config, Corpus, Tables, Weights
 
-__all__ = ["MAX_WORDS", "Lookup", "build_lookup", "check_inference_inputs", "document_keys", "infer_range"]
+__all__ = ["MAX_WORDS", "document_keys", "infer_range"]
 
 MAX_WORDS = 10_000
 """gensim's compiled code stops a document after this many kept words (``MAX_DOCUMENT_LEN``)."""
@@ -59,145 +56,29 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _MASK64 = 2**64 - 1
 
 
-def _splitmix_array(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    # SplitMix64's output function (Steele, Lea & Flood 2014), on whole arrays; uint64 wraps.
-    with np.errstate(over="ignore"):
-        z = x + np.uint64(_GOLDEN)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
 def document_keys(seed: int | list[int], start: int, n: int) -> npt.NDArray[np.uint64]:
     """The keys of documents ``start .. start + n - 1`` under ``seed``: all their randomness.
 
     A document's key depends on ``(seed, position)`` only, never on the other documents.
     ``seed`` may also be a list of seeds, one per document, with ``start=0, n=1``.
     """
-    seeds = [int(s) & _MASK64 for s in (seed if isinstance(seed, list) else [seed])]
-    mixed = _splitmix_array(np.array(seeds, dtype=np.uint64))
-    positions = np.arange(start, start + n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        return _splitmix_array(mixed ^ positions)
+    seeds = np.array(
+        [int(s) & _MASK64 for s in (seed if isinstance(seed, list) else [seed])], dtype=np.uint64
+    )
+    keys: npt.NDArray[np.uint64] = _document_keys(seeds, np.uint64(start), n)
+    return keys
 
 
-class Lookup(NamedTuple):
-    """What inference looks up per unit, derived once from the model's `Tables` (`build_lookup`)."""
-
-    # The training kernel's bucket index of cum_table (`paravec.kernel.NegativeIndex`): a few
-    # steps instead of a binary search over the vocabulary, whose mispredicted branches cost as
-    # much as the arithmetic of a unit. The word found is the same.
-    cum_index: npt.NDArray[np.int64]
-    shift: int
-    units: int  # most units one prediction takes: 1 + negative, or the longest Huffman path
-    max_point: int  # the highest row of syn1 a Huffman path visits (-1: none)
-
-
-def build_lookup(tables: Tables, config: Config) -> Lookup:
-    """The `Lookup` of ``tables``, after proving the tables sound (they are then reused per call).
-
-    Raises
-    ------
-    ModelBrokenError
-        If ``cum_table`` is not non-decreasing or the Huffman offsets are broken.
-    """
-    cum, starts = tables.cum_table, tables.code_starts
-    if config.negative > 0 and (
-        len(cum) == 0 or cum[-1] == 0 or bool((np.diff(cum.astype(np.int64)) < 0).any())
-    ):
-        raise ModelBrokenError(
-            "refusing to infer: cum_table is not a non-decreasing table with a positive total"
-        )
-    paths = np.diff(starts)
-    if len(starts) == 0 or starts[0] != 0 or starts[-1] != len(tables.points) or bool((paths < 0).any()):
-        raise ModelBrokenError("refusing to infer: the Huffman code offsets are broken")
-    if len(tables.codes) != len(tables.points):
-        raise ModelBrokenError("refusing to infer: Huffman codes and points differ in length")
-    search = negative_index(cum)
-    index, shift = search.cum_index.astype(np.int64), search.shift
-    units = max(config.negative + 1, int(paths.max()) if len(paths) else 0, 1)
-    units += -units % 6  # `_predict` takes rows six at a time
-    max_point = int(tables.points.max()) if len(tables.points) else -1
-    return Lookup(cum_index=index, shift=shift, units=units, max_point=max_point)
-
-
-def check_inference_inputs(corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
-                           weights: Weights, tables: Tables, config: Config,
-                           alphas: npt.NDArray[np.float32], lookup: Lookup) -> None:  # fmt: skip
-    """Prove every index `infer_range` will follow lands inside its array (it checks none).
-
-    What `build_lookup` proved of the tables is not checked again; everything that can change
-    between calls (the model's arrays, the documents) is, in time independent of the vocabulary
-    size but for the documents' words.
-
-    Raises
-    ------
-    ModelBrokenError
-        Naming every problem found.
-    """
-    n_docs = len(corpus.doc_starts) - 1
-    problems = []
-    for name, arr, dtype, ndim in (("out", out, np.float32, 2), ("keys", keys, np.uint64, 1),
-                                   ("alphas", alphas, np.float32, 1), ("wv", weights.wv, np.float32, 2),
-                                   ("syn1neg", weights.syn1neg, np.float32, 2), ("syn1", weights.syn1, np.float32, 2),
-                                   ("word_ids", corpus.word_ids, np.int32, 1),
-                                   ("doc_starts", corpus.doc_starts, np.int64, 1),
-                                   ("cum_table", tables.cum_table, np.uint32, 1),
-                                   ("sample_int", tables.sample_int, np.uint32, 1),
-                                   ("code_starts", tables.code_starts, np.int64, 1),
-                                   ("points", tables.points, np.uint32, 1), ("codes", tables.codes, np.uint8, 1),
-                                   ("cum_index", lookup.cum_index, np.int64, 1)):  # fmt: skip
-        if arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous:
-            problems.append(f"{name} must be a {ndim}-D C-contiguous {np.dtype(dtype)} array")
-    if problems:
-        raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
-    n_words, size = weights.wv.shape
-    concat = config.mode == MODE_DM_CONCAT
-    layer1 = (config.dm_tag_count + 2 * config.window) * size if concat else size
-    cum, neg = tables.cum_table, config.negative > 0
-    starts = corpus.doc_starts
-    checks = [
-        (
-            f"out must be a writable ({n_docs}, {size}) array",
-            out.shape != (n_docs, size) or not out.flags.writeable,
-        ),
-        (f"{len(keys)} keys for {n_docs} documents", len(keys) != n_docs),
-        (f"unknown mode {config.mode}", config.mode not in (MODE_DBOW, MODE_DM_MEAN, MODE_DM_CONCAT)),
-        (f"layer1_size is {config.layer1_size}, expected {layer1}", config.layer1_size != layer1),
-        (
-            "the output layers do not match",
-            layer1 != weights.syn1neg.shape[1] or layer1 != weights.syn1.shape[1],
-        ),
-        ("syn1neg does not match the vocabulary", neg and len(weights.syn1neg) != n_words),
-        ("cum_table does not match the vocabulary", neg and len(cum) != n_words),
-        (
-            "the negative-sampling lookup does not match cum_table",
-            neg and (cum[-1] == 0 or len(lookup.cum_index) != ((int(cum[-1]) - 1) >> lookup.shift) + 2),
-        ),
-        ("sample_int does not match the vocabulary", len(tables.sample_int) != n_words),
-        (
-            "the Huffman codes do not match the vocabulary",
-            config.hs and len(tables.code_starts) != n_words + 1,
-        ),
-        ("a Huffman point is outside syn1", config.hs and lookup.max_point >= len(weights.syn1)),
-        ("the unit buffer is shorter than a prediction", lookup.units < config.negative + 1),
-        (
-            "document offsets are broken",
-            len(starts) == 0
-            or starts[0] != 0
-            or starts[-1] != len(corpus.word_ids)
-            or bool((np.diff(starts) < 0).any()),
-        ),
-        (
-            "a word index is outside wv.vectors",
-            len(corpus.word_ids) > 0 and bool(corpus.word_ids.min() < 0 or corpus.word_ids.max() >= n_words),
-        ),
-        ("the null word is outside wv.vectors", concat and not 0 <= config.null_word < n_words),
-        ("the window is below 1", config.window < 1),
-    ]
-    problems = [message for message, failed in checks if failed]
-    if problems:
-        raise ModelBrokenError("refusing to infer: " + "; ".join(problems))
+@njit(cache=True, nogil=True)
+def _document_keys(seeds, start, n):  # type: ignore[no-untyped-def]
+    # SplitMix64's output function (Steele, Lea & Flood 2014) of the seed, then of that xor the
+    # position; compiled, as numpy took ~30 us for one query's key.
+    count = n if seeds.shape[0] == 1 else seeds.shape[0]
+    keys = np.empty(count, dtype=np.uint64)
+    for i in range(count):
+        _, mixed = _splitmix(seeds[0 if seeds.shape[0] == 1 else i])
+        _, keys[i] = _splitmix(mixed ^ (start + np.uint64(i if n > 1 else 0)))
+    return keys
 
 
 def infer_range(lo: int, hi: int, corpus: Corpus, out: npt.NDArray[np.float32], keys: npt.NDArray[np.uint64],
@@ -206,7 +87,7 @@ def infer_range(lo: int, hi: int, corpus: Corpus, out: npt.NDArray[np.float32], 
     """Infer documents ``lo .. hi - 1`` of ``corpus`` into the same rows of ``out``.
 
     Releases the GIL; threads may infer disjoint ranges of one batch at once. Inputs must have
-    passed `check_inference_inputs`; ``alphas`` holds the learning rate of each epoch.
+    passed `paravec.inference_checks.check_inference_inputs`; ``alphas`` holds the learning rate of each epoch.
     """
     _infer_range(lo, hi, corpus.word_ids, corpus.doc_starts, out, keys, weights.wv, weights.syn1neg,
                  weights.syn1, tables, config.plain(), alphas, lookup.cum_index, lookup.shift, lookup.units, MAX_WORDS,

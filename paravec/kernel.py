@@ -286,10 +286,7 @@ def _negative_word(cum_table, cum_index, shift, x):  # type: ignore[no-untyped-d
     return lo
 
 
-@intrinsic
-def _prefetch(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
-    """Start loading the cache line of ``matrix[row, col]`` (``llvm.prefetch``) without waiting for it."""
-
+def _prefetch_codegen(locality: int):  # type: ignore[no-untyped-def]
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
         array_type = signature.args[0]
         array = context.make_array(array_type)(context, builder, args[0])
@@ -302,11 +299,27 @@ def _prefetch(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
         int32 = ir.IntType(32)
         signature_ir = ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32])
         function = cgutils.get_or_insert_function(builder.module, signature_ir, "llvm.prefetch.p0i8")  # type: ignore[no-untyped-call]
-        # read, keep in all cache levels, data
-        builder.call(function, [builder.bitcast(pointer, byte_pointer), int32(0), int32(3), int32(1)])
+        # read, the locality hint, data
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), int32(0), int32(locality), int32(1)])
         return context.get_dummy_value()
 
-    return types.void(matrix, row, col), codegen
+    return codegen
+
+
+@intrinsic
+def _prefetch(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
+    """Start loading the cache line of ``matrix[row, col]`` (``llvm.prefetch``) without waiting for it."""
+    return types.void(matrix, row, col), _prefetch_codegen(3)  # into every level (x86: prefetcht0)
+
+
+@intrinsic
+def _prefetch_l2(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
+    """`_prefetch` into the second-level cache and beyond, not the first (x86: prefetcht1).
+
+    For many lines at once: a line on its way into the first level holds one of its few miss
+    buffers until it arrives, so a burst of such prefetches waits for memory (benchmarks/README.md).
+    """
+    return types.void(matrix, row, col), _prefetch_codegen(2)
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -21,7 +21,8 @@ from gensim.models.keyedvectors import pseudorandom_weak_vector
 import paravec
 from paravec.errors import CorpusError, ModelBrokenError, ParameterError
 from paravec.inference import infer, infer_seeded
-from paravec.inference_kernel import MAX_WORDS, _negative_word, build_lookup, infer_range
+from paravec.inference_checks import build_lookup, check_inference_inputs
+from paravec.inference_kernel import MAX_WORDS, _negative_word, document_keys, infer_range
 from paravec.kernel_inputs import Tables
 
 # The eight configurations of the issue, and PV-DM concat with hierarchical softmax.
@@ -270,3 +271,24 @@ def test_a_broken_model_is_refused_not_crashed(dbow: Doc2Vec, lee_test) -> None:
     broken.cum_table = broken.cum_table[::-1].copy()
     with pytest.raises(ModelBrokenError, match="cum_table"):
         infer(broken, lee_test[:2])
+
+
+def test_broken_documents_are_refused_before_the_compiled_loop(dbow: Doc2Vec) -> None:
+    # check_inference_inputs checks what the compiled code would follow blindly (it checks no index).
+    config, weights, tables, lookup = paravec.inference._prepared(dbow)
+    corpus = paravec.inference._corpus(dbow, [["the", "minister"], ["qqunknownqq", "said", "the"]])
+    assert corpus.doc_starts.tolist() == [0, 2, 4]
+    out, keys = np.empty((2, dbow.vector_size), np.float32), document_keys(0, 0, 2)
+    alphas = np.array([0.025, 0.01], np.float32)
+    check_inference_inputs(corpus, out, keys, weights, tables, config, alphas, lookup)
+    broken = [
+        (corpus._replace(doc_starts=np.array([0, 3, 2])), "document offsets are broken"),
+        (corpus._replace(doc_starts=np.array([0, 2, 5])), "document offsets are broken"),
+        (corpus._replace(word_ids=np.array([0, 1, len(dbow.wv), 2], np.int32)), "a word index is outside"),
+        (corpus._replace(word_ids=np.array([0, -1, 1, 2], np.int32)), "a word index is outside"),
+    ]
+    for bad, message in broken:
+        with pytest.raises(ModelBrokenError, match=message):
+            check_inference_inputs(bad, out, keys, weights, tables, config, alphas, lookup)
+    with pytest.raises(ModelBrokenError, match=rf"out must be a writable \(2, {dbow.vector_size}\) array"):
+        check_inference_inputs(corpus, out[:1], keys, weights, tables, config, alphas, lookup)

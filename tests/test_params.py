@@ -73,3 +73,28 @@ def test_validate_refuses_unknown_parameter_names_at_declaration():
         @validate(nope=Integer())
         def g(a: int) -> int:
             return a
+
+
+def test_validate_binds_every_way_of_calling_alike():
+    # Plain calls take a fast path; calls with *args or **kwargs in the signature, or wrong ones, bind.
+    @validate(k=Integer(min=1), mode=OneOf(("a", "b")), rate=Real(min=0))
+    def plain(words, k=10, *, mode="a", rate=0.5):
+        return words, k, mode, rate
+
+    @validate(k=Integer(min=1))
+    def variadic(*words, k=10, **extra):
+        return words, k, extra
+
+    assert plain("w", np.int64(3), mode="b") == ("w", 3, "b", 0.5)
+    assert plain(words="w", k=2, rate=1) == ("w", 2, "a", 1.0)
+    assert type(plain("w", k=np.int32(4))[1]) is int
+    assert variadic("x", "y", k=np.int64(2), z=1) == (("x", "y"), 2, {"z": 1})
+    with pytest.raises(ParameterError, match=r"^k must be a positive integer; got 0$"):
+        plain("w", 0, mode="c")  # the first bad parameter in signature order
+    with pytest.raises(ParameterError, match=r"^mode must be"):
+        plain(words="w", mode="c", k=2)
+    with pytest.raises(ParameterError, match=r"^k must be"):
+        variadic(k=0)
+    for args, kwargs in [(("w", 2, "b"), {}), (("w",), {"words": "v"}), ((), {"k": 2}), (("w",), {"q": 1})]:
+        with pytest.raises(TypeError):
+            plain(*args, **kwargs)
