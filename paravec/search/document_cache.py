@@ -80,12 +80,13 @@ class _Source(Protocol):
     def tag(self, slot: int) -> str | None: ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class TermRow:
     """A document's unit TF-IDF row, sparse, and its soft norm.
 
     ``ids`` are term ids of the cache, in the order of the terms' strings (the column order of
-    `paravec.search.similarity.tfidf_rows`); ``weights`` the unit TF-IDF weights.
+    `paravec.search.similarity.tfidf_rows`); ``weights`` the unit TF-IDF weights. ``norm`` is
+    NaN until a soft cosine needs it: most candidates never get one (`DocumentCache.best`).
     """
 
     ids: npt.NDArray[np.int64]
@@ -112,6 +113,11 @@ class DocumentCache:
         self._idf = np.zeros(1024)
         self._vectors = np.zeros((1024, wv.vector_size), dtype=np.float32)
         self._rows: dict[int, TermRow | None] = {}
+        # The index's kept words (`paravec.search.forward`), when they are this analysis's: each
+        # kept word's term id here (-1 until first met).
+        forward = getattr(view, "forward", None)
+        self._forward = forward if forward is not None and forward.serves(analyse) else None
+        self._from_forward = np.full(len(self._forward.terms) if self._forward else 0, -1, dtype=np.int64)
 
     def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
         """The view's `document_frequencies`, each word asked of the index once per version."""
@@ -152,8 +158,9 @@ class DocumentCache:
             at, rows = map(list, zip(*pairs, strict=True))
             self._vectors[at] = unit_rows(self.wv.vectors[rows])
 
-    def _build(self, documents: Sequence[Sequence[str]]) -> list[TermRow]:
-        """The rows of token lists, all at once (the caller holds the lock)."""
+    def _build(self, documents: Sequence[Sequence[str]], norms: bool = True) -> list[TermRow]:
+        """The rows of token lists, all at once (the caller holds the lock); soft norms left NaN
+        unless ``norms``."""
         # Terms in the order of their strings, as `paravec.search.similarity.tfidf_rows` has its
         # columns: every sum runs in the same order as the reference's, whatever was seen before.
         items = [sorted(Counter(words).items()) for words in documents]
@@ -161,41 +168,42 @@ class DocumentCache:
         self._add_terms(dict.fromkeys(term for term, _count in flat))
         ids = np.fromiter((self._ids[term] for term, _count in flat), np.int64, len(flat))
         tf = np.fromiter((count for _term, count in flat), np.float64, len(flat))
-        owner = np.repeat(np.arange(len(items)), np.fromiter(map(len, items), np.int64, len(items)))
+        return self._weighted(ids, tf, np.fromiter(map(len, items), np.int64, len(items)), norms)
+
+    def _kept(self, words: Sequence[tuple[npt.NDArray[np.int32], npt.NDArray[Any]]]) -> list[TermRow]:
+        """The rows of documents from their kept word ids and counts (the caller holds the lock)."""
+        assert self._forward is not None
+        sizes = np.fromiter((len(ids) for ids, _counts in words), np.int64, len(words))
+        kept = np.concatenate([ids for ids, _counts in words]) if words else np.zeros(0, np.int32)
+        tf = np.concatenate([counts for _ids, counts in words]).astype(np.float64) if words else np.zeros(0)
+        new = np.unique(kept[self._from_forward[kept] < 0])
+        if len(new):
+            terms = self._forward.terms
+            self._add_terms(terms[i] for i in new.tolist())
+            self._from_forward[new] = [self._ids[terms[i]] for i in new.tolist()]
+        # Kept ids ascend in the order of the words' strings: the reference's column order.
+        return self._weighted(self._from_forward[kept], tf, sizes, norms=False)
+
+    def _weighted(
+        self,
+        ids: npt.NDArray[np.int64],
+        tf: npt.NDArray[np.float64],
+        sizes: npt.NDArray[np.int64],
+        norms: bool,
+    ) -> list[TermRow]:
+        """Unit TF-IDF rows of documents given as their terms' ids and counts, ``sizes`` each."""
+        owner = np.repeat(np.arange(len(sizes)), sizes)
         weights = tf * self._idf[ids]
         keep = weights > 0  # a term in every document weighs 0 and is left out, as in gensim
         ids, owner, weights = ids[keep], owner[keep], weights[keep]
-        sizes = np.bincount(owner, minlength=len(items))
+        sizes = np.bincount(owner, minlength=len(sizes))
         starts = np.concatenate([[0], np.cumsum(sizes)])
-        weights = weights / np.sqrt(np.bincount(owner, weights * weights, minlength=len(items)))[owner]
-        norms = self._soft_norms(ids, weights, starts)
+        weights = weights / np.sqrt(np.bincount(owner, weights * weights, minlength=len(sizes)))[owner]
+        soft = soft_norms_of(self._vectors, ids, weights, starts) if norms else np.full(len(sizes), np.nan)
         return [
             TermRow(ids[a:b], weights[a:b], float(norm))
-            for a, b, norm in zip(starts[:-1].tolist(), starts[1:].tolist(), norms.tolist(), strict=True)
+            for a, b, norm in zip(starts[:-1].tolist(), starts[1:].tolist(), soft.tolist(), strict=True)
         ]
-
-    def _soft_norms(
-        self, ids: npt.NDArray[np.int64], weights: npt.NDArray[np.float64], starts: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.float64]:
-        """Soft norm of each row: one word-cosine block per row from BLAS, the rest compiled."""
-        sizes = np.diff(starts)
-        out = np.zeros(len(sizes))
-        first = 0
-        while first < len(sizes):
-            # As many rows as fit in _BLOCK_ENTRIES (at least one), their blocks in one buffer.
-            entries = np.cumsum(sizes[first:] ** 2)
-            last = first + max(1, int(np.searchsorted(entries, _BLOCK_ENTRIES, side="right")))
-            block_starts = np.concatenate([[0], entries[: last - first]])
-            blocks = np.empty(int(block_starts[-1]), dtype=np.float32)
-            for d in range(first, last):
-                c = int(sizes[d])
-                if c:
-                    v = self._vectors[ids[starts[d] : starts[d] + c]]
-                    at = int(block_starts[d - first])
-                    np.matmul(v, v.T, out=blocks[at : at + c * c].reshape(c, c))
-            out[first:last] = soft_norms(blocks, block_starts, weights, starts[first : last + 1], _THRESHOLD)
-            first = last
-        return out
 
     def query_row(self, words: Sequence[str]) -> TermRow:
         """The row and soft norm of a query's tokens (not kept: a query is asked once)."""
@@ -209,10 +217,15 @@ class DocumentCache:
             if missing:
                 if len(self._rows) + len(missing) > _MAX_DOCUMENTS:
                     self._rows.clear()
+                # Words kept at the build need no text and no analysis; the others are analysed.
+                kept = self.view.kept_words(missing) if self._forward is not None else {}  # type: ignore[attr-defined]
+                if kept:
+                    self._rows.update(zip(kept, self._kept(list(kept.values())), strict=True))
+                    missing = [slot for slot in missing if slot not in kept]
                 tags = {slot: self.view.tag(slot) for slot in missing}
                 texts = self.view.texts([tag for tag in tags.values() if tag is not None])
                 found = [slot for slot in missing if texts.get(tags[slot] or "") is not None]
-                built = self._build([self.analyse(texts[tags[slot] or ""]) for slot in found])
+                built = self._build([self.analyse(texts[tags[slot] or ""]) for slot in found], norms=False)
                 self._rows.update(dict.fromkeys(missing))
                 self._rows.update(zip(found, built, strict=True))
             rows = {slot: self._rows.get(slot) for slot in slots}
@@ -264,6 +277,34 @@ class DocumentCache:
         return first.astype(np.int64), np.asarray(scores, dtype=np.float64)
 
 
+def soft_norms_of(
+    vectors: npt.NDArray[np.float32],
+    ids: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    starts: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """Soft norm of each row (``weights[starts[d]:starts[d + 1]]`` of the terms ``ids``, whose
+    unit vectors are ``vectors[ids]``): one word-cosine block per row from BLAS, the rest compiled."""
+    sizes = np.diff(starts)
+    out = np.zeros(len(sizes))
+    first = 0
+    while first < len(sizes):
+        # As many rows as fit in _BLOCK_ENTRIES (at least one), their blocks in one buffer.
+        entries = np.cumsum(sizes[first:] ** 2)
+        last = first + max(1, int(np.searchsorted(entries, _BLOCK_ENTRIES, side="right")))
+        block_starts = np.concatenate([[0], entries[: last - first]])
+        blocks = np.empty(int(block_starts[-1]), dtype=np.float32)
+        for d in range(first, last):
+            c = int(sizes[d])
+            if c:
+                v = vectors[ids[starts[d] : starts[d] + c]]
+                at = int(block_starts[d - first])
+                np.matmul(v, v.T, out=blocks[at : at + c * c].reshape(c, c))
+        out[first:last] = soft_norms(blocks, block_starts, weights, starts[first : last + 1], _THRESHOLD)
+        first = last
+    return out
+
+
 class _Scoring:
     """One query's measures against some rows; the soft cosine filled in for the rows asked.
 
@@ -280,9 +321,10 @@ class _Scoring:
         self.query = query
         self.starts = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.fromiter((len(r.ids) for r in rows), np.int64, n), out=self.starts[1:])
-        ids = np.concatenate([r.ids for r in rows]) if n else np.zeros(0, dtype=np.int64)
+        self.rows = rows
+        self.ids = ids = np.concatenate([r.ids for r in rows]) if n else np.zeros(0, dtype=np.int64)
         self.weights = np.concatenate([r.weights for r in rows]) if n else np.zeros(0)
-        self.norms = np.fromiter((r.norm for r in rows), np.float64, n)
+        self.norms = np.fromiter((r.norm for r in rows), np.float64, n)  # NaN: not computed yet
         with cache._lock:  # the term table may grow while another query reads it
             self.vectors = cache._vectors
             size = len(cache._ids)
@@ -302,7 +344,8 @@ class _Scoring:
         tfidf = np.bincount(owner, self.weights * q_dense[self.at], minlength=n)
         doc2vec = np.asarray(doc2vec_cosines, dtype=np.float64).reshape(n)
         self.values = np.vstack([tfidf, np.zeros(n), doc2vec])
-        self.can_be_soft = (self.norms > 0) & bool(len(query.ids) and query.norm != 0)
+        # A row with a term has a soft norm of at least 1 (each word is itself), one without none.
+        self.can_be_soft = (np.diff(self.starts) > 0) & bool(len(query.ids) and query.norm != 0)
         self._weighted = np.zeros(len(self.union))  # x·S of each column, where _done
         self._done = np.zeros(len(self.union), dtype=bool)
         self._query_row = np.full(len(self.union), -1, dtype=np.int64)
@@ -316,6 +359,9 @@ class _Scoring:
         lengths = self.starts[which + 1] - self.starts[which]
         ends = np.cumsum(lengths)
         entries = np.repeat(self.starts[which] - ends + lengths, lengths) + np.arange(int(ends[-1]))
+        unknown = np.isnan(self.norms[which])
+        if unknown.any():
+            self._norms_of(which[unknown], entries[np.repeat(unknown, lengths)], lengths[unknown])
         at = self.at[entries]
         wanted = np.zeros(len(self.union), dtype=bool)
         wanted[at] = True
@@ -331,6 +377,17 @@ class _Scoring:
         owner = np.repeat(np.arange(len(which)), lengths)
         dots = np.bincount(owner, self.weights[entries] * self._weighted[at], minlength=len(which))
         self.values[1, which] = np.clip(dots / (self.query.norm * self.norms[which]), 0.0, 1.0)
+
+    def _norms_of(
+        self, which: npt.NDArray[np.int64], entries: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+    ) -> None:
+        """Compute the soft norms of the rows ``which`` (their ``entries``, ``lengths`` each) and
+        keep them in the rows: the cache's later queries reuse them."""
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        norms = soft_norms_of(self.vectors, self.ids[entries], self.weights[entries], starts)
+        self.norms[which] = norms
+        for i, norm in zip(which.tolist(), norms.tolist(), strict=True):
+            self.rows[i].norm = norm  # the same value whichever query computes it first
 
 
 class DocumentCaches:

@@ -40,10 +40,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from paravec.analysis import Analysis
 from paravec.errors import IndexStateError
 from paravec.files import write_json
 from paravec.search.analyzer import COMPOUNDS_FILE, LEGACY, KeywordAnalyzer, decompounder_for
 from paravec.search.backend import Changes, IndexedText, ProgressCallback, Snippet
+from paravec.search.forward import KEYS as FORWARD_KEYS
+from paravec.search.forward import ForwardBuilder, ForwardIndex
 from paravec.search.store import (
     FORMAT,
     MANIFEST,
@@ -96,10 +99,23 @@ class EmbeddedView:
     sees the texts of that view's generation even while a sync commits the next one.
     """
 
-    def __init__(self, state: State, text: TextStore) -> None:
+    def __init__(self, state: State, text: TextStore, forward: ForwardIndex | None = None) -> None:
         self.state = state
         self._text = text
         self._searcher = text.searcher()
+        self.forward = forward
+
+    def kept_words(self, slots: Sequence[int]) -> dict[int, tuple[npt.NDArray[np.int32], npt.NDArray[Any]]]:
+        """The kept words (`paravec.search.forward`) of each of ``slots`` whose text is still the
+        one analysed at the build; the others are left out."""
+        forward, digests = self.forward, self.state.docs.digests
+        if forward is None:
+            return {}
+        return {
+            slot: forward.words(slot)
+            for slot in slots
+            if 0 <= slot < len(digests) and forward.matches(slot, digests[slot])
+        }
 
     def __len__(self) -> int:
         return len(self.state.slots)
@@ -158,11 +174,18 @@ class EmbeddedView:
 class EmbeddedBackend:
     """An index in a folder: see the module docstring. Create with `create`, open with `open`."""
 
-    def __init__(self, path: Path, manifest: dict[str, Any], text: TextStore, state: State) -> None:
+    def __init__(
+        self,
+        path: Path,
+        manifest: dict[str, Any],
+        text: TextStore,
+        state: State,
+        forward: ForwardIndex | None = None,
+    ) -> None:
         self.path = path
         self._manifest = manifest
         self._text = text
-        self._view = EmbeddedView(state, text)
+        self._view = EmbeddedView(state, text, forward)
 
     @property
     def location(self) -> str:
@@ -204,12 +227,14 @@ class EmbeddedBackend:
         total: int = 0,
         analyzer: dict[str, Any] | None = None,
         dictionary: list[str] | None = None,
+        analysis: Analysis | None = None,
     ) -> EmbeddedBackend:
         """Write a new index folder at ``target`` from ``(text, row)`` pairs.
 
         ``analyzer`` and ``dictionary`` are the keyword analyzer's settings and compound dictionary
         (`paravec.search.analyzer`), recorded in the folder; None gives the plain lowercased
-        tokens of indexes built before analyzers were recorded.
+        tokens of indexes built before analyzers were recorded. ``analysis``, the model's text
+        analysis, has each text's words kept for document mode (`paravec.search.forward`).
         ``row`` is the document's row in ``source_vectors`` (the model's ``dv.vectors``). The
         folder is built in a temporary sibling and moved into place, so an interrupted build
         (or an error raised by ``documents``) leaves nothing half-written under ``target``.
@@ -227,10 +252,13 @@ class EmbeddedBackend:
             tags: list[str | None] = []
             digests: list[str | None] = []
             rows: list[int] = []
+            words = ForwardBuilder(analysis) if analysis is not None else None
 
             def texts() -> Iterator[tuple[int, str, str, str]]:
                 for doc, row in documents:
                     yield len(tags), doc.tag, doc.title, doc.text
+                    if words is not None:
+                        words.add(doc.text, doc.digest)
                     tags.append(doc.tag)
                     digests.append(doc.digest)
                     rows.append(row)
@@ -248,6 +276,9 @@ class EmbeddedBackend:
             vectors = VectorStore.from_rows(source_vectors[np.asarray(rows)], ann_threshold=ann_threshold)
             if progress is not None:
                 progress("vectors", 1, 1)
+            files = save_state(staging, 0, Docs(tags, digests), vectors)
+            if words is not None:
+                files.update(words.finish().save(staging, 0))
             now = _now()
             manifest: dict[str, Any] = {
                 "format": FORMAT,
@@ -259,7 +290,7 @@ class EmbeddedBackend:
                 "fingerprint": fingerprint,
                 "ann_threshold": ann_threshold,
                 "documents": len(tags),
-                "files": save_state(staging, 0, Docs(tags, digests), vectors),
+                "files": files,
             }
             if analyzer is not None:
                 manifest["analyzer"] = analyzer
@@ -288,12 +319,13 @@ class EmbeddedBackend:
         analyzer = _keyword_analyzer(path, manifest)
         text = TextStore.open(path / TEXT_DIR, analyzer, decompounder_for(analyzer.settings))
         state = load_state(path, manifest)
+        forward = ForwardIndex.load(path, manifest["files"])
         if len(text) != len(state.slots):
             raise IndexStateError(
                 f"{path}: the text index holds {len(text)} documents but the vectors {len(state.slots)} "
                 "(an interrupted sync?); rebuild with `paravec index MODEL CORPUS --out INDEX --force`"
             )
-        return cls(path, manifest, text, state)
+        return cls(path, manifest, text, state, forward)
 
     # -- syncing -------------------------------------------------------------------------------------
 
@@ -336,16 +368,19 @@ class EmbeddedBackend:
         generation = int(manifest["generation"]) + 1
         docs = Docs(tags, digests)
         old_files = dict(manifest["files"])
+        files = save_state(self.path, generation, docs, vectors)
+        # The kept words stay true for every text unchanged since the build (their digests say which).
+        files.update((key, old_files[key]) for key in FORWARD_KEYS if old_files.get(key))
         manifest.update(
             generation=generation,
             updated=_now(),
             fingerprint=changes.fingerprint or manifest["fingerprint"],
             documents=len(docs.slots()),
-            files=save_state(self.path, generation, docs, vectors),
+            files=files,
         )
         write_json(self.path / MANIFEST, manifest, indent=None)
         remove_files(self.path, old_files, keep=manifest["files"])
         self._manifest = manifest
-        self._view = EmbeddedView(State(docs, docs.slots(), vectors), self._text)
+        self._view = EmbeddedView(State(docs, docs.slots(), vectors), self._text, self._view.forward)
         if progress is not None:
             progress("vectors", 1, 1)

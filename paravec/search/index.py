@@ -46,6 +46,7 @@ import numpy.typing as npt
 from gensim.models import Doc2Vec
 
 import paravec
+from paravec.analysis import of_model
 from paravec.errors import IndexStateError, ModelFileError
 from paravec.params import Boolean, InstanceOf, Integer, OneOf, validate
 from paravec.search import exploration, ingestion
@@ -298,8 +299,15 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             if ann_threshold is None:
                 common["ann_threshold"] = DEFAULT_ANN_THRESHOLD
             analyzer, dictionary = keyword_analyzer_for(model)
+            # Document mode's words of each text, analysed once here rather than at each query.
             backend = EmbeddedBackend.create(
-                target, documents, source_vectors, analyzer=analyzer, dictionary=dictionary, **common
+                target,
+                documents,
+                source_vectors,
+                analyzer=analyzer,
+                dictionary=dictionary,
+                analysis=of_model(model),
+                **common,
             )
         else:
             from paravec.search.postgres import PostgresBackend

@@ -3,7 +3,9 @@
 Layout: ``manifest.json`` (written last, atomically) names the current generation of the other
 files: ``docs-N.json`` (tag and text digest by slot), ``vectors-N.npy`` (with
 ``vectors-N-K.npy`` for segment K of a large matrix) / ``live-N.npy`` and ``ann-N.usearch``
-(`paravec.search.vectors`), next to the tantivy folder ``text/``. A sync
+(`paravec.search.vectors`), ``forward-0.json`` and ``forward-0-K.npy`` (each text's words
+as the model analyses them, kept from the build: `paravec.search.forward`), next to the tantivy
+folder ``text/``. A sync
 writes generation N+1 beside N, switches the manifest, then deletes N, so a reader or a crash
 never sees half a write. File names are read from the manifest only when they match the pattern
 above: never a path, so a tampered manifest cannot point a sync outside the folder. Tags are never
@@ -57,7 +59,7 @@ FORMAT = "paravec-search-index"
 VERSION = 1
 MANIFEST = "manifest.json"
 TEXT_DIR = "text"
-_FILE_NAME = re.compile(r"(vectors|live|docs|ann)-[0-9]{1,12}(-[0-9]{1,9})?\.(npy|json|usearch)")
+_FILE_NAME = re.compile(r"(vectors|live|docs|ann|forward)-[0-9]{1,12}(-[0-9]{1,9})?\.(npy|json|usearch)")
 
 
 @dataclass(frozen=True)

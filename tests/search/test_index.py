@@ -106,9 +106,11 @@ def test_sync_indexes_new_and_replaced_documents_only(tmp_path, model, texts, ne
     )
     assert "lee1" in [h.tag for h in index.search(unique, mode="keyword")]
     assert "lee2" in [n.key for n in index.text_to_documents(new_texts[2][1], k=5)]
-    # the folder holds one generation of files, and reopens with the new model without complaint
+    # the folder holds one generation of files and the words kept at the build (a sync keeps
+    # them: they stay true for every unchanged text), and reopens with the new model
     names = sorted(p.name for p in (tmp_path / "idx").iterdir())
-    assert names == ["docs-1.json", "live-1.npy", "manifest.json", "text", "vectors-1.npy"]
+    kept = ["forward-0-1.npy", "forward-0-2.npy", "forward-0-3.npy", "forward-0-4.npy", "forward-0.json"]
+    assert names == ["docs-1.json", *kept, "live-1.npy", "manifest.json", "text", "vectors-1.npy"]
     reopened = SearchIndex.open(tmp_path / "idx")
     assert reopened.model_path == (tmp_path / "v2.model").resolve()
     assert len(reopened) == len(texts) + 3

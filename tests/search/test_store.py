@@ -10,6 +10,7 @@ import pytest
 
 from paravec.errors import IndexStateError
 from paravec.linalg import unit_rows
+from paravec.search.forward import KEYS
 from paravec.search.store import (
     FORMAT,
     MANIFEST,
@@ -36,20 +37,18 @@ def test_a_built_folder_has_the_documented_manifest_and_files(built, texts):
         1,
     )
     assert manifest["generation"] == 0 and manifest["documents"] == len(texts) == 300
+    kept = ["forward-0.json", "forward-0-1.npy", "forward-0-2.npy", "forward-0-3.npy", "forward-0-4.npy"]
     assert manifest["files"] == {
         "vectors": "vectors-0.npy",
         "live": "live-0.npy",
         "ann": None,
         "docs": "docs-0.json",
+        **dict(zip(KEYS, kept, strict=True)),
     }
     assert manifest["model"] == {"path": str(built.path.parent / "lee.model"), "relative": "../lee.model"}
-    assert sorted(p.name for p in built.path.iterdir()) == [
-        "docs-0.json",
-        "live-0.npy",
-        "manifest.json",
-        "text",
-        "vectors-0.npy",
-    ]
+    assert sorted(p.name for p in built.path.iterdir()) == sorted(
+        ["docs-0.json", *kept, "live-0.npy", "manifest.json", "text", "vectors-0.npy"]
+    )
     docs = json.loads((built.path / "docs-0.json").read_text())
     assert docs["tags"] == [tag for tag, _ in texts]
 
