@@ -100,19 +100,24 @@ class ServedIndex:
         """
         with self._write_lock:
             written = self.source.write(texts, titles, self._current)
+            written.version.warm()
             self.switch(written.version)
             return written
 
     def refresh(self) -> bool:
         """Follow the source when another process published or rolled back; True if switched.
 
-        The new version is opened before the switch, so no request waits for it. While this
+        The new version is opened and warmed (`ServedVersion.warm`) before the switch, so no
+        request waits for it. While this
         service writes, the write switches to its own version: polling then would open it twice.
         """
         if self._write_lock.locked():
             return False
         newer = self.source.poll(self._current)
-        return newer is not None and self.switch(newer)
+        if newer is None:
+            return False
+        newer.warm()
+        return self.switch(newer)
 
 
 @dataclass(frozen=True)

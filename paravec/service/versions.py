@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -145,6 +146,16 @@ class ServedVersion:
         except ParavecError:
             return title if title and title != tag else ""
         return _lead(text)
+
+    def warm(self) -> None:
+        """Measure what document mode computes once per version before the version serves: the
+        collection's second-order metric and the calibration of the three measures, which its
+        first document query would otherwise wait for. A version without an example query (no
+        document with a word the model knows) is left as it is."""
+        examples = self.info()["examples"]
+        if examples:
+            with contextlib.suppress(ParavecError):
+                self.index.search(examples[0], mode="document", k=1)
 
     def info(self) -> dict[str, Any]:
         """Name, version, size and a few example queries drawn from the index (computed once)."""

@@ -74,6 +74,21 @@ def test_reads_do_not_wait_for_a_write_and_keep_their_version(writable_index_dir
     assert before.read(lambda ix: ix.document("lee/001"))["tag"] == "lee/001"
 
 
+def test_a_written_version_is_warmed_before_it_serves(writable_index_dir):
+    """Document mode's per-version measurements (the collection metric and the calibration) are
+    made before the switch: the first document query on the new version waits for neither."""
+    served = ServedIndex(SearchIndex.open(writable_index_dir))
+    served.write([WOMBAT], {})
+    after = served.current
+    assert after.version == 2
+    view = after.index.backend.view()
+    # document mode's default similarity is second-order: its calibration is keyed True
+    assert after.index._calibrations._cached[True][0] is view
+    assert after.index._metrics._cached is not None and after.index._metrics._cached[0] is view
+    hits = after.read(lambda ix: ix.search(WOMBAT[1], mode="document", k=3))
+    assert hits[0].tag == WOMBAT[0]
+
+
 def test_switch_ignores_the_version_already_served(lee_index):
     served = ServedIndex(FolderSource(lee_index))
     same = ServedVersion(1, lee_index, "again")
