@@ -98,6 +98,9 @@ class Segments:
         self.dtype = np.dtype(np.float32)
         self.ndim = 2
         self._starts = np.cumsum([0, *(len(p) for p in parts)])
+        # Plain ndarray views of the memory maps: indexing a np.memmap makes a memmap object
+        # per call, which costs more than gathering a query's few hundred rows.
+        self._plain = [np.asarray(p) for p in parts]
 
     @classmethod
     def of(cls, matrix: npt.NDArray[np.float32]) -> Segments:
@@ -111,7 +114,7 @@ class Segments:
 
     def __getitem__(self, index: Any) -> npt.NDArray[np.float32]:
         if len(self.parts) == 1:
-            return np.asarray(self.parts[0][index])
+            return np.asarray(self._plain[0][index])
         if isinstance(index, slice):
             index = np.arange(len(self))[index]
         rows = np.asarray(index, dtype=np.int64)
@@ -123,7 +126,7 @@ class Segments:
         which = np.searchsorted(self._starts, flat, side="right") - 1
         for part in np.unique(which):
             mask = which == part
-            out[mask] = self.parts[part][flat[mask] - self._starts[part]]
+            out[mask] = self._plain[part][flat[mask] - self._starts[part]]
         return out.reshape(*rows.shape, self.shape[1])
 
     def blocks(self, size: int) -> Any:
