@@ -170,19 +170,19 @@ class DocumentCache:
         tf = np.fromiter((count for _term, count in flat), np.float64, len(flat))
         return self._weighted(ids, tf, np.fromiter(map(len, items), np.int64, len(items)), norms)
 
-    def _kept(self, words: Sequence[tuple[npt.NDArray[np.int32], npt.NDArray[Any]]]) -> list[TermRow]:
-        """The rows of documents from their kept word ids and counts (the caller holds the lock)."""
+    def _kept(
+        self, kept: npt.NDArray[np.int32], counts: npt.NDArray[Any], sizes: npt.NDArray[np.int64]
+    ) -> list[TermRow]:
+        """The rows of documents from their kept word ids and counts (`sizes` of them each, one
+        document after another; the caller holds the lock)."""
         assert self._forward is not None
-        sizes = np.fromiter((len(ids) for ids, _counts in words), np.int64, len(words))
-        kept = np.concatenate([ids for ids, _counts in words]) if words else np.zeros(0, np.int32)
-        tf = np.concatenate([counts for _ids, counts in words]).astype(np.float64) if words else np.zeros(0)
         new = np.unique(kept[self._from_forward[kept] < 0])
         if len(new):
             terms = self._forward.terms
             self._add_terms(terms[i] for i in new.tolist())
             self._from_forward[new] = [self._ids[terms[i]] for i in new.tolist()]
         # Kept ids ascend in the order of the words' strings: the reference's column order.
-        return self._weighted(self._from_forward[kept], tf, sizes, norms=False)
+        return self._weighted(self._from_forward[kept], counts.astype(np.float64), sizes, norms=False)
 
     def _weighted(
         self,
@@ -218,10 +218,12 @@ class DocumentCache:
                 if len(self._rows) + len(missing) > _MAX_DOCUMENTS:
                     self._rows.clear()
                 # Words kept at the build need no text and no analysis; the others are analysed.
-                kept = self.view.kept_words(missing) if self._forward is not None else {}  # type: ignore[attr-defined]
-                if kept:
-                    self._rows.update(zip(kept, self._kept(list(kept.values())), strict=True))
-                    missing = [slot for slot in missing if slot not in kept]
+                if self._forward is not None:
+                    kept, ids, counts, sizes = self.view.kept_words(missing)  # type: ignore[attr-defined]
+                    if kept:
+                        self._rows.update(zip(kept, self._kept(ids, counts, sizes), strict=True))
+                        done = set(kept)
+                        missing = [slot for slot in missing if slot not in done]
                 tags = {slot: self.view.tag(slot) for slot in missing}
                 texts = self.view.texts([tag for tag in tags.values() if tag is not None])
                 found = [slot for slot in missing if texts.get(tags[slot] or "") is not None]

@@ -104,18 +104,24 @@ class EmbeddedView:
         self._text = text
         self._searcher = text.searcher()
         self.forward = forward
+        # Per slot of the kept words: 0 not compared yet, 1 the text is the one kept, 2 it changed.
+        self._kept_known = np.zeros(len(forward) if forward is not None else 0, dtype=np.int8)
 
-    def kept_words(self, slots: Sequence[int]) -> dict[int, tuple[npt.NDArray[np.int32], npt.NDArray[Any]]]:
-        """The kept words (`paravec.search.forward`) of each of ``slots`` whose text is still the
-        one analysed at the build; the others are left out."""
+    def kept_words(
+        self, slots: Sequence[int]
+    ) -> tuple[list[int], npt.NDArray[np.int32], npt.NDArray[Any], npt.NDArray[np.int64]]:
+        """The kept words (`paravec.search.forward`) of those of ``slots`` whose text is still
+        the one analysed at the build: the slots, their word ids and counts one after another,
+        and how many words each has."""
         forward, digests = self.forward, self.state.docs.digests
         if forward is None:
-            return {}
-        return {
-            slot: forward.words(slot)
-            for slot in slots
-            if 0 <= slot < len(digests) and forward.matches(slot, digests[slot])
-        }
+            return [], np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64)
+        known = self._kept_known
+        for slot in slots:  # each slot's digest is compared once per view
+            if 0 <= slot < len(known) and not known[slot]:
+                known[slot] = 1 if slot < len(digests) and forward.matches(slot, digests[slot]) else 2
+        kept = [slot for slot in slots if 0 <= slot < len(known) and known[slot] == 1]
+        return kept, *forward.gather(np.asarray(kept, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.state.slots)

@@ -19,6 +19,7 @@ Examples
 --------
 >>> import tempfile
 >>> from pathlib import Path
+>>> import numpy as np
 >>> from paravec.analysis import Analysis
 >>> from paravec.search.forward import ForwardIndex
 >>> texts = [("The cat sat on the cat.", "d0"), ("A dog.", "d1")]
@@ -30,6 +31,9 @@ Examples
 [('cat', 2), ('on', 1), ('sat', 1), ('the', 2)]
 >>> forward.matches(1, "d1"), forward.matches(1, "changed"), forward.matches(2, "d2")
 (True, False, False)
+>>> ids, counts, sizes = forward.gather(np.array([1, 0]))
+>>> [forward.terms[i] for i in ids], sizes.tolist()
+(['a', 'dog', 'cat', 'on', 'sat', 'the'], [2, 4])
 """
 
 from __future__ import annotations
@@ -89,6 +93,16 @@ class ForwardIndex:
         a, b = int(self.offsets[slot]), int(self.offsets[slot + 1])
         return self.ids[a:b], self.counts[a:b]
 
+    def gather(
+        self, slots: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any], npt.NDArray[np.int64]]:
+        """The word ids and counts of ``slots``, one after another, and how many each has."""
+        first, after = self.offsets[slots], self.offsets[slots + 1]
+        sizes = after - first
+        ends = np.cumsum(sizes)
+        at = np.repeat(first - ends + sizes, sizes) + np.arange(int(ends[-1]) if len(ends) else 0)
+        return self.ids[at], self.counts[at], sizes
+
     def serves(self, analysis: object) -> bool:
         """Whether the kept words are what ``analysis`` makes of the texts."""
         return isinstance(analysis, Analysis) and analysis.to_dict() == self.analysis
@@ -124,7 +138,8 @@ class ForwardIndex:
                 f"{folder}: the kept document words are missing or corrupt ({err}); "
                 "rebuild the index with `paravec index`"
             ) from None
-        offsets, ids, counts, digests = arrays
+        # Plain views of the memory maps: indexing a np.memmap makes a memmap object per call.
+        offsets, ids, counts, digests = (np.asarray(a) for a in arrays)
         terms, analysis = raw.get("terms"), raw.get("analysis")
         fits = (
             isinstance(terms, list)

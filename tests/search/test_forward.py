@@ -23,7 +23,8 @@ def small_index(tmp_path, model, texts):
 
 
 def _kept(view, slot):
-    ids, counts = view.kept_words([slot])[slot]
+    kept, ids, counts, _sizes = view.kept_words([slot])
+    assert kept == [slot]
     return {view.forward.terms[i]: int(c) for i, c in zip(ids.tolist(), counts.tolist(), strict=True)}
 
 
@@ -32,7 +33,7 @@ def test_a_build_keeps_each_documents_words_as_the_models_analysis_makes_them(sm
     analysis = of_model(model)
     assert view.forward is not None and view.forward.serves(analysis)
     for slot in (0, 17, 39):
-        ids, _counts = view.kept_words([slot])[slot]
+        _kept_slots, ids, _counts, _sizes = view.kept_words([slot])
         assert np.all(np.diff(ids) > 0)  # ascending ids: the words in the order of their strings
         assert _kept(view, slot) == Counter(analysis(texts[slot][1]))
 
@@ -65,7 +66,8 @@ def test_a_sync_keeps_the_words_and_changed_or_new_texts_are_analysed(small_inde
     assert all(files.get(key) for key in KEYS)
     reopened = SearchIndex.open(small_index.path)
     view = reopened.backend.view()
-    assert set(view.kept_words([0, 1, 39, 40, 41])) == {1, 39}  # bg0 re-texted, bg40-41 new
+    kept, ids, _counts, sizes = view.kept_words([0, 1, 39, 40, 41])
+    assert kept == [1, 39] and len(ids) == sizes.sum()  # bg0 re-texted, bg40 and bg41 new
     cache = DocumentCache(view, model.wv, of_model(model))
     rows = cache.rows([0, 1, 40])
     words_of_0 = {w for w, i in cache._ids.items() if i in set(rows[0].ids.tolist())}
