@@ -324,11 +324,17 @@ def _prefetch_l2(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True, inline="always")
 def _prefetch_row(matrix, row):  # type: ignore[no-untyped-def]
-    """Start loading every cache line of ``matrix[row]``."""
+    """Start loading every cache line of ``matrix[row]`` into the second-level cache.
+
+    Not into the first: a prediction's rows are ~35 lines at 100 dimensions, more than the first
+    level's miss buffers, and a burst of `_prefetch` waited on itself; the second level tracks many
+    more misses. Less CPU per trained word, most where the hot output rows outgrow that cache
+    (benchmarks/README.md, "Update cost follows the batch").
+    """
     size = matrix.shape[1]
     for a in range(0, size, 16):
-        _prefetch(matrix, row, a)  # type: ignore[call-arg]
-    _prefetch(matrix, row, size - 1)  # type: ignore[call-arg]
+        _prefetch_l2(matrix, row, a)  # type: ignore[call-arg]
+    _prefetch_l2(matrix, row, size - 1)  # type: ignore[call-arg]
 
 
 @njit(cache=True, nogil=True, inline="always")
