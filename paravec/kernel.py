@@ -322,13 +322,25 @@ def _prefetch_l2(typingctx, matrix, row, col):  # type: ignore[no-untyped-def]
     return types.void(matrix, row, col), _prefetch_codegen(2)
 
 
+@intrinsic
+def _prefetch_entry_l2(typingctx, array, i):  # type: ignore[no-untyped-def]
+    """`_prefetch_l2` of the cache line of ``array[i]``, for a one-dimensional array."""
+    return types.void(array, i), _prefetch_codegen(2)
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _prefetch_row(matrix, row):  # type: ignore[no-untyped-def]
-    """Start loading every cache line of ``matrix[row]``."""
+    """Start loading every cache line of ``matrix[row]`` into the second-level cache.
+
+    Not into the first: a prediction's rows are ~35 lines at 100 dimensions, more than the first
+    level's miss buffers, and a burst of `_prefetch` waited on itself; the second level tracks many
+    more misses. Less CPU per trained word, most where the hot output rows outgrow that cache
+    (benchmarks/README.md, "Update cost follows the batch").
+    """
     size = matrix.shape[1]
     for a in range(0, size, 16):
-        _prefetch(matrix, row, a)  # type: ignore[call-arg]
-    _prefetch(matrix, row, size - 1)  # type: ignore[call-arg]
+        _prefetch_l2(matrix, row, a)  # type: ignore[call-arg]
+    _prefetch_l2(matrix, row, size - 1)  # type: ignore[call-arg]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -356,7 +368,8 @@ def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_
     that row (a noise word drawn twice), when it is taken again. The rows' loads from memory, which
     dominate at these sizes and grow with the vocabulary, then overlap instead of waiting on one
     another. The noise words of the next prediction are drawn ahead (``ahead``: the state they
-    start from, the state after them, the words) and their rows prefetched; the next prediction
+    start from, the state after them, the words) and their rows and learning-rate factors
+    prefetched (a random read each, in arrays as long as the vocabulary); the next prediction
     takes them only if it starts from that state, i.e. if no other draw came between.
     """
     if config.hs:
@@ -378,6 +391,7 @@ def _output_step(l1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_
         ahead[1] = _draw(cum_table, cum_index, shift, negative, rng, ahead)
         for k in range(negative):
             _prefetch_row(syn1neg, ahead[2 + k])
+            _prefetch_entry_l2(out_lock, ahead[2 + k])  # type: ignore[call-arg]
         for k in range(m):
             dots[k] = _dot(l1, syn1neg, rows[k])
         label = np.float32(1.0)
