@@ -88,8 +88,12 @@ def test_the_ann_graph_is_kept_across_syncs_and_folded_when_the_changes_grow(tmp
     assert reread.fresh.tolist() == [3, 250, 251, 252, 253, 254] and reread.skip.tolist() == [3, 7]
     for query in [rows[280], rows[252], rows[7], rows[100]]:
         approx = reread.search(query, 5)
-        exact = reread.search(query, 5, exact=True)
-        assert [s for s, _ in approx][:3] == [s for s, _ in exact][:3]
+        exact = dict(reread.search(query, 10, exact=True))
+        # The three best of the graph and the lists of changed slots are the three best of exact
+        # search, up to ties: usearch computes the cosine in its own order of float32 sums, so
+        # two documents within ~1e-7 of each other may come in either order (seen once in ~20 runs).
+        third = sorted(exact.values(), reverse=True)[2]
+        assert all(exact.get(s, -1.0) >= third - 1e-5 for s, _ in approx[:3]), (approx, exact)
         assert 7 not in [s for s, _ in approx]
     assert reread.search(rows[280], 1)[0][0] == 3  # the changed slot answers with its new vector
     assert reread.search(rows[252], 1)[0][0] == 252  # a new slot is found before any graph rebuild
