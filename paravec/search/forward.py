@@ -26,7 +26,7 @@ Examples
 >>> forward = ForwardIndex.build(texts, Analysis())
 >>> folder = Path(tempfile.mkdtemp())
 >>> forward = ForwardIndex.load(folder, forward.save(folder, 0))
->>> ids, counts = forward.words(0)
+>>> ids, counts, sizes = forward.gather(np.array([0]))
 >>> [(forward.terms[i], int(c)) for i, c in zip(ids, counts)]
 [('cat', 2), ('on', 1), ('sat', 1), ('the', 2)]
 >>> forward.matches(1, "d1"), forward.matches(1, "changed"), forward.matches(2, "d2")
@@ -87,11 +87,6 @@ class ForwardIndex:
     def matches(self, slot: int, digest: str | None) -> bool:
         """Whether slot ``slot``'s kept words are those of the text whose digest is ``digest``."""
         return digest is not None and 0 <= slot < len(self) and int(self.digests[slot]) == digest_key(digest)
-
-    def words(self, slot: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
-        """Slot ``slot``'s word ids (ascending, so in the order of their strings) and counts."""
-        a, b = int(self.offsets[slot]), int(self.offsets[slot + 1])
-        return self.ids[a:b], self.counts[a:b]
 
     def gather(
         self, slots: npt.NDArray[np.int64]
