@@ -68,6 +68,10 @@ _MAX_WORDS = 1_000_000
 # Word-cosine entries (4 bytes each) of the documents whose soft norms are computed together.
 _BLOCK_ENTRIES = 4_000_000
 _THRESHOLD = np.float32(SOFT_THRESHOLD)
+# Documents `DocumentCache.warm` computes at most: the rest of the cache is for later documents.
+_WARM_DOCUMENTS = _MAX_DOCUMENTS * 3 // 4
+# Documents whose rows `DocumentCache.warm` computes under one hold of the lock.
+_WARM_CHUNK = 2_000
 
 
 class _Source(Protocol):
@@ -78,6 +82,10 @@ class _Source(Protocol):
     def texts(self, tags: Sequence[str]) -> dict[str, str]: ...
 
     def tag(self, slot: int) -> str | None: ...
+
+    def tags(self) -> list[str]: ...
+
+    def slot(self, tag: str) -> int | None: ...
 
 
 @dataclass
@@ -113,6 +121,7 @@ class DocumentCache:
         self._idf = np.zeros(1024)
         self._vectors = np.zeros((1024, wv.vector_size), dtype=np.float32)
         self._rows: dict[int, TermRow | None] = {}
+        self.retired = False  # set when a newer version's cache replaces this one
         # The index's kept words (`paravec.search.forward`), when they are this analysis's: each
         # kept word's term id here (-1 until first met).
         forward = getattr(view, "forward", None)
@@ -232,6 +241,33 @@ class DocumentCache:
                 self._rows.update(zip(found, built, strict=True))
             rows = {slot: self._rows.get(slot) for slot in slots}
             return {slot: row for slot, row in rows.items() if row is not None}
+
+    def warm(self, limit: int = _WARM_DOCUMENTS, chunk: int = _WARM_CHUNK) -> int:
+        """Compute the rows and soft norms of the version's documents now, so no query waits for
+        them: the first ``limit`` documents in slot order (a larger index keeps the rest for their
+        first query). Runs ``chunk`` documents at a time and lets queries in between; stops early
+        once the cache is retired (`DocumentCaches` made a newer version's). Returns the number of
+        documents whose rows and norms are cached."""
+        tags = self.view.tags()
+        slots = sorted(s for s in map(self.view.slot, tags[:limit]) if s is not None)
+        done = 0
+        for first in range(0, len(slots), chunk):
+            if self.retired:
+                break
+            rows = list(self.rows(slots[first : first + chunk]).values())
+            todo = [row for row in rows if math.isnan(row.norm)]
+            if todo:
+                with self._lock:  # the term table may grow while a query reads it
+                    vectors = self._vectors
+                sizes = np.fromiter((len(row.ids) for row in todo), np.int64, len(todo))
+                starts = np.concatenate([[0], np.cumsum(sizes)])
+                ids = np.concatenate([row.ids for row in todo])
+                weights = np.concatenate([row.weights for row in todo])
+                norms = soft_norms_of(vectors, ids, weights, starts)
+                for row, norm in zip(todo, norms.tolist(), strict=True):
+                    row.norm = norm  # the same value a query would compute: same blocks, same sums
+            done += len(rows)
+        return done
 
     def measures(
         self, query: TermRow, rows: Sequence[TermRow], doc2vec_cosines: npt.ArrayLike
@@ -405,5 +441,7 @@ class DocumentCaches:
         """The cache of ``view`` with ``wv`` (texts analysed by ``analyse``), made on first use."""
         with self._lock:
             if self._cached is None or self._cached[0] is not view or self._cached[1] is not wv:
+                if self._cached is not None:
+                    self._cached[2].retired = True  # a warm-up of the old version stops
                 self._cached = (view, wv, DocumentCache(view, wv, analyse))
             return self._cached[2]

@@ -48,8 +48,9 @@ from gensim.models import Doc2Vec
 import paravec
 from paravec.analysis import of_model
 from paravec.errors import IndexStateError, ModelFileError
+from paravec.linalg import limited_blas
 from paravec.params import Boolean, InstanceOf, Integer, OneOf, validate
-from paravec.search import exploration, ingestion
+from paravec.search import exploration, ingestion, ranking
 from paravec.search.analyzer import for_model as keyword_analyzer_for
 from paravec.search.backend import IndexBackend, IndexView, ProgressCallback
 from paravec.search.document_cache import DocumentCaches
@@ -502,6 +503,44 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
                 self.model = _load_model(path)
                 self._model_path = path
                 logger.info("the index was synced by another process: now searching with %s", path)
+
+    def warm(self, *, documents: int | None = None) -> int:
+        """Compute now what document mode computes once per index version, so no query waits.
+
+        Document mode measures, on its first query of a version, the collection's second-order
+        metric and the calibration of its three measures; and on a candidate's first sight its
+        TF-IDF row and soft norm (`paravec.search.document_cache`). This computes all of them for
+        the current version: the service (`paravec.service.versions.ServedVersion.warm`) does
+        it before it serves a version, or beside it right after a write. Queries may run
+        meanwhile; a sync that makes a newer version stops the warm-up of the older one.
+
+        Parameters
+        ----------
+        documents : int, optional
+            Most documents whose rows and soft norms are computed, in slot order (default: three
+            quarters of the per-version cache's capacity); 0 measures the metric and the
+            calibration only.
+
+        Returns
+        -------
+        int
+            Documents whose rows and soft norms are now cached.
+
+        Raises
+        ------
+        ParameterError
+            ``documents`` is negative or not an integer.
+        """
+        documents = Integer(min=0, none=True)("documents", documents)
+        view = self.backend.view()
+        self.follow_model()
+        with limited_blas(ranking.BLAS_THREADS):
+            metric = self._metrics.get(view)
+            self._calibrations.get(view, self._encoder, self.infer_epochs, metric)
+            if documents == 0:
+                return 0
+            cache = self._documents.get(view, self.model.wv, self._encoder.analysis)
+            return cache.warm() if documents is None else cache.warm(documents)
 
     def calibration(self, view: IndexView | None = None) -> Calibration:
         """How ``mode="document"`` scales its three measures on this index (the current view by default)."""

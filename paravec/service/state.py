@@ -72,6 +72,7 @@ class ServedIndex:
     def __init__(self, source: Source | SearchIndex) -> None:
         self.source: Source = FolderSource(source) if isinstance(source, SearchIndex) else source
         self._current = self.source.load()
+        self._current.warm_in_background()  # requests are served meanwhile
         # Writers wait for each other (one version is built at a time); readers never take it.
         self._write_lock = threading.Lock()
         self._switch_lock = threading.Lock()
@@ -96,19 +97,21 @@ class ServedIndex:
     def write(self, texts: Sequence[tuple[str, str]], titles: dict[str, str]) -> Written:
         """Add documents through the source, then serve the version that holds them.
 
-        Readers go on with the current version meanwhile; writers take turns.
+        Readers go on with the current version meanwhile; writers take turns. The new version's
+        documents are warmed beside it once it serves (`ServedVersion.warm_in_background`).
         """
         with self._write_lock:
             written = self.source.write(texts, titles, self._current)
-            written.version.warm()
-            self.switch(written.version)
+            written.version.warm(documents=False)
+            if self.switch(written.version):
+                written.version.warm_in_background()
             return written
 
     def refresh(self) -> bool:
         """Follow the source when another process published or rolled back; True if switched.
 
-        The new version is opened and warmed (`ServedVersion.warm`) before the switch, so no
-        request waits for it. While this
+        The new version is opened and warmed (`ServedVersion.warm`, its documents included)
+        before the switch, so no request waits for it. While this
         service writes, the write switches to its own version: polling then would open it twice.
         """
         if self._write_lock.locked():

@@ -147,15 +147,34 @@ class ServedVersion:
             return title if title and title != tag else ""
         return _lead(text)
 
-    def warm(self) -> None:
-        """Measure what document mode computes once per version before the version serves: the
-        collection's second-order metric and the calibration of the three measures, which its
-        first document query would otherwise wait for. A version without an example query (no
-        document with a word the model knows) is left as it is."""
+    def warm(self, documents: bool = True) -> None:
+        """Compute what document mode computes once per version, so no request waits for it.
+
+        One document query of an example (the readers, the compiled kernels); then the
+        collection's second-order metric and the calibration of the three measures; then, with
+        ``documents``, each document's row and soft norm (`SearchIndex.warm`), which takes a
+        while on a large index: a service switches to a version it polled only after all of
+        it, and to a version it wrote after the rest, computing the documents beside it
+        (`warm_in_background`) so the writer is answered at once.
+        """
         examples = self.info()["examples"]
-        if examples:
-            with contextlib.suppress(ParavecError):
+        with contextlib.suppress(ParavecError):
+            if examples:
                 self.index.search(examples[0], mode="document", k=1)
+            self.index.warm(documents=None if documents else 0)
+
+    def warm_in_background(self) -> threading.Thread:
+        """`warm` the documents on a thread of their own (queries go on meanwhile); the thread."""
+
+        def run() -> None:
+            try:
+                self.index.warm()
+            except Exception:  # a warm-up only saves time: a failure must not take the service down
+                logger.warning("warming version %d's documents failed", self.version, exc_info=True)
+
+        thread = threading.Thread(target=run, name=f"paravec-warm-{self.version}", daemon=True)
+        thread.start()
+        return thread
 
     def info(self) -> dict[str, Any]:
         """Name, version, size and a few example queries drawn from the index (computed once)."""

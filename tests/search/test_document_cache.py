@@ -13,6 +13,7 @@ pytest.importorskip("tantivy")
 
 from threadpoolctl import threadpool_info
 
+from paravec.errors import ParameterError
 from paravec.linalg import limited_blas
 from paravec.search import SearchIndex, ranking
 from paravec.search.document_cache import DocumentCache
@@ -192,3 +193,43 @@ def test_search_with_pruning_equals_search_without(built, new_texts, texts, monk
     ]
     assert pruned == full
     assert all(len(hits) in (3, 10) for hits in full)
+
+
+def test_warm_computes_every_row_and_norm_a_query_would(built, new_texts, monkeypatch):
+    index = SearchIndex.open(built.path)
+    assert index.warm() == len(index)
+    view = index.backend.view()
+    cache = index._documents.get(view, index.model.wv, index._encoder.analysis)
+    warmed = cache.rows(range(len(index)))
+    assert len(warmed) == len(index) and not any(np.isnan(row.norm) for row in warmed.values())
+    # The same norms as a cache whose queries compute them one candidate at a time.
+    lazy = DocumentCache(view, index.model.wv, index._encoder.analysis)
+    for slot in (0, 17, len(index) - 1):
+        row = lazy.rows([slot])[slot]
+        lazy.measures(lazy.query_row(tokenize("the government said on tuesday")), [row], [0.0])
+        assert row.norm == warmed[slot].norm >= 1.0
+    # The warmed version's queries compute no candidate's row and no candidate's norm (only
+    # the query's own).
+    import paravec.search.document_cache as document_cache
+
+    fail = lambda *a, **k: pytest.fail("a candidate's row or norm was computed")  # noqa: E731
+    monkeypatch.setattr(document_cache._Scoring, "_norms_of", fail)
+    monkeypatch.setattr(DocumentCache, "_kept", fail)
+    monkeypatch.setattr(view, "texts", fail)
+    for _tag, text in new_texts[:3]:
+        assert index.search(text, mode="document", k=5)
+
+
+def test_warm_stops_at_its_limit_and_when_a_newer_version_replaces_it(built, texts):
+    index = SearchIndex.open(built.path)
+    assert index.warm(documents=0) == 0
+    view = index.backend.view()
+    assert index._calibrations._cached[True][0] is view  # the calibration was measured all the same
+    cache = index._documents.get(view, index.model.wv, index._encoder.analysis)
+    assert cache._rows == {}
+    assert index.warm(documents=40) == 40 and len(cache._rows) == 40
+    with pytest.raises(ParameterError, match="documents must be a non-negative integer"):
+        index.warm(documents=-1)
+    retired = DocumentCache(view, index.model.wv, index._encoder.analysis)
+    retired.retired = True
+    assert retired.warm() == 0 and retired._rows == {}

@@ -43,21 +43,23 @@ def test_reads_do_not_wait_for_a_write_and_keep_their_version(writable_index_dir
     version taken before the write still answers without the new document after it."""
     served = ServedIndex(SearchIndex.open(writable_index_dir))
     before = served.current
-    writing = threading.Event()
+    writing, written = threading.Event(), threading.Event()
     source = served.source
     real_write = source.write
 
     def slow_write(texts, titles, served) -> Written:
         writing.set()
         time.sleep(1.0)  # a write that takes a while, so reads happen while it runs
-        return real_write(texts, titles, served)
+        result = real_write(texts, titles, served)
+        written.set()
+        return result
 
     source.write = slow_write  # type: ignore[method-assign]
     writer = threading.Thread(target=served.write, args=([WOMBAT], {}))
     writer.start()
     assert writing.wait(10)
     read_during: list[tuple[int, bool]] = []
-    while writer.is_alive():
+    while not written.is_set():
         version = served.current
         hits = version.read(lambda ix: ix.search("wombat burrows", mode="keyword", k=3))
         read_during.append((version.version, any(h.tag == WOMBAT[0] for h in hits)))
@@ -87,6 +89,24 @@ def test_a_written_version_is_warmed_before_it_serves(writable_index_dir):
     assert after.index._metrics._cached is not None and after.index._metrics._cached[0] is view
     hits = after.read(lambda ix: ix.search(WOMBAT[1], mode="document", k=3))
     assert hits[0].tag == WOMBAT[0]
+
+
+def _warmed(version: ServedVersion) -> int:
+    """How many of ``version``'s documents have their row and soft norm cached."""
+    index = version.index
+    cache = index._documents.get(index.backend.view(), index.model.wv, index._encoder.analysis)
+    return sum(1 for row in cache._rows.values() if row is not None and row.norm == row.norm)
+
+
+def test_a_written_version_warms_its_documents_beside_serving(writable_index_dir):
+    """The writer is answered once the version serves; its documents' rows and soft norms are
+    computed on a thread of their own, and the service's first version's too."""
+    served = ServedIndex(SearchIndex.open(writable_index_dir))
+    served.write([WOMBAT], {})
+    for thread in threading.enumerate():
+        if thread.name in ("paravec-warm-1", "paravec-warm-2"):
+            thread.join(timeout=120)
+    assert _warmed(served.current) == len(served.current.index) > 100
 
 
 def test_switch_ignores_the_version_already_served(lee_index):

@@ -151,3 +151,15 @@ def test_a_failed_write_answers_with_the_updates_error_and_keeps_the_version(
         assert "epochs" in json_error(r, 422)  # the child's ParameterError, as the update raised it
         assert client.get("/api/info").headers["paravec-version"] == "1"
     assert paravec.Store.open(lee_store).current == 1
+
+
+def test_a_polled_version_serves_only_once_its_documents_are_warmed(lee_store):
+    from paravec.service.state import ServedIndex
+
+    served = ServedIndex(StoreSource(paravec.Store.open(lee_store)))
+    assert _publish(lee_store, WOMBATS) == 2
+    assert served.refresh() is True
+    index = served.current.index
+    cache = index._documents.get(index.backend.view(), index.model.wv, index._encoder.analysis)
+    rows = cache.rows(range(len(index)))
+    assert len(rows) == len(index) and all(row.norm == row.norm for row in rows.values())  # no NaN
