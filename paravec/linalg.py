@@ -40,8 +40,12 @@ def unit_rows(vectors: npt.ArrayLike, dtype: npt.DTypeLike = np.float32) -> npt.
     """
     rows = np.array(vectors, dtype=dtype, copy=True, ndmin=2)
     with np.errstate(invalid="ignore", over="ignore"):
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        # np.linalg.norm's own arithmetic for real rows, without its checks (queries call this often)
+        norms = np.sqrt(np.add.reduce(rows * rows, axis=1, keepdims=True))
     good = np.isfinite(norms) & (norms > 0)
+    if good.all():
+        rows /= norms
+        return rows
     np.divide(rows, norms, out=rows, where=good)
     rows[~good[:, 0]] = 0.0
     return rows

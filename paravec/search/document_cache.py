@@ -47,7 +47,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from typing import Any, Protocol
 
 import numpy as np
@@ -122,6 +122,7 @@ class DocumentCache:
         self._vectors = np.zeros((1024, wv.vector_size), dtype=np.float32)
         self._rows: dict[int, TermRow | None] = {}
         self.retired = False  # set when a newer version's cache replaces this one
+        self._pinned = 0  # the first rows, kept when the cache is full (`warm`'s)
         # The index's kept words (`paravec.search.forward`), when they are this analysis's: each
         # kept word's term id here (-1 until first met).
         forward = getattr(view, "forward", None)
@@ -225,7 +226,8 @@ class DocumentCache:
             missing = [slot for slot in dict.fromkeys(slots) if slot not in self._rows]
             if missing:
                 if len(self._rows) + len(missing) > _MAX_DOCUMENTS:
-                    self._rows.clear()
+                    # The rows `warm` made stay (they came first); the later ones start afresh.
+                    self._rows = dict(islice(self._rows.items(), self._pinned))
                 # Words kept at the build need no text and no analysis; the others are analysed.
                 if self._forward is not None:
                     kept, ids, counts, sizes = self.view.kept_words(missing)  # type: ignore[attr-defined]
@@ -245,7 +247,7 @@ class DocumentCache:
     def warm(self, limit: int = _WARM_DOCUMENTS, chunk: int = _WARM_CHUNK) -> int:
         """Compute the rows and soft norms of the version's documents now, so no query waits for
         them: the first ``limit`` documents in slot order (a larger index keeps the rest for their
-        first query). Runs ``chunk`` documents at a time and lets queries in between; stops early
+        first query; the warmed rows stay when the cache fills up). Runs ``chunk`` documents at a time and lets queries in between; stops early
         once the cache is retired (`DocumentCaches` made a newer version's). Returns the number of
         documents whose rows and norms are cached."""
         tags = self.view.tags()
@@ -267,6 +269,8 @@ class DocumentCache:
                 for row, norm in zip(todo, norms.tolist(), strict=True):
                     row.norm = norm  # the same value a query would compute: same blocks, same sums
             done += len(rows)
+        with self._lock:
+            self._pinned = min(len(self._rows), _WARM_DOCUMENTS)
         return done
 
     def measures(
@@ -357,12 +361,13 @@ class _Scoring:
     ) -> None:
         n = len(rows)
         self.query = query
+        columns = [r.ids for r in rows]
         self.starts = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.fromiter((len(r.ids) for r in rows), np.int64, n), out=self.starts[1:])
+        np.cumsum(np.fromiter(map(len, columns), np.int64, n), out=self.starts[1:])
         self.rows = rows
-        self.ids = ids = np.concatenate([r.ids for r in rows]) if n else np.zeros(0, dtype=np.int64)
+        self.ids = ids = np.concatenate(columns) if n else np.zeros(0, dtype=np.int64)
         self.weights = np.concatenate([r.weights for r in rows]) if n else np.zeros(0)
-        self.norms = np.fromiter((r.norm for r in rows), np.float64, n)  # NaN: not computed yet
+        self.norms = np.array([r.norm for r in rows], dtype=np.float64)  # NaN: not computed yet
         with cache._lock:  # the term table may grow while another query reads it
             self.vectors = cache._vectors
             size = len(cache._ids)

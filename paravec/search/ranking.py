@@ -369,17 +369,27 @@ def _document_mode(
     query_vector: npt.NDArray[Any] | None,
     metric: CollectionMetric | None = None,
     k: int | None = None,
+    known: dict[int, float] | None = None,
 ) -> dict[int, float]:
     """Mean z-score of TF-IDF, soft and Doc2Vec cosine with the query, for each candidate that
-    can be among the ``k`` best (`DocumentCache.best`; every candidate when ``k`` is None)."""
+    can be among the ``k`` best (`DocumentCache.best`; every candidate when ``k`` is None).
+    ``known``: the vector-side similarities already computed (`_similarities`) of some of them."""
     # A document the text store has dropped but this view still lists has no row: it is left out.
     rows = documents.rows(candidates)
     slots = [slot for slot in candidates if slot in rows]
     if not slots:
         return {}
-    cosines = (
-        np.zeros(len(slots)) if query_vector is None else _similarities(view, metric, query_vector, slots)
-    )
+    if query_vector is None:
+        cosines = np.zeros(len(slots))
+    else:
+        known = known or {}
+        missing = [slot for slot in slots if slot not in known]
+        found = (
+            dict(zip(missing, _similarities(view, metric, query_vector, missing).tolist(), strict=True))
+            if missing
+            else {}
+        )
+        cosines = np.array([known[slot] if slot in known else found[slot] for slot in slots])
     query, candidate_rows = documents.query_row(words), [rows[slot] for slot in slots]
     z = calibration().z
     if k is None:
@@ -495,6 +505,7 @@ def _rank(
 
     keyword: Ranked = []
     vector: Ranked = []
+    similar: dict[int, float] = {}
     query_vector: npt.NDArray[np.float32] | None = None
     known = any(w in encoder.model.wv.key_to_index for w in words)
     # A backend that can run both rankings and the fusion in one query (PostgreSQL) does.
@@ -537,6 +548,7 @@ def _rank(
                 slots = [slot for slot, _cosine in vector]
                 rescored = _similarities(view, metric, query_vector, slots).tolist()
                 vector = sorted(zip(slots, rescored, strict=True), key=lambda item: -item[1])
+                similar = dict(vector)  # document mode scores these candidates with them again
             keyword = keyword if mode != "vector" else []  # only the feedback's; not a ranking here
         elif mode == "vector":
             raise ParameterError(
@@ -562,6 +574,7 @@ def _rank(
                 query_vector,
                 metric,
                 k,
+                similar,
             )
         elif fused_by_backend is not None:
             fused = fused_by_backend

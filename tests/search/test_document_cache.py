@@ -233,3 +233,16 @@ def test_warm_stops_at_its_limit_and_when_a_newer_version_replaces_it(built, tex
     retired = DocumentCache(view, index.model.wv, index._encoder.analysis)
     retired.retired = True
     assert retired.warm() == 0 and retired._rows == {}
+
+
+def test_warmed_rows_stay_when_the_cache_fills_up(idx, model, monkeypatch):
+    import paravec.search.document_cache as document_cache
+
+    monkeypatch.setattr(document_cache, "_MAX_DOCUMENTS", 60)
+    cache = DocumentCache(idx.backend.view(), model.wv)
+    assert cache.warm(limit=40) == 40
+    warmed = dict(cache._rows)
+    cache.rows(range(40, 60))  # fills the cache
+    cache.rows(range(60, 70))  # one more: the later rows go, the warmed ones stay
+    assert all(cache._rows[slot] is row for slot, row in warmed.items())
+    assert set(cache._rows) == set(range(40)) | set(range(60, 70))
