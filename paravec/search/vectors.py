@@ -101,7 +101,7 @@ class Segments:
         # Plain ndarray views of the memory maps: indexing a np.memmap makes a memmap object
         # per call, which costs more than gathering a query's few hundred rows.
         self._plain = [np.asarray(p) for p in parts]
-        self._gather: tuple[Any, Any] | bool | None = None  # `_compiled`, made on first use
+        self._gather: tuple[Any, Any] | bool | None = None  # `_compiled`; False: not compilable
 
     @classmethod
     def of(cls, matrix: npt.NDArray[np.float32]) -> Segments:
@@ -149,7 +149,7 @@ class Segments:
                 self._gather = (gather_rows, typed.List(plain))
             else:
                 self._gather = False
-        return self._gather or None
+        return self._gather if isinstance(self._gather, tuple) else None
 
     def blocks(self, size: int) -> Any:
         """``(first slot, block of rows)`` of at most ``size`` rows each, in order."""

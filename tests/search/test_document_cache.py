@@ -246,3 +246,19 @@ def test_warmed_rows_stay_when_the_cache_fills_up(idx, model, monkeypatch):
     cache.rows(range(60, 70))  # one more: the later rows go, the warmed ones stay
     assert all(cache._rows[slot] is row for slot, row in warmed.items())
     assert set(cache._rows) == set(range(40)) | set(range(60, 70))
+
+
+def test_document_mode_measures_each_candidates_vector_similarity_once(built, new_texts, monkeypatch):
+    index = SearchIndex.open(built.path)
+    text = new_texts[3][1]
+    expected = [(h.tag, h.score) for h in index.search(text, mode="document", k=10)]
+    asked: list[int] = []
+    real = ranking._similarities
+
+    def counting(view, metric, query_vector, slots):
+        asked.extend(slots)
+        return real(view, metric, query_vector, slots)
+
+    monkeypatch.setattr(ranking, "_similarities", counting)
+    assert [(h.tag, h.score) for h in index.search(text, mode="document", k=10)] == expected
+    assert asked and len(asked) == len(set(asked))  # the vector candidates' are reused, not recomputed
