@@ -35,8 +35,8 @@ Examples
 >>> wv.add_vectors(["car", "auto", "fruit"], np.array([[1.0, 0.1], [0.9, 0.2], [0.0, 1.0]]))
 >>> cache = DocumentCache(View(), wv)
 >>> query = cache.query_row(["car"])
->>> rows = cache.rows([0, 1])
->>> [round(float(s), 2) for s in cache.measures(query, [rows[0], rows[1]], np.zeros(2))[1]]
+>>> found = cache.candidates([0, 1])
+>>> [round(float(s), 2) for s in cache.measures(query, found, np.zeros(2))[1]]
 [0.99, 0.0]
 """
 
@@ -47,7 +47,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 from typing import Any, Protocol
 
 import numpy as np
@@ -59,7 +59,7 @@ from paravec.search.similarity import SOFT_THRESHOLD
 from paravec.search.soft_kernels import soft_norms, soft_weighted
 from paravec.tokenizer import tokenize
 
-__all__ = ["DocumentCache", "DocumentCaches", "TermRow"]
+__all__ = ["Candidates", "DocumentCache", "DocumentCaches", "TermRow"]
 
 # Documents kept per index version; beyond it the cache starts afresh (~1.5 kB per document).
 _MAX_DOCUMENTS = 200_000
@@ -68,6 +68,11 @@ _MAX_WORDS = 1_000_000
 # Word-cosine entries (4 bytes each) of the documents whose soft norms are computed together.
 _BLOCK_ENTRIES = 4_000_000
 _THRESHOLD = np.float32(SOFT_THRESHOLD)
+# A slot's row in `DocumentCache._row_of` before it is computed, and for a slot without text.
+_UNKNOWN = -1
+_NO_TEXT = -2
+# A batch of rows: their terms, their weights, the offset of each row's first (and the end).
+_Weighted = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]
 # Documents `DocumentCache.warm` computes at most: the rest of the cache is for later documents.
 _WARM_DOCUMENTS = _MAX_DOCUMENTS * 3 // 4
 # Documents whose rows `DocumentCache.warm` computes under one hold of the lock.
@@ -97,15 +102,45 @@ class TermRow:
     NaN until a soft cosine needs it: most candidates never get one (`DocumentCache.best`).
     """
 
-    ids: npt.NDArray[np.int64]
+    ids: npt.NDArray[np.integer[Any]]
     weights: npt.NDArray[np.float64]
     norm: float
+
+
+@dataclass
+class Candidates:
+    """The rows of some documents, gathered from the cache for one query.
+
+    ``slots`` are the documents that have a row (a slot without text has none), in the order
+    asked; document ``i``'s terms are ``ids[starts[i]:starts[i + 1]]`` with ``weights`` there,
+    as in `TermRow`; ``norms`` their soft norms, NaN where not computed yet. ``rows`` are their
+    places in the cache, ``epoch`` the cache's when they were gathered: a norm computed for them
+    is kept in the cache unless it has been emptied since (`DocumentCache.keep_norms`).
+    """
+
+    slots: list[int]
+    rows: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int64]
+    ids: npt.NDArray[np.int32]
+    weights: npt.NDArray[np.float64]
+    norms: npt.NDArray[np.float64]
+    epoch: int
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def row(self, i: int) -> TermRow:
+        """Document ``i``'s row, as a `TermRow` (copies)."""
+        a, b = int(self.starts[i]), int(self.starts[i + 1])
+        return TermRow(self.ids[a:b].copy(), self.weights[a:b].copy(), float(self.norms[i]))
 
 
 class DocumentCache:
     """Term rows and soft norms of one index version's documents, computed on first use.
 
-    Thread-safe: concurrent queries share it.
+    The rows of all documents are kept one after another in flat arrays (the terms and weights
+    of row ``r`` at ``_starts[r]:_starts[r + 1]``), so a query gathers its few hundred
+    candidates with a few array operations. Thread-safe: concurrent queries share it.
     """
 
     def __init__(
@@ -120,9 +155,16 @@ class DocumentCache:
         self._ids: dict[str, int] = {}
         self._idf = np.zeros(1024)
         self._vectors = np.zeros((1024, wv.vector_size), dtype=np.float32)
-        self._rows: dict[int, TermRow | None] = {}
-        self.retired = False  # set when a newer version's cache replaces this one
+        # Each slot's row: its place in the flat arrays, or _UNKNOWN, or _NO_TEXT.
+        self._row_of = np.full(0, _UNKNOWN, dtype=np.int64)
+        self._starts = np.zeros(1025, dtype=np.int64)
+        self._terms = np.zeros(1024 * 128, dtype=np.int32)  # term ids: a version has far fewer than 2**31
+        self._weights = np.zeros(1024 * 128)
+        self._norms = np.full(1024, np.nan)
+        self._n_rows = 0
+        self._epoch = 0  # counts the times the cache was emptied (to `_pinned` rows)
         self._pinned = 0  # the first rows, kept when the cache is full (`warm`'s)
+        self.retired = False  # set when a newer version's cache replaces this one
         # The index's kept words (`paravec.search.forward`), when they are this analysis's: each
         # kept word's term id here (-1 until first met).
         forward = getattr(view, "forward", None)
@@ -168,9 +210,8 @@ class DocumentCache:
             at, rows = map(list, zip(*pairs, strict=True))
             self._vectors[at] = unit_rows(self.wv.vectors[rows])
 
-    def _build(self, documents: Sequence[Sequence[str]], norms: bool = True) -> list[TermRow]:
-        """The rows of token lists, all at once (the caller holds the lock); soft norms left NaN
-        unless ``norms``."""
+    def _counted(self, documents: Sequence[Sequence[str]]) -> _Weighted:
+        """The weighted rows of token lists, all at once (the caller holds the lock)."""
         # Terms in the order of their strings, as `paravec.search.similarity.tfidf_rows` has its
         # columns: every sum runs in the same order as the reference's, whatever was seen before.
         items = [sorted(Counter(words).items()) for words in documents]
@@ -178,13 +219,13 @@ class DocumentCache:
         self._add_terms(dict.fromkeys(term for term, _count in flat))
         ids = np.fromiter((self._ids[term] for term, _count in flat), np.int64, len(flat))
         tf = np.fromiter((count for _term, count in flat), np.float64, len(flat))
-        return self._weighted(ids, tf, np.fromiter(map(len, items), np.int64, len(items)), norms)
+        return self._weighted(ids, tf, np.fromiter(map(len, items), np.int64, len(items)))
 
     def _kept(
         self, kept: npt.NDArray[np.int32], counts: npt.NDArray[Any], sizes: npt.NDArray[np.int64]
-    ) -> list[TermRow]:
-        """The rows of documents from their kept word ids and counts (`sizes` of them each, one
-        document after another; the caller holds the lock)."""
+    ) -> _Weighted:
+        """The weighted rows of documents from their kept word ids and counts (`sizes` of them
+        each, one document after another; the caller holds the lock)."""
         assert self._forward is not None
         new = np.unique(kept[self._from_forward[kept] < 0])
         if len(new):
@@ -192,16 +233,13 @@ class DocumentCache:
             self._add_terms(terms[i] for i in new.tolist())
             self._from_forward[new] = [self._ids[terms[i]] for i in new.tolist()]
         # Kept ids ascend in the order of the words' strings: the reference's column order.
-        return self._weighted(self._from_forward[kept], counts.astype(np.float64), sizes, norms=False)
+        return self._weighted(self._from_forward[kept], counts.astype(np.float64), sizes)
 
     def _weighted(
-        self,
-        ids: npt.NDArray[np.int64],
-        tf: npt.NDArray[np.float64],
-        sizes: npt.NDArray[np.int64],
-        norms: bool,
-    ) -> list[TermRow]:
-        """Unit TF-IDF rows of documents given as their terms' ids and counts, ``sizes`` each."""
+        self, ids: npt.NDArray[np.int64], tf: npt.NDArray[np.float64], sizes: npt.NDArray[np.int64]
+    ) -> _Weighted:
+        """Unit TF-IDF rows of documents given as their terms' ids and counts, ``sizes`` each:
+        their terms, weights and offsets."""
         owner = np.repeat(np.arange(len(sizes)), sizes)
         weights = tf * self._idf[ids]
         keep = weights > 0  # a term in every document weighs 0 and is left out, as in gensim
@@ -209,98 +247,154 @@ class DocumentCache:
         sizes = np.bincount(owner, minlength=len(sizes))
         starts = np.concatenate([[0], np.cumsum(sizes)])
         weights = weights / np.sqrt(np.bincount(owner, weights * weights, minlength=len(sizes)))[owner]
-        soft = soft_norms_of(self._vectors, ids, weights, starts) if norms else np.full(len(sizes), np.nan)
-        return [
-            TermRow(ids[a:b], weights[a:b], float(norm))
-            for a, b, norm in zip(starts[:-1].tolist(), starts[1:].tolist(), soft.tolist(), strict=True)
-        ]
+        return ids, weights, starts
 
     def query_row(self, words: Sequence[str]) -> TermRow:
         """The row and soft norm of a query's tokens (not kept: a query is asked once)."""
         with self._lock:
-            return self._build([words])[0]
+            ids, weights, starts = self._counted([words])
+            vectors = self._vectors
+        return TermRow(ids, weights, float(soft_norms_of(vectors, ids, weights, starts)[0]))
 
-    def rows(self, slots: Sequence[int]) -> dict[int, TermRow]:
-        """The row of each of ``slots`` whose text the index holds (a slot without text is left out)."""
+    def candidates(self, slots: Iterable[int]) -> Candidates:
+        """The rows of ``slots``, computed for those met for the first time (a slot whose text
+        the index does not hold has no row and is left out)."""
+        wanted = np.fromiter(slots, np.int64)
         with self._lock:
-            missing = [slot for slot in dict.fromkeys(slots) if slot not in self._rows]
+            if len(wanted) and int(wanted.max()) >= len(self._row_of):
+                grown = np.full(max(int(wanted.max()) + 1, 2 * len(self._row_of)), _UNKNOWN, np.int64)
+                grown[: len(self._row_of)] = self._row_of
+                self._row_of = grown
+            missing = np.unique(wanted[self._row_of[wanted] == _UNKNOWN]).tolist()
             if missing:
-                if len(self._rows) + len(missing) > _MAX_DOCUMENTS:
-                    # The rows `warm` made stay (they came first); the later ones start afresh.
-                    self._rows = dict(islice(self._rows.items(), self._pinned))
-                # Words kept at the build need no text and no analysis; the others are analysed.
-                if self._forward is not None:
-                    kept, ids, counts, sizes = self.view.kept_words(missing)  # type: ignore[attr-defined]
-                    if kept:
-                        self._rows.update(zip(kept, self._kept(ids, counts, sizes), strict=True))
-                        done = set(kept)
-                        missing = [slot for slot in missing if slot not in done]
-                tags = {slot: self.view.tag(slot) for slot in missing}
-                texts = self.view.texts([tag for tag in tags.values() if tag is not None])
-                found = [slot for slot in missing if texts.get(tags[slot] or "") is not None]
-                built = self._build([self.analyse(texts[tags[slot] or ""]) for slot in found], norms=False)
-                self._rows.update(dict.fromkeys(missing))
-                self._rows.update(zip(found, built, strict=True))
-            rows = {slot: self._rows.get(slot) for slot in slots}
-            return {slot: row for slot, row in rows.items() if row is not None}
+                self._compute(missing)
+            rows = self._row_of[wanted]
+            has = rows >= 0
+            rows = rows[has]
+            lengths = self._starts[rows + 1] - self._starts[rows]
+            ends = np.cumsum(lengths)
+            entries = np.repeat(self._starts[rows] - ends + lengths, lengths) + np.arange(
+                int(ends[-1]) if len(ends) else 0
+            )
+            return Candidates(
+                wanted[has].tolist(),
+                rows,
+                np.concatenate([[0], ends]).astype(np.int64),
+                self._terms[entries],
+                self._weights[entries],
+                self._norms[rows],
+                self._epoch,
+            )
+
+    def rows(self, slots: Iterable[int]) -> dict[int, TermRow]:
+        """The row of each of ``slots`` whose text the index holds, as `TermRow` (copies): for
+        looking at; queries use `candidates`."""
+        found = self.candidates(slots)
+        return {slot: found.row(i) for i, slot in enumerate(found.slots)}
+
+    def _compute(self, missing: list[int]) -> None:
+        """Compute and keep the rows of ``missing`` (the caller holds the lock)."""
+        if self._n_rows + len(missing) > _MAX_DOCUMENTS:
+            # The rows `warm` made stay (they came first); the later ones start afresh.
+            self._row_of[self._row_of >= self._pinned] = _UNKNOWN
+            self._n_rows = self._pinned
+            self._epoch += 1
+        self._row_of[missing] = _NO_TEXT
+        # Words kept at the build need no text and no analysis; the others are analysed.
+        if self._forward is not None:
+            kept, ids, counts, sizes = self.view.kept_words(missing)  # type: ignore[attr-defined]
+            if kept:
+                self._append(kept, self._kept(ids, counts, sizes))
+                done = set(kept)
+                missing = [slot for slot in missing if slot not in done]
+        if missing:
+            tags = {slot: self.view.tag(slot) for slot in missing}
+            texts = self.view.texts([tag for tag in tags.values() if tag is not None])
+            found = [slot for slot in missing if texts.get(tags[slot] or "") is not None]
+            if found:
+                self._append(found, self._counted([self.analyse(texts[tags[slot] or ""]) for slot in found]))
+
+    def _append(self, slots: list[int], weighted: _Weighted) -> None:
+        """Keep the rows of ``slots`` after the others (the caller holds the lock)."""
+        ids, weights, starts = weighted
+        first, n = self._n_rows, len(slots)
+        at = int(self._starts[first])
+        if first + n + 1 > len(self._starts):
+            size = max(first + n + 1, len(self._starts) * 3 // 2)
+            self._starts = np.resize(self._starts, size)
+            self._norms = np.resize(self._norms, size - 1)
+        if at + len(ids) > len(self._terms):
+            size = max(at + len(ids), len(self._terms) * 3 // 2)
+            self._terms = np.resize(self._terms, size)
+            self._weights = np.resize(self._weights, size)
+        self._terms[at : at + len(ids)] = ids
+        self._weights[at : at + len(ids)] = weights
+        self._starts[first + 1 : first + n + 1] = at + starts[1:]
+        self._norms[first : first + n] = np.nan
+        self._row_of[slots] = np.arange(first, first + n)
+        self._n_rows = first + n
+
+    def keep_norms(self, found: Candidates, which: npt.NDArray[np.int64], norms: npt.NDArray[np.float64]) -> None:
+        """Keep the soft norms of ``found``'s documents ``which`` for later queries, unless the
+        cache was emptied since they were gathered (their rows may hold others' now)."""
+        with self._lock:
+            if found.epoch == self._epoch:
+                self._norms[found.rows[which]] = norms
 
     def warm(self, limit: int = _WARM_DOCUMENTS, chunk: int = _WARM_CHUNK) -> int:
         """Compute the rows and soft norms of the version's documents now, so no query waits for
         them: the first ``limit`` documents in slot order (a larger index keeps the rest for their
-        first query; the warmed rows stay when the cache fills up). Runs ``chunk`` documents at a time and lets queries in between; stops early
-        once the cache is retired (`DocumentCaches` made a newer version's). Returns the number of
-        documents whose rows and norms are cached."""
+        first query; the warmed rows stay when the cache fills up). Runs ``chunk`` documents at a
+        time and lets queries in between; stops early once the cache is retired (`DocumentCaches`
+        made a newer version's). Returns the number of documents whose rows and norms are cached."""
         tags = self.view.tags()
         slots = sorted(s for s in map(self.view.slot, tags[:limit]) if s is not None)
         done = 0
         for first in range(0, len(slots), chunk):
             if self.retired:
                 break
-            rows = list(self.rows(slots[first : first + chunk]).values())
-            todo = [row for row in rows if math.isnan(row.norm)]
-            if todo:
+            found = self.candidates(slots[first : first + chunk])
+            todo = np.flatnonzero(np.isnan(found.norms))
+            if len(todo):
                 with self._lock:  # the term table may grow while a query reads it
                     vectors = self._vectors
-                sizes = np.fromiter((len(row.ids) for row in todo), np.int64, len(todo))
-                starts = np.concatenate([[0], np.cumsum(sizes)])
-                ids = np.concatenate([row.ids for row in todo])
-                weights = np.concatenate([row.weights for row in todo])
-                norms = soft_norms_of(vectors, ids, weights, starts)
-                for row, norm in zip(todo, norms.tolist(), strict=True):
-                    row.norm = norm  # the same value a query would compute: same blocks, same sums
-            done += len(rows)
+                entries, starts = _entries(found.starts, todo)
+                norms = soft_norms_of(vectors, found.ids[entries], found.weights[entries], starts)
+                self.keep_norms(found, todo, norms)
+            done += len(found)
         with self._lock:
-            self._pinned = min(len(self._rows), _WARM_DOCUMENTS)
+            self._pinned = min(self._n_rows, _WARM_DOCUMENTS)
         return done
 
     def measures(
-        self, query: TermRow, rows: Sequence[TermRow], doc2vec_cosines: npt.ArrayLike
+        self, query: TermRow, found: Candidates, doc2vec_cosines: npt.ArrayLike
     ) -> npt.NDArray[np.float64]:
-        """TF-IDF, soft and Doc2Vec cosine of ``query`` with each row: ``(3, len(rows))``, as
-        `paravec.search.similarity.similarities` returns them."""
-        scoring = _Scoring(self, query, rows, doc2vec_cosines)
-        scoring.soft_of(np.arange(len(rows)))
+        """TF-IDF, soft and Doc2Vec cosine of ``query`` with each of ``found``: ``(3, len(found))``,
+        as `paravec.search.similarity.similarities` returns them."""
+        scoring = _Scoring(self, query, found, doc2vec_cosines)
+        scoring.soft_of(np.arange(len(found)))
         return scoring.values
 
     def best(
         self,
         query: TermRow,
-        rows: Sequence[TermRow],
+        found: Candidates,
         doc2vec_cosines: npt.ArrayLike,
         z: Callable[[npt.NDArray[np.float64]], npt.NDArray[Any]],
         k: int,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """The rows among which the ``k`` best scores surely are, and their scores ``z(measures)``.
+        """The candidates among which the ``k`` best scores surely are, and their scores
+        ``z(measures)``.
 
         ``z`` turns a ``(3, n)`` array of `measures` into one score per column, growing with each
         measure (`paravec.search.similarity.Calibration.z`). The soft cosine, the costly measure,
-        is computed only for rows that can still reach the ``k`` best: a soft cosine is at most
-        1, so a row whose score with a soft cosine of 1 is below the ``k``-th best score already
-        computed cannot enter the ``k`` best. Rows go best bound first, ``2 k`` of them, then the
-        rest whose bound reaches the ``k``-th best of those. Each score returned is its row's
-        score from `measures`, computed the same way.
+        is computed only for candidates that can still reach the ``k`` best: a soft cosine is at
+        most 1, so one whose score with a soft cosine of 1 is below the ``k``-th best score
+        already computed cannot enter the ``k`` best. Candidates go best bound first, ``2 k`` of
+        them, then the rest whose bound reaches the ``k``-th best of those. Each score returned is
+        its candidate's score from `measures`, computed the same way.
         """
-        scoring = _Scoring(self, query, rows, doc2vec_cosines)
+        scoring = _Scoring(self, query, found, doc2vec_cosines)
         ceiling = scoring.values.copy()
         ceiling[1, scoring.can_be_soft] = 1.0
         order = np.argsort(-z(ceiling), kind="stable")
@@ -309,7 +403,7 @@ class DocumentCache:
         scores = z(scoring.values[:, first])
         rest = order[2 * k :]
         if len(rest) and len(first) >= k:
-            # The k-th best so far: a row whose bound is below it cannot be among the k best.
+            # The k-th best so far: a candidate whose bound is below it cannot be among the k best.
             kth = np.partition(scores, len(scores) - k)[len(scores) - k]
             rest = rest[z(ceiling[:, rest]) >= kth]
         if len(rest):
@@ -319,9 +413,19 @@ class DocumentCache:
         return first.astype(np.int64), np.asarray(scores, dtype=np.float64)
 
 
+def _entries(
+    starts: npt.NDArray[np.int64], which: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The positions of rows ``which`` (offsets ``starts``) one after another, and their offsets."""
+    lengths = starts[which + 1] - starts[which]
+    ends = np.cumsum(lengths)
+    entries = np.repeat(starts[which] - ends + lengths, lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+    return entries, np.concatenate([[0], ends]).astype(np.int64)
+
+
 def soft_norms_of(
     vectors: npt.NDArray[np.float32],
-    ids: npt.NDArray[np.int64],
+    ids: npt.NDArray[np.integer[Any]],
     weights: npt.NDArray[np.float64],
     starts: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.float64]:
@@ -348,26 +452,25 @@ def soft_norms_of(
 
 
 class _Scoring:
-    """One query's measures against some rows; the soft cosine filled in for the rows asked.
+    """One query's measures against some candidates; the soft cosine filled in for those asked.
 
     ``x·S`` (the query's word similarities summed with its weights) is computed once for each
-    term of the rows asked, over the candidates' terms only: one BLAS product of the query's
-    words with those terms, the rest compiled (`paravec.search.soft_kernels.soft_weighted`).
-    Terms are numbered by their place in the union of the rows' terms (``union``).
+    term of the candidates asked, over the candidates' terms only: one BLAS product of the
+    query's words with those terms, the rest compiled (`paravec.search.soft_kernels.soft_weighted`).
+    Terms are numbered by their place in the union of the candidates' terms (``union``).
     """
 
     def __init__(
-        self, cache: DocumentCache, query: TermRow, rows: Sequence[TermRow], doc2vec_cosines: npt.ArrayLike
+        self, cache: DocumentCache, query: TermRow, found: Candidates, doc2vec_cosines: npt.ArrayLike
     ) -> None:
-        n = len(rows)
+        n = len(found)
+        self.cache = cache
         self.query = query
-        columns = [r.ids for r in rows]
-        self.starts = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, columns), np.int64, n), out=self.starts[1:])
-        self.rows = rows
-        self.ids = ids = np.concatenate(columns) if n else np.zeros(0, dtype=np.int64)
-        self.weights = np.concatenate([r.weights for r in rows]) if n else np.zeros(0)
-        self.norms = np.array([r.norm for r in rows], dtype=np.float64)  # NaN: not computed yet
+        self.found = found
+        self.starts = found.starts
+        self.ids = ids = found.ids
+        self.weights = found.weights
+        self.norms = found.norms.copy()  # NaN: not computed yet
         with cache._lock:  # the term table may grow while another query reads it
             self.vectors = cache._vectors
             size = len(cache._ids)
@@ -393,15 +496,15 @@ class _Scoring:
         self._done = np.zeros(len(self.union), dtype=bool)
         self._query_row = np.full(len(self.union), -1, dtype=np.int64)
         self._query_row[q_at] = np.arange(len(q_at))
+        self._query_vectors = self.vectors[query.ids]
 
     def soft_of(self, which: npt.NDArray[np.int64]) -> None:
-        """Fill in the soft cosine of the rows ``which`` (positions in the rows)."""
+        """Fill in the soft cosine of the candidates ``which`` (positions in ``found``)."""
         which = which[self.can_be_soft[which]]
         if not len(which):
             return
-        lengths = self.starts[which + 1] - self.starts[which]
-        ends = np.cumsum(lengths)
-        entries = np.repeat(self.starts[which] - ends + lengths, lengths) + np.arange(int(ends[-1]))
+        entries, starts = _entries(self.starts, which)
+        lengths = np.diff(starts)
         unknown = np.isnan(self.norms[which])
         if unknown.any():
             self._norms_of(which[unknown], entries[np.repeat(unknown, lengths)], lengths[unknown])
@@ -411,7 +514,7 @@ class _Scoring:
         new = np.flatnonzero(wanted & ~self._done)
         if len(new):
             query = self.query
-            cross = self.vectors[query.ids] @ self.vectors[self.union[new]].T
+            cross = self._query_vectors @ self.vectors[self.union[new]].T
             mine = self._query_row[new]
             own = np.flatnonzero(mine >= 0)
             cross[mine[own], own] = 1.0  # a word the model does not know is still itself
@@ -424,13 +527,12 @@ class _Scoring:
     def _norms_of(
         self, which: npt.NDArray[np.int64], entries: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
     ) -> None:
-        """Compute the soft norms of the rows ``which`` (their ``entries``, ``lengths`` each) and
-        keep them in the rows: the cache's later queries reuse them."""
+        """Compute the soft norms of the candidates ``which`` (their ``entries``, ``lengths``
+        each) and keep them in the cache: its later queries reuse them."""
         starts = np.concatenate([[0], np.cumsum(lengths)])
         norms = soft_norms_of(self.vectors, self.ids[entries], self.weights[entries], starts)
         self.norms[which] = norms
-        for i, norm in zip(which.tolist(), norms.tolist(), strict=True):
-            self.rows[i].norm = norm  # the same value whichever query computes it first
+        self.cache.keep_norms(self.found, which, norms)  # the same value whichever query computes it first
 
 
 class DocumentCaches:

@@ -375,8 +375,8 @@ def _document_mode(
     can be among the ``k`` best (`DocumentCache.best`; every candidate when ``k`` is None).
     ``known``: the vector-side similarities already computed (`_similarities`) of some of them."""
     # A document the text store has dropped but this view still lists has no row: it is left out.
-    rows = documents.rows(candidates)
-    slots = [slot for slot in candidates if slot in rows]
+    found = documents.candidates(candidates)
+    slots = found.slots
     if not slots:
         return {}
     if query_vector is None:
@@ -384,17 +384,17 @@ def _document_mode(
     else:
         known = known or {}
         missing = [slot for slot in slots if slot not in known]
-        found = (
+        computed = (
             dict(zip(missing, _similarities(view, metric, query_vector, missing).tolist(), strict=True))
             if missing
             else {}
         )
-        cosines = np.array([known[slot] if slot in known else found[slot] for slot in slots])
-    query, candidate_rows = documents.query_row(words), [rows[slot] for slot in slots]
+        cosines = np.array([known[slot] if slot in known else computed[slot] for slot in slots])
+    query = documents.query_row(words)
     z = calibration().z
     if k is None:
-        return dict(zip(slots, z(documents.measures(query, candidate_rows, cosines)).tolist(), strict=True))
-    kept, scores = documents.best(query, candidate_rows, cosines, z, k)
+        return dict(zip(slots, z(documents.measures(query, found, cosines)).tolist(), strict=True))
+    kept, scores = documents.best(query, found, cosines, z, k)
     return dict(zip([slots[i] for i in kept.tolist()], scores.tolist(), strict=True))
 
 

@@ -22,18 +22,18 @@ def test_documents_are_analysed_like_the_query(idx, model, texts, new_texts):
     view = idx.backend.view()
     cache = DocumentCaches().get(view, model.wv, _singular)
     slots = list(range(0, 300, 7))
-    rows = cache.rows(slots)
+    found = cache.candidates(slots)
     by_tag = dict(texts)
     candidates = [_singular(by_tag[view.tag(slot) or ""]) for slot in slots]
     words = _singular(new_texts[0][1])
     cosines = np.linspace(-0.2, 0.9, len(slots))
     df, n = view.document_frequencies(words + [w for c in candidates for w in c])
     expected = similarities(words, candidates, cosines, df, n, model.wv)
-    got = cache.measures(cache.query_row(words), [rows[s] for s in slots], cosines)
+    got = cache.measures(cache.query_row(words), found, cosines)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
     # The texts as written give other measures: the analysis is what made them equal.
     plain = DocumentCache(view, model.wv)
-    written = plain.measures(plain.query_row(words), [plain.rows(slots)[s] for s in slots], cosines)
+    written = plain.measures(plain.query_row(words), plain.candidates(slots), cosines)
     assert not np.allclose(written, expected, rtol=1e-5, atol=1e-6)
 
 

@@ -29,7 +29,8 @@ def test_cached_measures_equal_the_reference_formula(idx, model, texts, new_text
     view = idx.backend.view()
     cache = DocumentCache(view, model.wv)
     slots = list(range(0, 300, 3))
-    rows = cache.rows(slots)
+    found = cache.candidates(slots)
+    assert found.slots == slots
     by_tag = dict(texts)
     candidates = [tokenize(by_tag[view.tag(slot) or ""]) for slot in slots]
     for _tag, query in new_texts[:5] + texts[10:12]:
@@ -37,7 +38,7 @@ def test_cached_measures_equal_the_reference_formula(idx, model, texts, new_text
         cosines = np.linspace(-0.2, 0.9, len(slots))
         df, n = view.document_frequencies(words + [w for c in candidates for w in c])
         expected = similarities(words, candidates, cosines, df, n, model.wv)
-        got = cache.measures(cache.query_row(words), [rows[s] for s in slots], cosines)
+        got = cache.measures(cache.query_row(words), found, cosines)
         assert got.shape == expected.shape == (3, len(slots))
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
         assert got[0].max() > 0.05 and got[1].max() > 0.3  # real overlaps, not all zeros
@@ -138,19 +139,18 @@ def test_each_words_frequency_is_asked_of_the_index_once(idx, model, new_texts):
 def test_rows_built_together_equal_rows_built_alone(idx, model):
     view = idx.backend.view()
     cache = DocumentCache(view, model.wv)
-    together = cache.rows(list(range(0, 120, 2)))
-    query = cache.query_row(tokenize("the government said on tuesday"))
+    words = tokenize("the government said on tuesday")
+    together = cache.candidates(range(0, 120, 2))
     # Soft norms are computed when a soft cosine needs them, all of them here.
-    cache.measures(query, list(together.values()), np.zeros(len(together)))
+    cache.measures(cache.query_row(words), together, np.zeros(len(together)))
+    kept = cache.rows(range(0, 120, 2))
     for slot in (0, 58, 118):
         alone_cache = DocumentCache(view, model.wv)
-        alone = alone_cache.rows([slot])[slot]
-        assert np.isnan(alone.norm)
-        alone_cache.measures(
-            alone_cache.query_row(tokenize("the government said on tuesday")), [alone], [0.0]
-        )
-        assert alone.norm == together[slot].norm >= 1.0
-        np.testing.assert_array_equal(alone.weights, together[slot].weights)
+        alone = alone_cache.candidates([slot])
+        assert np.isnan(alone.norms[0])
+        alone_cache.measures(alone_cache.query_row(words), alone, [0.0])
+        assert alone_cache.rows([slot])[slot].norm == kept[slot].norm >= 1.0
+        np.testing.assert_array_equal(alone.row(0).weights, kept[slot].weights)
 
 
 def test_pruned_scoring_keeps_the_k_best_with_their_scores(idx, model, texts, new_texts):
@@ -159,21 +159,20 @@ def test_pruned_scoring_keeps_the_k_best_with_their_scores(idx, model, texts, ne
     view = idx.backend.view()
     cache = DocumentCache(view, model.wv)
     z = idx.calibration().z
-    slots = list(range(len(texts)))
-    rows = cache.rows(slots)
+    found = cache.candidates(range(len(texts)))
     computed = 0
     for _tag, text in new_texts[:6] + texts[7:9]:
         words = tokenize(text)
         query = cache.query_row(words)
-        cosines = np.linspace(-0.1, 0.8, len(slots))
-        full = z(cache.measures(query, [rows[s] for s in slots], cosines))
+        cosines = np.linspace(-0.1, 0.8, len(found))
+        full = z(cache.measures(query, found, cosines))
         for k in (1, 10, 40):
-            kept, scores = cache.best(query, [rows[s] for s in slots], cosines, z, k)
+            kept, scores = cache.best(query, found, cosines, z, k)
             np.testing.assert_array_equal(scores, full[kept])
             best_k = np.argsort(-full, kind="stable")[:k]
             assert set(best_k.tolist()) <= set(kept.tolist())
             computed += len(kept) if k == 10 else 0
-    assert computed < 0.5 * 8 * len(slots)  # most soft cosines were not needed for the top 10
+    assert computed < 0.5 * 8 * len(found)  # most soft cosines were not needed for the top 10
 
 
 def test_search_with_pruning_equals_search_without(built, new_texts, texts, monkeypatch):
@@ -183,8 +182,8 @@ def test_search_with_pruning_equals_search_without(built, new_texts, texts, monk
         [(h.tag, h.score) for h in index.search(q, mode="document", k=k)] for q in queries for k in (3, 10)
     ]
 
-    def every(self, query, rows, cosines, z, k):
-        return np.arange(len(rows)), z(self.measures(query, rows, cosines))
+    def every(self, query, found, cosines, z, k):
+        return np.arange(len(found)), z(self.measures(query, found, cosines))
 
     monkeypatch.setattr(DocumentCache, "best", every)
     index = SearchIndex.open(built.path)
@@ -202,19 +201,21 @@ def test_warm_computes_every_row_and_norm_a_query_would(built, new_texts, monkey
     cache = index._documents.get(view, index.model.wv, index._encoder.analysis)
     warmed = cache.rows(range(len(index)))
     assert len(warmed) == len(index) and not any(np.isnan(row.norm) for row in warmed.values())
+    assert cache._n_rows == len(index)
     # The same norms as a cache whose queries compute them one candidate at a time.
     lazy = DocumentCache(view, index.model.wv, index._encoder.analysis)
     for slot in (0, 17, len(index) - 1):
-        row = lazy.rows([slot])[slot]
-        lazy.measures(lazy.query_row(tokenize("the government said on tuesday")), [row], [0.0])
-        assert row.norm == warmed[slot].norm >= 1.0
+        lazy.measures(
+            lazy.query_row(tokenize("the government said on tuesday")), lazy.candidates([slot]), [0.0]
+        )
+        assert lazy.rows([slot])[slot].norm == warmed[slot].norm >= 1.0
     # The warmed version's queries compute no candidate's row and no candidate's norm (only
     # the query's own).
     import paravec.search.document_cache as document_cache
 
     fail = lambda *a, **k: pytest.fail("a candidate's row or norm was computed")  # noqa: E731
     monkeypatch.setattr(document_cache._Scoring, "_norms_of", fail)
-    monkeypatch.setattr(DocumentCache, "_kept", fail)
+    monkeypatch.setattr(DocumentCache, "_compute", fail)
     monkeypatch.setattr(view, "texts", fail)
     for _tag, text in new_texts[:3]:
         assert index.search(text, mode="document", k=5)
@@ -226,13 +227,13 @@ def test_warm_stops_at_its_limit_and_when_a_newer_version_replaces_it(built, tex
     view = index.backend.view()
     assert index._calibrations._cached[True][0] is view  # the calibration was measured all the same
     cache = index._documents.get(view, index.model.wv, index._encoder.analysis)
-    assert cache._rows == {}
-    assert index.warm(documents=40) == 40 and len(cache._rows) == 40
+    assert cache._n_rows == 0
+    assert index.warm(documents=40) == 40 and cache._n_rows == 40
     with pytest.raises(ParameterError, match="documents must be a non-negative integer"):
         index.warm(documents=-1)
     retired = DocumentCache(view, index.model.wv, index._encoder.analysis)
     retired.retired = True
-    assert retired.warm() == 0 and retired._rows == {}
+    assert retired.warm() == 0 and retired._n_rows == 0
 
 
 def test_warmed_rows_stay_when_the_cache_fills_up(idx, model, monkeypatch):
@@ -241,11 +242,20 @@ def test_warmed_rows_stay_when_the_cache_fills_up(idx, model, monkeypatch):
     monkeypatch.setattr(document_cache, "_MAX_DOCUMENTS", 60)
     cache = DocumentCache(idx.backend.view(), model.wv)
     assert cache.warm(limit=40) == 40
-    warmed = dict(cache._rows)
-    cache.rows(range(40, 60))  # fills the cache
-    cache.rows(range(60, 70))  # one more: the later rows go, the warmed ones stay
-    assert all(cache._rows[slot] is row for slot, row in warmed.items())
-    assert set(cache._rows) == set(range(40)) | set(range(60, 70))
+    warmed = cache.rows(range(40))
+    cache.candidates(range(40, 60))  # fills the cache
+    later = cache.candidates(range(50, 60))
+    cache.candidates(range(60, 70))  # one more: the later rows go, the warmed ones stay
+    assert cache._n_rows == 50 and (cache._row_of[:40] == np.arange(40)).all()
+    assert (cache._row_of[40:60] == -1).all() and (cache._row_of[60:70] >= 40).all()
+    kept = cache.rows(range(40))
+    assert all(
+        np.array_equal(kept[s].weights, warmed[s].weights) and kept[s].norm == warmed[s].norm for s in kept
+    )
+    # A norm computed for rows gathered before the cache was emptied is not kept: their places
+    # hold other documents' rows now.
+    cache.keep_norms(later, np.arange(len(later)), np.full(len(later), 7.0))
+    assert not (cache._norms[: cache._n_rows] == 7.0).any()
 
 
 def test_document_mode_measures_each_candidates_vector_similarity_once(built, new_texts, monkeypatch):

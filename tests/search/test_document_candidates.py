@@ -77,14 +77,13 @@ def test_heavy_words_find_what_the_formula_ranks_first(idx, new_texts):
     for _tag, text in new_texts[:12]:
         words = idx._encoder.analysis(text)
         vector = idx._encoder.infer(words)
-        rows = cache.rows(every)
         query = cache.query_row(words)
 
-        def top(slots, rows=rows, query=query, vector=vector):
-            slots = [s for s in dict.fromkeys(slots) if s in rows]
-            cosines = ranking._cosines(view, vector, slots)
-            z = calibration.z(cache.measures(query, [rows[s] for s in slots], cosines))
-            return {slots[i] for i in np.argsort(-z, kind="stable")[:10]}
+        def top(slots, query=query, vector=vector):
+            found = cache.candidates(dict.fromkeys(slots))
+            cosines = ranking._cosines(view, vector, found.slots)
+            z = calibration.z(cache.measures(query, found, cosines))
+            return {found.slots[i] for i in np.argsort(-z, kind="stable")[:10]}
 
         reference = top(every)
         near = [slot for slot, _ in view.vector_candidates(vector, 30)]
