@@ -101,7 +101,6 @@ class Segments:
         # Plain ndarray views of the memory maps: indexing a np.memmap makes a memmap object
         # per call, which costs more than gathering a query's few hundred rows.
         self._plain = [np.asarray(p) for p in parts]
-        self._gather: tuple[Any, Any] | bool | None = None  # `_compiled`; False: not compilable
 
     @classmethod
     def of(cls, matrix: npt.NDArray[np.float32]) -> Segments:
@@ -124,32 +123,20 @@ class Segments:
             raise IndexError(f"slot out of range for {len(self)} slots")
         flat = np.where(flat < 0, flat + len(self), flat)
         out = np.empty((len(flat), self.shape[1]), dtype=np.float32)
-        compiled = self._compiled()
-        if compiled is not None:
-            compiled[0](compiled[1], self.height, flat, out)
-        else:
-            which = np.searchsorted(self._starts, flat, side="right") - 1
-            for part in np.unique(which):
-                mask = which == part
-                out[mask] = self._plain[part][flat[mask] - self._starts[part]]
+        if not len(flat):
+            return out.reshape(*rows.shape, self.shape[1])
+        which = np.searchsorted(self._starts, flat, side="right") - 1
+        # Rows grouped by segment with one sort, then one take per segment touched: a mask per
+        # segment would pass over all the rows once for each.
+        order = np.argsort(which, kind="stable")
+        grouped = which[order]
+        bounds = [0, *(np.flatnonzero(np.diff(grouped)) + 1).tolist(), len(order)]
+        pieces = [
+            self._plain[part].take(flat[order[lo:hi]] - self._starts[part], axis=0)
+            for lo, hi, part in zip(bounds[:-1], bounds[1:], grouped[bounds[:-1]].tolist(), strict=True)
+        ]
+        out[order] = np.concatenate(pieces)
         return out.reshape(*rows.shape, self.shape[1])
-
-    def _compiled(self) -> tuple[Any, Any] | None:
-        """The compiled gather and the segments as numba's list, when every segment is a
-        C-ordered float32 matrix of the same height but the last (made on first use)."""
-        if self._gather is None:
-            plain = self._plain
-            if all(p.dtype == np.float32 and p.ndim == 2 and p.flags.c_contiguous for p in plain) and all(
-                len(p) == self.height for p in plain[:-1]
-            ):
-                from numba import typed  # numba is loaded only when a segmented matrix is gathered
-
-                from paravec.search.gather_kernel import gather_rows
-
-                self._gather = (gather_rows, typed.List(plain))
-            else:
-                self._gather = False
-        return self._gather if isinstance(self._gather, tuple) else None
 
     def blocks(self, size: int) -> Any:
         """``(first slot, block of rows)`` of at most ``size`` rows each, in order."""
