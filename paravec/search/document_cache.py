@@ -335,7 +335,9 @@ class DocumentCache:
         self._row_of[slots] = np.arange(first, first + n)
         self._n_rows = first + n
 
-    def keep_norms(self, found: Candidates, which: npt.NDArray[np.int64], norms: npt.NDArray[np.float64]) -> None:
+    def keep_norms(
+        self, found: Candidates, which: npt.NDArray[np.int64], norms: npt.NDArray[np.float64]
+    ) -> None:
         """Keep the soft norms of ``found``'s documents ``which`` for later queries, unless the
         cache was emptied since they were gathered (their rows may hold others' now)."""
         with self._lock:
@@ -420,7 +422,9 @@ def _entries(
     """The positions of rows ``which`` (offsets ``starts``) one after another, and their offsets."""
     lengths = starts[which + 1] - starts[which]
     ends = np.cumsum(lengths)
-    entries = np.repeat(starts[which] - ends + lengths, lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+    entries = np.repeat(starts[which] - ends + lengths, lengths) + np.arange(
+        int(ends[-1]) if len(ends) else 0
+    )
     return entries, np.concatenate([[0], ends]).astype(np.int64)
 
 
