@@ -266,21 +266,23 @@ class DocumentCache:
                 grown = np.full(max(int(wanted.max()) + 1, 2 * len(self._row_of)), _UNKNOWN, np.int64)
                 grown[: len(self._row_of)] = self._row_of
                 self._row_of = grown
-            missing = np.unique(wanted[self._row_of[wanted] == _UNKNOWN]).tolist()
-            if missing:
-                self._compute(missing)
+            missing = np.unique(wanted[self._row_of[wanted] == _UNKNOWN])
+            if len(missing) and self._n_rows + len(missing) > _MAX_DOCUMENTS:
+                # The rows `warm` made stay (they came first); the later ones start afresh.
+                self._row_of[self._row_of >= self._pinned] = _UNKNOWN
+                self._n_rows = self._pinned
+                self._epoch += 1
+                missing = np.unique(wanted[self._row_of[wanted] == _UNKNOWN])
+            if len(missing):
+                self._compute(missing.tolist())
             rows = self._row_of[wanted]
             has = rows >= 0
             rows = rows[has]
-            lengths = self._starts[rows + 1] - self._starts[rows]
-            ends = np.cumsum(lengths)
-            entries = np.repeat(self._starts[rows] - ends + lengths, lengths) + np.arange(
-                int(ends[-1]) if len(ends) else 0
-            )
+            entries, starts = _entries(self._starts, rows)
             return Candidates(
                 wanted[has].tolist(),
                 rows,
-                np.concatenate([[0], ends]).astype(np.int64),
+                starts,
                 self._terms[entries],
                 self._weights[entries],
                 self._norms[rows],
@@ -295,11 +297,6 @@ class DocumentCache:
 
     def _compute(self, missing: list[int]) -> None:
         """Compute and keep the rows of ``missing`` (the caller holds the lock)."""
-        if self._n_rows + len(missing) > _MAX_DOCUMENTS:
-            # The rows `warm` made stay (they came first); the later ones start afresh.
-            self._row_of[self._row_of >= self._pinned] = _UNKNOWN
-            self._n_rows = self._pinned
-            self._epoch += 1
         self._row_of[missing] = _NO_TEXT
         # Words kept at the build need no text and no analysis; the others are analysed.
         if self._forward is not None:

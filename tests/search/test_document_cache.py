@@ -245,9 +245,12 @@ def test_warmed_rows_stay_when_the_cache_fills_up(idx, model, monkeypatch):
     warmed = cache.rows(range(40))
     cache.candidates(range(40, 60))  # fills the cache
     later = cache.candidates(range(50, 60))
-    cache.candidates(range(60, 70))  # one more: the later rows go, the warmed ones stay
-    assert cache._n_rows == 50 and (cache._row_of[:40] == np.arange(40)).all()
-    assert (cache._row_of[40:60] == -1).all() and (cache._row_of[60:70] >= 40).all()
+    # Ten more, asked with ten of the later ones: the later rows go, the warmed ones stay, and
+    # every document asked has its row.
+    both = cache.candidates([*range(55, 60), *range(60, 70), 3])
+    assert both.slots == [*range(55, 70), 3]
+    assert cache._n_rows == 55 and (cache._row_of[:40] == np.arange(40)).all()
+    assert (cache._row_of[40:55] == -1).all() and (cache._row_of[55:70] >= 40).all()
     kept = cache.rows(range(40))
     assert all(
         np.array_equal(kept[s].weights, warmed[s].weights) and kept[s].norm == warmed[s].norm for s in kept
