@@ -517,9 +517,11 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         Parameters
         ----------
         documents : int, optional
-            Most documents whose rows and soft norms are computed, in slot order (default: three
-            quarters of the per-version cache's capacity); 0 measures the metric and the
-            calibration only.
+            Most documents whose rows and soft norms are computed, in slot order; 0 measures the
+            metric and the calibration only. Default: three quarters of the per-version cache's
+            capacity when the index keeps its documents' words (the embedded backend), else 0:
+            a PostgreSQL index would send every text to be analysed, so its documents are
+            computed the first time they are candidates.
 
         Returns
         -------
@@ -537,6 +539,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         with limited_blas(ranking.BLAS_THREADS):
             metric = self._metrics.get(view)
             self._calibrations.get(view, self._encoder, self.infer_epochs, metric)
+            if documents is None and getattr(view, "forward", None) is None:
+                documents = 0
             if documents == 0:
                 return 0
             cache = self._documents.get(view, self.model.wv, self._encoder.analysis)

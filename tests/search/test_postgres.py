@@ -81,6 +81,20 @@ def test_document_mode_scores_shared_candidates_as_the_embedded_index(pg, built,
     assert max(abs(ours[t] - theirs[t]) for t in shared) < 1e-3
 
 
+def test_warming_a_postgresql_index_sends_no_texts_unless_asked(pg, monkeypatch):
+    view = pg.backend.view()
+    asked: list[int] = []
+    real = type(view).texts
+    monkeypatch.setattr(type(view), "texts", lambda self, tags: asked.append(len(tags)) or real(self, tags))
+    assert pg.warm() == 0  # the metric and the calibration only: their 64 documents' texts
+    assert pg._calibrations._cached[True][0] is view and sum(asked) <= 64
+    asked.clear()
+    assert pg.warm(documents=5) == 5 and sum(asked) <= 5  # a document seen by an earlier test is cached
+    cache = pg._documents.get(view, pg.model.wv, pg._encoder.analysis)
+    first = sorted(s for s in map(view.slot, view.tags()[:5]) if s is not None)
+    assert not np.isnan(cache.candidates(first).norms).any()
+
+
 def test_a_long_query_ranks_only_the_documents_holding_its_rarest_words(pg, text_of, monkeypatch):
     # ts_rank_cd ranks every match: a whole document as the query matches most of the index. Its
     # candidates come from the documents holding its rarest words (KEYWORD_SCAN documents in all).
