@@ -4,7 +4,7 @@ Each variant updates a copy of the same base (the Lau & Baldwin recipe of ``_com
 trained once and kept in ``--cache``) with the Lee batch and prints one JSON line: Lee Pearson of
 inferred vectors (``doc``), of the trained vectors (``doc_trained``), WordSim-353, wall and CPU
 seconds, words trained. Variants: ``domain`` (the fit), ``domain_aX`` (alpha X), ``domain_epN``
-(N epochs), ``domain_out0.5`` (pretrained output rows at half rate), ``domain_settleN`` (then N
+(N epochs), ``domain_mcN`` (``min_count`` N), ``domain_out0.5`` (pretrained output rows at half rate), ``domain_settleN`` (then N
 settling passes of every new document, weights fixed), ``warmN`` (first N epochs training only the
 new rows, every pretrained weight frozen, then the fit), ``domain_rX_epN`` (rehearsal of X times
 the batch's words, N epochs), ``focus_top`` / ``focus_mix`` (rehearsal
@@ -313,6 +313,8 @@ def kwargs_for(v):
         return dict(fit="domain", rehearse=data.wiki, epochs=int(v[9:]))
     if v.startswith("domain_a"):
         return dict(fit="domain", rehearse=data.wiki, alpha=float(v[8:]))
+    if v.startswith("domain_mc"):  # domain_mcN: min_count N instead of one below the base's
+        return dict(fit="domain", rehearse=data.wiki, min_count=int(v[9:]))
     if v.startswith("domain_ma"):
         return dict(fit="domain", rehearse=data.wiki, min_alpha=float(v[9:]))
     if v.startswith("replay"):  # replayX  X = share of batch words

@@ -1,0 +1,276 @@
+"""Document mode under load: how queries arrive, and how many candidates each side gives, at 100k.
+
+``search_latency.py`` times document mode with queries sent back to back, one right after the
+other. A service's users send them with pauses between. This script times the same warmed
+index (`SearchIndex.warm`, as the service serves a version) and the same whole-document queries,
+with three arrival patterns: back to back, and with a pause of 10 ms or 50 ms before each query
+(the pause is not timed). Each pattern runs idle, while two processes spin on both cores in the
+benchmark's session ("busy"), and while they spin in a session of their own ("busy in another
+session"; `search_latency.busy_cores`). Beside them, back to back, it times the index with 100
+(the default) and 50 candidates from each side (`SearchIndex.candidates`), to see how much of a
+query's cost follows the number of candidates. Rounds alternate the settings, so a change in the
+machine's speed hits each alike; the table gives the median of the rounds' p50 and p95. Before
+all that, idle, three parts of a query are timed alone and two at once on two threads: which
+parts let go of the GIL, so that one query could overlap them; which threads of the process a
+query's CPU time falls on; and what one snippet costs by text length with the text field's regex
+tokenizer against tantivy's simple one.
+
+The index and queries are ``document_mode_parts.py``'s (``search_latency.py``'s functions and
+seed): a PV-DBOW model on gensim's Wikipedia extract, 100,000 synthetic documents of 50-250 words
+drawn from its vocabulary, 100 indexed documents as queries, k=10.
+
+Run:  python benchmarks/document_mode_load.py --keep DIR      (builds in DIR once, ~3 minutes
+      to build and ~5 to measure; later runs reuse it)
+      python benchmarks/document_mode_load.py --size 10000    (quick)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import tantivy
+from _common import RESULTS, write_results
+from document_mode_parts import _index
+from search_latency import busy_cores
+from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
+
+from paravec.linalg import limited_blas
+from paravec.search import SearchIndex, ranking
+from paravec.search.analyzer import TOKEN_PATTERN
+from paravec.search.document_cache import DocumentCache
+
+OUT = RESULTS / "document_mode_load.md"
+LOADS = ("idle", "busy", "busy in another session")
+PAUSES = (0.0, 0.01, 0.05)
+CANDIDATES = (100, 50)
+SNIPPET_LENGTHS = (250, 1000, 4000)
+# (label, pause before each query in seconds, candidates a side)
+SETTINGS = [
+    *(
+        (f"{pause * 1000:.0f} ms pause" if pause else "back to back", pause, CANDIDATES[0])
+        for pause in PAUSES
+    ),
+    *((f"back to back, {n} candidates a side", 0.0, n) for n in CANDIDATES[1:]),
+]
+
+
+def pct(values: np.ndarray, q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def timed(idx: SearchIndex, queries: list[str], pause: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wall and calling-thread CPU milliseconds of each document query, ``pause`` seconds before each."""
+    wall, cpu = [], []
+    for text in queries:
+        if pause:
+            time.sleep(pause)
+        t0, c0 = time.perf_counter(), time.thread_time()
+        idx.search(text, mode="document", k=10)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.thread_time() - c0)
+    return np.array(wall) * 1000, np.array(cpu) * 1000
+
+
+def overlap(idx: SearchIndex, queries: list[str]) -> dict[str, tuple[float, float]]:
+    """Milliseconds per query of three parts of a document query, alone and two at once (a helper
+    thread runs the same call beside the calling thread): which parts let go of the GIL."""
+    view, encoder = idx.backend.view(), idx._encoder
+    cache = DocumentCache(view, idx.model.wv, encoder.analysis)
+    words = [encoder.analysis(text) for text in queries]
+    weights = [ranking.document_terms(w, cache, ranking.MAX_QUERY_TERMS) for w in words]
+    tops = [[view.tag(slot) or "" for slot, _ in view.document_candidates(w, 100)[:10]] for w in weights]
+    parts: dict[str, Callable[[int], object]] = {
+        "keyword search (BM25, 64 words)": lambda i: view.document_candidates(weights[i], 100),
+        "query inference": lambda i: encoder.infer(words[i]),
+        "snippets of the top 10": lambda i: view.snippets(
+            tops[i], list(weights[i])[: ranking._SNIPPET_TERMS], {}
+        ),
+    }
+    out = {}
+    with ThreadPoolExecutor(1) as helper, limited_blas(1):
+        for name, part in parts.items():
+            for i in range(len(queries)):  # first calls of the helper thread
+                helper.submit(part, i).result()
+            start = time.perf_counter()
+            for i in range(len(queries)):
+                part(i)
+            alone = time.perf_counter() - start
+            start = time.perf_counter()
+            for i in range(len(queries)):
+                beside = helper.submit(part, i)
+                part(i)
+                beside.result()
+            both = time.perf_counter() - start
+            out[name] = (alone * 1000 / len(queries), both * 1000 / len(queries))
+    return out
+
+
+def snippet_costs(texts: list[str]) -> dict[str, list[float]]:
+    """Microseconds of one tantivy snippet per 250, 1,000 and 4,000 characters of text, with the
+    regex tokenizer of the text field (`paravec.search.analyzer.TOKEN_PATTERN`) and with tantivy's
+    simple tokenizer, each without and with the English stemmer."""
+    text = " ".join(texts)[:4000]
+    tokenizers = {"regex": lambda: Tokenizer.regex(TOKEN_PATTERN), "simple": Tokenizer.simple}
+    out = {}
+    for name, tokenizer in tokenizers.items():
+        for stem in (False, True):
+            builder = tantivy.SchemaBuilder()
+            builder.add_text_field("text", stored=True, tokenizer_name="a")
+            schema = builder.build()
+            index = tantivy.Index(schema)
+            analyzer = TextAnalyzerBuilder(tokenizer()).filter(Filter.lowercase())
+            if stem:
+                analyzer = analyzer.filter(Filter.stemmer("english"))
+            index.register_tokenizer("a", analyzer.build())
+            writer = index.writer(15_000_000, 1)
+            for length in SNIPPET_LENGTHS:
+                writer.add_document(tantivy.Document(text=text[:length]))
+            writer.commit()
+            index.reload()
+            searcher = index.searcher()
+            query = Query.boolean_query(
+                [(Occur.Should, Query.term_query(schema, "text", w.lower())) for w in text.split()[:16]]
+            )
+            generator = tantivy.SnippetGenerator.create(searcher, query, schema, "text")
+            generator.set_max_num_chars(240)
+            docs = sorted(
+                (searcher.doc(address) for _score, address in searcher.search(Query.all_query(), 10).hits),
+                key=lambda doc: len(doc.get_first("text") or ""),
+            )
+            costs = []
+            for doc in docs:
+                start = time.perf_counter()
+                for _ in range(200):
+                    generator.snippet_from_doc(doc)
+                costs.append((time.perf_counter() - start) / 200 * 1e6)
+            out[f"{name}{' + English stemmer' if stem else ''}"] = costs
+    return out
+
+
+def thread_ticks() -> dict[str, int]:
+    """CPU clock ticks so far of each thread of this process (Linux), by thread id."""
+    ticks = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+        ticks[tid] = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="build the index in this folder once, reuse it"
+    )
+    args = parser.parse_args(argv)
+    started, load_start = time.perf_counter(), os.getloadavg()
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="paravec-docload-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    rows: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
+    try:
+        idx, queries = _index(tmp, args.size, args.queries, args.seed)
+        warm_start = time.process_time()
+        idx.warm()
+        warm_cpu = time.process_time() - warm_start
+        for text in queries[:10]:  # first calls: compiled kernels, readers
+            idx.search(text, mode="document", k=10)
+        overlapped = overlap(idx, queries)
+        snippets = snippet_costs(queries)
+        before = thread_ticks()
+        for text in queries:
+            idx.search(text, mode="document", k=10)
+        ticks = {tid: n - before.get(tid, 0) for tid, n in thread_ticks().items()}
+        caller = str(threading.get_native_id())
+        for load in LOADS:
+            spinning = busy_cores(own_session=load != "busy") if load != "idle" else contextlib.nullcontext()
+            with spinning:
+                for _round in range(args.rounds):
+                    for label, pause, candidates in SETTINGS:
+                        idx.candidates = candidates
+                        wall, cpu = timed(idx, queries, pause)
+                        rows.setdefault((load, label), []).append(
+                            (pct(wall, 50), pct(wall, 95), pct(cpu, 50), pct(cpu, 95))
+                        )
+                        print(load, label, f"wall p50 {pct(wall, 50):.2f} ms, CPU p50 {pct(cpu, 50):.2f} ms")
+                idx.candidates = CANDIDATES[0]
+    finally:
+        if args.keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    load_end = os.getloadavg()
+
+    def cell(values: list[tuple[float, float, float, float]], i: int) -> str:
+        return f"{np.median([v[i] for v in values]):.2f}"
+
+    lines = [
+        "# Document mode under load: arrival and candidates",
+        "",
+        f"Generated by `python benchmarks/document_mode_load.py --size {args.size} --rounds {args.rounds}"
+        f"{' --keep DIR' if args.keep else ''}` in {time.perf_counter() - started:.0f} s on "
+        f"{platform.machine()} with {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy "
+        f"{np.__version__}. Load average (1 min) at start {load_start[0]:.1f}, at end {load_end[0]:.1f}. "
+        f"{args.size:,} documents, {len(queries)} whole indexed documents as queries, k=10, on an index "
+        f"warmed first ({warm_cpu:.1f} s of CPU). Each figure is the median over {args.rounds} "
+        "interleaved rounds of that round's percentile; CPU is the querying thread's.",
+        "",
+        "| load | queries | wall p50 (ms) | wall p95 (ms) | CPU p50 (ms) | CPU p95 (ms) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+        *[
+            f"| {load} | {label} | {cell(v, 0)} | {cell(v, 1)} | {cell(v, 2)} | {cell(v, 3)} |"
+            for (load, label), v in rows.items()
+        ],
+        "",
+        "Two calls of one part of a document query at once, idle: each part alone, then with a "
+        "helper thread running the same call beside the calling thread (wall milliseconds per "
+        "query). A part that lets go of the GIL takes little more for two than for one.",
+        "",
+        "| part | one call (ms) | two at once (ms) |",
+        "| --- | ---: | ---: |",
+        *[f"| {name} | {one:.2f} | {two:.2f} |" for name, (one, two) in overlapped.items()],
+        "",
+        f"CPU clock ticks of the process's threads over the {len(queries)} queries once more, "
+        f"idle: the calling thread {ticks.get(caller, 0)}, all others {sum(ticks.values()) - ticks.get(caller, 0)}.",
+        "",
+        "One tantivy snippet (16 highlighted words, at most 240 characters) of a text of 250, "
+        "1,000 and 4,000 characters, microseconds, by the tokenizer of the field:",
+        "",
+        "| tokenizer | 250 | 1,000 | 4,000 |",
+        "| --- | ---: | ---: | ---: |",
+        *[f"| {name} | " + " | ".join(f"{c:.0f}" for c in costs) + " |" for name, costs in snippets.items()],
+        "",
+    ]
+    payload = {f"{load} / {label}": v for (load, label), v in rows.items()}
+    write_results(
+        args.out,
+        "\n".join(lines),
+        {
+            "latency": payload,
+            "two at once": overlapped,
+            "snippet microseconds": snippets,
+            "thread ticks": ticks,
+        },
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
