@@ -6,9 +6,7 @@ so it scores 0 against everything instead of spreading NaN through a ranking.
 
 Examples
 --------
->>> from typing import Any
-
-import numpy as np
+>>> import numpy as np
 >>> from paravec.linalg import unit_rows
 >>> unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
 [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
