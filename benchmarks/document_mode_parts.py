@@ -118,7 +118,7 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
         np.testing.assert_allclose(measures, reference, rtol=0, atol=1e-12)
 
 
-def _index(folder: Path, size: int, n_queries: int, seed: int) -> tuple[SearchIndex, list[str]]:
+def kept_index(folder: Path, size: int, n_queries: int, seed: int) -> tuple[SearchIndex, list[str]]:
     """``search_latency.py``'s index of ``size`` documents in ``folder`` (reused when there) and
     the texts of ``n_queries`` of its documents, spread over it."""
     queries_file = folder / f"document_queries{size}.json"
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="paravec-docparts-"))
     tmp.mkdir(parents=True, exist_ok=True)
     try:
-        idx, queries = _index(tmp, args.size, args.queries, args.seed)
+        idx, queries = kept_index(tmp, args.size, args.queries, args.seed)
         idx.calibration()
         view = idx.backend.view()
         n_segments = view._searcher.num_segments
