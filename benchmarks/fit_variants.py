@@ -4,8 +4,9 @@ Each variant updates a copy of the same base (the Lau & Baldwin recipe of ``_com
 trained once and kept in ``--cache``) with the Lee batch and prints one JSON line: Lee Pearson of
 inferred vectors (``doc``), of the trained vectors (``doc_trained``), WordSim-353, wall and CPU
 seconds, words trained. Variants: ``domain`` (the fit), ``domain_aX`` (alpha X), ``domain_epN``
-(N epochs), ``domain_mcN`` (``min_count`` N), ``domain_out0.5`` (pretrained output rows at half rate), ``domain_settleN`` (then N
-settling passes of every new document, weights fixed), ``warmN`` (first N epochs training only the
+(N epochs), ``domain_mcN`` (``min_count`` N), ``domain_out0.5`` (pretrained output rows at half
+rate), ``domain_settleN`` (then N settling passes of every new document, weights fixed),
+``warmN`` (first N epochs training only the
 new rows, every pretrained weight frozen, then the fit), ``domain_rX_epN`` (rehearsal of X times
 the batch's words, N epochs), ``focus_top`` / ``focus_mix`` (rehearsal
 passages chosen for the batch's words: the best-scoring ones, or drawn with probability following
