@@ -269,11 +269,16 @@ class PostgresView:
     def _vector_sql(self, exact: bool, exclude: bool) -> str:
         # "+ 0" makes the order an expression the HNSW index cannot serve: an exact scan, which
         # computes each distance once (sorting by the output column).
-        distance = "embedding <=> %(v)s" if self._ann and not exact else "(embedding <=> %(v)s) + 0"
+        approximate = self._ann and not exact
+        distance = "embedding <=> %(v)s" if approximate else "(embedding <=> %(v)s) + 0"
         skip = " AND slot <> %(x)s" if exclude else ""
+        # Documents at one distance (one vector, or cosines equal in float) come in slot order, in
+        # this list and in `fused_candidates`' ranks alike: a sort by distance alone orders them at
+        # random. An HNSW scan can order by the distance only, so its candidates are re-sorted.
+        tie = "" if approximate else ", slot"
         return (
             f"SELECT slot, tag, 1 - d AS cos FROM (SELECT slot, tag, {distance} AS d FROM {self._docs} "
-            f"WHERE {self._live}{skip} ORDER BY d LIMIT %(n)s) x"
+            f"WHERE {self._live}{skip} ORDER BY d{tie} LIMIT %(n)s) x ORDER BY cos DESC, slot"
         )
 
     def fused_candidates(

@@ -426,6 +426,8 @@ class VectorStore:
             if len(self._dead):
                 scores[self._dead] = -np.inf
             top = np.argpartition(-scores, want - 1)[:want] if want < len(scores) else np.arange(len(scores))
+            # In slot order first: documents at one distance then come in slot order, as PostgreSQL's do.
+            top = np.sort(top)
             top = top[np.argsort(-scores[top], kind="stable")]
             out = [(int(s), float(scores[s])) for s in top if np.isfinite(scores[s])]
         if exclude is not None:

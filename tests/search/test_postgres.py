@@ -20,6 +20,7 @@ from paravec.errors import IndexStateError, NotFoundError, ParameterError
 from paravec.search import SearchIndex
 from paravec.search.pgsql import text_config_for, with_schema
 from paravec.search.postgres import ANN_THRESHOLD, PostgresBackend
+from paravec.tokenizer import tokenize
 
 QUERIES = [
     "bushfires near Sydney",
@@ -159,6 +160,36 @@ def test_hybrid_fusion_in_one_sql_query_equals_the_python_fusion(pg):
             assert [(h.keyword_rank, h.vector_rank) for h in in_sql] == [
                 (h.keyword_rank, h.vector_rank) for h in in_python
             ]
+
+
+def test_tied_cosines_rank_by_slot_alike_in_the_fused_query_and_the_vector_list(pg_target, built, tmp_path):
+    # Documents with one vector are at one distance from every query. Both vector rankings break
+    # such ties by slot, so the fused query's vector ranks are the vector list's (ties came out in
+    # either order, and a hit's vector rank differed between the two ways of fusing).
+    model = copy.deepcopy(built.model)
+    tied = [f"bg{i}" for i in range(10, 16)]
+    for tag in tied:
+        model.dv.vectors[model.dv.get_index(tag)] = model.dv["bg17"]
+    paravec.save(model, tmp_path / "tied.model")
+    texts = [(tag, built.backend.view().texts([tag])[tag]) for tag in built.tags[:60]]
+    index = SearchIndex.build(tmp_path / "tied.model", texts, pg_target(), model=model)
+    view = index.backend.view()
+    query = index._encoder.infer(tokenize(texts[17][1]))
+    listed = view.vector_candidates(query, 30)
+    slots = {view.slot(tag) for tag in tied}
+    tied_slots = [slot for slot, _cosine in listed if slot in slots]
+    assert len(tied_slots) == len(tied) and tied_slots == sorted(tied_slots)
+    assert len({cosine for slot, cosine in listed if slot in slots}) == 1
+    for fusion in ("convex", "rrf"):
+        _keyword, fused_vector, _fused = view.fused_candidates(
+            ["sydney"], {}, query, 30, 1.0, 1.0, fusion, 60.0
+        )
+        assert fused_vector == listed
+    embedded = SearchIndex.build(tmp_path / "tied.model", texts, tmp_path / "tied.index", model=model)
+    theirs = embedded.backend.view()
+    assert [theirs.tag(slot) for slot, _c in theirs.vector_candidates(query, 30)] == [
+        view.tag(s) for s, _c in listed
+    ]
 
 
 def test_exploration_reads_the_stored_vectors(pg, built):
