@@ -6,9 +6,10 @@ index (`SearchIndex.warm`, as the service serves a version) and the same whole-d
 with three arrival patterns: back to back, and with a pause of 10 ms or 50 ms before each query
 (the pause is not timed). Each pattern runs idle, while two processes spin on both cores in the
 benchmark's session ("busy"), and while they spin in a session of their own ("busy in another
-session"; `search_latency.busy_cores`). Beside them, back to back, it times the index with 100
-(the default) and 50 candidates from each side (`SearchIndex.candidates`), to see how much of a
-query's cost follows the number of candidates, and with the keyword search on a second thread
+session"; `search_latency.busy_cores`). Beside them, back to back, it times the index with 50
+(the default) and 100 (the default before) candidates from each side
+(`SearchIndex.document_candidates`), to see how much of a query's cost follows the number of
+candidates, and with the keyword search on a second thread
 while the querying thread infers the query (a prototype of two threads per query, made here by
 wrapping the index view's keyword search; CPU is then the process's, both threads). Rounds alternate the settings, so a change in the
 machine's speed hits each alike; the table gives the median of the rounds' p50 and p95. Before
@@ -58,7 +59,7 @@ from paravec.search.embedded import EmbeddedView
 OUT = RESULTS / "document_mode_load.md"
 LOADS = ("idle", "busy", "busy in another session")
 PAUSES = (0.0, 0.01, 0.05)
-CANDIDATES = (100, 50)
+CANDIDATES = (50, 100)
 SNIPPET_LENGTHS = (250, 1000, 4000)
 # (label, pause before each query in seconds, candidates a side, keyword search on a second thread)
 SETTINGS = [
@@ -244,14 +245,14 @@ def main(argv: list[str] | None = None) -> int:
             with spinning:
                 for _round in range(args.rounds):
                     for label, pause, candidates, two_threads in SETTINGS:
-                        idx.candidates = candidates
+                        idx.document_candidates = candidates
                         with keyword_search_beside() if two_threads else contextlib.nullcontext():
                             wall, cpu = timed(idx, queries, pause)
                         rows.setdefault((load, label), []).append(
                             (pct(wall, 50), pct(wall, 95), pct(cpu, 50), pct(cpu, 95))
                         )
                         print(load, label, f"wall p50 {pct(wall, 50):.2f} ms, CPU p50 {pct(cpu, 50):.2f} ms")
-                idx.candidates = CANDIDATES[0]
+                idx.document_candidates = CANDIDATES[0]
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)

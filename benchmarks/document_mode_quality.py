@@ -10,15 +10,16 @@ other, query by query; the scores of the candidates both find are the same formu
 
 The sets are `search_quality.py`'s (one model per seed, the evaluation documents added with
 `paravec.update`), with one harder than there: its newsgroup and Lee indexes hold 200 and 50
-documents, fewer than the ~200 candidates a query scores, so candidates cannot matter. Here the
+documents, no more than the ~200 candidates a query scored with 100 from each side, so
+candidates could not matter there. Here the
 200 mini_newsgroup posts are indexed among distractors (the 300 Lee background articles and the
 Wikipedia extract cut into 200-word passages, ``--passages``), so a post's P@10 (share of its 10
 best other hits from its own newsgroup; a distractor counts as a miss) depends on what the
 candidates find. Lee (50 articles against each other, Spearman / Pearson with people) is the
 check that the scoring itself did not change.
 
-With ``--candidates A B`` it compares A and B candidates from each side (`SearchIndex.candidates`,
-today's keyword candidates) on the same models instead, into
+With ``--candidates A B`` it compares A and B candidates from each side
+(`SearchIndex.document_candidates`, today's keyword candidates) on the same models instead, into
 ``results/document_mode_quality_candidates.md``: how much a query's quality follows its
 number of candidates.
 
@@ -83,7 +84,7 @@ class _BeforeBackend:
 def _with_candidates(idx: SearchIndex, n: int) -> SearchIndex:
     """``idx``'s backend behind another `SearchIndex` that takes ``n`` candidates from each side."""
     other = SearchIndex(idx.path, idx.model, idx.backend)
-    other.candidates = n
+    other.document_candidates = n
     return other
 
 

@@ -219,7 +219,7 @@ class Domain:
         return out
 
     def library(self, query: str, **kwargs: Any) -> np.ndarray:
-        self.index.candidates = len(self.tags)
+        self.index.candidates = self.index.document_candidates = len(self.tags)
         out = np.full(len(self.tags), -1e9)
         try:
             hits = self.index.search(query, k=min(len(self.tags), 1000), **kwargs)

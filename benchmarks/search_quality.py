@@ -307,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         "0.7 x BM25 / best BM25 + 0.3 x cosine over the union of 100 candidates per ranking (cosine "
         "computed exactly for keyword-only candidates); expand = 3 nearest words per query word at "
         "weight 0.5 x similarity. Document = `mode='document'`, for a query that is a whole document: the "
-        "same candidates scored by the mean z-score of TF-IDF, soft and Doc2Vec cosine "
+        "union of 50 candidates per ranking (`SearchIndex.document_candidates`) scored by the mean z-score "
+        "of TF-IDF, soft and Doc2Vec cosine "
         "(`paravec.search.similarity`; its soft-cosine threshold 0.4 was picked among 0-0.6 on mini_newsgroup "
         "full-text similarity in another setting, so its newsgroup figures here are not held out; the z-scores "
         "replaced a plain mean of the cosines after the plain mean lost to hybrid on Lee with a small model).",

@@ -108,6 +108,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         The constant of reciprocal-rank fusion (default 60, as in Cormack et al.).
     candidates : int
         How many documents each ranking contributes to the fusion (at least ``k``).
+    document_candidates : int
+        The same for ``mode="document"`` (at least ``k``). It scores every candidate with its
+        words, so its cost follows this number; fewer candidates also leave fewer distractors
+        that the three measures overrate (``benchmarks/document_mode_quality.py --candidates``).
     infer_epochs : int or None
         Epochs of ``infer_vector`` for queries; None uses the model's ``epochs``.
     expand_topn : int
@@ -118,8 +122,12 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         What the sync of `open` with ``sync="rebuild"`` changed.
     """
 
+    SETTINGS = ("rrf_k", "candidates", "document_candidates", "infer_epochs", "expand_topn", "expand_weight")
+    """The names of the attributes above that tune ranking (what a copy of the index must keep)."""
+
     rrf_k: float = 60.0
     candidates: int = 100
+    document_candidates: int = 50
     infer_epochs: int | None = None
     expand_topn: int = 3
     expand_weight: float = 0.5
@@ -453,7 +461,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
             A blank, overlong or wordless query, one with control characters, a bad mode, k or
             weight; ``mode="vector"`` with no query word in the model's vocabulary.
         """
-        settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
+        settings = self._settings()
         view = self.backend.view()
         self.follow_model()  # the model of that view's vectors (PostgreSQL: another process may have synced)
         return rank(
@@ -482,9 +490,18 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         Each is one of the `expand_topn` nearest words of a query word, weighted `expand_weight`
         x its cosine; highest weight first.
         """
-        settings = RankingSettings(self.rrf_k, self.candidates, self.expand_topn, self.expand_weight)
+        settings = self._settings()
         added = expanded_words(self.backend.view(), self.model, query, settings)
         return dict(sorted(added.items(), key=lambda item: (-item[1], item[0])))
+
+    def _settings(self) -> RankingSettings:
+        return RankingSettings(
+            rrf_k=self.rrf_k,
+            candidates=self.candidates,
+            expand_topn=self.expand_topn,
+            expand_weight=self.expand_weight,
+            document_candidates=self.document_candidates,
+        )
 
     def follow_model(self) -> None:
         """Load the index's model file again when another process synced the index to a new one.

@@ -153,6 +153,8 @@ class RankingSettings:
     expand_weight: float = 0.5
     fuse_in_backend: bool = True
     """Let a view with ``fused_candidates`` (PostgreSQL) fuse hybrid rankings in its own query."""
+    document_candidates: int = 50
+    """``candidates`` of ``mode="document"``, which scores each of them with its texts' words."""
 
 
 class QueryEncoder:
@@ -497,7 +499,8 @@ def _rank(
     terms = list(term_weights) if like is not None else key_terms(written, cache or view, MAX_QUERY_TERMS)
     # The vector side's second-order similarity (`paravec.search.second_order`) reranks candidates.
     metric = metrics.get(view) if similarity == "second_order" and mode != "keyword" else None
-    n = max(k, settings.candidates) if mode in ("hybrid", "document") or metric is not None else k
+    wanted = settings.document_candidates if mode == "document" else settings.candidates
+    n = max(k, wanted) if mode in ("hybrid", "document") or metric is not None else k
     extra = {}
     if expand:
         near = list(dict.fromkeys(encoder.analysis.lemma(term) for term in terms))

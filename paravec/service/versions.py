@@ -89,7 +89,7 @@ def _pin(index: SearchIndex) -> SearchIndex:
     backend: Any = _PinnedBackend(index.backend, index.backend.view())
     pinned = SearchIndex(index.path, index.model, backend)
     pinned._model_path = index._model_path
-    for name in ("rrf_k", "candidates", "infer_epochs", "expand_topn", "expand_weight"):
+    for name in SearchIndex.SETTINGS:
         setattr(pinned, name, getattr(index, name))
     return pinned
 

@@ -95,3 +95,33 @@ def test_heavy_words_find_what_the_formula_ranks_first(idx, new_texts):
         found["before"] += len(top(before + near) & reference)
     assert found["weighted"] >= found["before"], found
     assert found["weighted"] >= 0.8 * 12 * 10, found
+
+
+def test_document_mode_asks_each_side_for_its_own_number_of_candidates(idx, texts, monkeypatch):
+    # Document mode scores each candidate with its words, so it takes `document_candidates` from
+    # each ranking (50); hybrid's fusion takes `candidates` (100).
+    view = idx.backend.view()
+    asked: list[tuple[str, int]] = []
+    keyword, vector = view.document_candidates, view.vector_candidates
+
+    def keyword_side(weights, n):
+        asked.append(("keyword", n))
+        return keyword(weights, n)
+
+    def vector_side(query, n, **kwargs):
+        asked.append(("vector", n))
+        return vector(query, n, **kwargs)
+
+    monkeypatch.setattr(view, "document_candidates", keyword_side)
+    monkeypatch.setattr(view, "vector_candidates", vector_side)
+    text = dict(texts)["bg40"]
+    hits = idx.search(text, mode="document", k=10, feedback=0)
+    assert asked == [("keyword", 50), ("vector", 50)] and hits[0].tag == "bg40"
+    assert max(h.keyword_rank or 0 for h in hits) <= 50 and max(h.vector_rank or 0 for h in hits) <= 50
+    asked.clear()
+    monkeypatch.setattr(idx, "document_candidates", 120)
+    wider = idx.search(text, mode="document", k=10, feedback=0)
+    assert asked == [("keyword", 120), ("vector", 120)] and wider[0].tag == "bg40"
+    asked.clear()
+    idx.search("bushfires near Sydney", mode="hybrid", k=10, similarity="second_order", feedback=0)
+    assert ("vector", 100) in asked

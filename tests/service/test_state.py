@@ -110,6 +110,20 @@ def test_a_written_version_warms_its_documents_beside_serving(writable_index_dir
     assert _warmed(served.current) == len(served.current.index) > 100
 
 
+def test_a_served_version_keeps_the_indexs_ranking_settings(writable_index_dir):
+    index = SearchIndex.open(writable_index_dir)
+    tuned = {name: getattr(index, name) for name in SearchIndex.SETTINGS}
+    index.document_candidates, index.candidates, index.rrf_k = 70, 120, 20.0
+    served = FolderSource(index).load().index
+    assert served is not index
+    assert {name: getattr(served, name) for name in SearchIndex.SETTINGS} == {
+        **tuned,
+        "document_candidates": 70,
+        "candidates": 120,
+        "rrf_k": 20.0,
+    }
+
+
 def test_switch_ignores_the_version_already_served(lee_index):
     served = ServedIndex(FolderSource(lee_index))
     same = ServedVersion(1, lee_index, "again")
