@@ -16,9 +16,9 @@ judgment (the query's own document left out, as in every ranking here):
 - ``n_words``: the query's words as the model analyses them;
 - ``bm25_gap``: (best BM25 score - 10th best) / best;  ``bm25_z``: the best score's z-score over
   the documents;  ``bm25_share``: the share of documents BM25 matches;
-- ``vector_gap``: best - 10th best similarity of the vector side;  ``vector_z``: the best one's
-  z-score;
-- ``overlap``: the share of BM25's top 10 in the vector side's top 10;
+- ``vector_gap``: best - 10th best second-order similarity of the query's vector (for both
+  vector sides);  ``vector_z``: the best one's z-score;
+- ``overlap``: the share of BM25's top 10 in that ranking's top 10;
 - ``known``: the share of the query's words the model has;  ``rare``: the share of its words the
   model saw fewer than 50 times.
 
