@@ -46,8 +46,6 @@ from _common import RESULTS, progress_log, write_results
 from keyword_gain import HELD_OUT, SET_NAMES, SETS, TUNING, Domain, _norm, evaluate, rocchio, summary
 from scipy.stats import spearmanr
 
-from paravec.linalg import unit_rows
-
 OUT = RESULTS / "fusion_signals.md"
 WEIGHTS = tuple(round(w, 1) for w in np.linspace(0.0, 1.0, 11))
 SIDES = {"second-order": "the query's vector", "Rocchio second-order": "its Rocchio vector (m=10, beta=1.0)"}
@@ -95,22 +93,17 @@ def _scorer(recorded: list[dict[str, float]]):
     """keyword_gain's ``scorer``: BM25, MiniLM and the fused rankings; each query's signals into ``recorded``."""
 
     def score(domain: Domain, query: str, own: int) -> dict[str, np.ndarray]:
-        words = domain.encoder.analysis(query)
-        known = any(w in domain.model.wv.key_to_index for w in words)
-        qv = domain.encoder.infer(words) if known else np.zeros(domain.model.vector_size, np.float32)
-        q = {"bm25": domain.bm25(query), "qv": unit_rows(qv)[0] if known else qv, "own": own}
-        mq = domain.minilm_of.get(query)
-        if mq is None:
-            mq = domain.minilm.encode([query], normalize_embeddings=True)[0]
+        q = domain.basic_arrays(query, own)
+        known = bool(np.any(q["qv"]))
         sides = {
             "second-order": domain.dv2 @ domain.metric.transform(q["qv"])[0]
             if known
             else domain.dv @ q["qv"],
             "Rocchio second-order": rocchio(domain, q, 10, 1.0, second_order=True),
         }
-        recorded.append(_signals(domain, words, q["bm25"], sides["second-order"], own))
+        recorded.append(_signals(domain, q["words"], q["bm25"], sides["second-order"], own))
         bm = _norm(q["bm25"])
-        out = {"BM25": q["bm25"], "BM25 + MiniLM, w=0.5": 0.5 * bm + 0.5 * (domain.minilm_docs @ mq)}
+        out = {"BM25": q["bm25"], "BM25 + MiniLM, w=0.5": 0.5 * bm + 0.5 * q["minilm"]}
         for side, vector in sides.items():
             for w in WEIGHTS:
                 out[f"{side} w={w}"] = w * bm + (1 - w) * vector

@@ -236,11 +236,26 @@ class Domain:
             self._near[word] = words_near_word(self.model, word, 10)
         return self._near[word][:topn]
 
-    def query_arrays(self, query: str, own: int) -> dict[str, Any]:
+    def basic_arrays(self, query: str, own: int) -> dict[str, Any]:
+        """The query's words, its unit vector (zeros without a known word), BM25 and MiniLM scores."""
         words = self.encoder.analysis(query)
         known = any(w in self.model.wv.key_to_index for w in words)
         qv = self.encoder.infer(words) if known else np.zeros(self.model.vector_size, np.float32)
-        bm25 = self.bm25(query)
+        mq = self.minilm_of.get(query)
+        if mq is None:
+            mq = self.minilm.encode([query], normalize_embeddings=True)[0]
+        return {
+            "words": words,
+            "n_words": len(words),
+            "bm25": self.bm25(query),
+            "qv": unit_rows(qv)[0] if known else qv,
+            "minilm": self.minilm_docs @ mq,
+            "own": own,
+        }
+
+    def query_arrays(self, query: str, own: int) -> dict[str, Any]:
+        basic = self.basic_arrays(query, own)
+        bm25 = basic["bm25"]
         terms = key_terms(tokenize(query), self.view, MAX_QUERY_TERMS)
         expanded = {}
         # Expansion is for short queries; a text's 64 key terms already name what it is about
@@ -253,22 +268,15 @@ class Domain:
                         if near not in terms:
                             extra[near] = weight
             expanded[(topn, weight)] = self.bm25(query, extra) if extra else bm25
-        mq = self.minilm_of.get(query)
-        if mq is None:
-            mq = self.minilm.encode([query], normalize_embeddings=True)[0]
         return {
-            "n_words": len(words),
-            "bm25": bm25,
+            **basic,
             "expanded": expanded,
-            "qv": unit_rows(qv)[0] if known else qv,
-            "minilm": self.minilm_docs @ mq,
             "hybrid": self.library(query, mode="hybrid", similarity="second_order"),
             "document": self.library(query, mode="document"),
             "hybrid_feedback": self.library(query, mode="hybrid", similarity="second_order", feedback=10),
             # The library's default hybrid, and document mode before second-order similarity and feedback.
             "hybrid_cosine": self.library(query, mode="hybrid"),
             "document_cosine": self.library(query, mode="document", similarity="cosine", feedback=0),
-            "own": own,
         }
 
 
