@@ -136,7 +136,7 @@ def _best_weights(values: dict[str, np.ndarray], side: str) -> tuple[np.ndarray,
     best = grid.max(axis=0)
     weights = np.array(WEIGHTS)
     chosen = np.array([weights[grid[:, q] == best[q]].mean() for q in range(grid.shape[1])])
-    return chosen, grid.max(axis=0) > grid.min(axis=0)
+    return chosen, best > grid.min(axis=0)
 
 
 def _rule(values, signals, s: str, side: str, signal: str, t: float, lo: float, hi: float) -> np.ndarray:
