@@ -35,7 +35,6 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -45,7 +44,7 @@ from typing import Any
 
 import numpy as np
 import tantivy
-from _common import RESULTS, write_results
+from _common import RESULTS, work_folder, write_results
 from document_mode_parts import kept_index
 from search_latency import busy_cores
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
@@ -61,6 +60,7 @@ LOADS = ("idle", "busy", "busy in another session")
 PAUSES = (0.0, 0.01, 0.05)
 CANDIDATES = (50, 100)
 SNIPPET_LENGTHS = (250, 1000, 4000)
+_PART_HITS = 100  # the keyword hits a part's timing asks for (the candidates a side of the runs so far)
 # (label, pause before each query in seconds, candidates a side, keyword search on a second thread)
 SETTINGS = [
     *(
@@ -129,9 +129,13 @@ def overlap(idx: SearchIndex, queries: list[str]) -> dict[str, tuple[float, floa
     cache = DocumentCache(view, idx.model.wv, encoder.analysis)
     words = [encoder.analysis(text) for text in queries]
     weights = [ranking.document_terms(w, cache, ranking.MAX_QUERY_TERMS) for w in words]
-    tops = [[view.tag(slot) or "" for slot, _ in view.document_candidates(w, 100)[:10]] for w in weights]
+    tops = [
+        [view.tag(slot) or "" for slot, _ in view.document_candidates(w, _PART_HITS)[:10]] for w in weights
+    ]
     parts: dict[str, Callable[[int], object]] = {
-        "keyword search (BM25, 64 words)": lambda i: view.document_candidates(weights[i], 100),
+        f"keyword search (BM25, 64 words, {_PART_HITS} hits)": lambda i: view.document_candidates(
+            weights[i], _PART_HITS
+        ),
         "query inference": lambda i: encoder.infer(words[i]),
         "snippets of the top 10": lambda i: view.snippets(
             tops[i], list(weights[i])[: ranking._SNIPPET_TERMS], {}
@@ -205,7 +209,7 @@ def thread_ticks() -> dict[str, int]:
         try:
             with open(f"/proc/self/task/{tid}/stat") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # the thread ended meanwhile
+        except (FileNotFoundError, ProcessLookupError):  # the thread ended meanwhile (either error)
             continue
         ticks[tid] = int(fields[11]) + int(fields[12])  # utime + stime
     return ticks
@@ -223,8 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     started, load_start = time.perf_counter(), os.getloadavg()
-    tmp = args.keep or Path(tempfile.mkdtemp(prefix="paravec-docload-"))
-    tmp.mkdir(parents=True, exist_ok=True)
+    tmp, own_folder = work_folder(args.keep, "paravec-docload-")
     rows: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
     try:
         idx, queries = kept_index(tmp, args.size, args.queries, args.seed)
@@ -254,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(load, label, f"wall p50 {pct(wall, 50):.2f} ms, CPU p50 {pct(cpu, 50):.2f} ms")
                 idx.document_candidates = CANDIDATES[0]
     finally:
-        if args.keep is None:
+        if own_folder:
             shutil.rmtree(tmp, ignore_errors=True)
     load_end = os.getloadavg()
 

@@ -139,8 +139,8 @@ def _best_weights(values: dict[str, np.ndarray], side: str) -> tuple[np.ndarray,
     return chosen, best > grid.min(axis=0)
 
 
-def _rule(values, signals, s: str, side: str, signal: str, t: float, lo: float, hi: float) -> np.ndarray:
-    x = np.array([q[signal] for q in signals[s]])
+def _rule(values, x: np.ndarray, s: str, side: str, t: float, lo: float, hi: float) -> np.ndarray:
+    """Set ``s``'s values of the ranking with weight ``lo`` where the signal ``x`` is below ``t``, else ``hi``."""
     return np.where(x < t, values[s][f"{side} w={lo}"], values[s][f"{side} w={hi}"])
 
 
@@ -153,14 +153,15 @@ def analyse(values, signals) -> dict[str, Any]:
     out: dict[str, Any] = {"correlations": {}, "rows": {}, "rules": {}}
     sets = [s for s in SETS if s in values]
     tuning = [s for s in TUNING if s in values]
+    x = {s: {signal: np.array([q[signal] for q in signals[s]]) for signal in SIGNALS} for s in sets}
     for side in SIDES:
         out["correlations"][side] = {}
         for signal in SIGNALS:
             row = {}
             for s in sets:
                 best, matters = _best_weights(values[s], side)
-                x = np.array([q[signal] for q in signals[s]])[matters]
-                row[s] = float(spearmanr(x, best[matters]).statistic) if np.ptp(x) > 0 else 0.0
+                shown = x[s][signal][matters]
+                row[s] = float(spearmanr(shown, best[matters]).statistic) if np.ptp(shown) > 0 else 0.0
             out["correlations"][side][signal] = row
         fixed = max(WEIGHTS, key=lambda w: np.mean([gain(s, values[s][f"{side} w={w}"]) for s in tuning]))
         rows = {
@@ -171,19 +172,19 @@ def analyse(values, signals) -> dict[str, Any]:
         }
         found = []
         for signal in SIGNALS:
-            pooled = np.concatenate([[q[signal] for q in signals[s]] for s in tuning])
+            pooled = np.concatenate([x[s][signal] for s in tuning])
             for t in sorted(set(np.quantile(pooled, np.linspace(0.1, 0.9, 9)).tolist())):
                 for lo, hi in itertools.product(WEIGHTS, WEIGHTS):
                     if lo != hi:
                         score = np.mean(
-                            [gain(s, _rule(values, signals, s, side, signal, t, lo, hi)) for s in tuning]
+                            [gain(s, _rule(values, x[s][signal], s, side, t, lo, hi)) for s in tuning]
                         )
                         found.append((float(score), signal, t, lo, hi))
         found.sort(key=lambda r: -r[0])
         out["rules"][side] = []
         for score, signal, t, lo, hi in found[:RULES_SHOWN]:
             label = f"{side}, w={lo} if {signal} < {t:.3g} else {hi}"
-            rows[label] = {s: _rule(values, signals, s, side, signal, t, lo, hi) for s in sets}
+            rows[label] = {s: _rule(values, x[s][signal], s, side, t, lo, hi) for s in sets}
             out["rules"][side].append(
                 {"signal": signal, "threshold": t, "below": lo, "above": hi, "tuning_gain": score}
             )
