@@ -38,6 +38,7 @@ from search_latency import embedded_index, synthetic, train_model
 from paravec.linalg import limited_blas
 from paravec.search import SearchIndex, ranking
 from paravec.search.document_cache import DocumentCache
+from paravec.search.feedback import FEEDBACK_DOCUMENTS, FEEDBACK_WEIGHT, rocchio_vector
 from paravec.search.forward import KEYS as FORWARD_KEYS
 from paravec.search.forward import ForwardIndex
 from paravec.search.similarity import similarities
@@ -52,7 +53,8 @@ _IN_THE_QUERY = (
     "query inference",
     "vector candidates",
     "candidate rows",
-    "Doc2Vec cosines",
+    "feedback (Rocchio)",
+    "second-order similarities",
     "query row",
     "three measures (TF-IDF, soft, Doc2Vec), pruned",
     "snippets",
@@ -67,8 +69,11 @@ def _timed(parts: dict[str, list[float]], name: str, fn: Callable[[], Any]) -> A
 
 
 def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, text: str, label: str) -> None:
-    """The steps of ``rank(mode="document", k=10)`` for ``text``; rows timed under ``label``."""
+    """The steps of ``rank(mode="document", k=10)`` for ``text``, with the index's settings
+    (its ``document_candidates`` a side, feedback, second-order similarity); rows timed under
+    ``label``."""
     view, encoder = idx.backend.view(), idx._encoder
+    n, feedback = max(10, idx.document_candidates), FEEDBACK_DOCUMENTS
     words = _timed(parts, "query analysis", lambda: encoder.analysis(text))
     weights = _timed(
         parts,
@@ -76,13 +81,42 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
         lambda: ranking.document_terms(tokenize(text), cache, ranking.MAX_QUERY_TERMS),
     )
     terms = list(weights)
-    keyword = _timed(parts, "keyword candidates (BM25)", lambda: view.document_candidates(weights, 100))
-    vector_query = _timed(parts, "query inference", lambda: encoder.infer(words, idx.infer_epochs))
-    vector = _timed(parts, "vector candidates", lambda: view.vector_candidates(vector_query, 100))
-    candidates = list(dict.fromkeys([s for s, _ in keyword] + [s for s, _ in vector]))
+    keyword = _timed(
+        parts, "keyword candidates (BM25)", lambda: view.document_candidates(weights, max(n, feedback))
+    )
+    inferred = _timed(parts, "query inference", lambda: encoder.infer(words, idx.infer_epochs))
+    top = view.unit_vectors([slot for slot, _score in keyword[:feedback]])
+    vector_query = _timed(
+        parts,
+        "feedback (Rocchio)",
+        lambda: rocchio_vector(inferred, top, FEEDBACK_WEIGHT).astype(np.float32),
+    )
+    vector = _timed(parts, "vector candidates", lambda: view.vector_candidates(vector_query, n))
+    metric = idx._metrics.get(view)
+    vector_slots = [slot for slot, _cosine in vector]
+    rescored = _timed(
+        parts,
+        "second-order similarities of the vector candidates",
+        lambda: dict(
+            zip(
+                vector_slots,
+                ranking._similarities(view, metric, vector_query, vector_slots).tolist(),
+                strict=True,
+            )
+        ),
+    )
+    candidates = list(dict.fromkeys([s for s, _ in keyword] + vector_slots))
     found = _timed(parts, "candidate rows", lambda: cache.candidates(candidates))
     slots = found.slots
-    cosines = _timed(parts, "Doc2Vec cosines", lambda: ranking._cosines(view, vector_query, slots))
+
+    def others() -> np.ndarray:
+        missing = [slot for slot in slots if slot not in rescored]
+        computed = dict(
+            zip(missing, ranking._similarities(view, metric, vector_query, missing).tolist(), strict=True)
+        )
+        return np.array([rescored[s] if s in rescored else computed[s] for s in slots])
+
+    cosines = _timed(parts, "second-order similarities of the other candidates", others)
     query_row = _timed(parts, "query row and soft norm", lambda: cache.query_row(words))
     z = idx.calibration().z
     kept, pruned = _timed(
@@ -98,11 +132,10 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     )
     scores = z(measures)
     top = [slots[i] for i in np.argsort(-scores, kind="stable")[:10]]
-    # Pruning keeps the top 10 and their scores exactly.
-    assert set(top) <= {slots[i] for i in kept} and np.array_equal(
-        np.sort(pruned)[-10:], np.sort(scores)[-10:]
-    )
-    np.testing.assert_array_equal(pruned, scores[kept])
+    # Pruning keeps the top 10 and their scores. The soft cosine's sums run over the candidates
+    # computed together, so a score may differ from the unpruned one in its last bits.
+    assert set(top) <= {slots[i] for i in kept}
+    np.testing.assert_allclose(pruned, scores[kept], rtol=0, atol=1e-6)
     shown = terms[: ranking._SNIPPET_TERMS]
     _timed(parts, "snippets of the top 10", lambda: view.snippets([view.tag(s) for s in top], shown, {}))
     if label == "cached":
@@ -115,7 +148,7 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
             return similarities(words, tokens, cosines, df, n, encoder.model.wv)
 
         reference = _timed(parts, "reference formula afresh (no cache)", afresh)
-        np.testing.assert_allclose(measures, reference, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(measures, reference, rtol=0, atol=1e-7)
 
 
 def kept_index(folder: Path, size: int, n_queries: int, seed: int) -> tuple[SearchIndex, list[str]]:
@@ -238,8 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{_p(whole['warmed'], 95)} |",
         "",
         "The reference formula afresh scores the same candidates from their texts, which are fetched "
-        "and analysed outside the timing; its measures equal the cache's to 1e-12, and the pruned "
-        "measures give the same top 10 with the same scores as the unpruned (checked on every query). "
+        "and analysed outside the timing; its measures equal the cache's to 1e-7, and the pruned "
+        "measures give the same top 10 with the same scores (to 1e-6) as the unpruned (checked on every query). "
         f"Text index segments: {n_segments}.",
         "",
         f"Keeping the words costs a build one analysis of every text: {analysis_cpu:.1f} s of CPU for "

@@ -392,7 +392,9 @@ class DocumentCache:
         most 1, so one whose score with a soft cosine of 1 is below the ``k``-th best score
         already computed cannot enter the ``k`` best. Candidates go best bound first, ``2 k`` of
         them, then the rest whose bound reaches the ``k``-th best of those. Each score returned is
-        its candidate's score from `measures`, computed the same way.
+        its candidate's score from `measures`, computed the same way; the word cosines come from
+        float32 matrix products whose rounding may depend on how many candidates go into one
+        (OpenBLAS's AVX2 kernels), so the two agree to about 1e-7, not always bit for bit.
         """
         scoring = _Scoring(self, query, found, doc2vec_cosines)
         ceiling = scoring.values.copy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 pytest.importorskip("tantivy")
@@ -73,3 +74,31 @@ def updated(model) -> Callable[..., paravec.Doc2Vec]:
         return result
 
     return update
+
+
+def _assert_same_ranking(got: list[tuple[str, float]], expected: list[tuple[str, float]]) -> None:
+    """``got`` ranks as ``expected``: the same scores, and the same tags in the same order but
+    for near ties. Float32 matrix products may round differently with a product's shape (OpenBLAS
+    on AVX2 does: a column computed alone differs from the same column computed in a batch in its
+    last bits), so a cache that computes a candidate with other candidates than a fresh
+    computation does gives the same score to about 1e-7, not bit for bit."""
+    assert len(got) == len(expected)
+    scores = np.array([score for _tag, score in expected])
+    np.testing.assert_allclose([score for _tag, score in got], scores, rtol=0, atol=_SCORE_TOLERANCE)
+    # Positions whose scores are near ties (of each other or of the last one) may swap tags.
+    tied = np.zeros(len(scores), dtype=bool)
+    close = np.abs(np.diff(scores)) <= 2 * _SCORE_TOLERANCE
+    tied[:-1] |= close
+    tied[1:] |= close
+    tied |= np.abs(scores - scores[-1]) <= 2 * _SCORE_TOLERANCE if len(scores) else tied
+    for i, ((tag, _s), (want, _w)) in enumerate(zip(got, expected, strict=True)):
+        assert tag == want or tied[i], (i, tag, want)
+
+
+_SCORE_TOLERANCE = 1e-6
+
+
+@pytest.fixture(scope="session")
+def assert_same_ranking() -> Callable[[list[tuple[str, float]], list[tuple[str, float]]], None]:
+    """`_assert_same_ranking`: equal hits up to the last bits of float32 products."""
+    return _assert_same_ranking

@@ -40,11 +40,12 @@ def test_cached_measures_equal_the_reference_formula(idx, model, texts, new_text
         expected = similarities(words, candidates, cosines, df, n, model.wv)
         got = cache.measures(cache.query_row(words), found, cosines)
         assert got.shape == expected.shape == (3, len(slots))
-        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+        # Both take word cosines from float32 products of different shapes: equal to ~1e-8.
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
         assert got[0].max() > 0.05 and got[1].max() > 0.3  # real overlaps, not all zeros
 
 
-def test_scores_from_a_warm_cache_equal_a_fresh_index(built, new_texts, texts):
+def test_scores_from_a_warm_cache_equal_a_fresh_index(built, new_texts, texts, assert_same_ranking):
     queries = [t for _tag, t in new_texts[:4] + texts[40:42]]
     warm = SearchIndex.open(built.path)
     for q in queries:  # fill the cache with these queries' candidates
@@ -52,7 +53,7 @@ def test_scores_from_a_warm_cache_equal_a_fresh_index(built, new_texts, texts):
     for q in queries:
         fresh = SearchIndex.open(built.path)
         expected = [(h.tag, h.score) for h in fresh.search(q, mode="document", k=20)]
-        assert [(h.tag, h.score) for h in warm.search(q, mode="document", k=20)] == expected
+        assert_same_ranking([(h.tag, h.score) for h in warm.search(q, mode="document", k=20)], expected)
 
 
 def test_the_cache_is_kept_per_index_version(tmp_path, model, texts):
@@ -168,14 +169,14 @@ def test_pruned_scoring_keeps_the_k_best_with_their_scores(idx, model, texts, ne
         full = z(cache.measures(query, found, cosines))
         for k in (1, 10, 40):
             kept, scores = cache.best(query, found, cosines, z, k)
-            np.testing.assert_array_equal(scores, full[kept])
+            np.testing.assert_allclose(scores, full[kept], rtol=0, atol=1e-6)
             best_k = np.argsort(-full, kind="stable")[:k]
             assert set(best_k.tolist()) <= set(kept.tolist())
             computed += len(kept) if k == 10 else 0
     assert computed < 0.5 * 8 * len(found)  # most soft cosines were not needed for the top 10
 
 
-def test_search_with_pruning_equals_search_without(built, new_texts, texts, monkeypatch):
+def test_search_with_pruning_equals_search_without(built, new_texts, texts, monkeypatch, assert_same_ranking):
     queries = [t for _tag, t in new_texts[10:14] + texts[50:52]]
     index = SearchIndex.open(built.path)
     pruned = [
@@ -190,7 +191,8 @@ def test_search_with_pruning_equals_search_without(built, new_texts, texts, monk
     full = [
         [(h.tag, h.score) for h in index.search(q, mode="document", k=k)] for q in queries for k in (3, 10)
     ]
-    assert pruned == full
+    for got, expected in zip(pruned, full, strict=True):
+        assert_same_ranking(got, expected)
     assert all(len(hits) in (3, 10) for hits in full)
 
 
@@ -208,7 +210,9 @@ def test_warm_computes_every_row_and_norm_a_query_would(built, new_texts, monkey
         lazy.measures(
             lazy.query_row(tokenize("the government said on tuesday")), lazy.candidates([slot]), [0.0]
         )
-        assert lazy.rows([slot])[slot].norm == warmed[slot].norm >= 1.0
+        # The same norm to float32 rounding (a block alone, or among the warm-up's, with BLAS as set).
+        assert lazy.rows([slot])[slot].norm == pytest.approx(warmed[slot].norm, rel=1e-7)
+        assert warmed[slot].norm >= 1.0
     # The warmed version's queries compute no candidate's row and no candidate's norm (only
     # the query's own).
     import paravec.search.document_cache as document_cache
