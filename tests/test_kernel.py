@@ -20,11 +20,16 @@ last place, 1.2e-7). A step moves a row by alpha * g * x with |g| < 1; the diffe
 are of order 1e-7 of the step, hence ``rtol=1e-5``; a step is compared as the difference of two
 stored float32 weights, each rounded to a unit in the last place of the weight, hence ``atol`` of
 two such units. Any wrong index, sign, scaling or skipped unit is an error of order 1 of the step.
-One float effect is not covered by the tolerance, hence the fixed document: a dot product within
-rounding of an edge between two table bins reads neighbouring entries in the two kernels, and the
-steps that follow from it differ in their fourth digit. Over the first 50 Lee documents, 0 to 9 per
-configuration differ so (most with dbow_words, which takes the most steps), always on the same
-rows, by at most 6e-4 of the largest step; the document used here has none.
+One float effect is not covered by that tolerance: a dot product within rounding of an edge
+between two table bins reads neighbouring entries in the two kernels, and the steps that follow
+from it differ in their fourth digit. Over the first 50 Lee documents, 0 to 9 per configuration
+differ so (most with dbow_words, which takes the most steps), always on the same rows, by at most
+6e-4 of the largest step. Hence a fixed document, with none on the hosts this test was written
+on; but which dot products fall within rounding of an edge depends on the BLAS gensim runs on
+(with gensim 4.3 on an AMD host whose OpenBLAS runs its Haswell kernels, this document has one,
+in dbow_words without downsampling). So a step may also differ beyond rounding in at most
+`EDGE_ROWS` rows of a matrix, by at most `EDGE_SHARE` of the largest step: a wrong index, sign or
+scale still fails.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ ALPHA = 0.025
 DOC = 1  # see the module docstring on sigmoid-table bin edges
 _MASK = 2**48 - 1
 RTOL = 1e-5
+# A sigmoid-table bin edge's effect (module docstring): rows it may touch, and its bound.
+EDGE_ROWS = 4
+EDGE_SHARE = 1e-3
 
 ARCHITECTURES = {
     "dbow": dict(dm=0),
@@ -154,6 +162,17 @@ def _train_both(
     return before, _matrices(model), ours
 
 
+def _assert_same_steps(ours: np.ndarray, theirs: np.ndarray, before: np.ndarray, name: str) -> None:
+    """The steps ``ours`` equal ``theirs`` within float32 rounding, but for a bin edge's rows (module
+    docstring): at most `EDGE_ROWS` rows, each off by at most `EDGE_SHARE` of the largest step."""
+    ulp = float(np.spacing(np.abs(before).max()))
+    diff = np.abs(ours - theirs)
+    rounding = diff <= RTOL * np.abs(theirs) + 2 * ulp
+    edge_rows = np.unique(np.nonzero(~rounding)[0])
+    assert len(edge_rows) <= EDGE_ROWS, (name, edge_rows.tolist())
+    assert diff.max() <= EDGE_SHARE * np.abs(theirs).max(), (name, float(diff.max()))
+
+
 @pytest.mark.parametrize("sample", list(SAMPLES))
 @pytest.mark.parametrize(("arch", "out"), CONFIGURATIONS)
 def test_one_call_moves_the_rows_gensim_moves(
@@ -172,10 +191,7 @@ def test_one_call_moves_the_rows_gensim_moves(
         rows = _changed_rows(before[name], after)
         assert (len(rows) == 0) == (name == "wv" and arch == "dbow"), name  # plain PV-DBOW trains no words
         np.testing.assert_array_equal(_changed_rows(before[name], ours[name]), rows, err_msg=name)
-        ulp = float(np.spacing(np.abs(before[name]).max()))
-        np.testing.assert_allclose(
-            ours[name] - before[name], after - before[name], rtol=RTOL, atol=2 * ulp, err_msg=name
-        )
+        _assert_same_steps(ours[name] - before[name], after - before[name], before[name], name)
     in_vocab = sum(w in base.wv.key_to_index for w in doc.words)
     if base.sample:  # downsampling dropped words, and the rows show paravec dropped the same ones
         assert 0 < ours["kept"] < in_vocab

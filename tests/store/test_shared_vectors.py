@@ -89,11 +89,13 @@ def test_the_ann_graph_is_kept_across_syncs_and_folded_when_the_changes_grow(tmp
     for query in [rows[280], rows[252], rows[7], rows[100]]:
         approx = reread.search(query, 5)
         exact = dict(reread.search(query, 10, exact=True))
-        # The three best of the graph and the lists of changed slots are the three best of exact
-        # search, up to ties: usearch computes the cosine in its own order of float32 sums, so
-        # two documents within ~1e-7 of each other may come in either order (seen once in ~20 runs).
-        third = sorted(exact.values(), reverse=True)[2]
-        assert all(exact.get(s, -1.0) >= third - 1e-5 for s, _ in approx[:3]), (approx, exact)
+        # Each hit of the graph and the lists of changed slots has its current cosine (usearch sums
+        # float32 in its own order: equal to ~1e-7), and their three best are among exact search's
+        # five best: HNSW may miss one of the nearest even among 250 documents (seen once in CI;
+        # recall is measured by the benchmarks).
+        assert all(s in exact and abs(exact[s] - v) <= 1e-5 for s, v in approx), (approx, exact)
+        five = sorted(exact, key=lambda s: -exact[s])[:5]
+        assert all(s in five for s, _ in approx[:3]), (approx, exact)
         assert 7 not in [s for s, _ in approx]
     assert reread.search(rows[280], 1)[0][0] == 3  # the changed slot answers with its new vector
     assert reread.search(rows[252], 1)[0][0] == 252  # a new slot is found before any graph rebuild
