@@ -394,7 +394,8 @@ class DocumentCache:
         them, then the rest whose bound reaches the ``k``-th best of those. Each score returned is
         its candidate's score from `measures`, computed the same way; the word cosines come from
         float32 matrix products whose rounding may depend on how many candidates go into one
-        (OpenBLAS's AVX2 kernels), so the two agree to about 1e-7, not always bit for bit.
+        (OpenBLAS's AVX2 kernels), so the two agree to about 1e-7, not always bit for bit, and
+        by more where a word pair's cosine rounds to either side of the soft cosine's threshold.
         """
         scoring = _Scoring(self, query, found, doc2vec_cosines)
         ceiling = scoring.values.copy()
