@@ -53,7 +53,7 @@ _IN_THE_QUERY = (
     "query inference",
     "vector candidates",
     "candidate rows",
-    "feedback (Rocchio)",
+    "feedback (Rocchio",
     "second-order similarities",
     "query row",
     "three measures (TF-IDF, soft, Doc2Vec), pruned",
@@ -85,11 +85,12 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
         parts, "keyword candidates (BM25)", lambda: view.document_candidates(weights, max(n, feedback))
     )
     inferred = _timed(parts, "query inference", lambda: encoder.infer(words, idx.infer_epochs))
-    top = view.unit_vectors([slot for slot, _score in keyword[:feedback]])
     vector_query = _timed(
         parts,
-        "feedback (Rocchio)",
-        lambda: rocchio_vector(inferred, top, FEEDBACK_WEIGHT).astype(np.float32),
+        "feedback (Rocchio: the top keyword hits' vectors, the moved query)",
+        lambda: rocchio_vector(
+            inferred, view.unit_vectors([slot for slot, _score in keyword[:feedback]]), FEEDBACK_WEIGHT
+        ).astype(np.float32),
     )
     vector = _timed(parts, "vector candidates", lambda: view.vector_candidates(vector_query, n))
     metric = idx._metrics.get(view)
