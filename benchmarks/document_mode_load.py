@@ -6,7 +6,9 @@ index (`SearchIndex.warm`, as the service serves a version) and the same whole-d
 with three arrival patterns: back to back, and with a pause of 10 ms or 50 ms before each query
 (the pause is not timed). Each pattern runs idle, while two processes spin on both cores in the
 benchmark's session ("busy"), and while they spin in a session of their own ("busy in another
-session"; `search_latency.busy_cores`). Beside them, back to back, it times the index with 50
+session"; `search_latency.busy_cores`). Back to back and with the 10 ms pause it also times the
+index as it queried before the tenth pass (`tenth_pass_undone`: the keyword query's lightest
+words kept, tantivy's snippets), side by side with today's. Beside them, back to back, it times the index with 50
 (the default) and 100 (the default before) candidates from each side
 (`SearchIndex.document_candidates`), to see how much of a query's cost follows the number of
 candidates, and with the keyword search on a second thread
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import platform
 import shutil
@@ -61,15 +64,21 @@ PAUSES = (0.0, 0.01, 0.05)
 CANDIDATES = (50, 100)
 SNIPPET_LENGTHS = (250, 1000, 4000)
 _PART_HITS = 100  # the keyword hits a part's timing asks for (the candidates a side of the runs so far)
-# (label, pause before each query in seconds, candidates a side, keyword search on a second thread)
+# (label, pause before each query in seconds, candidates a side, keyword search on a second
+# thread, the tenth pass undone)
 SETTINGS = [
     *(
-        (f"{pause * 1000:.0f} ms pause" if pause else "back to back", pause, CANDIDATES[0], False)
+        (f"{pause * 1000:.0f} ms pause" if pause else "back to back", pause, CANDIDATES[0], False, False)
         for pause in PAUSES
     ),
-    *((f"back to back, {n} candidates a side", 0.0, n, False) for n in CANDIDATES[1:]),
-    ("back to back, keyword search on a second thread", 0.0, CANDIDATES[0], True),
+    *(
+        (f"{pause * 1000:.0f} ms pause" if pause else "back to back", pause, CANDIDATES[0], False, True)
+        for pause in PAUSES[:2]
+    ),
+    *((f"back to back, {n} candidates a side", 0.0, n, False, False) for n in CANDIDATES[1:]),
+    ("back to back, keyword search on a second thread", 0.0, CANDIDATES[0], True, False),
 ]
+_UNDONE = ", before the tenth pass"
 
 
 class _Later(Sequence[tuple[int, float]]):
@@ -105,6 +114,25 @@ def keyword_search_beside() -> Iterator[None]:
             EmbeddedView.document_candidates = original  # type: ignore[method-assign]
 
 
+@contextlib.contextmanager
+def tenth_pass_undone() -> Iterator[None]:
+    """Document mode as before the tenth pass: every one of the 64 heaviest words in the keyword
+    query (`ranking.document_terms` with ``min_share=0``) and tantivy's snippets, which match
+    stems and analyse each hit's text, instead of the words as written."""
+    terms, snippets = ranking.document_terms, EmbeddedView.snippets
+
+    def stems(view: EmbeddedView, tags: Any, words: Any, expansions: Any, *, as_written: bool = False) -> Any:
+        return snippets(view, tags, words, expansions)
+
+    ranking.document_terms = functools.partial(terms, min_share=0.0)  # type: ignore[assignment]
+    EmbeddedView.snippets = stems  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ranking.document_terms = terms  # type: ignore[assignment]
+        EmbeddedView.snippets = snippets  # type: ignore[method-assign]
+
+
 def pct(values: np.ndarray, q: float) -> float:
     return float(np.percentile(values, q))
 
@@ -138,7 +166,7 @@ def overlap(idx: SearchIndex, queries: list[str]) -> dict[str, tuple[float, floa
         ),
         "query inference": lambda i: encoder.infer(words[i]),
         "snippets of the top 10": lambda i: view.snippets(
-            tops[i], list(weights[i])[: ranking._SNIPPET_TERMS], {}
+            tops[i], list(weights[i])[: ranking._SNIPPET_TERMS], {}, as_written=True
         ),
     }
     out = {}
@@ -247,9 +275,14 @@ def main(argv: list[str] | None = None) -> int:
             spinning = busy_cores(own_session=load != "busy") if load != "idle" else contextlib.nullcontext()
             with spinning:
                 for _round in range(args.rounds):
-                    for label, pause, candidates, two_threads in SETTINGS:
+                    for label, pause, candidates, two_threads, undone in SETTINGS:
                         idx.document_candidates = candidates
-                        with keyword_search_beside() if two_threads else contextlib.nullcontext():
+                        label += _UNDONE if undone else ""
+                        with contextlib.ExitStack() as stack:
+                            if two_threads:
+                                stack.enter_context(keyword_search_beside())
+                            if undone:
+                                stack.enter_context(tenth_pass_undone())
                             wall, cpu = timed(idx, queries, pause)
                         rows.setdefault((load, label), []).append(
                             (pct(wall, 50), pct(wall, 95), pct(cpu, 50), pct(cpu, 95))

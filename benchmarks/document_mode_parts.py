@@ -139,7 +139,11 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     assert set(top) <= {slots[i] for i in kept}
     np.testing.assert_allclose(pruned, scores[kept], rtol=0, atol=5e-3)
     shown = terms[: ranking._SNIPPET_TERMS]
-    _timed(parts, "snippets of the top 10", lambda: view.snippets([view.tag(s) for s in top], shown, {}))
+    _timed(
+        parts,
+        "snippets of the top 10",
+        lambda: view.snippets([view.tag(s) for s in top], shown, {}, as_written=True),
+    )
     if label == "cached":
         # The reference formula, computed afresh for the same candidates (no cache at all).
         texts = view.texts([view.tag(s) or "" for s in slots])

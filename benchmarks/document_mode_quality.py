@@ -21,21 +21,28 @@ check that the scoring itself did not change.
 With ``--candidates A B`` it compares A and B candidates from each side
 (`SearchIndex.document_candidates`, today's keyword candidates) on the same models instead, into
 ``results/document_mode_quality_candidates.md``: how much a query's quality follows its
-number of candidates.
+number of candidates. With ``--term-share A B`` it compares the keyword side's query with the
+lightest words left out up to share A and B (`paravec.search.ranking.document_terms`'s
+``min_share``; 0 keeps every word) on the same models, into
+``results/document_mode_quality_term_share.md``.
 
 Run:  python benchmarks/document_mode_quality.py            (3 seeds, ~10 minutes on 2 cores)
       python benchmarks/document_mode_quality.py --seeds 0 --passages 500     (quick)
       python benchmarks/document_mode_quality.py --seeds 0 1 --candidates 100 50
+      python benchmarks/document_mode_quality.py --term-share 0 0.01
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import os
 import platform
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +52,11 @@ from search_quality import lee_agreement, make_index, newsgroup_texts, train_bas
 
 import paravec
 from paravec import datasets
-from paravec.search import SearchIndex
+from paravec.search import SearchIndex, ranking
 
 OUT = RESULTS / "document_mode_quality.md"
 CANDIDATES_OUT = RESULTS / "document_mode_quality_candidates.md"
+TERM_SHARE_OUT = RESULTS / "document_mode_quality_term_share.md"
 
 
 class _Before:
@@ -86,6 +94,18 @@ def _with_candidates(idx: SearchIndex, n: int) -> SearchIndex:
     other = SearchIndex(idx.path, idx.model, idx.backend)
     other.document_candidates = n
     return other
+
+
+@contextlib.contextmanager
+def _term_share(share: float | None) -> Iterator[None]:
+    """Document mode's keyword query with the lightest words left out up to ``share`` (None: as is)."""
+    original = ranking.document_terms
+    if share is not None:
+        ranking.document_terms = functools.partial(original, min_share=share)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        ranking.document_terms = original  # type: ignore[assignment]
 
 
 def passages(words_per_passage: int, limit: int) -> list[tuple[str, str]]:
@@ -129,8 +149,18 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="compare A and B candidates a side (today's keyword candidates) instead of before / after",
     )
+    parser.add_argument(
+        "--term-share",
+        type=float,
+        nargs=2,
+        metavar=("A", "B"),
+        default=None,
+        help="compare the keyword query's lightest words left out up to share A and B (0: none)",
+    )
     args = parser.parse_args(argv)
-    out = args.out or (CANDIDATES_OUT if args.candidates else OUT)
+    if args.candidates and args.term_share:
+        parser.error("give --candidates or --term-share, not both")
+    out = args.out or (CANDIDATES_OUT if args.candidates else TERM_SHARE_OUT if args.term_share else OUT)
     started = time.perf_counter()
     load_start = os.getloadavg()
     ng_texts, ng_labels = newsgroup_texts()
@@ -139,7 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     mixed = ng_texts + background + passages(200, args.passages)
     lee_texts = list(paravec.read_texts(datasets.data_path("lee.cor"), encoding="latin-1"))
     human = datasets.lee_similarities()
-    labels = tuple(f"{n} a side" for n in args.candidates) if args.candidates else ("before", "after")
+    if args.candidates:
+        labels = tuple(f"{n} a side" for n in args.candidates)
+    elif args.term_share:
+        labels = tuple(f"share {x:g}" for x in args.term_share)
+    else:
+        labels = ("before", "after")
+    shares = args.term_share or (None, None)
     runs: dict[str, list[tuple[float, ...]]] = {label: [] for label in labels}
     for seed in args.seeds:
         base = train_base(100, 10, seed)
@@ -149,17 +185,20 @@ def main(argv: list[str] | None = None) -> int:
             after = (ng, lee)
             if args.candidates:
                 compared = [tuple(_with_candidates(i, n) for i in after) for n in args.candidates]
+            elif args.term_share:
+                compared = [after, after]
             else:
                 compared = [
                     tuple(SearchIndex(i.path, i.model, _BeforeBackend(i.backend)) for i in after),
                     after,
                 ]
-            for label, (n_idx, l_idx) in zip(labels, compared, strict=True):
-                row = (
-                    precision(n_idx, ng_texts, group, "subject"),
-                    precision(n_idx, ng_texts, group, "full"),
-                    *lee_agreement(l_idx, lee_texts, human, {"mode": "document"}),
-                )
+            for label, share, (n_idx, l_idx) in zip(labels, shares, compared, strict=True):
+                with _term_share(share):
+                    row = (
+                        precision(n_idx, ng_texts, group, "subject"),
+                        precision(n_idx, ng_texts, group, "full"),
+                        *lee_agreement(l_idx, lee_texts, human, {"mode": "document"}),
+                    )
                 runs[label].append(row)
                 print(f"seed {seed} {label:7s} " + " ".join(f"{v:.3f}" for v in row), flush=True)
     header = (
@@ -167,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         "(per query) | Lee Pearson (per query) | Lee Pearson (pooled) |"
     )
     compare = f" --candidates {args.candidates[0]} {args.candidates[1]}" if args.candidates else ""
+    compare += f" --term-share {args.term_share[0]:g} {args.term_share[1]:g}" if args.term_share else ""
     what = "candidates a side" if args.candidates else "keyword candidates before and after"
+    what = "the keyword query's lightest words left out" if args.term_share else what
     lines = [
         f"# Document mode: {what}",
         "",

@@ -12,6 +12,7 @@ near a document, documents near a word, ...). After `paravec.update`,
 The package's parts: `paravec.search.index` (the facade), `paravec.search.backend`
 (the storage seam), `paravec.search.embedded` with `paravec.search.store`,
 `paravec.search.text` and `paravec.search.vectors` (the embedded storage),
+`paravec.search.snippets` (document mode's snippets, on either storage),
 `paravec.search.postgres` with `paravec.search.pgview` and `paravec.search.pgsql` (storage in
 PostgreSQL), `paravec.search.inferred` (indexing with vectors inferred on a Dask cluster),
 `paravec.search.ranking`, `paravec.search.similarity`,

@@ -130,10 +130,17 @@ class IndexView(Protocol):
         ...
 
     def snippets(
-        self, tags: Sequence[str], words: Sequence[str], expansions: Mapping[str, float]
+        self,
+        tags: Sequence[str],
+        words: Sequence[str],
+        expansions: Mapping[str, float],
+        *,
+        as_written: bool = False,
     ) -> list[Snippet]:
         """A `Snippet` per tag, in order: the passage with most of ``words`` (or the start of
-        the text when it has none), with the matched words' spans."""
+        the text when it has none), with the matched words' spans. The words match as the
+        keyword ranking matches them, or, with ``as_written``, as written
+        (`paravec.search.snippets.passage`, which document mode uses)."""
         ...
 
     def document(self, tag: str) -> dict[str, str] | None:

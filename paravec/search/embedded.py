@@ -169,9 +169,14 @@ class EmbeddedView:
         return self._text.texts(tags, self._searcher)
 
     def snippets(
-        self, tags: Sequence[str], words: Sequence[str], expansions: Mapping[str, float]
+        self,
+        tags: Sequence[str],
+        words: Sequence[str],
+        expansions: Mapping[str, float],
+        *,
+        as_written: bool = False,
     ) -> list[Snippet]:
-        return self._text.snippets(tags, words, dict(expansions), self._searcher)
+        return self._text.snippets(tags, words, dict(expansions), self._searcher, as_written=as_written)
 
     def document(self, tag: str) -> dict[str, str] | None:
         return self._text.document(tag, self._searcher)

@@ -140,6 +140,10 @@ _FEEDBACK = Integer(min=0, max=100)
 _CALIBRATION_SAMPLE = 64
 # Words of a whole-document query (heaviest first) that its snippets highlight.
 _SNIPPET_TERMS = 16
+# A document query's lightest words, which together can add less than this share of what its
+# heaviest word can add to a BM25 sum, are left out of the keyword side: in a long text they are
+# function words, whose posting lists span most of the index (the slowest queries' BM25 time).
+_MIN_TERM_SHARE = 0.01
 Ranked = list[tuple[int, float]]
 
 
@@ -260,7 +264,12 @@ def key_terms(words: Sequence[str], view: IndexView | DocumentCache, limit: int)
     return [word for _score, _order, word in scored[:limit]]
 
 
-def document_terms(words: Sequence[str], view: IndexView | DocumentCache, limit: int) -> dict[str, float]:
+def document_terms(
+    words: Sequence[str],
+    view: IndexView | DocumentCache,
+    limit: int,
+    min_share: float = _MIN_TERM_SHARE,
+) -> dict[str, float]:
     """A whole-document query's ``limit`` heaviest words, each with its TF-IDF weight / the largest.
 
     The weights of document mode's TF-IDF (raw tf x ``log2(N / df)``,
@@ -268,6 +277,11 @@ def document_terms(words: Sequence[str], view: IndexView | DocumentCache, limit:
     its weight, `IndexView`'s optional ``document_candidates``) are the documents that share the
     query's heavy words, as its TF-IDF cosine counts them; heaviest first. A word in no indexed
     document, or in all of them, weighs 0 and is left out.
+
+    So are the words that together can add less than ``min_share`` of what the heaviest alone
+    can add to a document's BM25 sum (a word adds at most its weight x its BM25 idf x (k1 + 1)),
+    lightest first: no document's sum moves by more, while their posting lists (a function word's
+    spans most of the index) cost the keyword search most of its time. 0 keeps every word.
     """
     counts: dict[str, int] = {}
     for word in words:
@@ -279,8 +293,24 @@ def document_terms(words: Sequence[str], view: IndexView | DocumentCache, limit:
         if 0 < df.get(word, 0) < n_documents
     }
     heaviest = sorted(weights, key=lambda word: -weights[word])[:limit]
+    if heaviest and min_share > 0:
+        # A word adds at most weight x idf x (k1 + 1) to a document's sum: the lightest words go
+        # while all they could add together stays under min_share of what the heaviest can add.
+        reach = {word: weights[word] * _bm25_idf(df[word], n_documents) for word in heaviest}
+        budget, left_out = min_share * max(reach.values()), set()
+        for word in sorted(heaviest, key=lambda word: reach[word]):
+            budget -= reach[word]
+            if budget < 0:
+                break
+            left_out.add(word)
+        heaviest = [word for word in heaviest if word not in left_out]
     top = weights[heaviest[0]] if heaviest else 1.0
     return {word: weights[word] / top for word in heaviest}
+
+
+def _bm25_idf(df: int, n_documents: int) -> float:
+    # BM25's idf as tantivy and Lucene compute it: log(1 + (N - df + 0.5) / (df + 0.5)).
+    return math.log(1.0 + (n_documents - df + 0.5) / (df + 0.5))
 
 
 def expansions(words: Sequence[str], model: Doc2Vec, topn: int, weight: float) -> dict[str, float]:
@@ -594,8 +624,12 @@ def _rank(
         ranked = sorted(fused.items(), key=lambda item: (-item[1], kw_rank.get(item[0], n + 1)))
     ranked = ranked[:k]
     tags = [view.tag(slot) or "" for slot, _s in ranked]
-    # A whole document's snippet shows where its heaviest words are (fewer words: a cheaper generator).
-    snippets = view.snippets(tags, terms[:_SNIPPET_TERMS] if mode == "document" else terms, extra)
+    # A whole document's snippet shows where its heaviest words are, as written: the form its
+    # keyword side matches, and a scan for a few words costs far less than analysing each hit.
+    if mode == "document":
+        snippets = view.snippets(tags, terms[:_SNIPPET_TERMS], extra, as_written=True)
+    else:
+        snippets = view.snippets(tags, terms, extra)
     hits = []
     for (slot, score), tag, (title, snippet, spans) in zip(ranked, tags, snippets, strict=True):
         kr, vr = kw_rank.get(slot), vec_rank.get(slot)

@@ -43,11 +43,9 @@ from tantivy import Document, Occur, Query, SnippetGenerator
 from paravec.errors import IndexStateError
 from paravec.search.analyzer import LEGACY, KeywordAnalyzer
 from paravec.search.compounds import Decompounder
+from paravec.search.snippets import SNIPPET_CHARS, head, passage
 
-__all__ = ["EXACT_BOOST", "PARTS_BOOST", "SNIPPET_CHARS", "TITLE_BOOST", "TextStore", "clean_text"]
-
-SNIPPET_CHARS = 240
-"""Longest snippet, in characters (tantivy picks the passage with most matched words)."""
+__all__ = ["EXACT_BOOST", "PARTS_BOOST", "TITLE_BOOST", "TextStore", "clean_text"]
 
 TITLE_BOOST = 2.0
 """Weight of a match in the title relative to one in the text."""
@@ -341,15 +339,19 @@ class TextStore:
         words: Sequence[str],
         expansions: dict[str, float],
         searcher: tantivy.Searcher | None = None,
+        *,
+        as_written: bool = False,
     ) -> list[tuple[str, str, list[tuple[int, int]]]]:
         """Return ``(title, snippet, highlights)`` for each tag (in order).
 
-        The snippet is the passage tantivy finds with most query words; a document without any
-        (a vector-only hit) gets the start of its text and no highlights.
+        The snippet is the passage tantivy finds with most query words, whose stems it matches;
+        with ``as_written``, the passage with most of the words as written
+        (`paravec.search.snippets.passage`). A document without any (a vector-only hit) gets
+        the start of its text and no highlights.
         """
         searcher = searcher or self._index.searcher()
         generator = None
-        weighted = self._weighted_terms(words, expansions)
+        weighted = {} if as_written else self._weighted_terms(words, expansions)
         if weighted:
             # The generator highlights the text field's terms only: a query of those alone gives
             # the same snippet as the ranking's query over every field, for a third of the terms.
@@ -359,6 +361,7 @@ class TextStore:
             ]
             generator = SnippetGenerator.create(searcher, Query.boolean_query(clauses), self._schema, "text")
             generator.set_max_num_chars(SNIPPET_CHARS)
+        written = {**expansions, **dict.fromkeys(words, 1.0)} if as_written else {}
         found = self._find_many(searcher, tags)
         out: list[tuple[str, str, list[tuple[int, int]]]] = []
         for tag in tags:
@@ -367,22 +370,16 @@ class TextStore:
                 out.append(("", "", []))
                 continue
             title = doc.get_first("title") or ""
-            fragment, spans = "", []
-            if generator is not None:
+            fragment = ""
+            spans: list[tuple[int, int]] = []
+            if as_written:
+                fragment, spans = passage(doc.get_first("text") or "", written)
+            elif generator is not None:
                 snippet = generator.snippet_from_doc(doc)
                 fragment = snippet.fragment()
                 spans = _char_spans(fragment, ((r.start, r.end) for r in snippet.highlighted()))
             if not fragment:
-                fragment = _head(doc.get_first("text") or "", SNIPPET_CHARS)
+                fragment = head(doc.get_first("text") or "", SNIPPET_CHARS)
                 spans = []
             out.append((title, fragment, spans))
         return out
-
-
-def _head(text: str, limit: int) -> str:
-    """The start of ``text`` up to ``limit`` characters, cut at a space when there is one."""
-    text = " ".join(text[: limit * 2].split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit]

@@ -125,3 +125,32 @@ def test_document_mode_asks_each_side_for_its_own_number_of_candidates(idx, text
     asked.clear()
     idx.search("bushfires near Sydney", mode="hybrid", k=10, similarity="second_order", feedback=0)
     assert ("vector", 100) in asked
+
+
+def test_words_that_cannot_move_a_candidate_are_left_out(idx, new_texts):
+    # A function word is in nearly every article: its BM25 idf is near 0, so whatever its weight
+    # it adds a sliver to any document's sum while its posting list spans the index. The lightest
+    # words go while all they can add (weight x idf x (k1 + 1) each) stays under 1% of what the
+    # heaviest can add, and no candidate's score moves by more than that.
+    view = idx.backend.view()
+    n = len(view)
+    dropped = 0
+    for _tag, text in new_texts[:8]:
+        words = tokenize(text)
+        every = ranking.document_terms(words, view, 10_000, min_share=0.0)
+        kept = ranking.document_terms(words, view, 10_000)
+        df, _n = view.document_frequencies(every)
+        reach = {w: every[w] * ranking._bm25_idf(df[w], n) for w in every}
+        left_out = [w for w in every if w not in kept]
+        assert list(kept) == [w for w in every if w in kept]  # heaviest first still
+        assert kept == pytest.approx({w: every[w] for w in kept}, rel=1e-12)  # weights unchanged
+        assert sum(reach[w] for w in left_out) <= 0.01 * max(reach.values())
+        assert max((reach[w] for w in left_out), default=0.0) <= min(reach[w] for w in kept)
+        dropped += len(left_out)
+        full = dict(view.document_candidates(every, n))
+        pruned = dict(view.document_candidates(kept, n))
+        slack = 2.2 * sum(reach[w] for w in left_out) + 1e-4  # k1 + 1 = 2.2 in tantivy's BM25
+        assert set(pruned) <= set(full)
+        assert all(0 <= full[s] - pruned[s] <= slack for s in pruned)
+    # Long news articles have such words ("the": in every article), and the rule keeps most words.
+    assert 8 <= dropped <= 8 * 20
