@@ -56,7 +56,8 @@ def passage(
     Parameters
     ----------
     text : str
-        The document's text (normalised to NFC, whitespace collapsed to single spaces).
+        The document's text. It is normalised to NFC and its whitespace collapsed to single
+        spaces; the passage is cut from that.
     weights : mapping of str to float
         The words to find (tokens as `paravec.tokenizer.tokenize` gives them; matched in any
         case) and what each counts when passages are compared.
