@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import os
 import platform
 import shutil
@@ -49,6 +48,7 @@ import numpy as np
 import tantivy
 from _common import RESULTS, work_folder, write_results
 from document_mode_parts import kept_index
+from document_mode_quality import term_share
 from search_latency import busy_cores
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
@@ -119,17 +119,16 @@ def tenth_pass_undone() -> Iterator[None]:
     """Document mode as before the tenth pass: every one of the 64 heaviest words in the keyword
     query (`ranking.document_terms` with ``min_share=0``) and tantivy's snippets, which match
     stems and analyse each hit's text, instead of the words as written."""
-    terms, snippets = ranking.document_terms, EmbeddedView.snippets
+    snippets = EmbeddedView.snippets
 
     def stems(view: EmbeddedView, tags: Any, words: Any, expansions: Any, *, as_written: bool = False) -> Any:
         return snippets(view, tags, words, expansions)
 
-    ranking.document_terms = functools.partial(terms, min_share=0.0)  # type: ignore[assignment]
     EmbeddedView.snippets = stems  # type: ignore[method-assign]
     try:
-        yield
+        with term_share(0.0):
+            yield
     finally:
-        ranking.document_terms = terms  # type: ignore[assignment]
         EmbeddedView.snippets = snippets  # type: ignore[method-assign]
 
 

@@ -97,7 +97,7 @@ def _with_candidates(idx: SearchIndex, n: int) -> SearchIndex:
 
 
 @contextlib.contextmanager
-def _term_share(share: float | None) -> Iterator[None]:
+def term_share(share: float | None) -> Iterator[None]:
     """Document mode's keyword query with the lightest words left out up to ``share`` (None: as is)."""
     original = ranking.document_terms
     if share is not None:
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     after,
                 ]
             for label, share, (n_idx, l_idx) in zip(labels, shares, compared, strict=True):
-                with _term_share(share):
+                with term_share(share):
                     row = (
                         precision(n_idx, ng_texts, group, "subject"),
                         precision(n_idx, ng_texts, group, "full"),

@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable
 from paravec.errors import ParameterError
 from paravec.params import Boolean, InstanceOf, Integer, IsCallable, validate
 
-__all__ = ["MAX_TOKEN_LEN", "TOKENIZER", "Tokenizer", "apply_tokenizer", "tokenize"]
+__all__ = ["MAX_TOKEN_LEN", "TOKENIZER", "Tokenizer", "apply_tokenizer", "continues_token", "tokenize"]
 
 MAX_TOKEN_LEN = 100
 """Tokens longer than this many characters are dropped as junk (base64, hashes, glued URLs)."""
@@ -91,7 +91,15 @@ def _combining_mark_class() -> str:
 _MARKS = _combining_mark_class()
 # [^\W_] is a Unicode letter or digit; a token starts with one and may continue with letters,
 # digits or combining marks. Underscores are part of \w in Python, so they are excluded explicitly.
-_TOKEN_RE = re.compile(f"[^\\W_](?:[^\\W_]|[{_MARKS}])*")
+_CONTINUES = f"[^\\W_]|[{_MARKS}]"
+_TOKEN_RE = re.compile(f"[^\\W_](?:{_CONTINUES})*")
+_CONTINUES_RE = re.compile(_CONTINUES)
+
+
+def continues_token(char: str) -> bool:
+    """Whether a token of `tokenize` may continue with ``char`` (a letter, digit or combining
+    mark): a word found in a text is a whole token when neither of its neighbours does."""
+    return _CONTINUES_RE.fullmatch(char) is not None
 
 
 @validate(

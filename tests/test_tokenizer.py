@@ -144,3 +144,20 @@ def test_parameters_are_declared_checks() -> None:
         match=r"^tokenizer must be a callable taking a str and returning a list of str, got int$",
     ):
         TOKENIZER("tokenizer", 3)
+
+
+def test_continues_token_is_the_tokenizers_own_rule():
+    # A character continues a token exactly when the tokenizer keeps "a" + it as one token.
+    import unicodedata
+
+    from paravec.tokenizer import continues_token
+
+    joined = 0
+    for code in range(0x20000):
+        char = chr(code)
+        if unicodedata.category(char) == "Cs":
+            continue
+        whole = tokenize("a" + char, lowercase=False) == [unicodedata.normalize("NFC", "a" + char)]
+        assert continues_token(char) == whole, hex(code)
+        joined += whole
+    assert joined > 50_000  # the letters, digits and marks of the first two planes

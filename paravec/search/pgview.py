@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from paravec.search.backend import Snippet
 from paravec.search.pgsql import connect, database_error
-from paravec.search.snippets import SNIPPET_CHARS, passage
+from paravec.search.snippets import SNIPPET_CHARS, passages
 from paravec.search.text import TITLE_BOOST
 from paravec.search.vectors import DEFAULT_ANN_THRESHOLD
 
@@ -383,12 +383,7 @@ class PostgresView:
                 f"SELECT tag, title, body FROM {self._docs} WHERE {self._live} AND tag = ANY(%s)",
                 (list(tags),),
             )
-            texts = {r[0]: (r[1], r[2]) for r in rows}
-            weights = {**expansions, **dict.fromkeys(words, 1.0)}
-            return [
-                (texts[tag][0], *passage(texts[tag][1], weights)) if tag in texts else ("", "", [])
-                for tag in tags
-            ]
+            return passages({r[0]: (r[1], r[2]) for r in rows}, tags, words, expansions)
         query = " | ".join(q for q in (tsquery(words), tsquery(expansions)) if q) or "''"
         kept = [self._headlines.pop((query, tag), None) for tag in tags]
         if all(k is not None for k in kept):

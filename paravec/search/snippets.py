@@ -5,6 +5,8 @@ What it does
 `passage` finds the stretch of at most `SNIPPET_CHARS` characters of a text that holds the most
 of a set of weighted words, as whole words and in any case, and returns it with the character
 spans of those words in it; a text with none of them gives its start. `head` is that start.
+`passages` makes the `paravec.search.backend.Snippet` of each of a query's hits from their
+titles and texts, as each backend's ``snippets(..., as_written=True)`` returns them.
 
 Approach
 --------
@@ -31,9 +33,11 @@ Examples
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-__all__ = ["SNIPPET_CHARS", "head", "passage"]
+from paravec.tokenizer import continues_token
+
+__all__ = ["SNIPPET_CHARS", "head", "passage", "passages"]
 
 SNIPPET_CHARS = 240
 """Longest snippet, in characters."""
@@ -46,6 +50,26 @@ def head(text: str, limit: int = SNIPPET_CHARS) -> str:
         return text
     cut = text.rfind(" ", 0, limit)
     return text[: cut if cut > limit // 2 else limit]
+
+
+def passages(
+    documents: Mapping[str, tuple[str, str]],
+    tags: Sequence[str],
+    words: Sequence[str],
+    expansions: Mapping[str, float],
+) -> list[tuple[str, str, list[tuple[int, int]]]]:
+    """``(title, passage, spans)`` of each of ``tags`` (``("", "", [])`` for one not in
+    ``documents``, which maps a tag to its title and text): `passage` with ``words`` counting 1
+    each and ``expansions`` what they weigh."""
+    weights = _lowered({**expansions, **dict.fromkeys(words, 1.0)})
+    out: list[tuple[str, str, list[tuple[int, int]]]] = []
+    for tag in tags:
+        if tag in documents:
+            title, text = documents[tag]
+            out.append((title, *_passage(text, weights, SNIPPET_CHARS)))
+        else:
+            out.append(("", "", []))
+    return out
 
 
 def passage(
@@ -70,6 +94,15 @@ def passage(
         The passage and the ``(start, end)`` character spans of the words found in it, in
         order; ``(head(text, limit), [])`` when the text has none of the words.
     """
+    return _passage(text, _lowered(weights), limit)
+
+
+def _lowered(weights: Mapping[str, float]) -> dict[str, float]:
+    return {word.lower(): float(weight) for word, weight in weights.items() if word}
+
+
+def _passage(text: str, weight: Mapping[str, float], limit: int) -> tuple[str, list[tuple[int, int]]]:
+    """`passage`, the words already lowercased."""
     flat = " ".join(unicodedata.normalize("NFC", text).split())
     # str.lower keeps every character's length but that of the Turkish dotted capital I, which
     # the tokenizer turns into "i" too; the spans found in `low` are then spans of `flat`.
@@ -77,17 +110,18 @@ def passage(
     if len(low) != len(flat):
         return head(flat, limit), []
     found: list[tuple[int, int, str]] = []
-    for word in {w.lower() for w in weights if w}:
+    for word in weight:
         at = low.find(word)
         while at >= 0:
             end = at + len(word)
-            if _alone(low, at, end):
+            if (at == 0 or not continues_token(low[at - 1])) and (
+                end == len(low) or not continues_token(low[end])
+            ):
                 found.append((at, end, word))
             at = low.find(word, at + 1)
     if not found:
         return head(flat, limit), []
     found.sort()
-    weight = {w.lower(): float(v) for w, v in weights.items()}
     first, last = _best_window(found, weight, limit)
     start, stop = found[first][0], found[last][1]
     # Widen to the length allowed, as much before the words as after, cut at spaces.
@@ -103,15 +137,6 @@ def passage(
         end = space if space >= 0 else stop
     spans = [(a - begin, b - begin) for a, b, _w in found if a >= begin and b <= end]
     return flat[begin:end], spans
-
-
-def _alone(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is a whole token: no letter, digit or mark joins it on either side."""
-    return (start == 0 or not _joins(text[start - 1])) and (end == len(text) or not _joins(text[end]))
-
-
-def _joins(char: str) -> bool:
-    return char.isalnum() or unicodedata.category(char)[0] == "M"
 
 
 def _best_window(

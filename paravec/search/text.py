@@ -43,7 +43,7 @@ from tantivy import Document, Occur, Query, SnippetGenerator
 from paravec.errors import IndexStateError
 from paravec.search.analyzer import LEGACY, KeywordAnalyzer
 from paravec.search.compounds import Decompounder
-from paravec.search.snippets import SNIPPET_CHARS, head, passage
+from paravec.search.snippets import SNIPPET_CHARS, head, passages
 
 __all__ = ["EXACT_BOOST", "PARTS_BOOST", "TITLE_BOOST", "TextStore", "clean_text"]
 
@@ -350,8 +350,14 @@ class TextStore:
         the start of its text and no highlights.
         """
         searcher = searcher or self._index.searcher()
+        found = self._find_many(searcher, tags)
+        if as_written:
+            texts = {
+                tag: (doc.get_first("title") or "", doc.get_first("text") or "") for tag, doc in found.items()
+            }
+            return passages(texts, tags, words, expansions)
         generator = None
-        weighted = {} if as_written else self._weighted_terms(words, expansions)
+        weighted = self._weighted_terms(words, expansions)
         if weighted:
             # The generator highlights the text field's terms only: a query of those alone gives
             # the same snippet as the ranking's query over every field, for a third of the terms.
@@ -361,8 +367,6 @@ class TextStore:
             ]
             generator = SnippetGenerator.create(searcher, Query.boolean_query(clauses), self._schema, "text")
             generator.set_max_num_chars(SNIPPET_CHARS)
-        written = {**expansions, **dict.fromkeys(words, 1.0)} if as_written else {}
-        found = self._find_many(searcher, tags)
         out: list[tuple[str, str, list[tuple[int, int]]]] = []
         for tag in tags:
             doc = found.get(tag)
@@ -370,11 +374,8 @@ class TextStore:
                 out.append(("", "", []))
                 continue
             title = doc.get_first("title") or ""
-            fragment = ""
-            spans: list[tuple[int, int]] = []
-            if as_written:
-                fragment, spans = passage(doc.get_first("text") or "", written)
-            elif generator is not None:
+            fragment, spans = "", []
+            if generator is not None:
                 snippet = generator.snippet_from_doc(doc)
                 fragment = snippet.fragment()
                 spans = _char_spans(fragment, ((r.start, r.end) for r in snippet.highlighted()))
