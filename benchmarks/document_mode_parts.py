@@ -78,7 +78,7 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     weights = _timed(
         parts,
         "key terms",
-        lambda: ranking.document_terms(tokenize(text), cache, ranking.MAX_QUERY_TERMS),
+        lambda: ranking.document_terms(tokenize(text), cache, ranking.MAX_DOCUMENT_TERMS),
     )
     terms = list(weights)
     keyword = _timed(

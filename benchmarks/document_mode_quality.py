@@ -24,12 +24,15 @@ With ``--candidates A B`` it compares A and B candidates from each side
 number of candidates. With ``--term-share A B`` it compares the keyword side's query with the
 lightest words left out up to share A and B (`paravec.search.ranking.document_terms`'s
 ``min_share``; 0 keeps every word) on the same models, into
-``results/document_mode_quality_term_share.md``.
+``results/document_mode_quality_term_share.md``. With ``--document-terms A B`` it compares
+the keyword side's query of the A and B heaviest words (`paravec.search.ranking`'s
+``MAX_DOCUMENT_TERMS``), into ``results/document_mode_quality_terms.md``.
 
 Run:  python benchmarks/document_mode_quality.py            (3 seeds, ~10 minutes on 2 cores)
       python benchmarks/document_mode_quality.py --seeds 0 --passages 500     (quick)
       python benchmarks/document_mode_quality.py --seeds 0 1 --candidates 100 50
       python benchmarks/document_mode_quality.py --term-share 0 0.01
+      python benchmarks/document_mode_quality.py --document-terms 64 32
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from paravec.search import SearchIndex, ranking
 OUT = RESULTS / "document_mode_quality.md"
 CANDIDATES_OUT = RESULTS / "document_mode_quality_candidates.md"
 TERM_SHARE_OUT = RESULTS / "document_mode_quality_term_share.md"
+TERMS_OUT = RESULTS / "document_mode_quality_terms.md"
 
 
 class _Before:
@@ -94,6 +98,17 @@ def _with_candidates(idx: SearchIndex, n: int) -> SearchIndex:
     other = SearchIndex(idx.path, idx.model, idx.backend)
     other.document_candidates = n
     return other
+
+
+@contextlib.contextmanager
+def document_terms_limit(limit: int | None) -> Iterator[None]:
+    """Document mode's keyword query with at most ``limit`` words (None: as is)."""
+    original = ranking.MAX_DOCUMENT_TERMS
+    ranking.MAX_DOCUMENT_TERMS = original if limit is None else limit
+    try:
+        yield
+    finally:
+        ranking.MAX_DOCUMENT_TERMS = original
 
 
 @contextlib.contextmanager
@@ -157,10 +172,26 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="compare the keyword query's lightest words left out up to share A and B (0: none)",
     )
+    parser.add_argument(
+        "--document-terms",
+        type=int,
+        nargs=2,
+        metavar=("A", "B"),
+        default=None,
+        help="compare the keyword query's A and B heaviest words (ranking.MAX_DOCUMENT_TERMS)",
+    )
     args = parser.parse_args(argv)
-    if args.candidates and args.term_share:
-        parser.error("give --candidates or --term-share, not both")
-    out = args.out or (CANDIDATES_OUT if args.candidates else TERM_SHARE_OUT if args.term_share else OUT)
+    if sum(x is not None for x in (args.candidates, args.term_share, args.document_terms)) > 1:
+        parser.error("give one of --candidates, --term-share and --document-terms")
+    out = args.out or (
+        CANDIDATES_OUT
+        if args.candidates
+        else TERM_SHARE_OUT
+        if args.term_share
+        else TERMS_OUT
+        if args.document_terms
+        else OUT
+    )
     started = time.perf_counter()
     load_start = os.getloadavg()
     ng_texts, ng_labels = newsgroup_texts()
@@ -173,9 +204,12 @@ def main(argv: list[str] | None = None) -> int:
         labels = tuple(f"{n} a side" for n in args.candidates)
     elif args.term_share:
         labels = tuple(f"share {x:g}" for x in args.term_share)
+    elif args.document_terms:
+        labels = tuple(f"{n} words" for n in args.document_terms)
     else:
         labels = ("before", "after")
     shares = args.term_share or (None, None)
+    limits = args.document_terms or (None, None)
     runs: dict[str, list[tuple[float, ...]]] = {label: [] for label in labels}
     for seed in args.seeds:
         base = train_base(100, 10, seed)
@@ -185,15 +219,15 @@ def main(argv: list[str] | None = None) -> int:
             after = (ng, lee)
             if args.candidates:
                 compared = [tuple(_with_candidates(i, n) for i in after) for n in args.candidates]
-            elif args.term_share:
+            elif args.term_share or args.document_terms:
                 compared = [after, after]
             else:
                 compared = [
                     tuple(SearchIndex(i.path, i.model, _BeforeBackend(i.backend)) for i in after),
                     after,
                 ]
-            for label, share, (n_idx, l_idx) in zip(labels, shares, compared, strict=True):
-                with term_share(share):
+            for label, share, limit, (n_idx, l_idx) in zip(labels, shares, limits, compared, strict=True):
+                with term_share(share), document_terms_limit(limit):
                     row = (
                         precision(n_idx, ng_texts, group, "subject"),
                         precision(n_idx, ng_texts, group, "full"),
@@ -207,8 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     compare = f" --candidates {args.candidates[0]} {args.candidates[1]}" if args.candidates else ""
     compare += f" --term-share {args.term_share[0]:g} {args.term_share[1]:g}" if args.term_share else ""
+    compare += (
+        f" --document-terms {args.document_terms[0]} {args.document_terms[1]}" if args.document_terms else ""
+    )
     what = "candidates a side" if args.candidates else "keyword candidates before and after"
     what = "the keyword query's lightest words left out" if args.term_share else what
+    what = "the keyword query's heaviest words" if args.document_terms else what
     lines = [
         f"# Document mode: {what}",
         "",

@@ -43,7 +43,14 @@ Examples
 from paravec.search.backend import Changes, IndexBackend, IndexedText, IndexView
 from paravec.search.embedded import EmbeddedBackend
 from paravec.search.index import SearchIndex
-from paravec.search.ranking import FUSIONS, KEYWORD_WEIGHT, MAX_QUERY_TERMS, MODES, VECTOR_WEIGHT
+from paravec.search.ranking import (
+    FUSIONS,
+    KEYWORD_WEIGHT,
+    MAX_DOCUMENT_TERMS,
+    MAX_QUERY_TERMS,
+    MODES,
+    VECTOR_WEIGHT,
+)
 from paravec.search.types import Hit, Neighbor, NotFoundError, SyncReport
 from paravec.search.validate import MAX_K, MAX_KEY_CHARS, MAX_QUERY_CHARS, MAX_TEXT_CHARS
 from paravec.search.vectors import DEFAULT_ANN_THRESHOLD
@@ -52,6 +59,7 @@ __all__ = [
     "DEFAULT_ANN_THRESHOLD",
     "FUSIONS",
     "KEYWORD_WEIGHT",
+    "MAX_DOCUMENT_TERMS",
     "MAX_K",
     "MAX_KEY_CHARS",
     "MAX_QUERY_CHARS",

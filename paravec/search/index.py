@@ -127,7 +127,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
 
     rrf_k: float = 60.0
     candidates: int = 100
-    document_candidates: int = 50
+    document_candidates: int = 25
     infer_epochs: int | None = None
     expand_topn: int = 3
     expand_weight: float = 0.5

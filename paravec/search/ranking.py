@@ -33,8 +33,9 @@
     (`paravec.search.similarity`), calibrated on pairs of the index's own documents; the soft
     cosine only of candidates that can still reach the ``k`` best (`DocumentCache.best`). A view
     that offers ``document_candidates(weights, n)`` (the embedded one) gets the query's 64
-    heaviest words with their TF-IDF weights (`document_terms`) for its keyword side, rather
-    than `key_terms` (a more-like-this query weighted as the TF-IDF cosine weighs).
+    (`MAX_DOCUMENT_TERMS`) heaviest words with their TF-IDF weights (`document_terms`) for its
+    keyword side, rather than `key_terms` (a more-like-this query weighted as the TF-IDF cosine
+    weighs).
 
 Ranking reads the index only through `paravec.search.backend.IndexView`, so every backend
 ranks the same way. A view may also offer ``fused_candidates(words, expansions, query_vector, n,
@@ -85,6 +86,7 @@ __all__ = [
     "FUSIONS",
     "FUSION_WEIGHTS",
     "KEYWORD_WEIGHT",
+    "MAX_DOCUMENT_TERMS",
     "MAX_QUERY_TERMS",
     "MODES",
     "SIMILARITY",
@@ -131,6 +133,11 @@ FUSION_WEIGHTS = {"cosine": (KEYWORD_WEIGHT, VECTOR_WEIGHT), "second_order": (0.
 MAX_QUERY_TERMS = 64
 """Most distinct query words sent to the keyword ranking; a longer query keeps its highest tf x idf words."""
 
+MAX_DOCUMENT_TERMS = 64
+"""Most words of a whole-document query (``mode="document"``) that its keyword side weighs
+(`document_terms`), heaviest first (32 would halve its BM25 time but find worse candidates:
+``benchmarks/document_mode_quality.py --document-terms``)."""
+
 BLAS_THREADS: int | None = 1
 """Threads BLAS may use while ranking (None: BLAS's own default). Ranking's matrix products are
 small; parallelism comes from serving queries side by side (see `paravec.linalg.limited_blas`)."""
@@ -157,7 +164,7 @@ class RankingSettings:
     expand_weight: float = 0.5
     fuse_in_backend: bool = True
     """Let a view with ``fused_candidates`` (PostgreSQL) fuse hybrid rankings in its own query."""
-    document_candidates: int = 50
+    document_candidates: int = 25
     """``candidates`` of ``mode="document"``, which scores each of them with its texts' words."""
 
 
@@ -525,7 +532,7 @@ def _rank(
     written = words if plain else tokenize(query, lowercase=encoder.analysis.lowercase)
     # A backend that can weigh each word (embedded) gets a document's heaviest words, weighted.
     like = getattr(view, "document_candidates", None) if cache is not None and not expand else None
-    term_weights = document_terms(written, cache, MAX_QUERY_TERMS) if like is not None and cache else {}
+    term_weights = document_terms(written, cache, MAX_DOCUMENT_TERMS) if like is not None and cache else {}
     terms = list(term_weights) if like is not None else key_terms(written, cache or view, MAX_QUERY_TERMS)
     # The vector side's second-order similarity (`paravec.search.second_order`) reranks candidates.
     metric = metrics.get(view) if similarity == "second_order" and mode != "keyword" else None

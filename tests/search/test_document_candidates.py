@@ -53,7 +53,7 @@ def test_weighted_search_counts_words_as_written(tmp_path):
 def test_document_mode_takes_its_keyword_ranking_from_the_weighted_words(idx, texts):
     view = idx.backend.view()
     for tag, text in texts[20:23]:
-        weights = ranking.document_terms(tokenize(text), view, ranking.MAX_QUERY_TERMS)
+        weights = ranking.document_terms(tokenize(text), view, ranking.MAX_DOCUMENT_TERMS)
         expected = [view.tag(slot) for slot, _score in view.document_candidates(weights, 100)]
         hits = idx.search(text, mode="document", k=20)
         assert hits[0].tag == tag and expected[0] == tag
@@ -87,7 +87,7 @@ def test_heavy_words_find_what_the_formula_ranks_first(idx, new_texts):
 
         reference = top(every)
         near = [slot for slot, _ in view.vector_candidates(vector, 30)]
-        weights = ranking.document_terms(tokenize(text), view, ranking.MAX_QUERY_TERMS)
+        weights = ranking.document_terms(tokenize(text), view, ranking.MAX_DOCUMENT_TERMS)
         terms = ranking.key_terms(tokenize(text), view, ranking.MAX_QUERY_TERMS)
         weighted = [slot for slot, _ in view.document_candidates(weights, 30)]
         before = [slot for slot, _ in view.keyword_candidates(terms, {}, 30)]
@@ -99,7 +99,7 @@ def test_heavy_words_find_what_the_formula_ranks_first(idx, new_texts):
 
 def test_document_mode_asks_each_side_for_its_own_number_of_candidates(idx, texts, monkeypatch):
     # Document mode scores each candidate with its words, so it takes `document_candidates` from
-    # each ranking (50); hybrid's fusion takes `candidates` (100).
+    # each ranking (25); hybrid's fusion takes `candidates` (100).
     view = idx.backend.view()
     asked: list[tuple[str, int]] = []
     keyword, vector = view.document_candidates, view.vector_candidates
@@ -116,8 +116,8 @@ def test_document_mode_asks_each_side_for_its_own_number_of_candidates(idx, text
     monkeypatch.setattr(view, "vector_candidates", vector_side)
     text = dict(texts)["bg40"]
     hits = idx.search(text, mode="document", k=10, feedback=0)
-    assert asked == [("keyword", 50), ("vector", 50)] and hits[0].tag == "bg40"
-    assert max(h.keyword_rank or 0 for h in hits) <= 50 and max(h.vector_rank or 0 for h in hits) <= 50
+    assert asked == [("keyword", 25), ("vector", 25)] and hits[0].tag == "bg40"
+    assert max(h.keyword_rank or 0 for h in hits) <= 25 and max(h.vector_rank or 0 for h in hits) <= 25
     asked.clear()
     monkeypatch.setattr(idx, "document_candidates", 120)
     wider = idx.search(text, mode="document", k=10, feedback=0)

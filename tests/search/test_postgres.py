@@ -65,11 +65,11 @@ def test_keyword_mode_finds_the_query_words_and_highlights_them(pg):
 
 def test_document_mode_snippets_are_the_embedded_ones(pg, built, texts):
     # Document mode highlights words as written, from the stored text: the same on both backends.
-    from paravec.search.ranking import MAX_QUERY_TERMS, document_terms
+    from paravec.search.ranking import MAX_DOCUMENT_TERMS, document_terms
     from paravec.tokenizer import tokenize
 
     for tag, text in texts[5:8]:
-        words = list(document_terms(tokenize(text), built.backend.view(), MAX_QUERY_TERMS))[:16]
+        words = list(document_terms(tokenize(text), built.backend.view(), MAX_DOCUMENT_TERMS))[:16]
         tags = [h.tag for h in built.search(text, mode="document", k=10)] + ["nope"]
         ours = pg.backend.view().snippets(tags, words, {}, as_written=True)
         assert ours == built.backend.view().snippets(tags, words, {}, as_written=True)

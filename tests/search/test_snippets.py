@@ -76,7 +76,7 @@ def test_document_mode_highlights_the_querys_heaviest_words_as_written(idx, new_
     view = idx.backend.view()
     highlighted = 0
     for _tag, text in new_texts[:10]:
-        weights = ranking.document_terms(tokenize(text), view, ranking.MAX_QUERY_TERMS)
+        weights = ranking.document_terms(tokenize(text), view, ranking.MAX_DOCUMENT_TERMS)
         shown = set(list(weights)[: ranking._SNIPPET_TERMS])
         for hit in idx.search(text, mode="document", k=10):
             assert hit.snippet in _flat(text_of(hit.tag))

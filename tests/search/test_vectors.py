@@ -40,6 +40,8 @@ def test_segments_gather_rows_from_every_segment_as_one_matrix_would():
     slots = rng.integers(0, 23, 40)
     np.testing.assert_array_equal(segments[slots], whole[slots])
     np.testing.assert_array_equal(segments[slots.reshape(8, 5)], whole[slots.reshape(8, 5)])
+    many = rng.integers(-23, 23, 300)  # past the row-by-row gather's limit: grouped by segment
+    np.testing.assert_array_equal(segments[many], whole[many])
     np.testing.assert_array_equal(segments[[-1, 0, -23, 5, 6]], whole[[-1, 0, -23, 5, 6]])
     np.testing.assert_array_equal(segments[4:20:3], whole[4:20:3])
     np.testing.assert_array_equal(segments[7], whole[7])
