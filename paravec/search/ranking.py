@@ -135,8 +135,8 @@ MAX_QUERY_TERMS = 64
 
 MAX_DOCUMENT_TERMS = 64
 """Most words of a whole-document query (``mode="document"``) that its keyword side weighs
-(`document_terms`), heaviest first (32 would halve its BM25 time but find worse candidates:
-``benchmarks/document_mode_quality.py --document-terms``)."""
+(`document_terms`), heaviest first. Fewer words make its keyword search cheaper and its
+candidates worse (``benchmarks/document_mode_quality.py --document-terms``)."""
 
 BLAS_THREADS: int | None = 1
 """Threads BLAS may use while ranking (None: BLAS's own default). Ranking's matrix products are
