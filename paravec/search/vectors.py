@@ -131,7 +131,7 @@ class Segments:
             return out.reshape(*rows.shape, self.shape[1])
         if len(flat) <= _ROW_BY_ROW:
             # A query's few rows (its candidates, its top hits): a copy each costs less than the
-            # sort and the takes below, whose fixed cost is about a hundred microseconds.
+            # sort, the takes and the scatter below, whose fixed cost a few rows do not repay.
             height = self.height
             for i, row in enumerate(flat.tolist()):
                 out[i] = self._plain[row // height][row % height]
