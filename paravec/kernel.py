@@ -15,6 +15,8 @@ scaling, its LCG random numbers drawn in the same order), so a model updated her
 gensim trained, and gensim's ``infer_vector`` stays consistent with it. Unlike gensim, documents
 are not cut at 10,000 words, and the window reductions come from the same LCG as every other draw
 (gensim takes them from ``model.random``, a numpy generator the compiled code cannot share).
+An update may also hand over copies of frozen context vectors (`Shadow`) that skip-gram pairs
+with a new target word train instead of the frozen vectors themselves.
 
 The inputs are typed records (defined in `paravec.kernel_inputs`, re-exported here);
 `train_chunk` checks their dtypes and index ranges before the compiled code, which does no
@@ -68,14 +70,15 @@ from paravec.kernel_inputs import (
     Corpus,
     Locks,
     Schedule,
+    Shadow,
     Tables,
     Weights,
     check_inputs,
 )
 
 __all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "NegativeIndex", "Prepared",
-           "Schedule", "Tables", "Weights", "initial_state", "negative_index", "prepare", "sigmoid_table",
-           "train_chunk", "train_range"]  # fmt: skip
+           "Schedule", "Shadow", "Tables", "Weights", "initial_state", "negative_index", "prepare",
+           "sigmoid_table", "train_chunk", "train_range"]  # fmt: skip
 
 _EXP_TABLE_SIZE = 1000
 _MAX_EXP = 6.0
@@ -142,13 +145,16 @@ class Prepared(NamedTuple):
     tables: Tables
     config: Config
     search: NegativeIndex
+    shadow: Shadow
 
 
-def prepare(corpus: Corpus, weights: Weights, locks: Locks, tables: Tables, config: Config) -> Prepared:
+def prepare(corpus: Corpus, weights: Weights, locks: Locks, tables: Tables, config: Config,
+            shadow: Shadow | None = None) -> Prepared:  # fmt: skip
     """Check the inputs for every document of ``corpus`` and build the negative-sample index.
 
     A job split into many chunks (`train_range`) is then checked once: the checks take time
     proportional to the corpus and the vocabulary, a chunk's training only to its own words.
+    ``shadow``: copies of frozen context vectors that pairs with a new target train (`Shadow`).
 
     Raises
     ------
@@ -156,10 +162,11 @@ def prepare(corpus: Corpus, weights: Weights, locks: Locks, tables: Tables, conf
         If an input has the wrong dtype or layout, or an index points outside its array.
     """
     config = config.plain()
+    shadow = Shadow.none(weights.wv.shape[1]) if shadow is None else shadow
     check_inputs(
-        corpus, np.arange(len(corpus.doc_starts) - 1, dtype=np.int64), weights, locks, tables, config
+        corpus, np.arange(len(corpus.doc_starts) - 1, dtype=np.int64), weights, locks, tables, config, shadow
     )
-    return Prepared(corpus, weights, locks, tables, config, negative_index(tables.cum_table))
+    return Prepared(corpus, weights, locks, tables, config, negative_index(tables.cum_table), shadow)
 
 
 def train_range(job: Prepared, start: int, stop: int, schedule: Schedule, rng_state: int) -> int:
@@ -223,15 +230,15 @@ def train_chunk(corpus: Corpus, doc_order: npt.NDArray[np.int64], weights: Weigh
     """
     config = config.plain()
     check_inputs(corpus, doc_order, weights, locks, tables, config)
-    return _run(Prepared(corpus, weights, locks, tables, config, negative_index(tables.cum_table)), doc_order,
-                schedule, rng_state)  # fmt: skip
+    return _run(Prepared(corpus, weights, locks, tables, config, negative_index(tables.cum_table),
+                         Shadow.none(weights.wv.shape[1])), doc_order, schedule, rng_state)  # fmt: skip
 
 
 def _run(job: Prepared, doc_order: npt.NDArray[np.int64], schedule: Schedule, rng_state: int) -> int:
-    corpus, weights, locks, tables, config, search = job
+    corpus, weights, locks, tables, config, search, shadow = job
     state = rng_state & _LCG_MASK
     done = _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule.plain(), state, search.cum_index,
-                        search.shift)  # fmt: skip
+                        search.shift, shadow.rows, shadow.vectors)  # fmt: skip
     return int(done)
 
 
@@ -427,11 +434,12 @@ def _load(dest, offset, vectors, row, size):  # type: ignore[no-untyped-def]
 @njit(cache=True, nogil=True, fastmath=True, _nrt=False)  # type: ignore[call-overload]
 def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock, node_lock,  # type: ignore[no-untyped-def]
                     cum_table, cum_index, shift, points, codes, code_starts, sample_int, config, alpha, buf,
-                    reduced, work, neu1, rows, dots, ahead, rng, exp_table):
+                    reduced, work, neu1, rows, dots, ahead, rng, exp_table, shadow_rows, shadow):
     """Train one document; returns (words kept after downsampling, random state).
 
     ``buf`` and ``reduced`` hold at least ``len(words)`` entries; ``work`` and ``neu1`` are
-    thread-local buffers exactly as long as the hidden layer.
+    thread-local buffers exactly as long as the hidden layer. ``shadow_rows`` / ``shadow``: see
+    `paravec.kernel_inputs.Shadow` (``shadow_rows`` empty: none).
     """
     mode, window, size = config.mode, config.window, wv.shape[1]
     if mode == MODE_DM_CONCAT and tags.shape[0] != config.dm_tag_count:
@@ -470,12 +478,22 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
                     if j == i:
                         continue
                     ctx = buf[j]
-                    _load(neu1, 0, wv, ctx, size)
+                    # A frozen context of a learning target trains its copy, if it has one.
+                    copy = -1
+                    if shadow_rows.shape[0] > 0 and word_lock[ctx] == 0.0 and word_lock[target] != 0.0:
+                        copy = shadow_rows[ctx]
+                    if copy >= 0:
+                        _load(neu1, 0, shadow, copy, size)
+                    else:
+                        _load(neu1, 0, wv, ctx, size)
                     work[:] = 0.0
                     rng = _output_step(neu1, target, syn1neg, syn1, out_lock, node_lock, cum_table, cum_index,
                                        shift, points, codes, code_starts, config, alpha, work, rng, exp_table,
                                        rows, dots, ahead)
-                    _apply(wv, ctx, work, 0, size, word_lock[ctx])
+                    if copy >= 0:
+                        _apply(shadow, copy, work, 0, size, word_lock[target])
+                    else:
+                        _apply(wv, ctx, work, 0, size, word_lock[ctx])
             for k in range(tags.shape[0]):
                 t = tags[k]
                 _load(neu1, 0, dv, t, size)
@@ -544,7 +562,8 @@ def _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng, cum_index, shift):  # type: ignore[no-untyped-def]
+def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rng, cum_index, shift, shadow_rows,  # type: ignore[no-untyped-def]
+                 shadow):
     max_len = 1
     total = 0
     for k in range(doc_order.shape[0]):
@@ -575,7 +594,7 @@ def _train_chunk(corpus, doc_order, weights, locks, tables, config, schedule, rn
         kept, rng = _train_document(words, tags, wv, dv, syn1neg, syn1, word_lock, doc_lock, out_lock,
                                     node_lock, cum_table, cum_index, shift, points, codes, code_starts,
                                     sample_int, config, alpha, buf, reduced, work, neu1, rows, dots, ahead,
-                                    rng, _EXP_TABLE)
+                                    rng, _EXP_TABLE, shadow_rows, shadow)
         done += kept
         seen += words.shape[0]
     return done

@@ -38,8 +38,8 @@ import numpy.typing as npt
 
 from paravec.errors import ModelBrokenError
 
-__all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "Schedule", "Tables",
-           "Weights", "check_inputs"]  # fmt: skip
+__all__ = ["MODE_DBOW", "MODE_DM_CONCAT", "MODE_DM_MEAN", "Config", "Corpus", "Locks", "Schedule", "Shadow",
+           "Tables", "Weights", "check_inputs"]  # fmt: skip
 
 MODE_DBOW = 0
 MODE_DM_MEAN = 1
@@ -122,6 +122,26 @@ class Config(NamedTuple):
         )
 
 
+class Shadow(NamedTuple):
+    """Copies of frozen input word vectors that skip-gram pairs with a learning target train instead.
+
+    In PV-DBOW with skip-gram (``dbow_words``), a pair whose context word is frozen (word lock 0)
+    and whose target word learns (word lock not 0: a new word) reads and trains ``vectors[rows[context]]``
+    in place of ``wv[context]``, at the target's rate, when ``rows[context]`` is not -1. The new
+    words' output rows then meet contexts that adapt to them, as in retraining, while the frozen
+    vectors stay bit-identical; the copies are dropped after training. No rows (``Shadow.none``):
+    every pair reads ``wv``.
+    """
+
+    rows: npt.NDArray[np.int32]  # per vocabulary row: its copy's row in vectors, or -1; or empty
+    vectors: _Floats  # (n_copies, vector_size)
+
+    @classmethod
+    def none(cls, size: int) -> Shadow:
+        """No copies: training reads and trains ``wv`` alone."""
+        return cls(np.zeros(0, np.int32), np.zeros((0, size), np.float32))
+
+
 class Schedule(NamedTuple):
     """Linear learning-rate decay: ``alpha_start`` at ``progress_start``, ``alpha_end`` at 1.0.
 
@@ -144,7 +164,13 @@ _INDEX_DTYPES = {"word_ids": np.int32, "tag_ids": np.int32, "doc_starts": np.int
 
 
 def check_inputs(
-    corpus: Corpus, doc_order: _Ints, weights: Weights, locks: Locks, tables: Tables, config: Config
+    corpus: Corpus,
+    doc_order: _Ints,
+    weights: Weights,
+    locks: Locks,
+    tables: Tables,
+    config: Config,
+    shadow: Shadow | None = None,
 ) -> None:
     """Prove every index the compiled kernel will follow lands inside its array (it checks none).
 
@@ -154,6 +180,8 @@ def check_inputs(
         The kernel's inputs (see their classes).
     doc_order : ndarray of int64
         Indices of the documents of ``corpus`` to train.
+    shadow : Shadow, optional
+        Copies of frozen context vectors (none by default).
 
     Raises
     ------
@@ -172,6 +200,18 @@ def check_inputs(
     for (name, lock), matrix, read in zip(locks._asdict().items(), weights, used, strict=True):
         if lock.dtype != np.float32 or lock.ndim != 1 or (read and len(lock) != len(matrix)):
             problems.append(f"the {name} locks must be float32, one per row of its matrix")
+    if shadow is not None:
+        rows, vectors = shadow
+        if rows.dtype != np.int32 or rows.ndim != 1 or not rows.flags.c_contiguous:
+            problems.append("the shadow rows must be a 1-D C-contiguous int32 array")
+        elif len(rows) not in (0, len(weights.wv)):
+            problems.append("the shadow rows must be one per row of wv, or none")
+        if vectors.dtype != np.float32 or vectors.ndim != 2 or not vectors.flags.c_contiguous:
+            problems.append("the shadow vectors must be a 2-D C-contiguous float32 array")
+        elif vectors.shape[1] != weights.wv.shape[1] or not vectors.flags.writeable:
+            problems.append("the shadow vectors must be writable rows as wide as wv's")
+        elif len(rows) and (rows.min() < -1 or rows.max() >= len(vectors)):
+            problems.append("a shadow row is outside the shadow vectors")
     if problems:
         raise ModelBrokenError("refusing to train: " + "; ".join(problems))
     problems = [

@@ -52,7 +52,7 @@ from paravec.updating.settings import ProgressCallback, UpdateSettings
 from paravec.updating.vocabulary import NULL_WORD
 from paravec.vocab import hs_arrays
 
-__all__ = ["Trainer", "TrainingJob", "build_corpus", "build_locks", "train"]
+__all__ = ["Trainer", "TrainingJob", "build_corpus", "build_locks", "shadow_copies", "train"]
 
 REAL = np.float32
 #: Words per chunk of training, as gensim's jobs (``batch_words``): threads take chunks from a queue.
@@ -74,6 +74,10 @@ class TrainingJob:
     n_words_old, n_nodes_old : int
         Vocabulary rows and Huffman inner nodes the model had before the update (the rows after
         them are new).
+    shadow_contexts : bool
+        In PV-DBOW with skip-gram, a frozen context word of a learning target trains a copy of its
+        vector, dropped after training (`paravec.kernel_inputs.Shadow`): the new words' output
+        rows meet contexts that adapt to them while the frozen vectors stay as they were.
     """
 
     corpus: kernel.Corpus
@@ -81,6 +85,7 @@ class TrainingJob:
     settings: UpdateSettings
     n_words_old: int
     n_nodes_old: int
+    shadow_contexts: bool = False
 
 
 Trainer = Callable[[Doc2Vec, TrainingJob, ProgressCallback | None], int]
@@ -180,7 +185,8 @@ def train(model: Doc2Vec, job: TrainingJob, progress: ProgressCallback | None = 
         The model's arrays do not fit together; nothing is trained.
     """
     _check_model(model)
-    prepared = kernel.prepare(job.corpus, _weights(model), job.locks, _tables(model), _config(model))
+    shadow = shadow_copies(model, job) if job.shadow_contexts else None
+    prepared = kernel.prepare(job.corpus, _weights(model), job.locks, _tables(model), _config(model), shadow)
     settings = job.settings
     epochs = settings.epochs
     chunks = _chunks(job.corpus.doc_starts, settings.workers)
@@ -210,6 +216,28 @@ def train(model: Doc2Vec, job: TrainingJob, progress: ProgressCallback | None = 
             pool.shutdown(cancel_futures=True)
             raise
     return trained
+
+
+def shadow_copies(model: Doc2Vec, job: TrainingJob) -> kernel.Shadow:
+    """Copies of the frozen word vectors that skip-gram pairs with a learning target may read.
+
+    A copy for each frozen word (lock 0) in a document of ``job`` that also holds a learning
+    word (lock not 0): every frozen word a skip-gram window can pair with a learning target,
+    whatever downsampling drops, and no more (a copy of every vector would double the largest
+    array of a big model). None when the model trains no skip-gram pairs (PV-DM, or PV-DBOW
+    without ``dbow_words``) or trains by hierarchical softmax, where copies were not measured.
+    """
+    size = model.wv.vector_size
+    if model.dm or not model.dbow_words or model.hs:
+        return kernel.Shadow.none(size)
+    ids, starts = job.corpus.word_ids, job.corpus.doc_starts
+    learning = job.locks.word[ids] != 0
+    owner = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    shared = np.bincount(owner[learning], minlength=len(starts) - 1) > 0
+    words = np.unique(ids[shared[owner] & ~learning])
+    rows = np.full(len(model.wv), -1, dtype=np.int32)
+    rows[words] = np.arange(len(words), dtype=np.int32)
+    return kernel.Shadow(rows, np.ascontiguousarray(model.wv.vectors[words], dtype=REAL))
 
 
 def _chunks(doc_starts: npt.NDArray[np.int64], workers: int) -> list[tuple[int, int, float, float]]:

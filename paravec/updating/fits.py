@@ -14,6 +14,10 @@ the model and the batch instead of copied by hand:
   and fitted worse when measured (``benchmarks/README.md``, "probes around the update recipe").
   ``rehearse="replay"`` (`REPLAY`) rehearses as many words of pseudo-passages generated from the
   model itself instead (`paravec.replay`), for a team that kept the model and not its corpus.
+- shadow contexts (PV-DBOW with skip-gram): a pretrained context word of a new target word trains
+  a copy of its vector, dropped afterwards (`paravec.updating.driver.shadow_copies`), so the new
+  words' output rows meet contexts that adapt to them, as in retraining, while the pretrained
+  vectors stay fixed (``benchmarks/README.md``, the sixth screen of issue 17).
 
 Settings given explicitly to `paravec.update` win over the fit's.
 
@@ -53,13 +57,15 @@ REPLAY = "replay"
 
 @dataclass(frozen=True)
 class FitSettings:
-    """What a named fit sets: the freeze mode, ``min_count``, epochs and rehearsal words (0: none)."""
+    """What a named fit sets: the freeze mode, ``min_count``, epochs, rehearsal words (0: none) and
+    whether frozen contexts of new words train copies (``TrainingJob.shadow_contexts``)."""
 
     fit: str
     freeze: Literal["all", "words"]
     min_count: int | None
     epochs: int | None
     rehearsal_words: int
+    shadow_contexts: bool = False
 
 
 def fit_settings(model: Any, fit: Any, batch_words: int) -> FitSettings:
@@ -97,4 +103,5 @@ def fit_settings(model: Any, fit: Any, batch_words: int) -> FitSettings:
         min_count=max(1, int(model.min_count) - 1),
         epochs=max(1, round(int(model.epochs) * 3 / 4)),
         rehearsal_words=max(1, min(wanted, cap)),
+        shadow_contexts=True,
     )

@@ -223,7 +223,7 @@ def update(
     starts = corpus.doc_starts
     report.untrained_tags = [docs[i].tags[0] for i in range(len(docs)) if starts[i] == starts[i + 1]]
     locks = build_locks(model, settings.factors, n_words_old, n_nodes_old, placed.rows)
-    job = TrainingJob(corpus, locks, settings, n_words_old, n_nodes_old)
+    job = TrainingJob(corpus, locks, settings, n_words_old, n_nodes_old, plan.shadow_contexts)
     report.words_trained = int((train if trainer is None else trainer)(model, job, progress))
     settle_documents(model, docs, placed.rows, settle_epochs, settings.seed, trained_epochs=settings.epochs)
     t_train = time.perf_counter()
