@@ -35,14 +35,18 @@ def lee_store(lee: tuple[Path, dict[str, str]], tmp_path: Path) -> Path:
     return tmp_path / "lee.store"
 
 
-def _wait_for(client, version: int, seconds: float = 10.0) -> float:
-    """Poll /api/info until it answers from ``version``; return how long that took."""
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
+def _wait_for(client, version: int, seconds: float = 60.0) -> None:
+    """Poll /api/info until it answers from ``version``; every answer on the way is a 200.
+
+    ``seconds`` only guards against a hang: how fast a switch is belongs to the benchmarks
+    (`benchmarks/service_load.py`; a shared machine makes a timed assertion here flaky).
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         r = client.get("/api/info")
         assert r.status_code == 200, r.text
         if r.headers["paravec-version"] == str(version):
-            return time.monotonic() - started
+            return
         time.sleep(0.05)
     raise AssertionError(f"the service did not switch to version {version} within {seconds} s")
 
@@ -62,12 +66,12 @@ def test_the_service_follows_publishes_and_rollbacks_of_another_process(lee_stor
 
         number = _publish(lee_store, WOMBATS[:1])
         assert number == 2
-        assert _wait_for(client, 2) < 5.0
+        _wait_for(client, 2)
         hits = client.get("/api/search", params={"q": "wombat burrows", "mode": "keyword"})
         assert hits.headers["paravec-version"] == "2" and hits.json()["hits"][0]["tag"] == "new/wombat-1"
 
         paravec.Store.open(lee_store).rollback()
-        assert _wait_for(client, 1) < 5.0
+        _wait_for(client, 1)
         assert client.get("/api/document", params={"tag": "new/wombat-1"}).status_code == 404
 
 
