@@ -119,11 +119,12 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
 
     cosines = _timed(parts, "second-order similarities of the other candidates", others)
     query_row = _timed(parts, "query row and soft norm", lambda: cache.query_row(words))
-    z = idx.calibration().z
+    calibration = idx.calibration()
+    z = calibration.z
     kept, pruned = _timed(
         parts,
         "three measures (TF-IDF, soft, Doc2Vec), pruned to the top 10's reach",
-        lambda: cache.best(query_row, found, cosines, z, 10),
+        lambda: cache.best(query_row, found, cosines, calibration, 10),
     )
     parts.setdefault("candidates whose soft cosine was computed (count)", []).append(len(kept))
     measures = _timed(

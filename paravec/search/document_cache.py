@@ -12,7 +12,9 @@ query that wants the ``k`` best only (`DocumentCache.best`), the product covers 
 the candidates that can still reach them: a soft cosine is at most 1, so a candidate whose score
 with a soft cosine of 1 falls below the ``k``-th best already computed is left out (the
 bound-and-prune of top-k retrieval, as in Broder et al., "Efficient query evaluation using a
-two-level retrieval process", CIKM 2003).
+two-level retrieval process", CIKM 2003). All of a query's scoring is one compiled call
+(`paravec.search.soft_kernels.soft_best`): as numpy calls from Python, the calls cost more than
+their arithmetic.
 
 The arithmetic is `paravec.search.similarity`'s: the same weights, the same norm products over
 the same columns, so scores equal those of `paravec.search.similarity.similarities` up to the
@@ -55,8 +57,8 @@ import numpy.typing as npt
 from gensim.models.keyedvectors import KeyedVectors
 
 from paravec.linalg import unit_rows
-from paravec.search.similarity import SOFT_THRESHOLD
-from paravec.search.soft_kernels import soft_norms, soft_weighted
+from paravec.search.similarity import SOFT_THRESHOLD, Calibration
+from paravec.search.soft_kernels import soft_best, soft_norms
 from paravec.tokenizer import tokenize
 
 __all__ = ["Candidates", "DocumentCache", "DocumentCaches", "TermRow"]
@@ -66,8 +68,6 @@ __all__ = ["Candidates", "DocumentCache", "DocumentCaches", "TermRow"]
 _MAX_DOCUMENTS = 200_000
 # Words whose document frequency is kept; beyond it those memos start afresh.
 _MAX_WORDS = 1_000_000
-# Word-cosine entries (4 bytes each) of the documents whose soft norms are computed together.
-_BLOCK_ENTRIES = 4_000_000
 _THRESHOLD = np.float32(SOFT_THRESHOLD)
 # A slot's row in `DocumentCache._row_of` before it is computed, and for a slot without text.
 _UNKNOWN = -1
@@ -255,7 +255,7 @@ class DocumentCache:
         with self._lock:
             ids, weights, starts = self._counted([words])
             vectors = self._vectors
-        return TermRow(ids, weights, float(soft_norms_of(vectors, ids, weights, starts)[0]))
+        return TermRow(ids, weights, float(soft_norms(vectors, ids, weights, starts, _THRESHOLD)[0]))
 
     def candidates(self, slots: Iterable[int]) -> Candidates:
         """The rows of ``slots``, computed for those met for the first time (a slot whose text
@@ -359,7 +359,7 @@ class DocumentCache:
                 with self._lock:  # the term table may grow while a query reads it
                     vectors = self._vectors
                 entries, starts = _entries(found.starts, todo)
-                norms = soft_norms_of(vectors, found.ids[entries], found.weights[entries], starts)
+                norms = soft_norms(vectors, found.ids[entries], found.weights[entries], starts, _THRESHOLD)
                 self.keep_norms(found, todo, norms)
             done += len(found)
         with self._lock:
@@ -371,49 +371,63 @@ class DocumentCache:
     ) -> npt.NDArray[np.float64]:
         """TF-IDF, soft and Doc2Vec cosine of ``query`` with each of ``found``: ``(3, len(found))``,
         as `paravec.search.similarity.similarities` returns them."""
-        scoring = _Scoring(self, query, found, doc2vec_cosines)
-        scoring.soft_of(np.arange(len(found)))
-        return scoring.values
+        return self._scored(query, found, doc2vec_cosines, Calibration(), len(found))[2]
 
     def best(
         self,
         query: TermRow,
         found: Candidates,
         doc2vec_cosines: npt.ArrayLike,
-        z: Callable[[npt.NDArray[np.float64]], npt.NDArray[Any]],
+        calibration: Calibration,
         k: int,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The candidates among which the ``k`` best scores surely are, and their scores
-        ``z(measures)``.
+        (`paravec.search.similarity.Calibration.z` of their `measures`).
 
-        ``z`` turns a ``(3, n)`` array of `measures` into one score per column, growing with each
-        measure (`paravec.search.similarity.Calibration.z`). The soft cosine, the costly measure,
-        is computed only for candidates that can still reach the ``k`` best: a soft cosine is at
-        most 1, so one whose score with a soft cosine of 1 is below the ``k``-th best score
-        already computed cannot enter the ``k`` best. Candidates go best bound first, ``2 k`` of
-        them, then the rest whose bound reaches the ``k``-th best of those. Each score returned is
+        The soft cosine, the costly measure, is computed only for candidates that can still
+        reach the ``k`` best: a soft cosine is at most 1, so one whose score with a soft cosine
+        of 1 is below the ``k``-th best score already computed cannot enter the ``k`` best.
+        Candidates go best bound first, ``2 k`` of them, then the rest whose bound reaches the
+        ``k``-th best of those (`paravec.search.soft_kernels.soft_best`). Each score returned is
         its candidate's score from `measures`, computed the same way; the word cosines come from
         float32 matrix products whose rounding may depend on how many candidates go into one
         (OpenBLAS's AVX2 kernels), so the two agree to about 1e-7, not always bit for bit, and
         by more where a word pair's cosine rounds to either side of the soft cosine's threshold.
         """
-        scoring = _Scoring(self, query, found, doc2vec_cosines)
-        ceiling = scoring.values.copy()
-        ceiling[1, scoring.can_be_soft] = 1.0
-        order = np.argsort(-z(ceiling), kind="stable")
-        first = order[: 2 * k]
-        scoring.soft_of(first)
-        scores = z(scoring.values[:, first])
-        rest = order[2 * k :]
-        if len(rest) and len(first) >= k:
-            # The k-th best so far: a candidate whose bound is below it cannot be among the k best.
-            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-            rest = rest[z(ceiling[:, rest]) >= kth]
-        if len(rest):
-            scoring.soft_of(rest)
-            first = np.concatenate([first, rest])
-            scores = np.concatenate([scores, z(scoring.values[:, rest])])
-        return first.astype(np.int64), np.asarray(scores, dtype=np.float64)
+        kept, scores, _values = self._scored(query, found, doc2vec_cosines, calibration, k)
+        return kept, scores
+
+    def _scored(
+        self,
+        query: TermRow,
+        found: Candidates,
+        doc2vec_cosines: npt.ArrayLike,
+        calibration: Calibration,
+        k: int,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """`soft_best` of ``found``; the soft norms it computed are kept for later queries."""
+        with self._lock:  # the term table may grow while another query reads it
+            vectors = self._vectors
+        norms = found.norms.copy()  # NaN: not computed yet
+        kept, scores, values, computed = soft_best(
+            query.ids,
+            query.weights,
+            query.norm,
+            vectors,
+            found.starts,
+            found.ids,
+            found.weights,
+            norms,
+            np.asarray(doc2vec_cosines, dtype=np.float64).reshape(len(found)),
+            np.asarray(calibration.mean, dtype=np.float64),
+            np.asarray(calibration.sd, dtype=np.float64),
+            k,
+            _THRESHOLD,
+        )
+        if computed.any():
+            which = np.flatnonzero(computed)
+            self.keep_norms(found, which, norms[which])  # the same value whichever query computes it first
+        return kept, scores, values
 
 
 def _entries(
@@ -426,118 +440,6 @@ def _entries(
         int(ends[-1]) if len(ends) else 0
     )
     return entries, np.concatenate([[0], ends]).astype(np.int64)
-
-
-def soft_norms_of(
-    vectors: npt.NDArray[np.float32],
-    ids: npt.NDArray[np.integer[Any]],
-    weights: npt.NDArray[np.float64],
-    starts: npt.NDArray[np.int64],
-) -> npt.NDArray[np.float64]:
-    """Soft norm of each row (``weights[starts[d]:starts[d + 1]]`` of the terms ``ids``, whose
-    unit vectors are ``vectors[ids]``): one word-cosine block per row from BLAS, the rest compiled."""
-    sizes = np.diff(starts)
-    out = np.zeros(len(sizes))
-    first = 0
-    while first < len(sizes):
-        # As many rows as fit in _BLOCK_ENTRIES (at least one), their blocks in one buffer.
-        entries = np.cumsum(sizes[first:] ** 2)
-        last = first + max(1, int(np.searchsorted(entries, _BLOCK_ENTRIES, side="right")))
-        block_starts = np.concatenate([[0], entries[: last - first]])
-        blocks = np.empty(int(block_starts[-1]), dtype=np.float32)
-        for d in range(first, last):
-            c = int(sizes[d])
-            if c:
-                v = vectors[ids[starts[d] : starts[d] + c]]
-                at = int(block_starts[d - first])
-                np.matmul(v, v.T, out=blocks[at : at + c * c].reshape(c, c))
-        out[first:last] = soft_norms(blocks, block_starts, weights, starts[first : last + 1], _THRESHOLD)
-        first = last
-    return out
-
-
-class _Scoring:
-    """One query's measures against some candidates; the soft cosine filled in for those asked.
-
-    ``x·S`` (the query's word similarities summed with its weights) is computed once for each
-    term of the candidates asked, over the candidates' terms only: one BLAS product of the
-    query's words with those terms, the rest compiled (`paravec.search.soft_kernels.soft_weighted`).
-    Terms are numbered by their place in the union of the candidates' terms (``union``).
-    """
-
-    def __init__(
-        self, cache: DocumentCache, query: TermRow, found: Candidates, doc2vec_cosines: npt.ArrayLike
-    ) -> None:
-        n = len(found)
-        self.cache = cache
-        self.query = query
-        self.found = found
-        self.starts = found.starts
-        self.ids = ids = found.ids
-        self.weights = found.weights
-        self.norms = found.norms.copy()  # NaN: not computed yet
-        with cache._lock:  # the term table may grow while another query reads it
-            self.vectors = cache._vectors
-            size = len(cache._ids)
-        # The union of the terms, in id order, and each term's column in it: ids are small
-        # integers, so marks in an array beat sorting and searching.
-        mark = np.zeros(size, dtype=bool)
-        mark[ids] = True
-        mark[query.ids] = True
-        self.union = np.flatnonzero(mark)
-        column = np.empty(size, dtype=np.int64)
-        column[self.union] = np.arange(len(self.union))
-        self.at = column[ids]
-        q_at = column[query.ids]
-        q_dense = np.zeros(len(self.union))
-        q_dense[q_at] = query.weights
-        owner = np.repeat(np.arange(n), np.diff(self.starts))
-        tfidf = np.bincount(owner, self.weights * q_dense[self.at], minlength=n)
-        doc2vec = np.asarray(doc2vec_cosines, dtype=np.float64).reshape(n)
-        self.values = np.vstack([tfidf, np.zeros(n), doc2vec])
-        # A row with a term has a soft norm of at least 1 (each word is itself), one without none.
-        self.can_be_soft = (np.diff(self.starts) > 0) & bool(len(query.ids) and query.norm != 0)
-        self._weighted = np.zeros(len(self.union))  # x·S of each column, where _done
-        self._done = np.zeros(len(self.union), dtype=bool)
-        self._query_row = np.full(len(self.union), -1, dtype=np.int64)
-        self._query_row[q_at] = np.arange(len(q_at))
-        self._query_vectors = self.vectors[query.ids]
-
-    def soft_of(self, which: npt.NDArray[np.int64]) -> None:
-        """Fill in the soft cosine of the candidates ``which`` (positions in ``found``)."""
-        which = which[self.can_be_soft[which]]
-        if not len(which):
-            return
-        entries, starts = _entries(self.starts, which)
-        lengths = np.diff(starts)
-        unknown = np.isnan(self.norms[which])
-        if unknown.any():
-            self._norms_of(which[unknown], entries[np.repeat(unknown, lengths)], lengths[unknown])
-        at = self.at[entries]
-        wanted = np.zeros(len(self.union), dtype=bool)
-        wanted[at] = True
-        new = np.flatnonzero(wanted & ~self._done)
-        if len(new):
-            query = self.query
-            cross = self._query_vectors @ self.vectors[self.union[new]].T
-            mine = self._query_row[new]
-            own = np.flatnonzero(mine >= 0)
-            cross[mine[own], own] = 1.0  # a word the model does not know is still itself
-            self._weighted[new] = soft_weighted(cross, query.weights, _THRESHOLD)
-            self._done[new] = True
-        owner = np.repeat(np.arange(len(which)), lengths)
-        dots = np.bincount(owner, self.weights[entries] * self._weighted[at], minlength=len(which))
-        self.values[1, which] = np.clip(dots / (self.query.norm * self.norms[which]), 0.0, 1.0)
-
-    def _norms_of(
-        self, which: npt.NDArray[np.int64], entries: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
-    ) -> None:
-        """Compute the soft norms of the candidates ``which`` (their ``entries``, ``lengths``
-        each) and keep them in the cache: its later queries reuse them."""
-        starts = np.concatenate([[0], np.cumsum(lengths)])
-        norms = soft_norms_of(self.vectors, self.ids[entries], self.weights[entries], starts)
-        self.norms[which] = norms
-        self.cache.keep_norms(self.found, which, norms)  # the same value whichever query computes it first
 
 
 class DocumentCaches:

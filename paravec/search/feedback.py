@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -68,9 +69,14 @@ def rocchio_vector(
     """
     q = np.asarray(query, dtype=np.float64)
     h: npt.NDArray[Any] = np.asarray(hits, dtype=np.float64).reshape(-1, q.shape[0])
-    moved = unit_rows(q, dtype=np.float64)[0] if np.any(q) else np.zeros_like(q)
+    moved = _unit(q)
     if len(h):
-        centre = unit_rows(h, dtype=np.float64).mean(axis=0)
-        if np.any(centre):
-            moved = moved + weight * unit_rows(centre, dtype=np.float64)[0]
-    return unit_rows(moved, dtype=np.float64)[0] if np.any(moved) else moved
+        moved = moved + weight * _unit(unit_rows(h, dtype=np.float64).mean(axis=0))
+    return _unit(moved)
+
+
+def _unit(vector: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    # `unit_rows`' arithmetic for one vector, without its matrix's checks (every document query
+    # calls this): all zeros when it has no direction.
+    norm = float(np.sqrt(np.add.reduce(vector * vector)))
+    return vector / norm if 0 < norm < math.inf else np.zeros_like(vector)

@@ -430,10 +430,10 @@ def _document_mode(
         )
         cosines = np.array([known[slot] if slot in known else computed[slot] for slot in slots])
     query = documents.query_row(words)
-    z = calibration().z
+    calibrated = calibration()
     if k is None:
-        return dict(zip(slots, z(documents.measures(query, found, cosines)).tolist(), strict=True))
-    kept, scores = documents.best(query, found, cosines, z, k)
+        return dict(zip(slots, calibrated.z(documents.measures(query, found, cosines)).tolist(), strict=True))
+    kept, scores = documents.best(query, found, cosines, calibrated, k)
     return dict(zip([slots[i] for i in kept.tolist()], scores.tolist(), strict=True))
 
 
@@ -586,9 +586,13 @@ def _rank(
             vector = view.vector_candidates(query_vector, n)
             if metric is not None and vector:
                 slots = [slot for slot, _cosine in vector]
-                rescored = _similarities(view, metric, query_vector, slots).tolist()
-                vector = sorted(zip(slots, rescored, strict=True), key=lambda item: -item[1])
-                similar = dict(vector)  # document mode scores these candidates with them again
+                # Document mode scores every candidate with them: the keyword side's too, in
+                # the same call (each call's fixed cost is most of its cost).
+                seen = set(slots)
+                others = [slot for slot, _s in keyword if slot not in seen] if mode == "document" else []
+                rescored = _similarities(view, metric, query_vector, slots + others).tolist()
+                similar = dict(zip(slots + others, rescored, strict=True))
+                vector = sorted(zip(slots, rescored[: len(slots)], strict=True), key=lambda item: -item[1])
             keyword = keyword if mode != "vector" else []  # only the feedback's; not a ranking here
         elif mode == "vector":
             raise ParameterError(

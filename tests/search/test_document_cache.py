@@ -160,7 +160,8 @@ def test_pruned_scoring_keeps_the_k_best_with_their_scores(idx, model, texts, ne
     # still reach the k best, and those get the scores of the full computation.
     view = idx.backend.view()
     cache = DocumentCache(view, model.wv)
-    z = idx.calibration().z
+    calibration = idx.calibration()
+    z = calibration.z
     found = cache.candidates(range(len(texts)))
     computed = 0
     for _tag, text in new_texts[:6] + texts[7:9]:
@@ -169,7 +170,7 @@ def test_pruned_scoring_keeps_the_k_best_with_their_scores(idx, model, texts, ne
         cosines = np.linspace(-0.1, 0.8, len(found))
         full = z(cache.measures(query, found, cosines))
         for k in (1, 10, 40):
-            kept, scores = cache.best(query, found, cosines, z, k)
+            kept, scores = cache.best(query, found, cosines, calibration, k)
             # Equal but for float32 rounding and the threshold it may flip (`assert_same_ranking`).
             np.testing.assert_allclose(scores, full[kept], rtol=0, atol=score_tolerance)
             best_k = np.argsort(-full, kind="stable")[:k]
@@ -185,8 +186,8 @@ def test_search_with_pruning_equals_search_without(built, new_texts, texts, monk
         [(h.tag, h.score) for h in index.search(q, mode="document", k=k)] for q in queries for k in (3, 10)
     ]
 
-    def every(self, query, found, cosines, z, k):
-        return np.arange(len(found)), z(self.measures(query, found, cosines))
+    def every(self, query, found, cosines, calibration, k):
+        return np.arange(len(found)), calibration.z(self.measures(query, found, cosines))
 
     monkeypatch.setattr(DocumentCache, "best", every)
     index = SearchIndex.open(built.path)
@@ -218,10 +219,9 @@ def test_warm_computes_every_row_and_norm_a_query_would(built, new_texts, monkey
         assert warmed[slot].norm >= 1.0
     # The warmed version's queries compute no candidate's row and no candidate's norm (only
     # the query's own).
-    import paravec.search.document_cache as document_cache
 
     fail = lambda *a, **k: pytest.fail("a candidate's row or norm was computed")  # noqa: E731
-    monkeypatch.setattr(document_cache._Scoring, "_norms_of", fail)
+    monkeypatch.setattr(DocumentCache, "keep_norms", fail)
     monkeypatch.setattr(DocumentCache, "_compute", fail)
     monkeypatch.setattr(view, "texts", fail)
     for _tag, text in new_texts[:3]:
