@@ -67,7 +67,7 @@ def _soft_norm(vectors: _F32, ids: npt.NDArray[Any], weights: _F64, threshold: n
                 if s >= threshold:
                     row += np.float64(s * s) * weights[j]
         total += weights[i] * row
-    return np.sqrt(max(total, 0.0))
+    return float(np.sqrt(max(total, 0.0)))
 
 
 @njit(cache=True, nogil=True)
@@ -89,7 +89,7 @@ def _z(values: _F64, d: int, mean: _F64, sd: _F64) -> float:
     # `paravec.search.similarity.Calibration.z` of column d: the mean of the three z-scores.
     z0 = (values[0, d] - mean[0]) / sd[0]
     z1 = (values[1, d] - mean[1]) / sd[1]
-    return (z0 + z1 + (values[2, d] - mean[2]) / sd[2]) / 3.0
+    return float((z0 + z1 + (values[2, d] - mean[2]) / sd[2]) / 3.0)
 
 
 @njit(cache=True, nogil=True)

@@ -219,7 +219,6 @@ def test_warm_computes_every_row_and_norm_a_query_would(built, new_texts, monkey
         assert warmed[slot].norm >= 1.0
     # The warmed version's queries compute no candidate's row and no candidate's norm (only
     # the query's own).
-
     fail = lambda *a, **k: pytest.fail("a candidate's row or norm was computed")  # noqa: E731
     monkeypatch.setattr(DocumentCache, "keep_norms", fail)
     monkeypatch.setattr(DocumentCache, "_compute", fail)
