@@ -196,6 +196,7 @@ class VectorStore:
         self.ann = ann
         self.ann_threshold = int(ann_threshold)
         self._dead = np.flatnonzero(~live)
+        self._live = len(live) - len(self._dead)  # a store never changes: counted once, not per query
         self._ann_source: str | None = None
         self._ann_name: str | None = None  # the graph's file while it is the saved one
         empty = np.zeros(0, dtype=np.int64)
@@ -383,7 +384,7 @@ class VectorStore:
     # -- searching -------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return int(self.live.sum())
+        return self._live
 
     def vector(self, slot: int) -> npt.NDArray[np.float32]:
         """The unit vector of ``slot`` (zero for a removed slot)."""
@@ -418,7 +419,7 @@ class VectorStore:
             while True:
                 matches = self.ann.search(q, want + extra, threads=1)
                 keys = np.asarray(matches.keys, dtype=np.int64)
-                keep = ~np.isin(keys, self.skip)
+                keep = ~np.isin(keys, self.skip) if len(self.skip) else np.ones(len(keys), dtype=bool)
                 if keep.sum() >= want or extra >= len(self.skip):
                     break
                 extra = min(len(self.skip), extra * 4)
