@@ -95,29 +95,19 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     vector = _timed(parts, "vector candidates", lambda: view.vector_candidates(vector_query, n))
     metric = idx._metrics.get(view)
     vector_slots = [slot for slot, _cosine in vector]
+    seen = set(vector_slots)
+    every = vector_slots + [slot for slot, _score in keyword if slot not in seen]
     rescored = _timed(
         parts,
-        "second-order similarities of the vector candidates",
+        "second-order similarities of the candidates (both sides', one call)",
         lambda: dict(
-            zip(
-                vector_slots,
-                ranking._similarities(view, metric, vector_query, vector_slots).tolist(),
-                strict=True,
-            )
+            zip(every, ranking._similarities(view, metric, vector_query, every).tolist(), strict=True)
         ),
     )
     candidates = list(dict.fromkeys([s for s, _ in keyword] + vector_slots))
     found = _timed(parts, "candidate rows", lambda: cache.candidates(candidates))
     slots = found.slots
-
-    def others() -> np.ndarray:
-        missing = [slot for slot in slots if slot not in rescored]
-        computed = dict(
-            zip(missing, ranking._similarities(view, metric, vector_query, missing).tolist(), strict=True)
-        )
-        return np.array([rescored[s] if s in rescored else computed[s] for s in slots])
-
-    cosines = _timed(parts, "second-order similarities of the other candidates", others)
+    cosines = np.array([rescored[s] for s in slots])
     query_row = _timed(parts, "query row and soft norm", lambda: cache.query_row(words))
     calibration = idx.calibration()
     z = calibration.z
