@@ -84,7 +84,11 @@ def one_query(parts: dict[str, list[float]], idx: Any, cache: DocumentCache, tex
     keyword = _timed(
         parts, "keyword candidates (BM25)", lambda: view.document_candidates(weights, max(n, feedback))
     )
-    inferred = _timed(parts, "query inference", lambda: encoder.infer(words, idx.infer_epochs))
+    inferred = _timed(
+        parts,
+        "query inference",
+        lambda: encoder.infer(words, ranking.document_epochs(idx.model, idx.infer_epochs)),
+    )
     vector_query = _timed(
         parts,
         "feedback (Rocchio: the top keyword hits' vectors, the moved query)",

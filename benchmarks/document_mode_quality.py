@@ -26,13 +26,16 @@ lightest words left out up to share A and B (`paravec.search.ranking.document_te
 ``min_share``; 0 keeps every word) on the same models, into
 ``results/document_mode_quality_term_share.md``. With ``--document-terms A B`` it compares
 the keyword side's query of the A and B heaviest words (`paravec.search.ranking`'s
-``MAX_DOCUMENT_TERMS``), into ``results/document_mode_quality_terms.md``.
+``MAX_DOCUMENT_TERMS``), into ``results/document_mode_quality_terms.md``. With ``--infer-epochs A B`` it compares queries
+(and the calibration's pairs) inferred with A and B epochs (`SearchIndex.infer_epochs`; the
+models train 10), into ``results/document_mode_quality_infer_epochs.md``.
 
 Run:  python benchmarks/document_mode_quality.py            (3 seeds, ~10 minutes on 2 cores)
       python benchmarks/document_mode_quality.py --seeds 0 --passages 500     (quick)
       python benchmarks/document_mode_quality.py --seeds 0 1 --candidates 100 50
       python benchmarks/document_mode_quality.py --term-share 0 0.01
       python benchmarks/document_mode_quality.py --document-terms 64 32
+      python benchmarks/document_mode_quality.py --infer-epochs 10 5
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ OUT = RESULTS / "document_mode_quality.md"
 CANDIDATES_OUT = RESULTS / "document_mode_quality_candidates.md"
 TERM_SHARE_OUT = RESULTS / "document_mode_quality_term_share.md"
 TERMS_OUT = RESULTS / "document_mode_quality_terms.md"
+EPOCHS_OUT = RESULTS / "document_mode_quality_infer_epochs.md"
 
 
 class _Before:
@@ -97,6 +101,13 @@ def _with_candidates(idx: SearchIndex, n: int) -> SearchIndex:
     """``idx``'s backend behind another `SearchIndex` that takes ``n`` candidates from each side."""
     other = SearchIndex(idx.path, idx.model, idx.backend)
     other.document_candidates = n
+    return other
+
+
+def _with_infer_epochs(idx: SearchIndex, epochs: int) -> SearchIndex:
+    """``idx``'s backend behind another `SearchIndex` that infers queries with ``epochs`` epochs."""
+    other = SearchIndex(idx.path, idx.model, idx.backend)
+    other.infer_epochs = epochs
     return other
 
 
@@ -180,9 +191,18 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="compare the keyword query's A and B heaviest words (ranking.MAX_DOCUMENT_TERMS)",
     )
+    parser.add_argument(
+        "--infer-epochs",
+        type=int,
+        nargs=2,
+        metavar=("A", "B"),
+        default=None,
+        help="compare queries inferred with A and B epochs (SearchIndex.infer_epochs)",
+    )
     args = parser.parse_args(argv)
-    if sum(x is not None for x in (args.candidates, args.term_share, args.document_terms)) > 1:
-        parser.error("give one of --candidates, --term-share and --document-terms")
+    compared_options = (args.candidates, args.term_share, args.document_terms, args.infer_epochs)
+    if sum(x is not None for x in compared_options) > 1:
+        parser.error("give one of --candidates, --term-share, --document-terms and --infer-epochs")
     out = args.out or (
         CANDIDATES_OUT
         if args.candidates
@@ -190,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.term_share
         else TERMS_OUT
         if args.document_terms
+        else EPOCHS_OUT
+        if args.infer_epochs
         else OUT
     )
     started = time.perf_counter()
@@ -206,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         labels = tuple(f"share {x:g}" for x in args.term_share)
     elif args.document_terms:
         labels = tuple(f"{n} words" for n in args.document_terms)
+    elif args.infer_epochs:
+        labels = tuple(f"{n} epochs" for n in args.infer_epochs)
     else:
         labels = ("before", "after")
     shares = args.term_share or (None, None)
@@ -219,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             after = (ng, lee)
             if args.candidates:
                 compared = [tuple(_with_candidates(i, n) for i in after) for n in args.candidates]
+            elif args.infer_epochs:
+                compared = [tuple(_with_infer_epochs(i, n) for i in after) for n in args.infer_epochs]
             elif args.term_share or args.document_terms:
                 compared = [after, after]
             else:
@@ -244,9 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     compare += (
         f" --document-terms {args.document_terms[0]} {args.document_terms[1]}" if args.document_terms else ""
     )
+    compare += f" --infer-epochs {args.infer_epochs[0]} {args.infer_epochs[1]}" if args.infer_epochs else ""
     what = "candidates a side" if args.candidates else "keyword candidates before and after"
     what = "the keyword query's lightest words left out" if args.term_share else what
     what = "the keyword query's heaviest words" if args.document_terms else what
+    what = "the query's inference epochs" if args.infer_epochs else what
     lines = [
         f"# Document mode: {what}",
         "",

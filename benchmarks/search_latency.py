@@ -262,7 +262,7 @@ def document_mode(
     calibration = time.perf_counter() - t0
     view = idx.backend.view()
     metric = idx._metrics.get(view)  # document mode's default second-order similarity
-    calibrated = idx._calibrations.get(view, idx._encoder, idx.infer_epochs, metric)
+    calibrated = idx._calibrations.get(view, idx._encoder, idx._document_epochs(), metric)
 
     def fresh() -> SearchIndex:
         index = reopen()

@@ -113,7 +113,8 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         words, so its cost follows this number; fewer candidates also leave fewer distractors
         that the three measures overrate (``benchmarks/document_mode_quality.py --candidates``).
     infer_epochs : int or None
-        Epochs of ``infer_vector`` for queries; None uses the model's ``epochs``.
+        Epochs of ``infer_vector`` for queries; None uses the model's ``epochs``, and half of
+        them (at least 5) for a whole-document query (`paravec.search.ranking.document_epochs`).
     expand_topn : int
         Nearest words added per query word with ``expand=True``.
     expand_weight : float
@@ -555,7 +556,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         self.follow_model()
         with limited_blas(ranking.BLAS_THREADS):
             metric = self._metrics.get(view)
-            self._calibrations.get(view, self._encoder, self.infer_epochs, metric)
+            self._calibrations.get(view, self._encoder, self._document_epochs(), metric)
             if documents is None and getattr(view, "forward", None) is None:
                 documents = 0
             if documents == 0:
@@ -566,8 +567,11 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
     def calibration(self, view: IndexView | None = None) -> Calibration:
         """How ``mode="document"`` scales its three measures on this index (the current view by default)."""
         return self._calibrations.get(
-            self.backend.view() if view is None else view, self._encoder, self.infer_epochs
+            self.backend.view() if view is None else view, self._encoder, self._document_epochs()
         )
+
+    def _document_epochs(self) -> int:
+        return ranking.document_epochs(self.model, self.infer_epochs)
 
     def _infer(self, words: Sequence[str]) -> npt.NDArray[np.float32]:
         return self._encoder.infer(words, self.infer_epochs)

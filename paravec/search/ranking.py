@@ -83,6 +83,7 @@ from paravec.tokenizer import tokenize
 
 __all__ = [
     "BLAS_THREADS",
+    "DOCUMENT_EPOCHS_SHARE",
     "FUSIONS",
     "FUSION_WEIGHTS",
     "KEYWORD_WEIGHT",
@@ -95,6 +96,7 @@ __all__ = [
     "QueryEncoder",
     "RankingSettings",
     "convex_fusion",
+    "document_epochs",
     "document_terms",
     "expanded_words",
     "expansions",
@@ -138,11 +140,19 @@ MAX_DOCUMENT_TERMS = 64
 (`document_terms`), heaviest first. Fewer words make its keyword search cheaper and its
 candidates worse (``benchmarks/document_mode_quality.py --document-terms``)."""
 
+DOCUMENT_EPOCHS_SHARE = 0.5
+"""Share of the model's ``epochs`` that ``mode="document"`` infers a whole-document query with when
+no ``infer_epochs`` is set (`document_epochs`): a document's many words make each epoch long, and
+half the epochs rank about as well (``benchmarks/document_mode_quality.py --infer-epochs``) for about
+half of inference's cost."""
+
 BLAS_THREADS: int | None = 1
 """Threads BLAS may use while ranking (None: BLAS's own default). Ranking's matrix products are
 small; parallelism comes from serving queries side by side (see `paravec.linalg.limited_blas`)."""
 
 _FEEDBACK = Integer(min=0, max=100)
+# Document mode infers with fewer epochs than the model's only down to this many.
+_MIN_DOCUMENT_EPOCHS = 5
 # Documents whose pairs calibrate mode="document" (64 give 4,032 ordered pairs, a second or two).
 _CALIBRATION_SAMPLE = 64
 # Words of a whole-document query (heaviest first) that its snippets highlight.
@@ -237,6 +247,18 @@ class CalibrationCache:
                 calibration = Calibration.from_samples(samples)
             self._cached[metric is not None] = (view, metric, calibration)
             return calibration
+
+
+def document_epochs(model: Doc2Vec, infer_epochs: int | None) -> int:
+    """Epochs ``mode="document"`` infers its query (and its calibration's documents) with.
+
+    ``infer_epochs`` when it is set; else `DOCUMENT_EPOCHS_SHARE` of the model's ``epochs``,
+    but not fewer than 5 (nor than the model's own, when it has fewer).
+    """
+    if infer_epochs is not None:
+        return infer_epochs
+    epochs = int(model.epochs)
+    return max(min(epochs, _MIN_DOCUMENT_EPOCHS), round(epochs * DOCUMENT_EPOCHS_SHARE))
 
 
 def shown(words: Sequence[str]) -> str:
@@ -521,6 +543,8 @@ def _rank(
     if mode == "hybrid" and keyword_weight == 0 and vector_weight == 0:
         raise ParameterError("keyword_weight and vector_weight are both 0; make at least one positive")
     query = check_text("query", query, MAX_TEXT_CHARS if mode == "document" else MAX_QUERY_CHARS)
+    if mode == "document":
+        infer_epochs = document_epochs(encoder.model, infer_epochs)
     # The model's words (lemmas, if its pipeline lemmatizes) for inference; the text as written
     # for the keyword side, whose own analyzer stems it as it stemmed the documents.
     words = encoder.analysis(query)

@@ -7,7 +7,7 @@ import pytest
 
 from paravec.errors import ParameterError
 from paravec.search.analyzer import KeywordAnalyzer
-from paravec.search.ranking import FUSION_WEIGHTS, key_terms
+from paravec.search.ranking import FUSION_WEIGHTS, document_epochs, key_terms
 from paravec.tokenizer import tokenize
 
 # What the index built for an English model does with words (its default analyzer).
@@ -174,3 +174,35 @@ def test_oversized_and_odd_queries(idx):
 def test_bad_search_parameters(idx, kwargs):
     with pytest.raises(ParameterError):
         idx.search("fire", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("model_epochs", "infer_epochs", "expected"),
+    [(20, None, 10), (10, None, 5), (7, None, 5), (3, None, 3), (20, 7, 7)],
+)
+def test_document_mode_infers_with_half_the_epochs_but_at_least_five(model_epochs, infer_epochs, expected):
+    class Model:
+        epochs = model_epochs
+
+    assert document_epochs(Model(), infer_epochs) == expected  # type: ignore[arg-type]
+
+
+def test_document_queries_and_their_calibration_infer_with_document_epochs(idx, texts, monkeypatch):
+    # Document mode's query and the documents that calibrate it are inferred alike, with half the
+    # model's epochs; the other modes' queries with the model's own.
+    from paravec.search.ranking import QueryEncoder
+
+    seen: list[int | None] = []
+    infer_many = QueryEncoder.infer_many
+
+    def spy(self, texts_, epochs=None):
+        seen.append(epochs)
+        return infer_many(self, texts_, epochs)
+
+    monkeypatch.setattr(QueryEncoder, "infer_many", spy)
+    index = type(idx).open(idx.path)
+    index.search(texts[3][1], mode="document", k=3)
+    assert seen and set(seen) == {document_epochs(index.model, None)} != {index.model.epochs}
+    seen.clear()
+    index.search("government", mode="hybrid", k=3)
+    assert seen == [None]

@@ -22,6 +22,7 @@ import paravec
 from paravec import datasets
 from paravec.errors import ParameterError
 from paravec.search import SearchIndex
+from paravec.search.ranking import document_epochs
 from paravec.search.similarity import (
     SOFT_THRESHOLD,
     Calibration,
@@ -200,10 +201,12 @@ def test_document_mode_agrees_with_people_better_than_the_other_modes(idx, lee):
     assert all(document > score + 0.02 for score in others.values()), (document, others)
 
 
-def test_document_scores_are_the_mean_z_score_of_the_three_measures(idx, lee, background, model):
+def test_document_scores_are_the_mean_z_score_of_the_three_measures(idx, lee, background, model, monkeypatch):
     query = lee[7][1]
     # The plain cosine of the unmoved query (the defaults: second-order, with feedback; test_second_order.py).
     plain = {"similarity": "cosine", "feedback": 0}
+    # Vector mode below infers with the epochs document mode infers its query with.
+    monkeypatch.setattr(idx, "infer_epochs", document_epochs(model, None))
     hits = idx.search(query, mode="document", k=20, **plain)
     assert hits[0].tag == lee[7][0]  # its own text is the most alike
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
