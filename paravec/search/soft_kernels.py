@@ -246,38 +246,22 @@ def soft_best(
     weighted = np.zeros(len(union))  # x·S of each column, where done
     done = np.zeros(len(union), dtype=np.bool_)
     computed = np.zeros(n, dtype=np.bool_)
-    first = order[: 2 * k]
-    _soft_of(
-        first,
-        can_be_soft,
-        starts,
-        ids,
-        weights,
-        at,
-        norms,
-        computed,
-        vectors,
-        union,
-        q_vectors,
-        q_weights,
-        q_row,
-        q_norm,
-        weighted,
-        done,
-        values,
-        threshold,
-    )
-    scores = np.empty(len(first))
-    for i in range(len(first)):
-        scores[i] = _z(values, first[i], mean, sd)
-    rest = order[2 * k :]
-    if len(rest) and len(first) >= k:
-        # The k-th best so far: a candidate whose bound is below it cannot be among the k best.
-        kth = np.sort(scores)[len(scores) - k]
-        rest = rest[ceiling[rest] >= kth]
-    if len(rest):
+    kept = order[: 2 * k]
+    batch = kept
+    scores = np.empty(0)
+    for step in range(2):
+        if step == 1:
+            # Then the rest whose bound reaches the k-th best so far: the others cannot be among
+            # the k best.
+            batch = order[2 * k :]
+            if len(batch) and len(kept) >= k:
+                kth = np.sort(scores)[len(scores) - k]
+                batch = batch[ceiling[batch] >= kth]
+            if not len(batch):
+                break
+            kept = np.concatenate((kept, batch))
         _soft_of(
-            rest,
+            batch,
             can_be_soft,
             starts,
             ids,
@@ -296,9 +280,8 @@ def soft_best(
             values,
             threshold,
         )
-        more = np.empty(len(rest))
-        for i in range(len(rest)):
-            more[i] = _z(values, rest[i], mean, sd)
-        first = np.concatenate((first, rest))
+        more = np.empty(len(batch))
+        for i in range(len(batch)):
+            more[i] = _z(values, batch[i], mean, sd)
         scores = np.concatenate((scores, more))
-    return first.astype(np.int64), scores, values, computed
+    return kept.astype(np.int64), scores, values, computed
