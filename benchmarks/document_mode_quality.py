@@ -28,7 +28,10 @@ lightest words left out up to share A and B (`paravec.search.ranking.document_te
 the keyword side's query of the A and B heaviest words (`paravec.search.ranking`'s
 ``MAX_DOCUMENT_TERMS``), into ``results/document_mode_quality_terms.md``. With ``--infer-epochs A B`` it compares queries
 (and the calibration's pairs) inferred with A and B epochs (`SearchIndex.infer_epochs`; the
-models train 10), into ``results/document_mode_quality_infer_epochs.md``.
+models train 10), into ``results/document_mode_quality_infer_epochs.md``. With
+``--keyword-side`` it compares the keyword candidates from tantivy (`TextStore.search_weighted`)
+with those from the kept words (`paravec.search.postings`) on the same models, into
+``results/document_mode_quality_keyword_side.md``.
 
 Run:  python benchmarks/document_mode_quality.py            (3 seeds, ~10 minutes on 2 cores)
       python benchmarks/document_mode_quality.py --seeds 0 --passages 500     (quick)
@@ -36,6 +39,7 @@ Run:  python benchmarks/document_mode_quality.py            (3 seeds, ~10 minute
       python benchmarks/document_mode_quality.py --term-share 0 0.01
       python benchmarks/document_mode_quality.py --document-terms 64 32
       python benchmarks/document_mode_quality.py --infer-epochs 10 5
+      python benchmarks/document_mode_quality.py --keyword-side
 """
 
 from __future__ import annotations
@@ -59,12 +63,14 @@ from search_quality import lee_agreement, make_index, newsgroup_texts, train_bas
 import paravec
 from paravec import datasets
 from paravec.search import SearchIndex, ranking
+from paravec.search.embedded import EmbeddedView
 
 OUT = RESULTS / "document_mode_quality.md"
 CANDIDATES_OUT = RESULTS / "document_mode_quality_candidates.md"
 TERM_SHARE_OUT = RESULTS / "document_mode_quality_term_share.md"
 TERMS_OUT = RESULTS / "document_mode_quality_terms.md"
 EPOCHS_OUT = RESULTS / "document_mode_quality_infer_epochs.md"
+SIDE_OUT = RESULTS / "document_mode_quality_keyword_side.md"
 
 
 class _Before:
@@ -134,6 +140,18 @@ def term_share(share: float | None) -> Iterator[None]:
         ranking.document_terms = original  # type: ignore[assignment]
 
 
+@contextlib.contextmanager
+def keyword_side(side: str | None) -> Iterator[None]:
+    """Document mode's keyword candidates from ``side``: "tantivy" (none from the kept words) or as is."""
+    original = EmbeddedView.postings
+    if side == "tantivy":
+        EmbeddedView.postings = lambda self: None  # type: ignore[method-assign,assignment,return-value]
+    try:
+        yield
+    finally:
+        EmbeddedView.postings = original  # type: ignore[method-assign]
+
+
 def passages(words_per_passage: int, limit: int) -> list[tuple[str, str]]:
     """The Wikipedia extract cut into passages of about ``words_per_passage`` words."""
     out: list[tuple[str, str]] = []
@@ -199,10 +217,23 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="compare queries inferred with A and B epochs (SearchIndex.infer_epochs)",
     )
+    parser.add_argument(
+        "--keyword-side",
+        action="store_true",
+        help="compare the keyword candidates from tantivy and from the kept words (paravec.search.postings)",
+    )
     args = parser.parse_args(argv)
-    compared_options = (args.candidates, args.term_share, args.document_terms, args.infer_epochs)
+    compared_options = (
+        args.candidates,
+        args.term_share,
+        args.document_terms,
+        args.infer_epochs,
+        args.keyword_side or None,
+    )
     if sum(x is not None for x in compared_options) > 1:
-        parser.error("give one of --candidates, --term-share, --document-terms and --infer-epochs")
+        parser.error(
+            "give one of --candidates, --term-share, --document-terms, --infer-epochs and --keyword-side"
+        )
     out = args.out or (
         CANDIDATES_OUT
         if args.candidates
@@ -212,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.document_terms
         else EPOCHS_OUT
         if args.infer_epochs
+        else SIDE_OUT
+        if args.keyword_side
         else OUT
     )
     started = time.perf_counter()
@@ -230,10 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         labels = tuple(f"{n} words" for n in args.document_terms)
     elif args.infer_epochs:
         labels = tuple(f"{n} epochs" for n in args.infer_epochs)
+    elif args.keyword_side:
+        labels = ("tantivy", "kept words")
     else:
         labels = ("before", "after")
     shares = args.term_share or (None, None)
     limits = args.document_terms or (None, None)
+    sides = ("tantivy", None) if args.keyword_side else (None, None)
     runs: dict[str, list[tuple[float, ...]]] = {label: [] for label in labels}
     for seed in args.seeds:
         base = train_base(100, 10, seed)
@@ -245,15 +281,17 @@ def main(argv: list[str] | None = None) -> int:
                 compared = [tuple(_with_candidates(i, n) for i in after) for n in args.candidates]
             elif args.infer_epochs:
                 compared = [tuple(_with_infer_epochs(i, n) for i in after) for n in args.infer_epochs]
-            elif args.term_share or args.document_terms:
+            elif args.term_share or args.document_terms or args.keyword_side:
                 compared = [after, after]
             else:
                 compared = [
                     tuple(SearchIndex(i.path, i.model, _BeforeBackend(i.backend)) for i in after),
                     after,
                 ]
-            for label, share, limit, (n_idx, l_idx) in zip(labels, shares, limits, compared, strict=True):
-                with term_share(share), document_terms_limit(limit):
+            for label, share, limit, side, (n_idx, l_idx) in zip(
+                labels, shares, limits, sides, compared, strict=True
+            ):
+                with term_share(share), document_terms_limit(limit), keyword_side(side):
                     row = (
                         precision(n_idx, ng_texts, group, "subject"),
                         precision(n_idx, ng_texts, group, "full"),
@@ -271,10 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         f" --document-terms {args.document_terms[0]} {args.document_terms[1]}" if args.document_terms else ""
     )
     compare += f" --infer-epochs {args.infer_epochs[0]} {args.infer_epochs[1]}" if args.infer_epochs else ""
+    compare += " --keyword-side" if args.keyword_side else ""
     what = "candidates a side" if args.candidates else "keyword candidates before and after"
     what = "the keyword query's lightest words left out" if args.term_share else what
     what = "the keyword query's heaviest words" if args.document_terms else what
     what = "the query's inference epochs" if args.infer_epochs else what
+    what = "keyword candidates from tantivy and from the kept words" if args.keyword_side else what
     lines = [
         f"# Document mode: {what}",
         "",

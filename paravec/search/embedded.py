@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,12 +43,13 @@ import numpy as np
 import numpy.typing as npt
 
 from paravec.analysis import Analysis
-from paravec.errors import IndexStateError
+from paravec.errors import IndexStateError, ParameterError
 from paravec.files import write_json
 from paravec.search.analyzer import COMPOUNDS_FILE, LEGACY, KeywordAnalyzer, decompounder_for
 from paravec.search.backend import Changes, IndexedText, ProgressCallback, Snippet
 from paravec.search.forward import KEYS as FORWARD_KEYS
 from paravec.search.forward import ForwardBuilder, ForwardIndex
+from paravec.search.postings import Postings
 from paravec.search.store import (
     FORMAT,
     MANIFEST,
@@ -74,6 +77,16 @@ _BATCH = 2_000
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _as_written(analysis: Mapping[str, Any]) -> bool:
+    # Kept words that are paravec's lowercased tokens, nothing removed or lemmatized: the words
+    # as written that document mode's keyword side weighs.
+    try:
+        pipeline = Analysis.from_dict(analysis)
+    except ParameterError:
+        return False
+    return pipeline == Analysis(language=pipeline.language)
 
 
 def _keyword_analyzer(path: Path, manifest: dict[str, Any]) -> KeywordAnalyzer:
@@ -106,6 +119,58 @@ class EmbeddedView:
         self.forward = forward
         # Per slot of the kept words: 0 not compared yet, 1 the text is the one kept, 2 it changed.
         self._kept_known = np.zeros(len(forward) if forward is not None else 0, dtype=np.int8)
+        self._postings: Postings | None = None
+        self._postings_lock = threading.Lock()
+
+    def postings(self) -> Postings | None:
+        """The kept words of every live document, transposed (`paravec.search.postings`), made
+        on first use; None when the index keeps no words or keeps them otherwise than as the
+        keyword side of document mode matches them (lowercased tokens, as written)."""
+        forward = self.forward
+        if forward is None or not self._text.exact_forms or not _as_written(forward.analysis):
+            return None
+        with self._postings_lock:
+            if self._postings is None:
+                self._postings = self._build_postings(forward)
+            return self._postings
+
+    def _build_postings(self, forward: ForwardIndex) -> Postings:
+        # Live slots whose text is the one analysed at the build take their kept words; the
+        # others (added or re-texted by a sync since) are analysed from their texts.
+        docs = self.state.docs
+        live = [slot for slot, tag in enumerate(docs.tags) if tag is not None]
+        kept = [slot for slot in live if slot < len(forward) and forward.matches(slot, docs.digests[slot])]
+        self._kept_known[kept] = 1
+        kept_set = set(kept)
+        others = [slot for slot in live if slot not in kept_set]
+        slots = np.array(kept, dtype=np.int64)
+        firsts, lasts = forward.offsets[slots], forward.offsets[slots + 1]
+        terms, ids, counts = forward.terms, forward.ids, forward.counts
+        if others:
+            analysis = Analysis.from_dict(forward.analysis)
+            texts: dict[str, str] = {}
+            for start in range(0, len(others), _BATCH):  # one search per batch of tags
+                texts.update(self.texts([docs.tags[slot] or "" for slot in others[start : start + _BATCH]]))
+            number = {term: i for i, term in enumerate(terms)}
+            terms = list(terms)
+            more_ids: list[int] = []
+            more_counts: list[int] = []
+            bounds = [len(ids)]
+            for slot in others:
+                counted = Counter(analysis(texts.get(docs.tags[slot] or "", "")))
+                for word, count in counted.items():
+                    if word not in number:
+                        number[word] = len(terms)
+                        terms.append(word)
+                    more_ids.append(number[word])
+                    more_counts.append(count)
+                bounds.append(bounds[-1] + len(counted))
+            ids = np.concatenate((ids, np.array(more_ids, dtype=np.int32)))
+            counts = np.concatenate((counts.astype(np.int32), np.array(more_counts, dtype=np.int32)))
+            slots = np.concatenate((slots, np.array(others, dtype=np.int64)))
+            firsts = np.concatenate((firsts, np.array(bounds[:-1], dtype=np.int64)))
+            lasts = np.concatenate((lasts, np.array(bounds[1:], dtype=np.int64)))
+        return Postings.build(terms, slots, firsts, lasts, ids, counts, len(docs.tags))
 
     def kept_words(
         self, slots: Sequence[int]
@@ -149,7 +214,14 @@ class EmbeddedView:
 
     def document_candidates(self, weights: Mapping[str, float], n: int) -> list[tuple[int, float]]:
         """Keyword candidates of a whole-document query (`paravec.search.ranking`'s document mode):
-        BM25 over the words as written, each term weighted (`TextStore.search_weighted`)."""
+        BM25 over the words as written, each term weighted: term at a time over the kept words
+        (`postings`) where the index keeps them so, else tantivy's (`TextStore.search_weighted`)."""
+        postings = self.postings()
+        if postings is not None:
+            lowered: dict[str, float] = {}
+            for word, weight in weights.items():  # the kept words are lowercased
+                lowered[word.lower()] = max(weight, lowered.get(word.lower(), 0.0))
+            return postings.top(lowered, n)
         tags = self.state.docs.tags
         found = self._text.search_weighted(weights, n, self._searcher)
         return [(slot, score) for slot, score in found if slot < len(tags) and tags[slot] is not None]

@@ -526,8 +526,10 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         """Compute now what document mode computes once per index version, so no query waits.
 
         Document mode measures, on its first query of a version, the collection's second-order
-        metric and the calibration of its three measures; and on a candidate's first sight its
-        TF-IDF row and soft norm (`paravec.search.document_cache`). This computes all of them for
+        metric and the calibration of its three measures; on its first keyword search of an
+        embedded index, the postings of the kept words (`paravec.search.postings`); and on a
+        candidate's first sight its TF-IDF row and soft norm (`paravec.search.document_cache`).
+        This computes all of them for
         the current version: the service (`paravec.service.versions.ServedVersion.warm`) does
         it before it serves a version, or beside it right after a write. Queries may run
         meanwhile; a sync that makes a newer version stops the warm-up of the older one.
@@ -536,7 +538,7 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         ----------
         documents : int, optional
             Most documents whose rows and soft norms are computed, in slot order; 0 measures the
-            metric and the calibration only. Default: three quarters of the per-version cache's
+            metric, the calibration and the postings only. Default: three quarters of the per-version cache's
             capacity when the index keeps its documents' words (the embedded backend), else 0:
             a PostgreSQL index would send every text to be analysed, so its documents are
             computed the first time they are candidates.
@@ -557,6 +559,9 @@ class SearchIndex(exploration.Explorer, ingestion.Ingesting):
         with limited_blas(ranking.BLAS_THREADS):
             metric = self._metrics.get(view)
             self._calibrations.get(view, self._encoder, self._document_epochs(), metric)
+            postings = getattr(view, "postings", None)  # document mode's keyword side (embedded)
+            if postings is not None:
+                postings()
             if documents is None and getattr(view, "forward", None) is None:
                 documents = 0
             if documents == 0:

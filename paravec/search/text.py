@@ -167,6 +167,11 @@ class TextStore:
     def __len__(self) -> int:
         return self._index.searcher().num_docs
 
+    @property
+    def exact_forms(self) -> bool:
+        """Whether the store indexes the words as written (the ``exact`` field) beside their stems."""
+        return self._plain is not None
+
     def searcher(self) -> tantivy.Searcher:
         """A reader of the store as it is now; later commits do not change what it sees.
 

@@ -232,6 +232,7 @@ def test_warm_stops_at_its_limit_and_when_a_newer_version_replaces_it(built, tex
     assert index.warm(documents=0) == 0
     view = index.backend.view()
     assert index._calibrations._cached[True][0] is view  # the calibration was measured all the same
+    assert view._postings is not None  # and the keyword side's postings made
     cache = index._documents.get(view, index.model.wv, index._encoder.analysis)
     assert cache._n_rows == 0
     assert index.warm(documents=40) == 40 and cache._n_rows == 40
