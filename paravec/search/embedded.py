@@ -121,18 +121,21 @@ class EmbeddedView:
         self._kept_known = np.zeros(len(forward) if forward is not None else 0, dtype=np.int8)
         self._postings: Postings | None = None
         self._postings_lock = threading.Lock()
+        # Decided once per view: whether the kept words are the words document mode's keyword side matches.
+        self._serves_postings = forward is not None and text.exact_forms and _as_written(forward.analysis)
 
     def postings(self) -> Postings | None:
         """The kept words of every live document, transposed (`paravec.search.postings`), made
         on first use; None when the index keeps no words or keeps them otherwise than as the
         keyword side of document mode matches them (lowercased tokens, as written)."""
         forward = self.forward
-        if forward is None or not self._text.exact_forms or not _as_written(forward.analysis):
+        if forward is None or not self._serves_postings:
             return None
-        with self._postings_lock:
-            if self._postings is None:
-                self._postings = self._build_postings(forward)
-            return self._postings
+        if self._postings is None:
+            with self._postings_lock:
+                if self._postings is None:
+                    self._postings = self._build_postings(forward)
+        return self._postings
 
     def _build_postings(self, forward: ForwardIndex) -> Postings:
         # Live slots whose text is the one analysed at the build take their kept words; the
