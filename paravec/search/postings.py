@@ -18,7 +18,11 @@ together cover much of the index. Tantivy scores document at a time, merging the
 and its block-max WAND can skip little when no word dominates. Here the scores are accumulated
 term at a time (Turtle & Flood, "Query evaluation: strategies and optimizations", 1995): each
 word's list is one sequential pass adding into an array of one score per document, in one
-compiled call, and the ``n`` best are then read off that array. BM25 is tantivy's (``k1`` 1.2,
+compiled call. Each posting holds the word's BM25 term-frequency part in its document, the
+document's length norm folded in (an impact, as in Anh & Moffat's impact-ordered indexes), so a
+posting costs one random access. The ``n`` best are then read off that array block by block:
+only the blocks of slots whose largest score can reach the ``n`` best are scanned one by one.
+Memory: 8 bytes a posting (a slot and an impact). BM25 is tantivy's (``k1`` 1.2,
 ``b`` 0.75, idf ``log(1 + (N - df + 0.5) / (df + 0.5))``) over the live documents, except that a
 document's length is its exact number of words (tantivy keeps it in one byte) and only its text
 counts (tantivy's ``exact`` field holds the title too): the words document mode's TF-IDF counts.
@@ -52,6 +56,8 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 """BM25's length normalisation, tantivy's (and Lucene's) default."""
 
+# Slots whose largest score `_top` compares before it looks at their scores one by one.
+_BLOCK = 64
 _I32 = npt.NDArray[np.int32]
 _I64 = npt.NDArray[np.int64]
 
@@ -64,7 +70,8 @@ def _transpose(
     lasts: _I64,
     ids: npt.NDArray[Any],
     counts: npt.NDArray[Any],
-) -> tuple[_I64, _I32, npt.NDArray[np.uint16]]:
+    norms: npt.NDArray[np.float32],
+) -> tuple[_I64, _I32, npt.NDArray[np.float32]]:
     # Document d (slot slots[d]) holds entries firsts[d]:lasts[d] of ids and counts. A counting
     # sort by term keeps each list in the order of the documents (ascending slots).
     starts = np.zeros(n_terms + 1, dtype=np.int64)
@@ -75,14 +82,16 @@ def _transpose(
         starts[t + 1] += starts[t]
     fill = starts[:-1].copy()
     docs = np.empty(starts[n_terms], dtype=np.int32)
-    tfs = np.empty(starts[n_terms], dtype=np.uint16)
+    impacts = np.empty(starts[n_terms], dtype=np.float32)
     for d in range(len(slots)):
         for e in range(firsts[d], lasts[d]):
             at = fill[ids[e]]
             docs[at] = slots[d]
-            tfs[at] = min(counts[e], 65535)
+            tf = np.float32(counts[e])
+            # BM25's term-frequency part, its length norm folded in: one random read a posting.
+            impacts[at] = tf / (tf + norms[slots[d]])
             fill[ids[e]] = at + 1
-    return starts, docs, tfs
+    return starts, docs, impacts
 
 
 @njit(cache=True, nogil=True)
@@ -91,52 +100,65 @@ def _top(
     weights: npt.NDArray[np.float32],
     starts: _I64,
     docs: _I32,
-    tfs: npt.NDArray[np.uint16],
-    norms: npt.NDArray[np.float32],
-    k1: float,
+    impacts: npt.NDArray[np.float32],
+    n_slots: int,
     n: int,
 ) -> tuple[_I64, npt.NDArray[np.float32]]:
     # weights[j]: the query's weight of term j times its idf times (k1 + 1).
-    scores = np.zeros(len(norms), dtype=np.float32)
+    scores = np.zeros(n_slots, dtype=np.float32)
     for j in range(len(terms)):
         w = weights[j]
         for p in range(starts[terms[j]], starts[terms[j] + 1]):
-            tf = np.float32(tfs[p])
-            d = docs[p]
-            scores[d] += w * tf / (tf + norms[d])
-    # The n best in one pass: a sorted buffer of n, the weakest last (n is a few dozen).
+            scores[docs[p]] += w * impacts[p]
+    # The n best: a document among them lies in a block of _BLOCK slots whose largest score is
+    # at least the n-th largest of the blocks' largest (n documents in n blocks reach that), so
+    # only those blocks are scanned, in slot order, into a sorted buffer of n (the weakest last).
+    n_blocks = (len(scores) + _BLOCK - 1) // _BLOCK
+    peaks = np.zeros(n_blocks, dtype=np.float32)
+    for b in range(n_blocks):
+        m = np.float32(0.0)
+        for d in range(b * _BLOCK, min((b + 1) * _BLOCK, len(scores))):
+            m = max(m, scores[d])
+        peaks[b] = m
+    floor = np.float32(0.0)
+    if n_blocks > n:
+        floor = np.partition(-peaks, n - 1)[n - 1] * np.float32(-1.0)
     best = np.full(n, -1, dtype=np.int64)
     top = np.zeros(n, dtype=np.float32)
     found = 0
-    for d in range(len(scores)):
-        s = scores[d]
-        if s <= 0.0 or (found == n and s <= top[n - 1]):
-            continue  # ties keep the lower slot, as the scan meets it first
-        i = found if found < n else n - 1
-        while i > 0 and top[i - 1] < s:
-            top[i] = top[i - 1]
-            best[i] = best[i - 1]
-            i -= 1
-        top[i] = s
-        best[i] = d
-        found = min(found + 1, n)
+    for b in range(n_blocks):
+        if peaks[b] <= 0.0 or peaks[b] < floor:
+            continue
+        for d in range(b * _BLOCK, min((b + 1) * _BLOCK, len(scores))):
+            s = scores[d]
+            if s <= 0.0 or (found == n and s <= top[n - 1]):
+                continue  # ties keep the lower slot, as the scan meets it first
+            i = found if found < n else n - 1
+            while i > 0 and top[i - 1] < s:
+                top[i] = top[i - 1]
+                best[i] = best[i - 1]
+                i -= 1
+            top[i] = s
+            best[i] = d
+            found = min(found + 1, n)
     return best[:found], top[:found]
 
 
 @dataclass(frozen=True)
 class Postings:
-    """Each word's documents and counts in them, and each document's BM25 length norm.
+    """Each word's documents and what it adds to their BM25 sums.
 
-    ``starts[t]:starts[t + 1]`` are word ``t``'s (``terms[t]``) entries of ``docs`` (slots,
-    ascending) and ``tfs``; ``norms[s]`` is ``k1 x (1 - b + b x length / mean length)`` of slot
-    ``s``; ``n_documents`` the documents counted.
+    ``starts[t]:starts[t + 1]`` are word ``t``'s (``ids[word] == t``) entries of ``docs``
+    (slots) and ``impacts``: ``tf / (tf + k1 x (1 - b + b x length / mean length))`` of the
+    word in that document, what BM25 multiplies by the word's idf x (k1 + 1);
+    ``n_slots`` one more than the largest slot; ``n_documents`` the documents counted.
     """
 
     ids: dict[str, int]
     starts: _I64
     docs: _I32
-    tfs: npt.NDArray[np.uint16]
-    norms: npt.NDArray[np.float32]
+    impacts: npt.NDArray[np.float32]
+    n_slots: int
     n_documents: int
 
     @classmethod
@@ -153,14 +175,14 @@ class Postings:
         """The postings of documents ``slots`` (ascending, distinct): document ``d``'s words are
         ``terms[ids[e]]``, each ``counts[e]`` times, for ``e`` in ``firsts[d]:lasts[d]``, each
         word once; ``n_slots``: one more than the largest slot that may be asked about."""
-        starts, docs, tfs = _transpose(len(terms), slots, firsts, lasts, ids, counts)
         lengths = np.zeros(n_slots, dtype=np.float64)
         if len(ids):
             cum = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
             lengths[slots] = cum[lasts] - cum[firsts]
         mean = float(lengths[slots].mean()) if len(slots) else 1.0
         norms = (BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / max(mean, 1e-9))).astype(np.float32)
-        return cls({term: i for i, term in enumerate(terms)}, starts, docs, tfs, norms, len(slots))
+        starts, docs, impacts = _transpose(len(terms), slots, firsts, lasts, ids, counts, norms)
+        return cls({term: i for i, term in enumerate(terms)}, starts, docs, impacts, n_slots, len(slots))
 
     @classmethod
     def of_words(cls, documents: Sequence[Sequence[str]]) -> Postings:
@@ -203,5 +225,5 @@ class Postings:
         df = (self.starts[terms + 1] - self.starts[terms]).astype(np.float64)
         idf = np.log1p((self.n_documents - df + 0.5) / (df + 0.5))
         scaled = (np.array([x for _t, x in found]) * idf * (BM25_K1 + 1.0)).astype(np.float32)
-        slots, scores = _top(terms, scaled, self.starts, self.docs, self.tfs, self.norms, BM25_K1, n)
+        slots, scores = _top(terms, scaled, self.starts, self.docs, self.impacts, self.n_slots, n)
         return list(zip(slots.tolist(), scores.tolist(), strict=True))

@@ -119,3 +119,20 @@ def test_an_index_that_keeps_lemmas_uses_tantivy(tmp_path, texts):
     assert view.forward is not None and view.postings() is None
     weights = {"bushfires": 1.0}
     assert view.document_candidates(weights, 10) == view._text.search_weighted(weights, 10, view._searcher)
+
+
+def test_the_n_best_are_those_of_a_scan_of_every_document(texts):
+    # Thousands of documents make many blocks of slots, of which `top` scans only those that can
+    # hold the n best; repeated texts tie across blocks. n as large as the index scans them all.
+    words = [tokenize(t) for _tag, t in texts]
+    documents = [words[i % len(words)] for i in range(3_000)]
+    postings = Postings.of_words(documents)
+    for query in (words[0][:30], words[7][:80], ["fire", "sydney"], ["the"]):
+        weights = {w: 1.0 / (1 + i) for i, w in enumerate(dict.fromkeys(query))}
+        every = postings.top(weights, len(documents))
+        for n in (1, 5, 40):
+            assert postings.top(weights, n) == every[:n]
+    # Ties keep slot order across blocks: each text is repeated every 300 slots.
+    tied = postings.top({"bushfires": 1.0}, 10)
+    assert [slot % 300 for slot, _s in tied] == [33] * 10
+    assert [slot for slot, _s in tied] == list(range(33, 3_000, 300))
