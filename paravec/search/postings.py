@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["BM25_B", "BM25_K1", "Postings"]
+__all__ = ["BM25_B", "BM25_K1", "Postings", "bm25_idf"]
 
 BM25_K1 = 1.2
 """BM25's term-frequency saturation, tantivy's (and Lucene's) default."""
@@ -60,6 +60,13 @@ BM25_B = 0.75
 _BLOCK = 64
 _I32 = npt.NDArray[np.int32]
 _I64 = npt.NDArray[np.int64]
+
+
+def bm25_idf(df: Any, n_documents: int) -> Any:
+    """BM25's idf as tantivy and Lucene compute it, ``log(1 + (N - df + 0.5) / (df + 0.5))``, of a
+    document frequency or an array of them."""
+    df = np.asarray(df, dtype=np.float64)
+    return np.log1p((n_documents - df + 0.5) / (df + 0.5))
 
 
 @njit(cache=True, nogil=True)
@@ -223,7 +230,7 @@ class Postings:
             return []
         terms = np.array([t for t, _x in found], dtype=np.int64)
         df = (self.starts[terms + 1] - self.starts[terms]).astype(np.float64)
-        idf = np.log1p((self.n_documents - df + 0.5) / (df + 0.5))
+        idf = bm25_idf(df, self.n_documents)
         scaled = (np.array([x for _t, x in found]) * idf * (BM25_K1 + 1.0)).astype(np.float32)
         slots, scores = _top(terms, scaled, self.starts, self.docs, self.impacts, self.n_slots, n)
         return list(zip(slots.tolist(), scores.tolist(), strict=True))

@@ -75,6 +75,7 @@ from paravec.params import Integer, OneOf
 from paravec.search.backend import IndexView
 from paravec.search.document_cache import DocumentCache, DocumentCaches
 from paravec.search.feedback import FEEDBACK_DOCUMENTS, FEEDBACK_WEIGHT, rocchio_vector
+from paravec.search.postings import bm25_idf
 from paravec.search.second_order import SIMILARITIES, CollectionMetric, MetricCache
 from paravec.search.similarity import Calibration, pair_samples
 from paravec.search.types import Hit
@@ -325,7 +326,8 @@ def document_terms(
     if heaviest and min_share > 0:
         # A word adds at most weight x idf x (k1 + 1) to a document's sum: the lightest words go
         # while all they could add together stays under min_share of what the heaviest can add.
-        reach = {word: weights[word] * _bm25_idf(df[word], n_documents) for word in heaviest}
+        idf = bm25_idf([df[word] for word in heaviest], n_documents).tolist()
+        reach = {word: weights[word] * x for word, x in zip(heaviest, idf, strict=True)}
         budget, left_out = min_share * max(reach.values()), set()
         for word in sorted(heaviest, key=lambda word: reach[word]):
             budget -= reach[word]
@@ -335,11 +337,6 @@ def document_terms(
         heaviest = [word for word in heaviest if word not in left_out]
     top = weights[heaviest[0]] if heaviest else 1.0
     return {word: weights[word] / top for word in heaviest}
-
-
-def _bm25_idf(df: int, n_documents: int) -> float:
-    # BM25's idf as tantivy and Lucene compute it: log(1 + (N - df + 0.5) / (df + 0.5)).
-    return math.log(1.0 + (n_documents - df + 0.5) / (df + 0.5))
 
 
 def expansions(words: Sequence[str], model: Doc2Vec, topn: int, weight: float) -> dict[str, float]:

@@ -12,6 +12,7 @@ pytest.importorskip("tantivy")
 
 from paravec.search import ranking
 from paravec.search.analyzer import LEGACY, KeywordAnalyzer
+from paravec.search.postings import bm25_idf
 from paravec.search.similarity import tfidf_rows
 from paravec.search.text import TextStore
 from paravec.tokenizer import tokenize
@@ -140,7 +141,7 @@ def test_words_that_cannot_move_a_candidate_are_left_out(idx, new_texts):
         every = ranking.document_terms(words, view, 10_000, min_share=0.0)
         kept = ranking.document_terms(words, view, 10_000)
         df, _n = view.document_frequencies(every)
-        reach = {w: every[w] * ranking._bm25_idf(df[w], n) for w in every}
+        reach = {w: every[w] * bm25_idf(df[w], n) for w in every}
         left_out = [w for w in every if w not in kept]
         assert list(kept) == [w for w in every if w in kept]  # heaviest first still
         assert kept == pytest.approx({w: every[w] for w in kept}, rel=1e-12)  # weights unchanged
