@@ -56,16 +56,18 @@ def _soft_norm(vectors: _F32, ids: npt.NDArray[Any], weights: _F64, threshold: n
     for i in range(c):
         v[i] = vectors[ids[i]]
     block = np.dot(v, v.T)
+    # The word similarities first, without a branch a pair (see `_soft_of`); a word is itself
+    # (1). Adding 0 for a pair below the threshold leaves the sums as skipping it would.
+    for i in range(c):
+        for j in range(c):
+            s = block[i, j]
+            block[i, j] = s * s if s >= threshold else np.float32(0.0)
+        block[i, i] = 1.0
     total = 0.0
     for i in range(c):
         row = 0.0
         for j in range(c):
-            if i == j:
-                row += weights[j]
-            else:
-                s = block[i, j]
-                if s >= threshold:
-                    row += np.float64(s * s) * weights[j]
+            row += np.float64(block[i, j]) * weights[j]
         total += weights[i] * row
     return float(np.sqrt(max(total, 0.0)))
 
@@ -140,12 +142,17 @@ def _soft_of(
             if i >= 0:
                 cross[i, j] = 1.0  # a word the model does not know is still itself
         sums = np.zeros(count)
+        similar = np.empty(count, dtype=np.float32)
         for i in range(cross.shape[0]):
             x = q_weights[i]
+            # Two passes without a branch, which the compiler vectorises: a branch per pair is
+            # mispredicted often when a good share of the pairs is above the threshold. The
+            # row's similarities go to a buffer that stays in cache, not back to `cross`.
             for j in range(count):
                 c = cross[i, j]
-                if c >= threshold:
-                    sums[j] += x * np.float64(c * c)
+                similar[j] = c * c if c >= threshold else np.float32(0.0)
+            for j in range(count):
+                sums[j] += x * np.float64(similar[j])
         for j in range(count):
             weighted[columns[j]] = sums[j]
             done[columns[j]] = True
