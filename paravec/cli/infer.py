@@ -18,7 +18,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import typer
 
 from paravec.cli import app
@@ -52,6 +51,8 @@ def infer_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Infer a vector for every document of CORPUS with MODEL on a Dask cluster; write them to --out."""
+    import numpy as np  # not for `--help`
+
     from paravec.cluster import infer_on_cluster
     from paravec.corpus import read_texts
     from paravec.files import atomic_path, write_json

@@ -35,7 +35,6 @@ from paravec.cli import app
 from paravec.cli._ui import PICKLE_NOTE, Steps, warn
 from paravec.errors import ParameterError
 from paravec.params import Integer
-from paravec.scores import RandomPairs
 from paravec.tags import tag_hint, tag_row
 
 
@@ -58,6 +57,7 @@ def similar_command(
 ) -> None:
     """Nearest words or documents of --word, --tag or --text in MODEL."""
     from paravec.model_io import load
+    from paravec.scores import RandomPairs  # numpy: not for `--help`
 
     given = [
         name for name, value in (("--word", word), ("--tag", tag), ("--text", text)) if value is not None

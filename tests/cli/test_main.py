@@ -15,6 +15,32 @@ def test_help(command, cli_invoke):
     assert "Usage" in result.stdout and "--help" in result.stdout
 
 
+def test_help_loads_no_numeric_stack():
+    # Every `--help` must start at once (issue 14: within 0.5 s): numpy, gensim, scipy and numba
+    # cost a tenth of a second to a second to import and are for commands that run. A command
+    # module that imports one of them at module level loads it for every `--help`, since the
+    # entry point registers every command.
+    import subprocess
+    import sys
+
+    from paravec.cli import _COMMAND_MODULES
+
+    probe = (
+        "import sys\n"
+        "from paravec.cli import main\n"
+        f"for command in [[], *([c] for c in {list(_COMMAND_MODULES)!r})]:\n"
+        "    sys.argv = ['paravec', *command, '--help']\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as done:\n"
+        "        assert done.code in (0, None), (command, done.code)\n"
+        "print('loaded:', [m for m in ('numpy', 'gensim', 'scipy', 'numba') if m in sys.modules])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "loaded: []"
+
+
 def test_non_utf8_corpus(tmp_path, cli_run_main, cli_error_line):
     corpus = tmp_path / "latin1.txt"
     corpus.write_bytes("Prices rose by 5 per cent\nThe cost was \u00a310 a week\n".encode("latin-1"))
