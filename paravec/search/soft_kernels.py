@@ -145,9 +145,9 @@ def _soft_of(
         similar = np.empty(count, dtype=np.float32)
         for i in range(cross.shape[0]):
             x = q_weights[i]
-            # Two passes without a branch, which the compiler vectorises: a branch per pair is
-            # mispredicted often when a good share of the pairs is above the threshold. The
-            # row's similarities go to a buffer that stays in cache, not back to `cross`.
+            # Two passes without a branch, which the compiler vectorises (a branch per pair kept
+            # the loop scalar). The row's similarities go to a buffer that stays in cache, not
+            # back to `cross`.
             for j in range(count):
                 c = cross[i, j]
                 similar[j] = c * c if c >= threshold else np.float32(0.0)
