@@ -33,7 +33,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +48,7 @@ from paravec.search.analyzer import COMPOUNDS_FILE, LEGACY, KeywordAnalyzer, dec
 from paravec.search.backend import Changes, IndexedText, ProgressCallback, Snippet
 from paravec.search.forward import KEYS as FORWARD_KEYS
 from paravec.search.forward import ForwardBuilder, ForwardIndex
-from paravec.search.postings import Postings
+from paravec.search.postings import Postings, count_words
 from paravec.search.store import (
     FORMAT,
     MANIFEST,
@@ -154,25 +153,14 @@ class EmbeddedView:
             texts: dict[str, str] = {}
             for start in range(0, len(others), _BATCH):  # one search per batch of tags
                 texts.update(self.texts([docs.tags[slot] or "" for slot in others[start : start + _BATCH]]))
-            number = {term: i for i, term in enumerate(terms)}
-            terms = list(terms)
-            more_ids: list[int] = []
-            more_counts: list[int] = []
-            bounds = [len(ids)]
-            for slot in others:
-                counted = Counter(analysis(texts.get(docs.tags[slot] or "", "")))
-                for word, count in counted.items():
-                    if word not in number:
-                        number[word] = len(terms)
-                        terms.append(word)
-                    more_ids.append(number[word])
-                    more_counts.append(count)
-                bounds.append(bounds[-1] + len(counted))
-            ids = np.concatenate((ids, np.array(more_ids, dtype=np.int32)))
-            counts = np.concatenate((counts.astype(np.int32), np.array(more_counts, dtype=np.int32)))
+            words = [analysis(texts.get(docs.tags[slot] or "", "")) for slot in others]
+            terms, more_ids, more_counts, sizes = count_words(words, terms)
+            ends = len(ids) + np.cumsum(sizes)
+            ids = np.concatenate((ids, more_ids))
+            counts = np.concatenate((counts.astype(np.int32), more_counts))
             slots = np.concatenate((slots, np.array(others, dtype=np.int64)))
-            firsts = np.concatenate((firsts, np.array(bounds[:-1], dtype=np.int64)))
-            lasts = np.concatenate((lasts, np.array(bounds[1:], dtype=np.int64)))
+            firsts = np.concatenate((firsts, ends - sizes))
+            lasts = np.concatenate((lasts, ends))
         return Postings.build(terms, slots, firsts, lasts, ids, counts, len(docs.tags))
 
     def kept_words(

@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["BM25_B", "BM25_K1", "Postings", "bm25_idf"]
+__all__ = ["BM25_B", "BM25_K1", "Postings", "bm25_idf", "count_words"]
 
 BM25_K1 = 1.2
 """BM25's term-frequency saturation, tantivy's (and Lucene's) default."""
@@ -151,6 +151,32 @@ def _top(
     return best[:found], top[:found]
 
 
+def count_words(
+    documents: Sequence[Sequence[str]], terms: Sequence[str] = ()
+) -> tuple[list[str], _I32, _I32, _I64]:
+    """Each word list's distinct words and their counts, one document after another.
+
+    Words are numbered as in ``terms``, a word not there numbered after them. Returns the terms
+    (``terms`` and the new words), each entry's term number and count, and each document's
+    number of entries, as `Postings.build` takes them.
+    """
+    number = {term: i for i, term in enumerate(terms)}
+    ids: list[int] = []
+    counts: list[int] = []
+    sizes: list[int] = []
+    for words in documents:
+        counted = Counter(words)
+        ids.extend(number.setdefault(word, len(number)) for word in counted)
+        counts.extend(counted.values())
+        sizes.append(len(counted))
+    return (
+        list(number),
+        np.array(ids, dtype=np.int32),
+        np.array(counts, dtype=np.int32),
+        np.array(sizes, dtype=np.int64),
+    )
+
+
 @dataclass(frozen=True)
 class Postings:
     """Each word's documents and what it adds to their BM25 sums.
@@ -194,24 +220,10 @@ class Postings:
     @classmethod
     def of_words(cls, documents: Sequence[Sequence[str]]) -> Postings:
         """The postings of word lists, slot ``i`` being ``documents[i]`` (for tests and examples)."""
-        number: dict[str, int] = {}
-        ids: list[int] = []
-        counts: list[int] = []
-        sizes: list[int] = []
-        for words in documents:
-            counted = Counter(words)
-            ids.extend(number.setdefault(word, len(number)) for word in counted)
-            counts.extend(counted.values())
-            sizes.append(len(counted))
-        ends = np.cumsum(np.array(sizes, dtype=np.int64))
+        terms, ids, counts, sizes = count_words(documents)
+        ends = np.cumsum(sizes)
         return cls.build(
-            list(number),
-            np.arange(len(documents), dtype=np.int64),
-            ends - np.array(sizes, dtype=np.int64),
-            ends,
-            np.array(ids, dtype=np.int64),
-            np.array(counts, dtype=np.int64),
-            len(documents),
+            terms, np.arange(len(documents), dtype=np.int64), ends - sizes, ends, ids, counts, len(documents)
         )
 
     def __len__(self) -> int:
